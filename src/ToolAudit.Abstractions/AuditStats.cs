@@ -1,0 +1,48 @@
+namespace ToolAudit;
+
+/// <summary>
+/// Exact statistics over a range of the trail.
+/// </summary>
+/// <remarks>Each breakdown is ordered most common first, ties in ordinal key order.</remarks>
+public sealed record AuditStats
+{
+    /// <summary>How many entries matched.</summary>
+    public long Total { get; init; }
+
+    /// <summary>Entries per tool, most common first.</summary>
+    public IReadOnlyDictionary<string, long> ByTool { get; init; } = EmptyBreakdown;
+
+    /// <summary>Entries per status, keyed by the JSON words (<c>ok</c>, <c>error</c>, <c>denied</c>), most common first.</summary>
+    public IReadOnlyDictionary<string, long> ByStatus { get; init; } = EmptyBreakdown;
+
+    /// <summary>Entries per user, most common first.</summary>
+    public IReadOnlyDictionary<string, long> ByUser { get; init; } = EmptyBreakdown;
+
+    /// <summary>Entries the recorder dropped in the range, as told by the gap markers in the trail.</summary>
+    public long Dropped { get; init; }
+
+    /// <summary>Lines the reader could not use (torn or corrupt) and skipped.</summary>
+    public long SkippedLines { get; init; }
+
+    private static IReadOnlyDictionary<string, long> EmptyBreakdown { get; } = new AuditBreakdown(Array.Empty<KeyValuePair<string, long>>());
+
+    /// <summary>
+    /// Builds a breakdown ordered most common first (ties in ordinal key order), as the <c>By*</c> properties expect.
+    /// Store authors use it so that every store orders its statistics the same way.
+    /// </summary>
+    /// <param name="counts">The counts per key; keys must be unique.</param>
+    /// <returns>A read-only dictionary that enumerates in that order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="counts"/> is null.</exception>
+    /// <exception cref="ArgumentException">A key appears twice.</exception>
+    public static IReadOnlyDictionary<string, long> CreateBreakdown(IEnumerable<KeyValuePair<string, long>> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        var ordered = counts.ToArray();
+        Array.Sort(ordered, static (a, b) =>
+        {
+            var byCount = b.Value.CompareTo(a.Value);
+            return byCount != 0 ? byCount : string.CompareOrdinal(a.Key, b.Key);
+        });
+        return new AuditBreakdown(ordered);
+    }
+}

@@ -1,0 +1,47 @@
+namespace ToolAudit;
+
+/// <summary>
+/// Thrown by <see cref="IAuditRecorder.RecordDurableAsync"/> when a sink could not write the entry.
+/// </summary>
+public sealed class AuditWriteException : Exception
+{
+    /// <summary>Creates the exception with a message.</summary>
+    public AuditWriteException()
+        : this("The audit entry could not be written.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What failed.</param>
+    public AuditWriteException(string message)
+        : base(message)
+    {
+        FailedSinks = Array.Empty<string>();
+    }
+
+    /// <summary>Creates the exception with a message and the failure underneath.</summary>
+    /// <param name="message">What failed.</param>
+    /// <param name="innerException">The sink's exception.</param>
+    public AuditWriteException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        FailedSinks = Array.Empty<string>();
+    }
+
+    /// <summary>Creates the exception naming the sinks that failed.</summary>
+    /// <param name="failedSinks">The names of the sinks that failed (usually their type names).</param>
+    /// <param name="innerException">The first failure, or an <see cref="AggregateException"/> of all.</param>
+    public AuditWriteException(IReadOnlyList<string> failedSinks, Exception? innerException)
+        : base(BuildMessage(failedSinks), innerException)
+    {
+        FailedSinks = failedSinks ?? Array.Empty<string>();
+    }
+
+    /// <summary>The names of the sinks that failed to write the entry.</summary>
+    public IReadOnlyList<string> FailedSinks { get; }
+
+    private static string BuildMessage(IReadOnlyList<string>? failedSinks) =>
+        failedSinks is { Count: > 0 }
+            ? $"The audit entry was not written by: {string.Join(", ", failedSinks)}."
+            : "The audit entry could not be written.";
+}

@@ -1,0 +1,50 @@
+namespace ToolAudit;
+
+/// <summary>
+/// What a host hands to <see cref="IAuditRecorder"/>: one tool call, as it happened.
+/// </summary>
+/// <param name="User">Who the agent acted for. Must not be null or empty.</param>
+/// <param name="Tool">The tool's name. Must not be null or empty.</param>
+/// <param name="Args">
+/// The arguments. The recorder copies them when <c>Record</c> is called, so changing the dictionary afterwards
+/// changes nothing on record.
+/// </param>
+/// <param name="Status">How the call ended.</param>
+/// <param name="Result">The full result text; the trail keeps its length and a snippet.</param>
+/// <remarks>
+/// Engine, model, session and task default to the ambient <c>ToolAuditContext</c>; set them here to override it.
+/// </remarks>
+public sealed record ToolCall(
+    string User,
+    string Tool,
+    IReadOnlyDictionary<string, object?>? Args,
+    AuditStatus Status,
+    string? Result = null)
+{
+    /// <summary>The conversation or session the call belongs to; defaults to the ambient context's.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>The task the call belongs to; defaults to the ambient context's.</summary>
+    public string? TaskId { get; init; }
+
+    /// <summary>The model's tool-call identifier.</summary>
+    public string? CallId { get; init; }
+
+    /// <summary>Whether a person approved the call before it ran.</summary>
+    public bool Confirmed { get; init; }
+
+    /// <summary>How long the call took.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>The exception the tool threw; its type and message become the entry's <c>error</c>.</summary>
+    public Exception? Exception { get; init; }
+
+    /// <summary>The error text or the reason of a denial; wins over <see cref="Exception"/> when both are set.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The engine; overrides the ambient context's.</summary>
+    public string? Engine { get; init; }
+
+    /// <summary>The model; overrides the ambient context's.</summary>
+    public string? Model { get; init; }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace ToolAudit.Diagnostics;
+
+/// <summary>The recorder's and sinks' own log messages.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Error, "Audit sink {Sink} failed to write a batch of {Count} entries.")]
+    public static partial void SinkFailed(ILogger logger, string sink, int count, Exception exception);
+
+    [LoggerMessage(2, LogLevel.Warning, "The audit queue is full: dropping entries (mode {Mode}). {Dropped} dropped so far.")]
+    public static partial void Dropping(ILogger logger, AuditOverflowMode mode, long dropped);
+
+    [LoggerMessage(3, LogLevel.Error, "Audit shutdown timed out after {Timeout}; {Pending} entries were not written and are counted as failed.")]
+    public static partial void ShutdownTimedOut(ILogger logger, TimeSpan timeout, long pending);
+
+    [LoggerMessage(4, LogLevel.Error, "An audit entry for tool {Tool} could not be prepared and is counted as failed.")]
+    public static partial void PrepareFailed(ILogger logger, string tool, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Error, "Audit sink {Sink} failed to write {Count} gap markers.")]
+    public static partial void GapWriteFailed(ILogger logger, string sink, int count, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Warning, "An audit subscriber threw; the entry is kept and the other subscribers still run.")]
+    public static partial void SubscriberFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,54 @@
+namespace ToolAudit.Querying;
+
+/// <summary>Accumulates exact statistics, one entry at a time.</summary>
+internal sealed class AuditStatsBuilder
+{
+    private readonly Dictionary<string, long> _byTool = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _byUser = new(StringComparer.Ordinal);
+    private readonly long[] _byStatus = new long[3];
+    private long _total;
+    private long _dropped;
+    private long _skipped;
+
+    public void Add(AuditEntry entry)
+    {
+        _total++;
+        Increment(_byTool, entry.Tool);
+        Increment(_byUser, entry.User);
+        if ((uint)entry.Status < (uint)_byStatus.Length)
+        {
+            _byStatus[(int)entry.Status]++;
+        }
+    }
+
+    public void AddDropped(long count) => _dropped += count;
+
+    public void AddSkipped(long count) => _skipped += count;
+
+    public AuditStats Build()
+    {
+        var statuses = new List<KeyValuePair<string, long>>(3);
+        for (var i = 0; i < _byStatus.Length; i++)
+        {
+            if (_byStatus[i] > 0)
+            {
+                statuses.Add(new(AuditStatusNames.ToJsonWord((AuditStatus)i), _byStatus[i]));
+            }
+        }
+
+        return new AuditStats
+        {
+            Total = _total,
+            ByTool = AuditStats.CreateBreakdown(_byTool),
+            ByStatus = AuditStats.CreateBreakdown(statuses),
+            ByUser = AuditStats.CreateBreakdown(_byUser),
+            Dropped = _dropped,
+            SkippedLines = _skipped,
+        };
+    }
+
+    private static void Increment(Dictionary<string, long> counts, string key)
+    {
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace ToolAudit.Recording;
+
+/// <summary>
+/// Copies a call's arguments at call time. Immutable values are kept by reference (cheap); anything else is
+/// serialized now, so that the caller mutating an object afterwards changes nothing on record.
+/// </summary>
+internal static class ArgumentCapture
+{
+    private static readonly JsonSerializerOptions SnapshotOptions = new()
+    {
+        MaxDepth = 32,
+        WriteIndented = false,
+    };
+
+    public static KeyValuePair<string, object?>[]? Capture(IReadOnlyDictionary<string, object?>? args)
+    {
+        if (args is null)
+        {
+            return null;
+        }
+
+        var count = args.Count;
+        if (count == 0)
+        {
+            return Array.Empty<KeyValuePair<string, object?>>();
+        }
+
+        var copy = new KeyValuePair<string, object?>[count];
+        var i = 0;
+        foreach (var pair in args)
+        {
+            if (i == copy.Length)
+            {
+                // The dictionary grew while we enumerated it (another thread is mutating it): keep what is there.
+                Array.Resize(ref copy, copy.Length * 2);
+            }
+
+            copy[i++] = new KeyValuePair<string, object?>(pair.Key ?? string.Empty, Snapshot(pair.Value));
+        }
+
+        if (i != copy.Length)
+        {
+            Array.Resize(ref copy, i);
+        }
+
+        return copy;
+    }
+
+    /// <summary>Returns a value that cannot change any more: the value itself when immutable, else its JSON now.</summary>
+    public static object? Snapshot(object? value)
+    {
+        switch (value)
+        {
+            case null:
+            case string:
+            case bool:
+            case int or long or short or byte or sbyte or uint or ulong or ushort:
+            case double or float or decimal:
+            case char:
+            case Guid or DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan:
+            case Enum:
+            case Uri:
+                return value;
+            case JsonElement element:
+                // The caller may dispose the JsonDocument behind the element before the writer gets to it.
+                return element.Clone();
+            case JsonDocument document:
+                return document.RootElement.Clone();
+        }
+
+        if (IsUnserializable(value))
+        {
+            return new ArgumentPlaceholder(value.GetType());
+        }
+
+        try
+        {
+            return JsonSerializer.SerializeToElement(value, value.GetType(), SnapshotOptions);
+        }
+#pragma warning disable CA1031 // Any failure to serialize a foreign object becomes a placeholder: recording must not throw.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return new ArgumentPlaceholder(value.GetType());
+        }
+    }
+
+    private static bool IsUnserializable(object value) =>
+        value is Stream or Delegate or MemberInfo or Task or IAsyncResult or WaitHandle or SafeHandle
+            or Thread or CancellationToken or IntPtr or UIntPtr or Pointer or Activity or IDisposable and not IEnumerable<object>;
+}

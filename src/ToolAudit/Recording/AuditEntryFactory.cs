@@ -1,0 +1,241 @@
+using System.Text;
+using System.Text.Json;
+using ToolAudit.Redaction;
+using ToolAudit.Serialization;
+
+namespace ToolAudit.Recording;
+
+/// <summary>
+/// Turns a captured call into the stored entry on the writer thread: id, cut and redacted arguments, snippet, error
+/// text, trace ids. Not thread-safe: the recorder's single writer owns one.
+/// </summary>
+internal sealed class AuditEntryFactory
+{
+    private const int MaxCachedKeys = 4096;
+
+    private readonly AuditIdGenerator _ids = new();
+    private readonly ArgumentKeyRedactor _keyRedactor;
+    private readonly Dictionary<string, bool> _redactedKeyCache = new(StringComparer.Ordinal);
+    private readonly int _argMaxChars;
+    private readonly int _snippetMaxChars;
+
+    public AuditEntryFactory(ToolAuditOptions options)
+    {
+        _keyRedactor = new ArgumentKeyRedactor(options.RedactedKeys);
+        _argMaxChars = options.ArgMaxChars;
+        _snippetMaxChars = options.SnippetMaxChars;
+    }
+
+    public AuditEntry Create(CapturedCall captured)
+    {
+        var call = captured.Call;
+        return new AuditEntry
+        {
+            Id = _ids.Next(captured.Timestamp),
+            Timestamp = captured.Timestamp,
+            User = call.User,
+            Engine = captured.Engine,
+            Model = captured.Model,
+            Tool = call.Tool,
+            Args = captured.Args is null ? null : new RecordedArguments(PrepareArguments(captured.Args)),
+            Status = call.Status,
+            ResultChars = call.Result?.Length ?? 0,
+            ResultSnippet = call.Result is null ? null : Snippet(call.Result),
+            SessionId = captured.SessionId,
+            TaskId = captured.TaskId,
+            CallId = call.CallId,
+            Confirmed = call.Confirmed,
+            DurationMs = call.Duration?.TotalMilliseconds,
+            Error = ErrorText(call),
+            TraceId = captured.HasActivity ? captured.TraceId.ToHexString() : null,
+            SpanId = captured.HasActivity ? captured.SpanId.ToHexString() : null,
+        };
+    }
+
+    internal static string? ErrorText(ToolCall call) =>
+        call.Error ?? (call.Exception is { } exception ? $"{exception.GetType().FullName}: {exception.Message}" : null);
+
+    private string Snippet(string result)
+    {
+        if (_snippetMaxChars == 0 || result.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        return SecretScanner.Mask(Sanitize(TextTruncation.Prefix(result, _snippetMaxChars)));
+    }
+
+    private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args)
+    {
+        // The captured array is ours alone: rewrite it in place.
+        for (var i = 0; i < args.Length; i++)
+        {
+            var (key, value) = args[i];
+            object? prepared;
+            if (IsRedactedKey(key))
+            {
+                prepared = value is null ? null : SecretScanner.Redacted;
+            }
+            else
+            {
+                prepared = value switch
+                {
+                    string text => PrepareString(text),
+                    JsonElement element => PrepareElement(element),
+                    _ => value,
+                };
+            }
+
+            args[i] = new KeyValuePair<string, object?>(key, prepared);
+        }
+
+        return args;
+    }
+
+    private string PrepareString(string text)
+    {
+        text = Sanitize(text);
+        return SecretScanner.ContainsSecret(text) ? SecretScanner.Redacted : TextTruncation.TruncateArgument(text, _argMaxChars);
+    }
+
+    private bool IsRedactedKey(string key)
+    {
+        if (_redactedKeyCache.TryGetValue(key, out var redacted))
+        {
+            return redacted;
+        }
+
+        redacted = _keyRedactor.IsRedacted(key);
+        if (_redactedKeyCache.Count < MaxCachedKeys)
+        {
+            _redactedKeyCache[key] = redacted;
+        }
+
+        return redacted;
+    }
+
+    /// <summary>Cuts long strings and redacts secrets inside a JSON value; returns it unchanged when nothing needs doing.</summary>
+    private object PrepareElement(JsonElement element)
+    {
+        if (!NeedsRewrite(element))
+        {
+            return element;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, AuditEntryJsonFormat.WriterOptions))
+        {
+            Rewrite(writer, element);
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private bool NeedsRewrite(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                var text = element.GetString()!;
+                return text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || !IsWellFormed(text);
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (IsRedactedKey(property.Name) || NeedsRewrite(property.Value))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (NeedsRewrite(item))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private void Rewrite(Utf8JsonWriter writer, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                writer.WriteStringValue(PrepareString(element.GetString()!));
+                break;
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in element.EnumerateObject())
+                {
+                    writer.WritePropertyName(property.Name);
+                    if (IsRedactedKey(property.Name) && property.Value.ValueKind != JsonValueKind.Null)
+                    {
+                        writer.WriteStringValue(SecretScanner.Redacted);
+                    }
+                    else
+                    {
+                        Rewrite(writer, property.Value);
+                    }
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    Rewrite(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
+    }
+
+    /// <summary>Replaces lone surrogates (text no encoder can write) with U+FFFD so the line stays valid UTF-8.</summary>
+    internal static string Sanitize(string text) => IsWellFormed(text) ? text : ReplaceLoneSurrogates(text);
+
+    private static bool IsWellFormed(string text) =>
+        text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0 || AllRunesValid(text);
+
+    private static bool AllRunesValid(string text)
+    {
+        var span = text.AsSpan();
+        while (!span.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(span, out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            span = span[consumed..];
+        }
+
+        return true;
+    }
+
+    private static string ReplaceLoneSurrogates(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var span = text.AsSpan();
+        while (!span.IsEmpty)
+        {
+            var status = Rune.DecodeFromUtf16(span, out var rune, out var consumed);
+            builder.Append(status == System.Buffers.OperationStatus.Done ? rune.ToString() : "\uFFFD");
+            span = span[Math.Max(consumed, 1)..];
+        }
+
+        return builder.ToString();
+    }
+}

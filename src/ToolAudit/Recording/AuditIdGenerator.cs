@@ -1,0 +1,57 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace ToolAudit.Recording;
+
+/// <summary>
+/// UUIDv7 identifiers (RFC 9562): 48 bits of Unix milliseconds, a 12-bit counter that keeps ids from one generator
+/// increasing within a millisecond, and 62 random bits. Not thread-safe: the recorder's single writer owns one.
+/// </summary>
+internal sealed class AuditIdGenerator
+{
+    private readonly byte[] _random = new byte[4096];
+    private int _randomOffset = 4096;
+    private long _lastMilliseconds = -1;
+    private int _counter;
+
+    public string Next(DateTimeOffset timestamp)
+    {
+        var milliseconds = Math.Max(timestamp.ToUnixTimeMilliseconds(), 0);
+        if (milliseconds <= _lastMilliseconds)
+        {
+            // Same millisecond (or a clock step back): count up so ids stay ordered; on overflow borrow the next millisecond.
+            milliseconds = _lastMilliseconds;
+            if (++_counter > 0xFFF)
+            {
+                milliseconds++;
+                _counter = 0;
+            }
+        }
+        else
+        {
+            _counter = 0;
+        }
+
+        _lastMilliseconds = milliseconds;
+
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, milliseconds << 16);
+        bytes[6] = (byte)(0x70 | ((_counter >> 8) & 0x0F));
+        bytes[7] = (byte)_counter;
+        NextRandom(bytes[8..]);
+        bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
+        return new Guid(bytes, bigEndian: true).ToString();
+    }
+
+    private void NextRandom(Span<byte> destination)
+    {
+        if (_randomOffset + destination.Length > _random.Length)
+        {
+            RandomNumberGenerator.Fill(_random);
+            _randomOffset = 0;
+        }
+
+        _random.AsSpan(_randomOffset, destination.Length).CopyTo(destination);
+        _randomOffset += destination.Length;
+    }
+}

@@ -1,0 +1,609 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ToolAudit.Diagnostics;
+using ToolAudit.Recording;
+
+namespace ToolAudit;
+
+/// <summary>
+/// The recorder: takes tool calls on the caller's thread, queues them in a bounded <see cref="Channel{T}"/> and hands
+/// them in batches to a sink on one background writer thread.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Thread-safe. <see cref="Record"/> captures the call (arguments, <see cref="ToolAuditContext"/>, <see cref="Activity.Current"/>
+/// ids, the time) and returns; it never throws for sink trouble. What happens when the queue is full is set by
+/// <see cref="ToolAuditOptions.OverflowMode"/>.
+/// </para>
+/// <para>
+/// Disposing drains the queue: every entry accepted before is written, unless the sink hangs past
+/// <see cref="ToolAuditOptions.ShutdownTimeout"/>, in which case what is left is counted as failed. Dispose it once,
+/// when the host stops (the DI registration does this for you).
+/// </para>
+/// </remarks>
+public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposable
+{
+    private readonly IAuditSink _sink;
+    private readonly string _sinkName;
+    private readonly ToolAuditOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Channel<CapturedCall> _channel;
+    private readonly AuditEntryFactory _factory;
+    private readonly Thread _writerThread;
+    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _shutdown = new();
+
+    // Producers that wait for room (Wait mode) sleep on this gate; the writer pulses it when it frees room.
+    private readonly object _roomGate = new();
+    private int _waitingProducers;
+    private volatile bool _overflowing;
+
+    // Counters. Accepted and Dropped move on the hot path (Interlocked); Written and Failed move under _countersGate,
+    // which also guards the flush waiters and the shutdown hand-over, so no entry is ever counted twice.
+    private readonly object _countersGate = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
+    private long _accepted;
+    private long _written;
+    private long _dropped;
+    private long _failed;
+    private volatile int _flushWaiterCount;
+    private bool _abandoned;
+
+    // Drops not yet told to the sink as gap markers, per user.
+    private readonly object _gapsGate = new();
+    private Dictionary<string, AuditGap>? _pendingGaps;
+
+    private volatile bool _disposing;
+    private Task? _disposeTask;
+
+    /// <summary>Creates a recorder over one sink (wrap several in a <see cref="CompositeAuditSink"/>) and starts its writer.</summary>
+    /// <param name="sink">Where entries go.</param>
+    /// <param name="options">The options; the defaults when null.</param>
+    /// <param name="timeProvider">The clock for timestamps and overflow waits; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="logger">Where the recorder logs sink failures and drops.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="sink"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public AuditRecorder(IAuditSink sink, ToolAuditOptions? options = null, TimeProvider? timeProvider = null, ILogger<AuditRecorder>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        options ??= new ToolAuditOptions();
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        _sink = sink;
+        _sinkName = SinkName(sink);
+        _options = options;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _factory = new AuditEntryFactory(options);
+        _channel = Channel.CreateBounded<CapturedCall>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+
+            // The only continuations are the writer's wake-up and waiting RecordDurableAsync callers; both are short.
+            AllowSynchronousContinuations = true,
+        });
+
+        _writerThread = new Thread(WriterLoop)
+        {
+            IsBackground = true,
+            Name = "ToolAudit writer",
+        };
+
+        // UnsafeStart: the writer must not inherit the creator's ExecutionContext (ToolAuditContext, Activity, culture
+        // of whoever resolved the recorder first). Entries carry what was captured at their call instead.
+        _writerThread.UnsafeStart();
+    }
+
+    /// <inheritdoc />
+    public AuditCounters Counters
+    {
+        get
+        {
+            // Read the outcomes before Accepted: every entry is counted as accepted before its outcome, so the
+            // difference (Pending) is never negative and the identity holds in the snapshot.
+            long written, failed;
+            lock (_countersGate)
+            {
+                written = _written;
+                failed = _failed;
+            }
+
+            var dropped = Interlocked.Read(ref _dropped);
+            var accepted = Interlocked.Read(ref _accepted);
+            return new AuditCounters(accepted, written, dropped, failed, accepted - written - dropped - failed);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Record(ToolCall call)
+    {
+        var captured = Capture(call, durable: null);
+        Interlocked.Increment(ref _accepted);
+        if (_channel.Writer.TryWrite(captured))
+        {
+            return;
+        }
+
+        OnQueueFull(captured);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RecordDurableAsync(ToolCall call, CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var captured = Capture(call, done);
+        cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _accepted);
+        try
+        {
+            await _channel.Writer.WriteAsync(captured, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Never queued: it is an outcome of its own, so the counters stay exact.
+            CountFailed(1);
+            throw;
+        }
+        catch (ChannelClosedException)
+        {
+            CountFailed(1);
+            throw new ObjectDisposedException(nameof(AuditRecorder), "The recorder is shutting down.");
+        }
+
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var target = Interlocked.Read(ref _accepted);
+        TaskCompletionSource waiter;
+        lock (_countersGate)
+        {
+            if (_written + _failed + Interlocked.Read(ref _dropped) >= target || _abandoned)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushWaiters.Add((target, waiter));
+            _flushWaiterCount = _flushWaiters.Count;
+        }
+
+        return new ValueTask(waiter.Task.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>
+    /// Stops taking calls, writes everything queued, and stops the writer; waits at most
+    /// <see cref="ToolAuditOptions.ShutdownTimeout"/>. Safe to call more than once.
+    /// </summary>
+    /// <returns>A task that completes when the queue is drained or the timeout has passed.</returns>
+    public ValueTask DisposeAsync()
+    {
+        lock (_countersGate)
+        {
+            _disposeTask ??= DisposeCoreAsync();
+        }
+
+        return new ValueTask(_disposeTask);
+    }
+
+    /// <summary>Same as <see cref="DisposeAsync"/>, blocking the caller until it is done.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task DisposeCoreAsync()
+    {
+        _disposing = true;
+        _channel.Writer.TryComplete();
+        WakeWaitingProducers();
+
+        var finished = await WaitForWriterAsync(_options.ShutdownTimeout).ConfigureAwait(false);
+        if (!finished)
+        {
+            // The sink hangs. Ask it to stop, and account for everything still unwritten as failed, once.
+            await _shutdown.CancelAsync().ConfigureAwait(false);
+            long pending;
+            List<TaskCompletionSource> durable = new();
+            lock (_countersGate)
+            {
+                _abandoned = true;
+                pending = Interlocked.Read(ref _accepted) - _written - _failed - Interlocked.Read(ref _dropped);
+                _failed += pending;
+                ReleaseFlushWaiters(all: true);
+            }
+
+            while (_channel.Reader.TryRead(out var left))
+            {
+                if (left.Durable is not null)
+                {
+                    durable.Add(left.Durable);
+                }
+            }
+
+            foreach (var waiter in durable)
+            {
+                waiter.TrySetException(new AuditWriteException($"The recorder shut down before the entry was written (sink: {_sinkName})."));
+            }
+
+            Log.ShutdownTimedOut(_logger, _options.ShutdownTimeout, pending);
+
+            // The writer thread may still be inside the hung sink and read the token later: leave it undisposed.
+            return;
+        }
+
+        _shutdown.Dispose();
+    }
+
+    private async Task<bool> WaitForWriterAsync(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            await _writerDone.Task.ConfigureAwait(false);
+            return true;
+        }
+
+        try
+        {
+            await _writerDone.Task.WaitAsync(timeout, _timeProvider).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private CapturedCall Capture(ToolCall call, TaskCompletionSource? durable)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (string.IsNullOrEmpty(call.User))
+        {
+            throw new ArgumentException("The call's user must not be null or empty.", nameof(call));
+        }
+
+        if (string.IsNullOrEmpty(call.Tool))
+        {
+            throw new ArgumentException("The call's tool must not be null or empty.", nameof(call));
+        }
+
+        ObjectDisposedException.ThrowIf(_disposing, this);
+
+        var context = ToolAuditContext.Current;
+        var activity = Activity.Current;
+        return new CapturedCall
+        {
+            Call = call,
+            Timestamp = _timeProvider.GetUtcNow(),
+            Args = ArgumentCapture.Capture(call.Args),
+            Engine = call.Engine ?? context.Engine,
+            Model = call.Model ?? context.Model,
+            SessionId = call.SessionId ?? context.SessionId,
+            TaskId = call.TaskId ?? context.TaskId,
+            HasActivity = activity is not null,
+            TraceId = activity?.TraceId ?? default,
+            SpanId = activity?.SpanId ?? default,
+            Durable = durable,
+        };
+    }
+
+    private void OnQueueFull(CapturedCall captured)
+    {
+        if (_disposing)
+        {
+            // Shutdown closed the queue between the disposed check and the write.
+            CountFailed(1);
+            return;
+        }
+
+        if (_options.OverflowMode == AuditOverflowMode.Wait && !_overflowing && WaitForRoom(captured))
+        {
+            return;
+        }
+
+        Drop(captured);
+    }
+
+    /// <summary>Blocks until the entry is queued or the overflow wait runs out. Returns false when it ran out.</summary>
+    private bool WaitForRoom(CapturedCall captured)
+    {
+        var timeout = _options.OverflowWaitTimeout;
+        var start = _timeProvider.GetTimestamp();
+        ITimer? alarm = null;
+        Interlocked.Increment(ref _waitingProducers);
+        try
+        {
+            lock (_roomGate)
+            {
+                if (timeout != Timeout.InfiniteTimeSpan)
+                {
+                    // The alarm wakes us when the (possibly fake) clock reaches the deadline; the bounded Monitor.Wait
+                    // below does the same with the real clock, so neither a starved thread pool nor a paused fake
+                    // clock can stretch the wait.
+                    alarm = _timeProvider.CreateTimer(static state => ((AuditRecorder)state!).WakeWaitingProducers(), this, timeout, Timeout.InfiniteTimeSpan);
+                }
+
+                while (true)
+                {
+                    if (_channel.Writer.TryWrite(captured))
+                    {
+                        return true;
+                    }
+
+                    if (_disposing)
+                    {
+                        return false;
+                    }
+
+                    var remaining = timeout == Timeout.InfiniteTimeSpan
+                        ? Timeout.InfiniteTimeSpan
+                        : timeout - _timeProvider.GetElapsedTime(start);
+                    if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+                    {
+                        // From now on callers drop at once, until the writer makes room again.
+                        _overflowing = true;
+                        return false;
+                    }
+
+                    Monitor.Wait(_roomGate, remaining == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Min(Math.Ceiling(remaining.TotalMilliseconds), int.MaxValue));
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingProducers);
+            alarm?.Dispose();
+        }
+    }
+
+    private void WakeWaitingProducers()
+    {
+        lock (_roomGate)
+        {
+            Monitor.PulseAll(_roomGate);
+        }
+    }
+
+    private void Drop(CapturedCall captured)
+    {
+        if (_disposing)
+        {
+            CountFailed(1);
+            return;
+        }
+
+        lock (_gapsGate)
+        {
+            _pendingGaps ??= new Dictionary<string, AuditGap>(StringComparer.Ordinal);
+            var user = captured.Call.User;
+            _pendingGaps[user] = _pendingGaps.TryGetValue(user, out var gap)
+                ? gap with { Dropped = gap.Dropped + 1, Until = captured.Timestamp > gap.Until ? captured.Timestamp : gap.Until }
+                : new AuditGap(user, 1, captured.Timestamp, captured.Timestamp);
+        }
+
+        var dropped = Interlocked.Increment(ref _dropped);
+        if (dropped == 1 || (dropped & 0x3FF) == 0)
+        {
+            Log.Dropping(_logger, _options.OverflowMode, dropped);
+        }
+
+        if (_flushWaiterCount > 0)
+        {
+            lock (_countersGate)
+            {
+                ReleaseFlushWaiters(all: false);
+            }
+        }
+    }
+
+    private void CountFailed(long count)
+    {
+        lock (_countersGate)
+        {
+            if (!_abandoned)
+            {
+                _failed += count;
+            }
+
+            ReleaseFlushWaiters(all: false);
+        }
+    }
+
+    private void WriterLoop()
+    {
+        var reader = _channel.Reader;
+        var maxBatch = _options.MaxBatchSize;
+        var batch = new List<CapturedCall>(Math.Min(maxBatch, 4096));
+        var entries = new List<AuditEntry>(Math.Min(maxBatch, 4096));
+        try
+        {
+            while (true)
+            {
+                if (!reader.TryRead(out var first))
+                {
+                    var wait = reader.WaitToReadAsync();
+                    var more = wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+                    if (!more)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                batch.Add(first);
+                while (batch.Count < maxBatch && reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                OnRoomFreed();
+                WriteBatch(batch, entries);
+                batch.Clear();
+                entries.Clear();
+            }
+
+            // Drops after the last batch still deserve their marker.
+            WriteGaps();
+        }
+        finally
+        {
+            _writerDone.TrySetResult();
+        }
+    }
+
+    private void OnRoomFreed()
+    {
+        _overflowing = false;
+        if (Volatile.Read(ref _waitingProducers) > 0)
+        {
+            WakeWaitingProducers();
+        }
+    }
+
+    private void WriteBatch(List<CapturedCall> batch, List<AuditEntry> entries)
+    {
+        WriteGaps();
+
+        var unprepared = 0;
+        foreach (var captured in batch)
+        {
+            try
+            {
+                entries.Add(_factory.Create(captured));
+            }
+#pragma warning disable CA1031 // A bug preparing one entry must not lose the batch: count it, log it, go on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                unprepared++;
+                captured.Durable?.TrySetException(new AuditWriteException("The audit entry could not be prepared.", ex));
+                Log.PrepareFailed(_logger, captured.Call.Tool, ex);
+            }
+        }
+
+        Exception? failure = null;
+        if (entries.Count > 0)
+        {
+            try
+            {
+                var write = _sink.WriteAsync(entries, _shutdown.Token);
+                if (!write.IsCompletedSuccessfully)
+                {
+                    write.AsTask().GetAwaiter().GetResult();
+                }
+            }
+#pragma warning disable CA1031 // Sinks may throw anything; the recorder contains it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = ex;
+                Log.SinkFailed(_logger, _sinkName, entries.Count, ex);
+            }
+        }
+
+        lock (_countersGate)
+        {
+            if (!_abandoned)
+            {
+                if (failure is null)
+                {
+                    _written += entries.Count;
+                    _failed += unprepared;
+                }
+                else
+                {
+                    _failed += batch.Count;
+                }
+            }
+
+            ReleaseFlushWaiters(all: false);
+        }
+
+        CompleteDurable(batch, failure);
+    }
+
+    private void CompleteDurable(List<CapturedCall> batch, Exception? failure)
+    {
+        AuditWriteException? error = null;
+        foreach (var captured in batch)
+        {
+            if (captured.Durable is null)
+            {
+                continue;
+            }
+
+            if (failure is null)
+            {
+                captured.Durable.TrySetResult();
+            }
+            else
+            {
+                error ??= failure as AuditWriteException ?? new AuditWriteException([_sinkName], failure);
+                captured.Durable.TrySetException(error);
+            }
+        }
+    }
+
+    private void WriteGaps()
+    {
+        Dictionary<string, AuditGap>? gaps;
+        lock (_gapsGate)
+        {
+            gaps = _pendingGaps;
+            _pendingGaps = null;
+        }
+
+        if (gaps is null || _sink is not IAuditGapSink gapSink)
+        {
+            return;
+        }
+
+        var list = gaps.Values.ToList();
+        try
+        {
+            var write = gapSink.WriteGapsAsync(list, _shutdown.Token);
+            if (!write.IsCompletedSuccessfully)
+            {
+                write.AsTask().GetAwaiter().GetResult();
+            }
+        }
+#pragma warning disable CA1031 // The drops are counted either way; a marker that cannot be written is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.GapWriteFailed(_logger, _sinkName, list.Count, ex);
+        }
+    }
+
+    /// <summary>Completes flush waiters whose entries are all accounted for. Call under <see cref="_countersGate"/>.</summary>
+    private void ReleaseFlushWaiters(bool all)
+    {
+        if (_flushWaiters.Count == 0)
+        {
+            return;
+        }
+
+        var processed = _written + _failed + Interlocked.Read(ref _dropped);
+        for (var i = _flushWaiters.Count - 1; i >= 0; i--)
+        {
+            if (all || _flushWaiters[i].Target <= processed)
+            {
+                _flushWaiters[i].Done.TrySetResult();
+                _flushWaiters.RemoveAt(i);
+            }
+        }
+
+        _flushWaiterCount = _flushWaiters.Count;
+    }
+
+    private static string SinkName(IAuditSink sink) => sink is CompositeAuditSink composite ? composite.ToString() : sink.GetType().Name;
+}

@@ -1,0 +1,118 @@
+namespace ToolAudit.Redaction;
+
+/// <summary>
+/// Decides which argument keys name secrets. Keys are split into lower-case words (at <c>_ - . space</c> and camel
+/// case); a key is redacted when its words contain all the words of a configured key in a row.
+/// </summary>
+internal sealed class ArgumentKeyRedactor
+{
+    private readonly string[][] _patterns;
+
+    public ArgumentKeyRedactor(IEnumerable<string> redactedKeys)
+    {
+        _patterns = redactedKeys
+            .Select(static key => SplitWords(key))
+            .Where(static words => words.Length > 0)
+            .Distinct(WordsComparer.Instance)
+            .ToArray();
+    }
+
+    public bool IsRedacted(string key)
+    {
+        if (_patterns.Length == 0 || key.Length == 0)
+        {
+            return false;
+        }
+
+        var words = SplitWords(key);
+        foreach (var pattern in _patterns)
+        {
+            if (ContainsRun(words, pattern))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal static string[] SplitWords(string key)
+    {
+        var words = new List<string>(4);
+        var current = new System.Text.StringBuilder(key.Length);
+        for (var i = 0; i < key.Length; i++)
+        {
+            var c = key[i];
+            if (!char.IsLetterOrDigit(c))
+            {
+                Flush();
+                continue;
+            }
+
+            // apiKey, APIKey, XApiKey: a capital after a lower-case letter, or before a lower-case one after capitals, starts a word.
+            if (char.IsUpper(c) && current.Length > 0
+                && (char.IsLower(key[i - 1]) || (i + 1 < key.Length && char.IsLower(key[i + 1]) && char.IsUpper(key[i - 1]))))
+            {
+                Flush();
+            }
+
+            current.Append(char.ToLowerInvariant(c));
+        }
+
+        Flush();
+        return words.ToArray();
+
+        void Flush()
+        {
+            if (current.Length > 0)
+            {
+                words.Add(current.ToString());
+                current.Clear();
+            }
+        }
+    }
+
+    private static bool ContainsRun(string[] words, string[] pattern)
+    {
+        for (var start = 0; start + pattern.Length <= words.Length; start++)
+        {
+            var match = true;
+            for (var j = 0; j < pattern.Length; j++)
+            {
+                if (!string.Equals(words[start + j], pattern[j], StringComparison.Ordinal))
+                {
+                    match = false;
+                    break;
+                }
+            }
+
+            if (match)
+            {
+                return true;
+            }
+        }
+
+        // "apikey" configured as one word also matches "api_key" written as two.
+        if (pattern.Length == 1)
+        {
+            for (var start = 0; start + 1 < words.Length; start++)
+            {
+                if (string.Equals(string.Concat(words[start], words[start + 1]), pattern[0], StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private sealed class WordsComparer : IEqualityComparer<string[]>
+    {
+        public static readonly WordsComparer Instance = new();
+
+        public bool Equals(string[]? x, string[]? y) => x is not null && y is not null && x.SequenceEqual(y, StringComparer.Ordinal);
+
+        public int GetHashCode(string[] obj) => obj.Length == 0 ? 0 : StringComparer.Ordinal.GetHashCode(obj[0]);
+    }
+}

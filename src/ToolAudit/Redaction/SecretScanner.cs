@@ -1,0 +1,179 @@
+namespace ToolAudit.Redaction;
+
+/// <summary>
+/// Finds values shaped like credentials whatever their key: bearer and basic authorization values, well-known API key
+/// prefixes, JSON web tokens and PEM private keys.
+/// </summary>
+internal static class SecretScanner
+{
+    public const string Redacted = "[redacted]";
+
+    private static readonly string[] KeyPrefixes =
+    [
+        "sk-", "sk_live_", "sk_test_", "rk_live_", "pk_live_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+        "glpat-", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "AKIA", "ASIA", "AIza", "hf_", "npm_",
+    ];
+
+    /// <summary>Tells whether the text holds something shaped like a secret.</summary>
+    public static bool ContainsSecret(ReadOnlySpan<char> text) => FindSecret(text, out _, out _);
+
+    /// <summary>Finds the first secret-shaped run in <paramref name="text"/>.</summary>
+    public static bool FindSecret(ReadOnlySpan<char> text, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        if (text.Length < 8)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i > 0 && IsTokenChar(text[i - 1]))
+            {
+                // A secret starts at a word boundary.
+                continue;
+            }
+
+            // Every shape below starts with one of these letters; most positions are rejected here.
+            if (text[i] is not ('B' or 'b' or 'T' or 't' or 's' or 'r' or 'p' or 'g' or 'x' or 'A' or 'h' or 'n' or 'e' or '-'))
+            {
+                continue;
+            }
+
+            var rest = text[i..];
+            if (MatchScheme(rest, "Bearer ", out var run) || MatchScheme(rest, "Basic ", out run) || MatchScheme(rest, "Token ", out run))
+            {
+                start = i;
+                length = run;
+                return true;
+            }
+
+            if (MatchPrefixedKey(rest, out run) || MatchJwt(rest, out run) || MatchPem(rest, out run))
+            {
+                start = i;
+                length = run;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Replaces every secret-shaped run in <paramref name="text"/> with <c>[redacted]</c>.</summary>
+    public static string Mask(string text)
+    {
+        if (!FindSecret(text, out var start, out var length))
+        {
+            return text;
+        }
+
+        var builder = new System.Text.StringBuilder(text.Length);
+        var position = 0;
+        do
+        {
+            builder.Append(text, position, start).Append(Redacted);
+            position += start + length;
+        }
+        while (FindSecret(text.AsSpan(position), out start, out length));
+
+        builder.Append(text, position, text.Length - position);
+        return builder.ToString();
+    }
+
+    private static bool MatchScheme(ReadOnlySpan<char> text, string scheme, out int length)
+    {
+        length = 0;
+        if (!text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var token = CountTokenChars(text[scheme.Length..], allowBase64: true);
+        if (token < 16)
+        {
+            return false;
+        }
+
+        length = scheme.Length + token;
+        return true;
+    }
+
+    private static bool MatchPrefixedKey(ReadOnlySpan<char> text, out int length)
+    {
+        length = 0;
+        foreach (var prefix in KeyPrefixes)
+        {
+            if (text.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var body = CountTokenChars(text[prefix.Length..], allowBase64: false);
+                if (body >= 16)
+                {
+                    length = prefix.Length + body;
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool MatchJwt(ReadOnlySpan<char> text, out int length)
+    {
+        length = 0;
+        if (!text.StartsWith("eyJ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var run = CountTokenChars(text, allowBase64: false, allowDots: true);
+        var segment = text[..run];
+        var dots = segment.Count('.');
+        if (dots < 2 || run < 24)
+        {
+            return false;
+        }
+
+        length = run;
+        return true;
+    }
+
+    private static bool MatchPem(ReadOnlySpan<char> text, out int length)
+    {
+        length = 0;
+        if (!text.StartsWith("-----BEGIN ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var header = text[..Math.Min(text.Length, 64)];
+        if (header.IndexOf("PRIVATE KEY-----", StringComparison.Ordinal) < 0)
+        {
+            return false;
+        }
+
+        var end = text.IndexOf("-----END ", StringComparison.Ordinal);
+        if (end < 0)
+        {
+            length = text.Length;
+            return true;
+        }
+
+        var close = text[(end + 9)..].IndexOf("-----", StringComparison.Ordinal);
+        length = close < 0 ? text.Length : end + 9 + close + 5;
+        return true;
+    }
+
+    private static int CountTokenChars(ReadOnlySpan<char> text, bool allowBase64, bool allowDots = false)
+    {
+        var i = 0;
+        while (i < text.Length && (IsTokenChar(text[i]) || (allowBase64 && text[i] is '+' or '/' or '=') || (allowDots && text[i] == '.')))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
+}

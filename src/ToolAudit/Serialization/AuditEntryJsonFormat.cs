@@ -1,0 +1,588 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using ToolAudit.Recording;
+
+namespace ToolAudit.Serialization;
+
+/// <summary>
+/// The JSONL line format, in one place: how an entry and a gap marker are written and read back.
+/// </summary>
+/// <remarks>
+/// Field names are the Python orchestrator's (<c>ts user engine model tool args status result_chars result_snippet</c>)
+/// plus ToolAudit's own. Timestamps are written in UTC with milliseconds and an explicit <c>+00:00</c> offset, which
+/// every Python <c>datetime.fromisoformat</c> reads; timestamps without an offset (the orchestrator's) are read as the
+/// writer's local time.
+/// </remarks>
+internal static class AuditEntryJsonFormat
+{
+    /// <summary>Non-ASCII text stays readable (files are not embedded in HTML); quotes, backslashes and control characters are escaped.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+        SkipValidation = true,
+    };
+
+    public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+    public static readonly JsonEncodedText Ts = JsonEncodedText.Encode("ts");
+    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
+    public static readonly JsonEncodedText Engine = JsonEncodedText.Encode("engine");
+    public static readonly JsonEncodedText Model = JsonEncodedText.Encode("model");
+    public static readonly JsonEncodedText Tool = JsonEncodedText.Encode("tool");
+    public static readonly JsonEncodedText Args = JsonEncodedText.Encode("args");
+    public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+    public static readonly JsonEncodedText ResultChars = JsonEncodedText.Encode("result_chars");
+    public static readonly JsonEncodedText ResultSnippet = JsonEncodedText.Encode("result_snippet");
+    public static readonly JsonEncodedText SessionId = JsonEncodedText.Encode("session_id");
+    public static readonly JsonEncodedText TaskId = JsonEncodedText.Encode("task_id");
+    public static readonly JsonEncodedText CallId = JsonEncodedText.Encode("call_id");
+    public static readonly JsonEncodedText Confirmed = JsonEncodedText.Encode("confirmed");
+    public static readonly JsonEncodedText DurationMs = JsonEncodedText.Encode("duration_ms");
+    public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
+    public static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("trace_id");
+    public static readonly JsonEncodedText SpanId = JsonEncodedText.Encode("span_id");
+    public static readonly JsonEncodedText Gap = JsonEncodedText.Encode("_gap");
+    public static readonly JsonEncodedText Dropped = JsonEncodedText.Encode("dropped");
+    public static readonly JsonEncodedText Since = JsonEncodedText.Encode("since");
+    public static readonly JsonEncodedText Until = JsonEncodedText.Encode("until");
+
+    private static readonly JsonEncodedText Ok = JsonEncodedText.Encode(AuditStatusNames.Ok);
+    private static readonly JsonEncodedText ErrorWord = JsonEncodedText.Encode(AuditStatusNames.Error);
+    private static readonly JsonEncodedText Denied = JsonEncodedText.Encode(AuditStatusNames.Denied);
+
+    /// <summary>Writes one entry as a JSON object (no newline).</summary>
+    public static void WriteEntry(Utf8JsonWriter writer, AuditEntry entry)
+    {
+        writer.WriteStartObject();
+        if (entry.Id is not null)
+        {
+            writer.WriteString(Id, entry.Id);
+        }
+
+        WriteTimestamp(writer, Ts, entry.Timestamp);
+        writer.WriteString(User, entry.User);
+        WriteOptional(writer, Engine, entry.Engine);
+        WriteOptional(writer, Model, entry.Model);
+        writer.WriteString(Tool, entry.Tool);
+        if (entry.Args is not null)
+        {
+            writer.WritePropertyName(Args);
+            WriteArguments(writer, entry.Args);
+        }
+
+        writer.WriteString(Status, StatusWord(entry.Status));
+        writer.WriteNumber(ResultChars, entry.ResultChars);
+        WriteOptional(writer, ResultSnippet, entry.ResultSnippet);
+        WriteOptional(writer, SessionId, entry.SessionId);
+        WriteOptional(writer, TaskId, entry.TaskId);
+        WriteOptional(writer, CallId, entry.CallId);
+        if (entry.Confirmed)
+        {
+            writer.WriteBoolean(Confirmed, true);
+        }
+
+        if (entry.DurationMs is { } duration && double.IsFinite(duration))
+        {
+            writer.WriteNumber(DurationMs, Math.Round(duration, 3));
+        }
+
+        WriteOptional(writer, Error, entry.Error);
+        WriteOptional(writer, TraceId, entry.TraceId);
+        WriteOptional(writer, SpanId, entry.SpanId);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes a gap marker: <c>{"_gap":{"user":...,"dropped":N,"since":...,"until":...}}</c>.</summary>
+    public static void WriteGap(Utf8JsonWriter writer, AuditGap gap)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject(Gap);
+        writer.WriteString(User, gap.User);
+        writer.WriteNumber(Dropped, gap.Dropped);
+        WriteTimestamp(writer, Since, gap.Since);
+        WriteTimestamp(writer, Until, gap.Until);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    public static void WriteArguments(Utf8JsonWriter writer, IReadOnlyDictionary<string, JsonElement> args)
+    {
+        writer.WriteStartObject();
+        if (args is RecordedArguments recorded)
+        {
+            // Fast path: the recorder's own values, written without building JsonElements.
+            foreach (var pair in recorded.RawValues)
+            {
+                writer.WritePropertyName(pair.Key);
+                WriteArgumentValue(writer, pair.Value);
+            }
+        }
+        else
+        {
+            foreach (var pair in args)
+            {
+                writer.WritePropertyName(pair.Key);
+                pair.Value.WriteTo(writer);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes one argument value of the kinds the recorder keeps.</summary>
+    public static void WriteArgumentValue(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case bool flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case int number:
+                writer.WriteNumberValue(number);
+                break;
+            case long number:
+                writer.WriteNumberValue(number);
+                break;
+            case double number when double.IsFinite(number):
+                writer.WriteNumberValue(number);
+                break;
+            case float number when float.IsFinite(number):
+                writer.WriteNumberValue(number);
+                break;
+            case decimal number:
+                writer.WriteNumberValue(number);
+                break;
+            case short or byte or sbyte or ushort or uint:
+                writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                break;
+            case ulong number:
+                writer.WriteNumberValue(number);
+                break;
+            case JsonElement element:
+                element.WriteTo(writer);
+                break;
+            case Guid guid:
+                writer.WriteStringValue(guid);
+                break;
+            case DateTimeOffset moment:
+                writer.WriteStringValue(moment);
+                break;
+            case DateTime moment:
+                writer.WriteStringValue(moment);
+                break;
+            case ArgumentPlaceholder placeholder:
+                writer.WriteStringValue(placeholder.Text);
+                break;
+            default:
+                // Enums, chars, dates, times, URIs, non-finite numbers: their invariant text.
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    public static JsonEncodedText StatusWord(AuditStatus status) => status switch
+    {
+        AuditStatus.Ok => Ok,
+        AuditStatus.Error => ErrorWord,
+        AuditStatus.Denied => Denied,
+        _ => JsonEncodedText.Encode(((int)status).ToString(CultureInfo.InvariantCulture)),
+    };
+
+    private static void WriteOptional(Utf8JsonWriter writer, JsonEncodedText name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteTimestamp(Utf8JsonWriter writer, JsonEncodedText name, DateTimeOffset value)
+    {
+        // 2025-01-02T03:04:05.678+00:00: UTC, milliseconds, an offset every ISO reader understands.
+        Span<byte> buffer = stackalloc byte[32];
+        var utc = value.UtcDateTime;
+        if (!utc.TryFormat(buffer, out var written, "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'+00:00'", CultureInfo.InvariantCulture))
+        {
+            throw new FormatException("Timestamp could not be formatted.");
+        }
+
+        writer.WriteString(name, buffer[..written]);
+    }
+
+    /// <summary>Reads one line. Never throws for bad content: returns <see cref="LineKind.Corrupt"/> instead.</summary>
+    /// <param name="line">The line's bytes, without the newline.</param>
+    /// <param name="fallbackUser">The user to assume when the line has none (the folder's user).</param>
+    /// <param name="legacyZone">The zone of timestamps written without an offset.</param>
+    /// <param name="includeArgs">Whether to parse <c>args</c> (statistics do not need them).</param>
+    /// <param name="entry">The entry, for <see cref="LineKind.Entry"/>.</param>
+    /// <param name="gap">The gap, for <see cref="LineKind.Gap"/>.</param>
+    public static LineKind ReadLine(
+        ReadOnlySpan<byte> line,
+        string? fallbackUser,
+        TimeZoneInfo legacyZone,
+        bool includeArgs,
+        out AuditEntry? entry,
+        out AuditGap? gap)
+    {
+        entry = null;
+        gap = null;
+        line = TrimLine(line);
+        if (line.IsEmpty)
+        {
+            return LineKind.Blank;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return LineKind.Corrupt;
+            }
+
+            string? id = null, user = null, engine = null, model = null, tool = null, snippet = null;
+            string? session = null, task = null, callId = null, error = null, traceId = null, spanId = null;
+            DateTimeOffset? ts = null;
+            AuditStatus? status = null;
+            var resultChars = 0;
+            var confirmed = false;
+            double? duration = null;
+            Dictionary<string, JsonElement>? args = null;
+
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.EndObject)
+                {
+                    break;
+                }
+
+                if (reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    return LineKind.Corrupt;
+                }
+
+                if (reader.ValueTextEquals(Gap.EncodedUtf8Bytes))
+                {
+                    reader.Read();
+                    gap = ReadGap(ref reader, fallbackUser, legacyZone);
+                    return gap is null ? LineKind.Corrupt : LineKind.Gap;
+                }
+
+                var property = Property(ref reader);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                switch (property)
+                {
+                    case Field.Id: id = reader.GetString(); break;
+                    case Field.Ts:
+                        if (!TryReadTimestamp(ref reader, legacyZone, out var parsed))
+                        {
+                            return LineKind.Corrupt;
+                        }
+
+                        ts = parsed;
+                        break;
+                    case Field.User: user = reader.GetString(); break;
+                    case Field.Engine: engine = reader.GetString(); break;
+                    case Field.Model: model = reader.GetString(); break;
+                    case Field.Tool: tool = reader.GetString(); break;
+                    case Field.Args:
+                        if (reader.TokenType != JsonTokenType.StartObject)
+                        {
+                            return LineKind.Corrupt;
+                        }
+
+                        if (includeArgs)
+                        {
+                            using var document = JsonDocument.ParseValue(ref reader);
+                            args = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                            foreach (var item in document.RootElement.EnumerateObject())
+                            {
+                                args[item.Name] = item.Value.Clone();
+                            }
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+
+                        break;
+                    case Field.Status:
+                        if (!AuditStatusNames.TryParse(reader.GetString(), out var parsedStatus))
+                        {
+                            return LineKind.Corrupt;
+                        }
+
+                        status = parsedStatus;
+                        break;
+                    case Field.ResultChars: resultChars = reader.GetInt32(); break;
+                    case Field.ResultSnippet: snippet = reader.GetString(); break;
+                    case Field.SessionId: session = reader.GetString(); break;
+                    case Field.TaskId: task = reader.GetString(); break;
+                    case Field.CallId: callId = reader.GetString(); break;
+                    case Field.Confirmed: confirmed = reader.GetBoolean(); break;
+                    case Field.DurationMs: duration = reader.GetDouble(); break;
+                    case Field.Error: error = reader.GetString(); break;
+                    case Field.TraceId: traceId = reader.GetString(); break;
+                    case Field.SpanId: spanId = reader.GetString(); break;
+                    default: reader.Skip(); break;
+                }
+            }
+
+            user ??= fallbackUser;
+            if (ts is null || string.IsNullOrEmpty(user) || string.IsNullOrEmpty(tool) || status is null)
+            {
+                return LineKind.Corrupt;
+            }
+
+            entry = new AuditEntry
+            {
+                Id = id,
+                Timestamp = ts.Value,
+                User = user,
+                Engine = engine,
+                Model = model,
+                Tool = tool,
+                Args = args,
+                Status = status.Value,
+                ResultChars = resultChars,
+                ResultSnippet = snippet,
+                SessionId = session,
+                TaskId = task,
+                CallId = callId,
+                Confirmed = confirmed,
+                DurationMs = duration,
+                Error = error,
+                TraceId = traceId,
+                SpanId = spanId,
+            };
+            return LineKind.Entry;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            return LineKind.Corrupt;
+        }
+    }
+
+    private static ReadOnlySpan<byte> TrimLine(ReadOnlySpan<byte> line)
+    {
+        if (line.StartsWith("\uFEFF"u8))
+        {
+            line = line[3..];
+        }
+
+        while (!line.IsEmpty && line[^1] is (byte)'\r' or (byte)' ' or (byte)'\t')
+        {
+            line = line[..^1];
+        }
+
+        return line;
+    }
+
+    private static AuditGap? ReadGap(ref Utf8JsonReader reader, string? fallbackUser, TimeZoneInfo legacyZone)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        string? user = null;
+        long dropped = 0;
+        DateTimeOffset? since = null, until = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(User.EncodedUtf8Bytes))
+            {
+                reader.Read();
+                user = reader.GetString();
+            }
+            else if (reader.ValueTextEquals(Dropped.EncodedUtf8Bytes))
+            {
+                reader.Read();
+                dropped = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals(Since.EncodedUtf8Bytes))
+            {
+                reader.Read();
+                since = TryReadTimestamp(ref reader, legacyZone, out var value) ? value : null;
+            }
+            else if (reader.ValueTextEquals(Until.EncodedUtf8Bytes))
+            {
+                reader.Read();
+                until = TryReadTimestamp(ref reader, legacyZone, out var value) ? value : null;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        user ??= fallbackUser;
+        if (user is null || since is null || dropped < 0)
+        {
+            return null;
+        }
+
+        return new AuditGap(user, dropped, since.Value, until ?? since.Value);
+    }
+
+    private static bool TryReadTimestamp(ref Utf8JsonReader reader, TimeZoneInfo legacyZone, out DateTimeOffset value)
+    {
+        value = default;
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+
+        // Fast path: exactly the format this library writes.
+        var span = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        if (TryParseOwnFormat(span, out value))
+        {
+            return true;
+        }
+
+        var text = reader.GetString();
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
+        if (HasOffset(text))
+        {
+            return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+        }
+
+        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        {
+            return false;
+        }
+
+        // The Python orchestrator wrote its local time without an offset.
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        value = new DateTimeOffset(local, legacyZone.GetUtcOffset(local));
+        return true;
+    }
+
+    /// <summary>Parses <c>yyyy-MM-ddTHH:mm:ss.fff+00:00</c> without allocating.</summary>
+    private static bool TryParseOwnFormat(ReadOnlySpan<byte> s, out DateTimeOffset value)
+    {
+        value = default;
+        if (s.Length != 29 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.'
+            || !s[23..].SequenceEqual("+00:00"u8))
+        {
+            return false;
+        }
+
+        if (!Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
+            || !Digits(s, 11, 2, out var hour) || !Digits(s, 14, 2, out var minute) || !Digits(s, 17, 2, out var second)
+            || !Digits(s, 20, 3, out var millisecond))
+        {
+            return false;
+        }
+
+        if (month is < 1 or > 12 || day < 1 || year < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        value = new DateTimeOffset(year, month, day, hour, minute, second, millisecond, TimeSpan.Zero);
+        return true;
+
+        static bool Digits(ReadOnlySpan<byte> s, int start, int count, out int number)
+        {
+            number = 0;
+            for (var i = start; i < start + count; i++)
+            {
+                var digit = s[i] - '0';
+                if ((uint)digit > 9)
+                {
+                    return false;
+                }
+
+                number = (number * 10) + digit;
+            }
+
+            return true;
+        }
+    }
+
+    private static bool HasOffset(string text)
+    {
+        var t = text.IndexOf('T', StringComparison.Ordinal);
+        if (t < 0)
+        {
+            t = text.IndexOf(' ', StringComparison.Ordinal);
+        }
+
+        if (t < 0)
+        {
+            return false;
+        }
+
+        var time = text.AsSpan(t + 1);
+        return time.EndsWith("Z", StringComparison.OrdinalIgnoreCase) || time.IndexOfAny('+', '-') >= 0;
+    }
+
+    private static Field Property(ref Utf8JsonReader reader)
+    {
+        var name = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        return name.Length switch
+        {
+            2 when name.SequenceEqual("id"u8) => Field.Id,
+            2 when name.SequenceEqual("ts"u8) => Field.Ts,
+            4 when name.SequenceEqual("user"u8) => Field.User,
+            4 when name.SequenceEqual("tool"u8) => Field.Tool,
+            4 when name.SequenceEqual("args"u8) => Field.Args,
+            5 when name.SequenceEqual("model"u8) => Field.Model,
+            5 when name.SequenceEqual("error"u8) => Field.Error,
+            6 when name.SequenceEqual("engine"u8) => Field.Engine,
+            6 when name.SequenceEqual("status"u8) => Field.Status,
+            7 when name.SequenceEqual("task_id"u8) => Field.TaskId,
+            7 when name.SequenceEqual("call_id"u8) => Field.CallId,
+            7 when name.SequenceEqual("span_id"u8) => Field.SpanId,
+            8 when name.SequenceEqual("trace_id"u8) => Field.TraceId,
+            9 when name.SequenceEqual("confirmed"u8) => Field.Confirmed,
+            10 when name.SequenceEqual("session_id"u8) => Field.SessionId,
+            11 when name.SequenceEqual("duration_ms"u8) => Field.DurationMs,
+            12 when name.SequenceEqual("result_chars"u8) => Field.ResultChars,
+            14 when name.SequenceEqual("result_snippet"u8) => Field.ResultSnippet,
+            _ => Field.Unknown,
+        };
+    }
+
+    private enum Field
+    {
+        Unknown,
+        Id,
+        Ts,
+        User,
+        Engine,
+        Model,
+        Tool,
+        Args,
+        Status,
+        ResultChars,
+        ResultSnippet,
+        SessionId,
+        TaskId,
+        CallId,
+        Confirmed,
+        DurationMs,
+        Error,
+        TraceId,
+        SpanId,
+    }
+}

@@ -1,0 +1,356 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ToolAudit.Diagnostics;
+using ToolAudit.Querying;
+using ToolAudit.Serialization;
+
+namespace ToolAudit;
+
+/// <summary>
+/// A store on a fixed-size ring buffer: the newest <see cref="Capacity"/> entries, oldest evicted first, with
+/// subscribers for real-time forwarding.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Subscribers run on the writer's thread after each batch is stored; an exception a subscriber throws
+/// is logged and never reaches the recorder or the other subscribers. Keep them quick, or hand off to a queue.
+/// </remarks>
+public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
+{
+    /// <summary>The default capacity of <c>AddInMemory</c>: 5,000 entries.</summary>
+    public const int DefaultCapacity = 5_000;
+
+    private readonly object _gate = new();
+    private readonly AuditEntry?[] _ring;
+    private readonly ILogger _logger;
+    private int _start;
+    private int _count;
+    private long _dropped;
+    private Action<AuditEntry>[] _subscribers = Array.Empty<Action<AuditEntry>>();
+    private readonly List<AuditGap> _gaps = new();
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="capacity">How many entries it keeps.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1.</exception>
+    public InMemoryAuditStore(int capacity)
+        : this(capacity, null)
+    {
+    }
+
+    /// <summary>Creates the store with a logger for subscriber failures.</summary>
+    /// <param name="capacity">How many entries it keeps.</param>
+    /// <param name="logger">Where subscriber exceptions are logged.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1.</exception>
+    public InMemoryAuditStore(int capacity, ILogger<InMemoryAuditStore>? logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _ring = new AuditEntry?[capacity];
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>How many entries the store keeps at most.</summary>
+    public int Capacity => _ring.Length;
+
+    /// <summary>How many entries it holds now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>How many entries the recorder reported dropped (gap markers received).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <inheritdoc />
+    public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Action<AuditEntry>[] subscribers;
+        lock (_gate)
+        {
+            foreach (var entry in batch)
+            {
+                ArgumentNullException.ThrowIfNull(entry, nameof(batch));
+                var end = (_start + _count) % _ring.Length;
+                _ring[end] = entry;
+                if (_count == _ring.Length)
+                {
+                    _start = (_start + 1) % _ring.Length;
+                }
+                else
+                {
+                    _count++;
+                }
+            }
+
+            subscribers = _subscribers;
+        }
+
+        if (subscribers.Length > 0)
+        {
+            foreach (var entry in batch)
+            {
+                foreach (var subscriber in subscribers)
+                {
+                    try
+                    {
+                        subscriber(entry);
+                    }
+#pragma warning disable CA1031 // A subscriber's failure must never break the trail.
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        Log.SubscriberFailed(_logger, ex);
+                    }
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask WriteGapsAsync(IReadOnlyList<AuditGap> gaps, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(gaps);
+        lock (_gate)
+        {
+            foreach (var gap in gaps)
+            {
+                _dropped += gap.Dropped;
+                _gaps.Add(gap);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The newest <paramref name="n"/> entries, newest first.</summary>
+    /// <param name="n">How many.</param>
+    /// <returns>At most <paramref name="n"/> entries.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
+    public IReadOnlyList<AuditEntry> Recent(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        lock (_gate)
+        {
+            var take = Math.Min(n, _count);
+            var result = new AuditEntry[take];
+            for (var i = 0; i < take; i++)
+            {
+                result[i] = _ring[(_start + _count - 1 - i) % _ring.Length]!;
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Calls <paramref name="subscriber"/> for every entry stored from now on, until the returned handle is disposed.</summary>
+    /// <param name="subscriber">The callback; its exceptions are logged and contained.</param>
+    /// <returns>Dispose it to unsubscribe.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="subscriber"/> is null.</exception>
+    public IDisposable Subscribe(Action<AuditEntry> subscriber)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        lock (_gate)
+        {
+            _subscribers = [.. _subscribers, subscriber];
+        }
+
+        return new Subscription(this, subscriber);
+    }
+
+    /// <summary>All entries as a JSON array, oldest first, in the same shape as the JSONL lines.</summary>
+    /// <returns>The JSON text.</returns>
+    public string ExportJson()
+    {
+        var entries = Snapshot();
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, entries.Length * 256));
+        using (var writer = new Utf8JsonWriter(buffer, AuditEntryJsonFormat.WriterOptions))
+        {
+            writer.WriteStartArray();
+            for (var i = entries.Length - 1; i >= 0; i--)
+            {
+                AuditEntryJsonFormat.WriteEntry(writer, entries[i]);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Removes every entry and gap marker; subscribers stay.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            Array.Clear(_ring);
+            _start = 0;
+            _count = 0;
+            _gaps.Clear();
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<AuditEntry> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await Task.CompletedTask.ConfigureAwait(false);
+        var skipped = 0;
+        var returned = 0;
+        foreach (var entry in Snapshot())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (returned >= query.Limit)
+            {
+                yield break;
+            }
+
+            if (!query.Matches(entry))
+            {
+                continue;
+            }
+
+            if (skipped < query.Offset)
+            {
+                skipped++;
+                continue;
+            }
+
+            returned++;
+            yield return entry;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        long count = 0;
+        foreach (var entry in Snapshot())
+        {
+            if (query.Matches(entry))
+            {
+                count++;
+            }
+        }
+
+        return ValueTask.FromResult(count);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuditStats> GetStatsAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var stats = new AuditStatsBuilder();
+        foreach (var entry in Snapshot())
+        {
+            if (query.Matches(entry))
+            {
+                stats.Add(entry);
+            }
+        }
+
+        lock (_gate)
+        {
+            foreach (var gap in _gaps)
+            {
+                if (GapFilter.Matches(query, gap))
+                {
+                    stats.AddDropped(gap.Dropped);
+                }
+            }
+        }
+
+        return ValueTask.FromResult(stats.Build());
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<string> GetUsersAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        var users = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var entry in Snapshot())
+        {
+            users.Add(entry.User);
+        }
+
+        foreach (var user in users)
+        {
+            yield return user;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var kept = new List<AuditEntry>(_count);
+            for (var i = 0; i < _count; i++)
+            {
+                var entry = _ring[(_start + i) % _ring.Length]!;
+                if (entry.Timestamp >= olderThan)
+                {
+                    kept.Add(entry);
+                }
+            }
+
+            long purged = _count - kept.Count;
+            Array.Clear(_ring);
+            kept.CopyTo(_ring!);
+            _start = 0;
+            _count = kept.Count;
+            _gaps.RemoveAll(gap => gap.Until < olderThan);
+            return ValueTask.FromResult(purged);
+        }
+    }
+
+    /// <summary>The entries, newest first.</summary>
+    private AuditEntry[] Snapshot()
+    {
+        lock (_gate)
+        {
+            var result = new AuditEntry[_count];
+            for (var i = 0; i < _count; i++)
+            {
+                result[i] = _ring[(_start + _count - 1 - i) % _ring.Length]!;
+            }
+
+            return result;
+        }
+    }
+
+    private void Unsubscribe(Action<AuditEntry> subscriber)
+    {
+        lock (_gate)
+        {
+            var index = Array.IndexOf(_subscribers, subscriber);
+            if (index >= 0)
+            {
+                _subscribers = [.. _subscribers[..index], .. _subscribers[(index + 1)..]];
+            }
+        }
+    }
+
+    private sealed class Subscription(InMemoryAuditStore store, Action<AuditEntry> subscriber) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                store.Unsubscribe(subscriber);
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+namespace ToolAudit;
+
+/// <summary>
+/// Options of the recorder: queue, batching, overflow, what is kept of arguments and results, shutdown.
+/// </summary>
+/// <remarks>Validated when the recorder is built (and at host start under DI); a bad value fails with a message that names it.</remarks>
+public sealed class ToolAuditOptions
+{
+    /// <summary>The default <see cref="QueueCapacity"/>: 65,536 entries.</summary>
+    public const int DefaultQueueCapacity = 65_536;
+
+    /// <summary>The default <see cref="MaxBatchSize"/>: 1,024 entries.</summary>
+    public const int DefaultMaxBatchSize = 1_024;
+
+    /// <summary>The default <see cref="ArgMaxChars"/>: 500.</summary>
+    public const int DefaultArgMaxChars = 500;
+
+    /// <summary>The default <see cref="SnippetMaxChars"/>: 300.</summary>
+    public const int DefaultSnippetMaxChars = 300;
+
+    /// <summary>The default <see cref="OverflowWaitTimeout"/>: 2 seconds.</summary>
+    public static readonly TimeSpan DefaultOverflowWaitTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The default <see cref="ShutdownTimeout"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The arg keys redacted by default.</summary>
+    /// <remarks>
+    /// A key is redacted when its words (split at <c>_</c>, <c>-</c>, <c>.</c>, spaces and camel case) contain the
+    /// words of one of these in a row, compared case-insensitively: <c>db_password</c>, <c>X-Api-Key</c> and
+    /// <c>refreshToken</c> are redacted, <c>max_tokens</c> is not.
+    /// </remarks>
+    public static IReadOnlyList<string> DefaultRedactedKeys { get; } =
+    [
+        "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "authorization", "cookie",
+        "connection_string", "private_key", "credential", "credentials",
+    ];
+
+    /// <summary>How many entries may wait for the writer.</summary>
+    /// <value>The default is 65,536. Any value from 1 up.</value>
+    public int QueueCapacity { get; set; } = DefaultQueueCapacity;
+
+    /// <summary>The most entries handed to the sinks in one batch.</summary>
+    /// <value>The default is 1,024. Any value from 1 up.</value>
+    public int MaxBatchSize { get; set; } = DefaultMaxBatchSize;
+
+    /// <summary>What <c>Record</c> does when the queue is full.</summary>
+    /// <value>The default is <see cref="AuditOverflowMode.Wait"/>: lossless unless a sink hangs.</value>
+    public AuditOverflowMode OverflowMode { get; set; } = AuditOverflowMode.Wait;
+
+    /// <summary>How long <c>Record</c> waits for room in <see cref="AuditOverflowMode.Wait"/> before it drops.</summary>
+    /// <value>The default is 2 seconds. Zero or more; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</value>
+    public TimeSpan OverflowWaitTimeout { get; set; } = DefaultOverflowWaitTimeout;
+
+    /// <summary>String argument values longer than this are cut and suffixed <c> …[N chars total]</c>.</summary>
+    /// <value>The default is 500. Any value from 1 up.</value>
+    public int ArgMaxChars { get; set; } = DefaultArgMaxChars;
+
+    /// <summary>How much of the result is kept as <c>result_snippet</c>.</summary>
+    /// <value>The default is 300. Zero keeps no snippet.</value>
+    public int SnippetMaxChars { get; set; } = DefaultSnippetMaxChars;
+
+    /// <summary>Argument keys whose values are written as <c>[redacted]</c>.</summary>
+    /// <value>The default is <see cref="DefaultRedactedKeys"/>. Bearer tokens and API-key shaped values are redacted whatever their key.</value>
+    public IList<string> RedactedKeys { get; set; } = new List<string>(DefaultRedactedKeys);
+
+    /// <summary>How long disposing the recorder (or stopping the host) waits for the sinks to drain.</summary>
+    /// <value>The default is 30 seconds. What is still unwritten then is counted as failed.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
+
+    /// <summary>Checks every value and returns what is wrong, or an empty list.</summary>
+    /// <returns>One message per bad value.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (QueueCapacity < 1)
+        {
+            errors.Add($"{nameof(QueueCapacity)} must be 1 or more (was {QueueCapacity}).");
+        }
+
+        if (MaxBatchSize < 1)
+        {
+            errors.Add($"{nameof(MaxBatchSize)} must be 1 or more (was {MaxBatchSize}).");
+        }
+
+        if (!Enum.IsDefined(OverflowMode))
+        {
+            errors.Add($"{nameof(OverflowMode)} must be Wait or DropNewest (was {(int)OverflowMode}).");
+        }
+
+        if (OverflowWaitTimeout < TimeSpan.Zero && OverflowWaitTimeout != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{nameof(OverflowWaitTimeout)} must be zero or more, or infinite (was {OverflowWaitTimeout}).");
+        }
+
+        if (ArgMaxChars < 1)
+        {
+            errors.Add($"{nameof(ArgMaxChars)} must be 1 or more (was {ArgMaxChars}).");
+        }
+
+        if (SnippetMaxChars < 0)
+        {
+            errors.Add($"{nameof(SnippetMaxChars)} must be 0 or more (was {SnippetMaxChars}).");
+        }
+
+        if (RedactedKeys is null)
+        {
+            errors.Add($"{nameof(RedactedKeys)} must not be null.");
+        }
+        else if (RedactedKeys.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add($"{nameof(RedactedKeys)} must not contain empty keys.");
+        }
+
+        if (ShutdownTimeout < TimeSpan.Zero && ShutdownTimeout != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"{nameof(ShutdownTimeout)} must be zero or more, or infinite (was {ShutdownTimeout}).");
+        }
+
+        return errors;
+    }
+}
