@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Warning, "An audit subscriber threw; the entry is kept and the other subscribers still run.")]
     public static partial void SubscriberFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Error, "A call to tool {Tool} was recorded after the recorder shut down; it is counted as failed and not written.")]
+    public static partial void RecordedAfterShutdown(ILogger logger, string tool);
 }

@@ -51,6 +51,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private long _failed;
     private volatile int _flushWaiterCount;
     private bool _abandoned;
+    private List<CapturedCall>? _inFlight;
 
     // Drops not yet told to the sink as gap markers, per user.
     private readonly object _gapsGate = new();
@@ -136,6 +137,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         OnQueueFull(captured);
     }
 
+    /// <summary>Counts and logs a call that came in after shutdown began; it is not written.</summary>
+    private void RejectAfterShutdown(CapturedCall captured)
+    {
+        CountFailed(1);
+        Log.RecordedAfterShutdown(_logger, captured.Call.Tool);
+    }
+
     /// <inheritdoc />
     public async ValueTask RecordDurableAsync(ToolCall call, CancellationToken cancellationToken = default)
     {
@@ -209,24 +217,31 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var finished = await WaitForWriterAsync(_options.ShutdownTimeout).ConfigureAwait(false);
         if (!finished)
         {
-            // The sink hangs. Ask it to stop, and account for everything still unwritten as failed, once.
+            // The sink hangs. Ask it to stop, and account for everything still unwritten as failed, exactly once:
+            // the batch the writer holds (it will not count it when it returns) and what is left in the queue.
             await _shutdown.CancelAsync().ConfigureAwait(false);
-            long pending;
-            List<TaskCompletionSource> durable = new();
+            long pending = 0;
+            var durable = new List<TaskCompletionSource>();
             lock (_countersGate)
             {
                 _abandoned = true;
-                pending = Interlocked.Read(ref _accepted) - _written - _failed - Interlocked.Read(ref _dropped);
+                if (_inFlight is not null)
+                {
+                    pending += _inFlight.Count;
+                    durable.AddRange(_inFlight.Where(static c => c.Durable is not null).Select(static c => c.Durable!));
+                }
+
+                while (_channel.Reader.TryRead(out var left))
+                {
+                    pending++;
+                    if (left.Durable is not null)
+                    {
+                        durable.Add(left.Durable);
+                    }
+                }
+
                 _failed += pending;
                 ReleaseFlushWaiters(all: true);
-            }
-
-            while (_channel.Reader.TryRead(out var left))
-            {
-                if (left.Durable is not null)
-                {
-                    durable.Add(left.Durable);
-                }
             }
 
             foreach (var waiter in durable)
@@ -275,7 +290,10 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             throw new ArgumentException("The call's tool must not be null or empty.", nameof(call));
         }
 
-        ObjectDisposedException.ThrowIf(_disposing, this);
+        if (durable is not null)
+        {
+            ObjectDisposedException.ThrowIf(_disposing, this);
+        }
 
         var context = ToolAuditContext.Current;
         var activity = Activity.Current;
@@ -299,8 +317,8 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         if (_disposing)
         {
-            // Shutdown closed the queue between the disposed check and the write.
-            CountFailed(1);
+            // Shutdown closed the queue: nothing after it is written, but it is counted and logged, never thrown at a tool call.
+            RejectAfterShutdown(captured);
             return;
         }
 
@@ -376,7 +394,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         if (_disposing)
         {
-            CountFailed(1);
+            RejectAfterShutdown(captured);
             return;
         }
 
@@ -404,15 +422,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
+    /// <summary>Counts entries that never reached the queue; their producer owns their outcome.</summary>
     private void CountFailed(long count)
     {
         lock (_countersGate)
         {
-            if (!_abandoned)
-            {
-                _failed += count;
-            }
-
+            _failed += count;
             ReleaseFlushWaiters(all: false);
         }
     }
@@ -471,6 +486,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     private void WriteBatch(List<CapturedCall> batch, List<AuditEntry> entries)
     {
+        lock (_countersGate)
+        {
+            if (_abandoned)
+            {
+                // Shutdown gave up on the sink after this batch left the queue: its entries are ours to count.
+                _failed += batch.Count;
+                ReleaseFlushWaiters(all: false);
+                return;
+            }
+
+            _inFlight = batch;
+        }
+
         WriteGaps();
 
         var unprepared = 0;
@@ -512,6 +540,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
         lock (_countersGate)
         {
+            _inFlight = null;
             if (!_abandoned)
             {
                 if (failure is null)

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ToolAudit;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The builder <c>AddToolAudit</c> returns.</summary>
+internal sealed class ToolAuditBuilder(IServiceCollection services, ToolAuditSinkRegistry registry) : IToolAuditBuilder
+{
+    public IServiceCollection Services { get; } = services;
+
+    public IToolAuditBuilder AddJsonl(Action<JsonlAuditOptions>? configure = null)
+    {
+        var options = Services.AddOptions<JsonlAuditOptions>().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JsonlAuditOptions>, JsonlAuditOptionsValidator>());
+        Services.TryAddSingleton(static sp => new JsonlAuditStore(sp.GetRequiredService<IOptions<JsonlAuditOptions>>().Value));
+        if (!registry.Contains(typeof(JsonlAuditStore)))
+        {
+            registry.Sinks.Add((typeof(JsonlAuditStore), true, static sp => sp.GetRequiredService<JsonlAuditStore>()));
+        }
+
+        return this;
+    }
+
+    public IToolAuditBuilder AddInMemory(int capacity = InMemoryAuditStore.DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        registry.InMemoryCapacity = capacity;
+        var owner = registry;
+        Services.TryAddSingleton(sp => new InMemoryAuditStore(owner.InMemoryCapacity, sp.GetService<ILogger<InMemoryAuditStore>>()));
+        if (!registry.Contains(typeof(InMemoryAuditStore)))
+        {
+            registry.Sinks.Add((typeof(InMemoryAuditStore), true, static sp => sp.GetRequiredService<InMemoryAuditStore>()));
+        }
+
+        return this;
+    }
+
+    public IToolAuditBuilder AddSink<TSink>()
+        where TSink : class, IAuditSink
+    {
+        Services.TryAddSingleton<TSink>();
+        if (!registry.Contains(typeof(TSink)))
+        {
+            registry.Sinks.Add((typeof(TSink), typeof(IAuditStore).IsAssignableFrom(typeof(TSink)), static sp => sp.GetRequiredService<TSink>()));
+        }
+
+        return this;
+    }
+
+    public IToolAuditBuilder AddSink(IAuditSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        registry.Sinks.Add((sink.GetType(), sink is IAuditStore, _ => sink));
+        return this;
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ToolAudit;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers ToolAudit: <c>services.AddToolAudit().AddJsonl(o => o.Root = "audit")</c>.
+/// </summary>
+public static class ToolAuditServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the recorder (<see cref="IAuditRecorder"/>, also as <see cref="AuditRecorder"/>), the reader
+    /// (<see cref="IAuditReader"/>: the first store added) and a hosted service that drains the recorder when the host
+    /// stops. Options are validated at start. Calling it again only adds configuration.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the recorder's options.</param>
+    /// <returns>A builder to add sinks with.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    public static IToolAuditBuilder AddToolAudit(this IServiceCollection services, Action<ToolAuditOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<ToolAuditOptions>().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ToolAuditOptions>, ToolAuditOptionsValidator>());
+
+        var registry = services.FirstOrDefault(static d => d.ServiceType == typeof(ToolAuditSinkRegistry))?.ImplementationInstance as ToolAuditSinkRegistry;
+        if (registry is null)
+        {
+            registry = new ToolAuditSinkRegistry();
+            services.AddSingleton(registry);
+        }
+
+        services.TryAddSingleton(static sp => new ToolAuditSinks(sp.GetRequiredService<ToolAuditSinkRegistry>(), sp));
+        services.TryAddSingleton(static sp => new AuditRecorder(
+            sp.GetRequiredService<ToolAuditSinks>().Sink,
+            sp.GetRequiredService<IOptions<ToolAuditOptions>>().Value,
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<AuditRecorder>>()));
+        services.TryAddSingleton<IAuditRecorder>(static sp => sp.GetRequiredService<AuditRecorder>());
+        services.TryAddSingleton<IAuditReader>(static sp => sp.GetRequiredService<ToolAuditSinks>().Reader
+            ?? throw new InvalidOperationException(
+                "No ToolAudit sink that can be read is registered. Add a store: AddJsonl(), AddInMemory() or AddSink() with an IAuditStore."));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ToolAuditHostedService>());
+        return new ToolAuditBuilder(services, registry);
+    }
+
+    /// <summary>
+    /// Same as <see cref="AddToolAudit(IServiceCollection, Action{ToolAuditOptions}?)"/>, with the recorder's options bound
+    /// from a configuration section (for example <c>configuration.GetSection("ToolAudit")</c>).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section whose keys are <see cref="ToolAuditOptions"/>' property names.</param>
+    /// <returns>A builder to add sinks with.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is null.</exception>
+    public static IToolAuditBuilder AddToolAudit(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.Configure<ToolAuditOptions>(configuration);
+        return services.AddToolAudit();
+    }
+}

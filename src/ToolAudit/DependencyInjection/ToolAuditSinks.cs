@@ -1,0 +1,33 @@
+using ToolAudit;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The sinks of one service provider, resolved once: what the recorder writes to and what the reader reads.</summary>
+internal sealed class ToolAuditSinks
+{
+    public ToolAuditSinks(ToolAuditSinkRegistry registry, IServiceProvider services)
+    {
+        if (registry.Sinks.Count == 0)
+        {
+            throw new InvalidOperationException(
+                "ToolAudit has no sink. Add one after AddToolAudit(), for example services.AddToolAudit().AddJsonl(o => o.Root = \"audit\").");
+        }
+
+        var sinks = new List<IAuditSink>(registry.Sinks.Count);
+        foreach (var registration in registry.Sinks)
+        {
+            var sink = registration.Resolve(services);
+            sinks.Add(sink);
+            if (Reader is null && sink is IAuditStore store)
+            {
+                Reader = store;
+            }
+        }
+
+        Sink = sinks.Count == 1 ? sinks[0] : new CompositeAuditSink(sinks);
+    }
+
+    public IAuditSink Sink { get; }
+
+    public IAuditStore? Reader { get; }
+}

@@ -1,0 +1,674 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using ToolAudit.Querying;
+using ToolAudit.Serialization;
+using ToolAudit.Sinks.Jsonl;
+
+namespace ToolAudit;
+
+/// <summary>
+/// The embedded default store: JSONL files, one per user per day, <c>{Root}/{user}/tool_audit/{yyyy-MM-dd}.jsonl</c>,
+/// compatible with the Python orchestrator's files in both directions.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Writing: each batch is serialized to UTF-8 and appended with one write per file, so lines of two writers (also two
+/// processes) never interleave. Files stay open between batches and every batch is handed to the operating system
+/// before <see cref="WriteAsync"/> returns (and forced to disk with <see cref="JsonlAuditOptions.FlushToDisk"/>).
+/// Drops reported by the recorder are written as visible <c>{"_gap":{...}}</c> lines.
+/// </para>
+/// <para>
+/// Reading streams the files (never a whole file in memory), newest first from the end of the newest day. A torn or
+/// corrupt line is skipped and counted (<see cref="AuditStats.SkippedLines"/>), never thrown. Reading while writing
+/// sees only whole lines.
+/// </para>
+/// <para>Thread-safe. Dispose it to close the open files.</para>
+/// </remarks>
+public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
+{
+    private const string AuditFolder = "tool_audit";
+    private const string FileExtension = ".jsonl";
+    private const string DayFormat = "yyyy-MM-dd";
+
+    private readonly JsonlAuditOptions _options;
+    private readonly string _root;
+    private readonly TimeZoneInfo _dayZone;
+    private readonly TimeZoneInfo _legacyZone;
+    private readonly object _writeGate = new();
+    private readonly Dictionary<FileKey, OpenFile> _open = new();
+    private readonly Dictionary<FileKey, ArrayBufferWriter<byte>> _pending = new();
+    private readonly Dictionary<string, (string Path, bool NeedsNameFile)> _folders = new(StringComparer.Ordinal);
+    private readonly ArrayBufferWriter<byte> _scratch = new(4096);
+    private Utf8JsonWriter? _json;
+    private long _batches;
+    private long _skippedLines;
+    private bool _disposed;
+
+    /// <summary>Creates the store; the root folder is created on the first write.</summary>
+    /// <param name="options">Where and how to write.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public JsonlAuditStore(JsonlAuditOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        _options = options;
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Root));
+        _dayZone = options.DayTimeZone;
+        _legacyZone = options.LegacyTimestampTimeZone;
+    }
+
+    /// <summary>The full path of the root folder.</summary>
+    public string Root => _root;
+
+    /// <summary>How many torn or corrupt lines readers of this store have skipped so far.</summary>
+    public long SkippedLines => Interlocked.Read(ref _skippedLines);
+
+    /// <summary>The path of the day file that holds <paramref name="user"/>'s entries of <paramref name="day"/>.</summary>
+    /// <param name="user">The user.</param>
+    /// <param name="day">The day, in <see cref="JsonlAuditOptions.DayTimeZone"/>.</param>
+    /// <returns>The full path (the file may not exist).</returns>
+    /// <exception cref="ArgumentException"><paramref name="user"/> is null or empty.</exception>
+    public string GetFilePath(string user, DateOnly day)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        return Path.Combine(UserFolder(user, out _), AuditFolder, DayFileName(day));
+    }
+
+    /// <inheritdoc />
+    public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _batches++;
+            var json = _json ??= new Utf8JsonWriter(_scratch, AuditEntryJsonFormat.WriterOptions);
+            foreach (var entry in batch)
+            {
+                ArgumentNullException.ThrowIfNull(entry, nameof(batch));
+                if (string.IsNullOrEmpty(entry.User))
+                {
+                    throw new ArgumentException("An entry's user must not be empty.", nameof(batch));
+                }
+
+                var buffer = PendingBuffer(new FileKey(entry.User, DayOf(entry.Timestamp)));
+                json.Reset(buffer);
+                AuditEntryJsonFormat.WriteEntry(json, entry);
+                json.Flush();
+                buffer.Write("\n"u8);
+            }
+
+            AppendPending();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask WriteGapsAsync(IReadOnlyList<AuditGap> gaps, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(gaps);
+        lock (_writeGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _batches++;
+            var json = _json ??= new Utf8JsonWriter(_scratch, AuditEntryJsonFormat.WriterOptions);
+            foreach (var gap in gaps)
+            {
+                var buffer = PendingBuffer(new FileKey(gap.User, DayOf(gap.Since)));
+                json.Reset(buffer);
+                AuditEntryJsonFormat.WriteGap(json, gap);
+                json.Flush();
+                buffer.Write("\n"u8);
+            }
+
+            AppendPending();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<AuditEntry> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await Task.CompletedTask.ConfigureAwait(false);
+        if (query.Limit == 0)
+        {
+            yield break;
+        }
+
+        var users = query.User is not null ? [query.User] : ListUsers();
+        var streams = new List<IEnumerator<AuditEntry>>(users.Count);
+        try
+        {
+            foreach (var user in users)
+            {
+                streams.Add(ReadUserNewestFirst(user, query, cancellationToken).GetEnumerator());
+            }
+
+            // Merge the users' streams newest first.
+            var heap = new PriorityQueue<IEnumerator<AuditEntry>, (DateTimeOffset Timestamp, int Order)>(
+                Comparer<(DateTimeOffset Timestamp, int Order)>.Create(static (a, b) =>
+                {
+                    var byTime = b.Timestamp.CompareTo(a.Timestamp);
+                    return byTime != 0 ? byTime : a.Order.CompareTo(b.Order);
+                }));
+            for (var i = 0; i < streams.Count; i++)
+            {
+                if (streams[i].MoveNext())
+                {
+                    heap.Enqueue(streams[i], (streams[i].Current.Timestamp, i));
+                }
+            }
+
+            var skipped = 0;
+            var returned = 0;
+            while (heap.TryDequeue(out var stream, out var priority))
+            {
+                var entry = stream.Current;
+                if (stream.MoveNext())
+                {
+                    heap.Enqueue(stream, (stream.Current.Timestamp, priority.Order));
+                }
+
+                if (skipped < query.Offset)
+                {
+                    skipped++;
+                    continue;
+                }
+
+                yield return entry;
+                if (++returned >= query.Limit)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                stream.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        long count = 0;
+        Scan(query, entry => count++, gap => { }, cancellationToken);
+        return ValueTask.FromResult(count);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuditStats> GetStatsAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var stats = new AuditStatsBuilder();
+        var skipped = Scan(query, stats.Add, gap => stats.AddDropped(gap.Dropped), cancellationToken);
+        stats.AddSkipped(skipped);
+        return ValueTask.FromResult(stats.Build());
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<string> GetUsersAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        foreach (var user in ListUsers())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return user;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Day files are purged whole: a file is deleted when its whole day (in <see cref="JsonlAuditOptions.DayTimeZone"/>)
+    /// lies before <paramref name="olderThan"/>; the day that contains <paramref name="olderThan"/> is kept. The count
+    /// is the number of entries in the deleted files.
+    /// </remarks>
+    public ValueTask<long> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    {
+        long purged = 0;
+        foreach (var folder in ListAuditFolders())
+        {
+            foreach (var (day, path) in ListDayFiles(folder.AuditPath))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (StartOfDay(day.AddDays(1)) > olderThan)
+                {
+                    continue;
+                }
+
+                lock (_writeGate)
+                {
+                    CloseFile(path);
+                    purged += CountEntryLines(path);
+                    File.Delete(path);
+                }
+            }
+        }
+
+        return ValueTask.FromResult(purged);
+    }
+
+    /// <summary>Closes the open files. Later writes throw <see cref="ObjectDisposedException"/>; reads still work.</summary>
+    public void Dispose()
+    {
+        lock (_writeGate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var file in _open.Values)
+            {
+                file.File.Dispose();
+            }
+
+            _open.Clear();
+            _json?.Dispose();
+        }
+    }
+
+    private ArrayBufferWriter<byte> PendingBuffer(FileKey key)
+    {
+        if (!_pending.TryGetValue(key, out var buffer))
+        {
+            buffer = new ArrayBufferWriter<byte>(16 * 1024);
+            _pending[key] = buffer;
+        }
+
+        return buffer;
+    }
+
+    /// <summary>Appends every pending buffer to its file with one write each; a failing file does not stop the others.</summary>
+    private void AppendPending()
+    {
+        List<Exception>? failures = null;
+        foreach (var (key, buffer) in _pending)
+        {
+            if (buffer.WrittenCount == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var file = GetOrOpen(key);
+                file.File.Append(buffer.WrittenSpan);
+                if (_options.FlushToDisk)
+                {
+                    file.File.FlushToDisk();
+                }
+
+                file.LastBatch = _batches;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                (failures ??= new()).Add(ex);
+                CloseFile(key);
+            }
+            finally
+            {
+                buffer.ResetWrittenCount();
+            }
+        }
+
+        // Buffers of files not written for a while go too, so a store that saw many users does not keep their memory.
+        if (_pending.Count > _options.MaxOpenFiles)
+        {
+            _pending.Clear();
+        }
+
+        EvictIdleFiles();
+        if (failures is not null)
+        {
+            throw failures.Count == 1 ? failures[0] : new AggregateException("Audit files could not be written.", failures);
+        }
+    }
+
+    private OpenFile GetOrOpen(FileKey key)
+    {
+        if (_open.TryGetValue(key, out var file))
+        {
+            return file;
+        }
+
+        var folder = UserFolder(key.User, out var needsNameFile);
+        var auditFolder = Path.Combine(folder, AuditFolder);
+        CreateFolder(auditFolder);
+        if (needsNameFile)
+        {
+            var nameFile = Path.Combine(folder, UserFolderNames.NameFile);
+            if (!File.Exists(nameFile))
+            {
+                File.WriteAllText(nameFile, key.User, new UTF8Encoding(false));
+            }
+        }
+
+        var path = Path.Combine(auditFolder, DayFileName(key.Day));
+        file = new OpenFile(AppendOnlyFile.Open(path), key);
+        _open[key] = file;
+        return file;
+    }
+
+    private void EvictIdleFiles()
+    {
+        // A user's older days are done once a newer day has been written; beyond that keep the most recent files.
+        if (_open.Count <= 1)
+        {
+            return;
+        }
+
+        List<FileKey>? close = null;
+        foreach (var (key, file) in _open)
+        {
+            if (file.LastBatch < _batches && _open.ContainsKey(key with { Day = key.Day.AddDays(1) }))
+            {
+                (close ??= new()).Add(key);
+            }
+        }
+
+        if (_open.Count - (close?.Count ?? 0) > _options.MaxOpenFiles)
+        {
+            close ??= new();
+            close.AddRange(_open.Values.Where(f => close is null || !close.Contains(f.Key))
+                .OrderBy(static f => f.LastBatch)
+                .Take(_open.Count - close.Count - _options.MaxOpenFiles)
+                .Select(static f => f.Key));
+        }
+
+        if (close is not null)
+        {
+            foreach (var key in close)
+            {
+                CloseFile(key);
+            }
+        }
+    }
+
+    private void CloseFile(FileKey key)
+    {
+        if (_open.Remove(key, out var file))
+        {
+            file.File.Dispose();
+        }
+    }
+
+    private void CloseFile(string path)
+    {
+        foreach (var (key, file) in _open)
+        {
+            if (string.Equals(file.File.Path, path, StringComparison.Ordinal))
+            {
+                CloseFile(key);
+                return;
+            }
+        }
+    }
+
+    private void CreateFolder(string path)
+    {
+        // Defence in depth: whatever the encoding, nothing is created outside the root.
+        var full = Path.GetFullPath(path);
+        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Refusing to create '{full}' outside the audit root '{_root}'.");
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(full);
+        }
+        else
+        {
+            // Audit trails are not for everyone on the machine: owner and group only.
+            Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        }
+    }
+
+    private string UserFolder(string user, out bool needsNameFile)
+    {
+        lock (_folders)
+        {
+            if (_folders.TryGetValue(user, out var cached))
+            {
+                needsNameFile = cached.NeedsNameFile;
+                return cached.Path;
+            }
+
+            var folder = Path.Combine(_root, UserFolderNames.Encode(user, out needsNameFile));
+            if (_folders.Count < 10_000)
+            {
+                _folders[user] = (folder, needsNameFile);
+            }
+
+            return folder;
+        }
+    }
+
+    private DateOnly DayOf(DateTimeOffset timestamp) =>
+        DateOnly.FromDateTime(ReferenceEquals(_dayZone, TimeZoneInfo.Utc) ? timestamp.UtcDateTime : TimeZoneInfo.ConvertTime(timestamp, _dayZone).DateTime);
+
+    private DateTimeOffset StartOfDay(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, _dayZone.GetUtcOffset(local));
+    }
+
+    private static string DayFileName(DateOnly day) => day.ToString(DayFormat, CultureInfo.InvariantCulture) + FileExtension;
+
+    /// <summary>The user folders to read for <paramref name="user"/>: the encoded one and, if any, a legacy literal one.</summary>
+    private IEnumerable<string> AuditFoldersOf(string user)
+    {
+        var encoded = UserFolderNames.Encode(user, out _);
+        yield return Path.Combine(_root, encoded, AuditFolder);
+        if (UserFolderNames.LegacyFolder(user, encoded) is { } legacy)
+        {
+            var path = Path.Combine(_root, legacy, AuditFolder);
+            if (Directory.Exists(path))
+            {
+                yield return path;
+            }
+        }
+    }
+
+    private List<(string User, string AuditPath)> ListAuditFolders()
+    {
+        var result = new List<(string, string)>();
+        if (!Directory.Exists(_root))
+        {
+            return result;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(_root))
+        {
+            var auditPath = Path.Combine(folder, AuditFolder);
+            if (!Directory.Exists(auditPath))
+            {
+                continue;
+            }
+
+            var user = UserFolderNames.Decode(Path.GetFileName(folder), folder);
+            if (!string.IsNullOrEmpty(user))
+            {
+                result.Add((user, auditPath));
+            }
+        }
+
+        return result;
+    }
+
+    private List<string> ListUsers() =>
+        ListAuditFolders().Select(static f => f.User).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    private static List<(DateOnly Day, string Path)> ListDayFiles(string auditFolder)
+    {
+        var result = new List<(DateOnly, string)>();
+        if (!Directory.Exists(auditFolder))
+        {
+            return result;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(auditFolder, "*" + FileExtension))
+        {
+            var name = Path.GetFileNameWithoutExtension(path);
+            if (DateOnly.TryParseExact(name, DayFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                result.Add((day, path));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The day files that may hold entries of the query's range, newest day first.</summary>
+    private List<(DateOnly Day, string Path)> FilesInRange(IEnumerable<string> auditFolders, AuditQuery query)
+    {
+        var files = new List<(DateOnly Day, string Path)>();
+        foreach (var folder in auditFolders)
+        {
+            foreach (var file in ListDayFiles(folder))
+            {
+                // One day of slack either side: files written by others may use another zone's days.
+                if (query.Since is { } since && StartOfDay(file.Day.AddDays(2)) <= since)
+                {
+                    continue;
+                }
+
+                if (query.Until is { } until && StartOfDay(file.Day.AddDays(-1)) >= until)
+                {
+                    continue;
+                }
+
+                files.Add(file);
+            }
+        }
+
+        files.Sort(static (a, b) => b.Day.CompareTo(a.Day));
+        return files;
+    }
+
+    private IEnumerable<AuditEntry> ReadUserNewestFirst(string user, AuditQuery query, CancellationToken cancellationToken)
+    {
+        foreach (var (_, path) in FilesInRange(AuditFoldersOf(user), query))
+        {
+            using var reader = JsonlLineReader.OpenBackward(path);
+            if (reader is null)
+            {
+                continue;
+            }
+
+            long skipped = 0;
+            try
+            {
+                while (reader.TryReadPrevious(out var line))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: true, out var entry, out _);
+                    if (kind == LineKind.Corrupt)
+                    {
+                        skipped++;
+                    }
+                    else if (kind == LineKind.Entry && string.Equals(entry!.User, user, StringComparison.Ordinal) && query.Matches(entry))
+                    {
+                        yield return entry;
+                    }
+                }
+            }
+            finally
+            {
+                Interlocked.Add(ref _skippedLines, skipped + reader.TornLines);
+            }
+        }
+    }
+
+    /// <summary>Reads every matching entry and gap of the range forwards; returns the lines skipped.</summary>
+    private long Scan(AuditQuery query, Action<AuditEntry> onEntry, Action<AuditGap> onGap, CancellationToken cancellationToken)
+    {
+        IEnumerable<(string User, string AuditPath)> folders = query.User is { } only
+            ? AuditFoldersOf(only).Select(path => (only, path))
+            : ListAuditFolders();
+
+        long skipped = 0;
+        foreach (var (user, auditPath) in folders)
+        {
+            foreach (var (_, path) in FilesInRange([auditPath], query))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var reader = JsonlLineReader.OpenForward(path);
+                if (reader is null)
+                {
+                    continue;
+                }
+
+                while (reader.TryReadNext(out var line))
+                {
+                    switch (AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, out var entry, out var gap))
+                    {
+                        case LineKind.Entry when query.Matches(entry!):
+                            onEntry(entry!);
+                            break;
+                        case LineKind.Gap when GapFilter.Matches(query, gap!):
+                            onGap(gap!);
+                            break;
+                        case LineKind.Corrupt:
+                            skipped++;
+                            break;
+                    }
+                }
+
+                skipped += reader.TornLines;
+            }
+        }
+
+        Interlocked.Add(ref _skippedLines, skipped);
+        return skipped;
+    }
+
+    private long CountEntryLines(string path)
+    {
+        using var reader = JsonlLineReader.OpenForward(path);
+        if (reader is null)
+        {
+            return 0;
+        }
+
+        long count = 0;
+        while (reader.TryReadNext(out var line))
+        {
+            if (AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, out _, out _) == LineKind.Entry)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private readonly record struct FileKey(string User, DateOnly Day);
+
+    private sealed class OpenFile(AppendOnlyFile file, FileKey key)
+    {
+        public AppendOnlyFile File { get; } = file;
+
+        public FileKey Key { get; } = key;
+
+        public long LastBatch { get; set; }
+    }
+}

@@ -1,0 +1,246 @@
+using System.Buffers;
+
+namespace ToolAudit.Sinks.Jsonl;
+
+/// <summary>
+/// Reads the lines of a JSONL file without loading it: forwards for counts and statistics, backwards (from the end)
+/// for newest-first queries. Only bytes present when the file was opened are read, and a last line without its
+/// newline (a write in progress or torn by a crash) is reported as torn, never returned.
+/// </summary>
+/// <remarks>A returned line is valid until the next call. Memory is bounded by the chunk size and the longest line.</remarks>
+internal sealed class JsonlLineReader : IDisposable
+{
+    private const int ChunkSize = 64 * 1024;
+
+    private readonly FileStream _stream;
+    private readonly long _length;
+    private byte[] _buffer;
+    private int _lo;
+    private int _hi;
+    private long _filePosition;
+    private bool _started;
+    private bool _done;
+
+    private JsonlLineReader(FileStream stream, bool backward)
+    {
+        _stream = stream;
+        _length = stream.Length;
+        _buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        _filePosition = backward ? _length : 0;
+    }
+
+    /// <summary>How many torn lines (a last line without its newline) were skipped.</summary>
+    public int TornLines { get; private set; }
+
+    public static JsonlLineReader? OpenForward(string path) => Open(path, backward: false);
+
+    public static JsonlLineReader? OpenBackward(string path) => Open(path, backward: true);
+
+    /// <summary>The next line, first to last.</summary>
+    public bool TryReadNext(out ReadOnlyMemory<byte> line)
+    {
+        while (true)
+        {
+            var newline = _buffer.AsSpan(_lo, _hi - _lo).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                line = _buffer.AsMemory(_lo, newline);
+                _lo += newline + 1;
+                return true;
+            }
+
+            if (_filePosition >= _length)
+            {
+                if (_hi > _lo)
+                {
+                    TornLines++;
+                    _lo = _hi;
+                }
+
+                line = default;
+                return false;
+            }
+
+            // Keep the partial line, make room after it, read on.
+            var partial = _hi - _lo;
+            if (partial + ChunkSize > _buffer.Length)
+            {
+                Grow(partial + ChunkSize, keepAtEnd: false);
+            }
+            else if (_lo > 0)
+            {
+                Buffer.BlockCopy(_buffer, _lo, _buffer, 0, partial);
+            }
+
+            _lo = 0;
+            _hi = partial;
+            var want = (int)Math.Min(_buffer.Length - _hi, _length - _filePosition);
+            var read = ReadAt(_filePosition, _buffer.AsSpan(_hi, want));
+            _filePosition = read == 0 ? _length : _filePosition + read; // Truncated under us: stop at what we have.
+            _hi += read;
+        }
+    }
+
+    /// <summary>The previous line, last to first.</summary>
+    public bool TryReadPrevious(out ReadOnlyMemory<byte> line)
+    {
+        if (!_started)
+        {
+            _started = true;
+            if (!Fill())
+            {
+                line = default;
+                return false;
+            }
+
+            if (_buffer[_hi - 1] == '\n')
+            {
+                _hi--;
+            }
+            else
+            {
+                // Drop the unterminated tail: it is a write in progress or a torn one.
+                if (!SkipTornTail())
+                {
+                    line = default;
+                    return false;
+                }
+            }
+        }
+
+        while (!_done)
+        {
+            var newline = _buffer.AsSpan(_lo, _hi - _lo).LastIndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                var start = _lo + newline + 1;
+                line = _buffer.AsMemory(start, _hi - start);
+                _hi = _lo + newline;
+                return true;
+            }
+
+            if (_filePosition == 0)
+            {
+                _done = true;
+                line = _buffer.AsMemory(_lo, _hi - _lo);
+                return true;
+            }
+
+            Fill();
+        }
+
+        line = default;
+        return false;
+    }
+
+    public void Dispose()
+    {
+        _stream.Dispose();
+        var buffer = Interlocked.Exchange(ref _buffer, Array.Empty<byte>());
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static JsonlLineReader? Open(string path, bool backward)
+    {
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.None);
+            return new JsonlLineReader(stream, backward);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Purged or rolled away between listing and opening.
+            return null;
+        }
+    }
+
+    private bool SkipTornTail()
+    {
+        while (true)
+        {
+            var newline = _buffer.AsSpan(_lo, _hi - _lo).LastIndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                TornLines++;
+                _hi = _lo + newline;
+                return true;
+            }
+
+            if (_filePosition == 0)
+            {
+                TornLines++;
+                _done = true;
+                return false;
+            }
+
+            Fill();
+        }
+    }
+
+    /// <summary>Reads the chunk before the data in the buffer, keeping that data (a partial line) after it.</summary>
+    private bool Fill()
+    {
+        if (_filePosition == 0)
+        {
+            return _hi > _lo;
+        }
+
+        var partial = _hi - _lo;
+        var chunk = (int)Math.Min(ChunkSize, _filePosition);
+        if (partial + chunk > _buffer.Length)
+        {
+            Grow(partial + chunk, keepAtEnd: true);
+        }
+        else if (!_started || _lo < chunk)
+        {
+            // Move the partial line to the end so the new chunk fits in front of it.
+            var end = _buffer.Length;
+            Buffer.BlockCopy(_buffer, _lo, _buffer, end - partial, partial);
+            _lo = end - partial;
+            _hi = end;
+        }
+
+        var start = _lo - chunk;
+        var read = ReadAt(_filePosition - chunk, _buffer.AsSpan(start, chunk));
+        if (read != chunk)
+        {
+            throw new IOException("The audit file changed size while it was read.");
+        }
+
+        _filePosition -= chunk;
+        _lo = start;
+        return _hi > _lo;
+    }
+
+    private void Grow(int size, bool keepAtEnd)
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(size);
+        var partial = _hi - _lo;
+        var target = keepAtEnd ? bigger.Length - partial : 0;
+        Buffer.BlockCopy(_buffer, _lo, bigger, target, partial);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = bigger;
+        _lo = target;
+        _hi = target + partial;
+    }
+
+    private int ReadAt(long position, Span<byte> destination)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var read = RandomAccess.Read(_stream.SafeFileHandle, destination[total..], position + total);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ToolAudit.Sinks.Jsonl;
+
+/// <summary>
+/// Maps user names to folder names that never leave the root and never collide, also on case-insensitive file systems.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Plain names (<c>[a-z0-9][a-z0-9._-]{0,63}</c>, not ending in a dot, not a Windows device name) are used as they are,
+/// which keeps the Python orchestrator's layout for ordinary user names.</item>
+/// <item>Any other name is <c>~</c> + lower-case base32 of its UTF-8 bytes (reversible), as long as that fits.</item>
+/// <item>Longer names are <c>~~</c> + the SHA-256 of their UTF-8 bytes, with the real name in a <c>.user</c> file inside.</item>
+/// </list>
+/// Base32 and hex are lower-case only, and plain names never start with <c>~</c>, so no two names share a folder.
+/// </remarks>
+internal static class UserFolderNames
+{
+    public const string NameFile = ".user";
+    private const int MaxPlainLength = 64;
+    private const int MaxBase32Bytes = 120;
+    private const string Base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+
+    private static readonly string[] DeviceNames =
+    [
+        "con", "prn", "aux", "nul", "clock$",
+        "com0", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9",
+        "lpt0", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    ];
+
+    public static string Encode(string user, out bool needsNameFile)
+    {
+        needsNameFile = false;
+        if (IsPlain(user))
+        {
+            return user;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(user);
+        if (bytes.Length <= MaxBase32Bytes)
+        {
+            return "~" + ToBase32(bytes);
+        }
+
+        needsNameFile = true;
+        return "~~" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+    }
+
+    /// <summary>The user a folder belongs to, or null when the folder is not a user folder.</summary>
+    public static string? Decode(string folderName, string folderPath)
+    {
+        if (folderName.StartsWith("~~", StringComparison.Ordinal))
+        {
+            var nameFile = Path.Combine(folderPath, NameFile);
+            return File.Exists(nameFile) ? File.ReadAllText(nameFile, Encoding.UTF8) : null;
+        }
+
+        if (folderName.StartsWith('~'))
+        {
+            var bytes = FromBase32(folderName.AsSpan(1));
+            return bytes is null ? null : Encoding.UTF8.GetString(bytes);
+        }
+
+        // Plain, or a folder another writer (the Python orchestrator) named after the user as it was.
+        return folderName;
+    }
+
+    /// <summary>
+    /// The literal folder name another writer may have used for <paramref name="user"/>, when that is a safe single
+    /// path segment different from the encoded one; null otherwise.
+    /// </summary>
+    public static string? LegacyFolder(string user, string encoded)
+    {
+        if (string.Equals(user, encoded, StringComparison.Ordinal) || user is "." or ".." || user.StartsWith('~')
+            || user.AsSpan().IndexOfAny("/\\\0:") >= 0 || Encoding.UTF8.GetByteCount(user) > 255)
+        {
+            return null;
+        }
+
+        return user;
+    }
+
+    internal static bool IsPlain(string user)
+    {
+        if (user.Length is 0 or > MaxPlainLength || user[^1] == '.')
+        {
+            return false;
+        }
+
+        for (var i = 0; i < user.Length; i++)
+        {
+            var c = user[i];
+            var ok = c is (>= 'a' and <= 'z') or (>= '0' and <= '9') || (i > 0 && c is '.' or '_' or '-');
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        var stem = user.Split('.')[0];
+        return Array.IndexOf(DeviceNames, stem) < 0;
+    }
+
+    private static string ToBase32(byte[] bytes)
+    {
+        var builder = new StringBuilder(((bytes.Length * 8) + 4) / 5);
+        var buffer = 0;
+        var bits = 0;
+        foreach (var b in bytes)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                builder.Append(Base32Alphabet[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+        }
+
+        if (bits > 0)
+        {
+            builder.Append(Base32Alphabet[(buffer << (5 - bits)) & 31]);
+        }
+
+        return builder.ToString();
+    }
+
+    private static byte[]? FromBase32(ReadOnlySpan<char> text)
+    {
+        var result = new List<byte>(text.Length * 5 / 8);
+        var buffer = 0;
+        var bits = 0;
+        foreach (var c in text)
+        {
+            var value = Base32Alphabet.IndexOf(c, StringComparison.Ordinal);
+            if (value < 0)
+            {
+                return null;
+            }
+
+            buffer = (buffer << 5) | value;
+            bits += 5;
+            if (bits >= 8)
+            {
+                result.Add((byte)(buffer >> (bits - 8)));
+                bits -= 8;
+            }
+        }
+
+        return result.ToArray();
+    }
+}
