@@ -19,7 +19,7 @@ public interface IAuditRecorder
     /// <param name="call">The call.</param>
     /// <exception cref="ArgumentNullException"><paramref name="call"/> is null.</exception>
     /// <exception cref="ArgumentException">The call's user or tool is null or empty.</exception>
-    /// <exception cref="ObjectDisposedException">The recorder has been disposed.</exception>
+    /// <remarks>A call made after the recorder was disposed is not written; it is counted as failed and logged, not thrown.</remarks>
     void Record(ToolCall call);
 
     /// <summary>

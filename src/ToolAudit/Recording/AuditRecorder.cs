@@ -124,6 +124,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
+    /// <summary>How many <c>Record</c> callers are waiting for room right now (Wait mode); lets tests synchronise without sleeping.</summary>
+    internal int WaitingProducers => Volatile.Read(ref _waitingProducers);
+
     /// <inheritdoc />
     public void Record(ToolCall call)
     {

@@ -1,0 +1,177 @@
+using Microsoft.Extensions.AI;
+using ToolAudit.Extensions.AI.Diagnostics;
+using ToolAudit.Extensions.AI.Recording;
+
+namespace ToolAudit.Extensions.AI.ChatClient;
+
+/// <summary>
+/// One request through the audited pipeline, seen from outside the invoking client: records the calls its
+/// <c>FunctionInvoker</c> never sees, a rejected approval (<c>denied</c>) and a call to an unknown tool (<c>error</c>).
+/// </summary>
+/// <remarks>
+/// Not thread-safe: one request's flow uses it, one message or update at a time. Every decision mirrors the rules of
+/// <see cref="FunctionInvokingChatClient"/> 10.x, so each call is recorded once, by whichever side saw it:
+/// <list type="bullet">
+/// <item>An approval response is processed only while its <see cref="FunctionCallContent"/> is not
+/// <see cref="FunctionCallContent.InformationalOnly"/> and no <see cref="FunctionResultContent"/> for its call id is in
+/// the history; the invoking client then flags a rejected one <c>InformationalOnly</c> when it writes the rejection
+/// result, which is when it is recorded here. Sending the same history again records nothing more.</item>
+/// <item>A result for a call the invoker never took, whose tool the pipeline does not know, is the invoking client's
+/// "not found" answer. A result the service sent itself (in the same message as its call, from a message with a raw
+/// representation, or for a call already informational when it streamed by) is the service's, not recorded.</item>
+/// </list>
+/// </remarks>
+internal sealed class AuditedTurn
+{
+    private readonly ToolAuditPipeline _pipeline;
+    private readonly IList<ChatMessage> _messages;
+    private readonly ChatOptions? _options;
+    private readonly bool _streaming;
+    private List<(FunctionCallContent Call, string? Reason)>? _pendingDenials;
+    private HashSet<string>? _deniedCallIds;
+    private Dictionary<string, Sighting>? _calls;
+    private HashSet<string>? _settledCallIds;
+
+    public AuditedTurn(ToolAuditPipeline pipeline, IList<ChatMessage> messages, ChatOptions? options, bool streaming)
+    {
+        _pipeline = pipeline;
+        _messages = messages;
+        _options = options;
+        _streaming = streaming;
+        ScanApprovals();
+    }
+
+    /// <summary>Records the rejections the invoking client has answered by now.</summary>
+    public void RecordSettledDenials()
+    {
+        if (_pendingDenials is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var (call, reason) = pending[i];
+            if (!call.InformationalOnly)
+            {
+                continue;
+            }
+
+            pending.RemoveAt(i--);
+            var user = _pipeline.ResolveUser(call, _messages, _options, _streaming);
+            _pipeline.Record(_pipeline.NewCall(user, call, _options, AuditStatus.Denied) with
+            {
+                Error = string.IsNullOrWhiteSpace(reason) ? ToolAuditPipeline.DefaultDenialReason : reason,
+            });
+        }
+    }
+
+    /// <summary>Looks at one response message or streamed update as it goes out to the caller.</summary>
+    /// <param name="contents">Its contents.</param>
+    /// <param name="container">The message or update itself.</param>
+    /// <param name="rawRepresentation">Its raw representation: set by services, never by the invoking client.</param>
+    /// <param name="conversationId">The conversation id the response carries, for calls whose options had none.</param>
+    public void Observe(IList<AIContent> contents, object container, object? rawRepresentation, string? conversationId)
+    {
+        for (var i = 0; i < contents.Count; i++)
+        {
+            switch (contents[i])
+            {
+                case FunctionCallContent call:
+                    _calls ??= new Dictionary<string, Sighting>(StringComparer.Ordinal);
+
+                    // Streaming: the invoking client yields a call it will run before running it, and flags the calls
+                    // the service already ran as informational before yielding them.
+                    _calls.TryAdd(call.CallId, new Sighting(call, container, _streaming && call.InformationalOnly));
+                    break;
+                case FunctionResultContent result:
+                    OnResult(result, container, rawRepresentation, conversationId);
+                    break;
+            }
+        }
+    }
+
+    private void ScanApprovals()
+    {
+        HashSet<string>? answered = null;
+        foreach (var message in _messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is FunctionResultContent result)
+                {
+                    (answered ??= new HashSet<string>(StringComparer.Ordinal)).Add(result.CallId);
+                }
+            }
+        }
+
+        foreach (var message in _messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is not ToolApprovalResponseContent { ToolCall: FunctionCallContent call } response
+                    || call.InformationalOnly
+                    || (answered?.Contains(call.CallId) ?? false))
+                {
+                    continue;
+                }
+
+                if (response.Approved)
+                {
+                    _pipeline.MarkApproved(call);
+                }
+                else
+                {
+                    (_pendingDenials ??= new()).Add((call, response.Reason));
+                    (_deniedCallIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(call.CallId);
+                }
+            }
+        }
+    }
+
+    private void OnResult(FunctionResultContent result, object container, object? rawRepresentation, string? conversationId)
+    {
+        var callId = result.CallId;
+        if (_calls is null || !_calls.TryGetValue(callId, out var sighting))
+        {
+            return;
+        }
+
+        if (!(_settledCallIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(callId))
+        {
+            return;
+        }
+
+        var call = sighting.Call;
+        if (AuditedCalls.IsTaken(call) || (_deniedCallIds?.Contains(callId) ?? false))
+        {
+            return;
+        }
+
+        if (sighting.InformationalWhenSeen || ReferenceEquals(sighting.Container, container) || rawRepresentation is not null)
+        {
+            // The service ran it; this client did not.
+            return;
+        }
+
+        switch (_pipeline.FindTool(call.Name, _options))
+        {
+            case null:
+                var user = _pipeline.ResolveUser(call, _messages, _options, _streaming);
+                _pipeline.Record(_pipeline.NewCall(user, call, _options, AuditStatus.Error, conversationId) with
+                {
+                    Error = $"Requested function \"{call.Name}\" not found.",
+                });
+                break;
+            case AIFunction:
+                // The invoking client ran a tool without our invoker: say so rather than guess how it ended.
+                Log.InvokerBypassed(_pipeline.Logger, call.Name, callId, _pipeline.InvokingClient.GetType().FullName ?? nameof(FunctionInvokingChatClient));
+                break;
+            default:
+                // A declaration-only tool is the caller's to run and to record.
+                break;
+        }
+    }
+
+    private readonly record struct Sighting(FunctionCallContent Call, object Container, bool InformationalWhenSeen);
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.AI;
+using ToolAudit.Extensions.AI.Recording;
+
+namespace ToolAudit.Extensions.AI.ChatClient;
+
+/// <summary>
+/// The <see cref="FunctionInvokingChatClient.FunctionInvoker"/> that <c>UseToolAudit</c> installs: runs the invoker
+/// that was there before (or the function itself) and records how it ended.
+/// </summary>
+/// <remarks>
+/// Runs inside the invoking client's <c>execute_tool</c> activity, so the recorder, which captures
+/// <c>Activity.Current</c> at <c>Record</c>, puts that span's trace and span ids on the entry. Thread-safe: with
+/// <see cref="FunctionInvokingChatClient.AllowConcurrentInvocation"/> it runs for several calls at once.
+/// </remarks>
+internal sealed class AuditingFunctionInvoker
+{
+    private readonly Func<FunctionInvocationContext, CancellationToken, ValueTask<object?>>? _next;
+
+    public AuditingFunctionInvoker(ToolAuditPipeline pipeline, Func<FunctionInvocationContext, CancellationToken, ValueTask<object?>>? next)
+    {
+        Pipeline = pipeline;
+        _next = next;
+    }
+
+    public ToolAuditPipeline Pipeline { get; }
+
+    public async ValueTask<object?> InvokeAsync(FunctionInvocationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Before the tool runs: a WithToolAudit function inside, and the chat client wrapper outside, both look here
+        // to know this call is on record already.
+        AuditedCalls.MarkTaken(context.CallContent);
+        var user = Pipeline.ResolveUser(context);
+        var clock = Pipeline.Options.TimeProvider;
+        var started = clock.GetTimestamp();
+        object? result;
+        try
+        {
+            result = _next is null
+                ? await context.Function.InvokeAsync(context.Arguments, cancellationToken).ConfigureAwait(false)
+                : await _next(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The invoking client swallows this into "Error: Function failed." (or rethrows it past its error limit):
+            // record the real exception, then rethrow it untouched so that behaviour stays exactly the same.
+            Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, AuditStatus.Error) with
+            {
+                Duration = clock.GetElapsedTime(started),
+                Exception = ex,
+            });
+            throw;
+        }
+
+        Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, AuditStatus.Ok) with
+        {
+            Duration = clock.GetElapsedTime(started),
+            Result = ResultText.From(result, context.Function.JsonSerializerOptions),
+        });
+        return result;
+    }
+}

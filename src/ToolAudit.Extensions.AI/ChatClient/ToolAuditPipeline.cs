@@ -1,0 +1,171 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using ToolAudit.Extensions.AI.Diagnostics;
+using ToolAudit.Extensions.AI.Recording;
+
+namespace ToolAudit.Extensions.AI.ChatClient;
+
+/// <summary>
+/// What one audited pipeline shares between its chat client wrapper and its function invoker: the recorder, the
+/// options, the provider's metadata and the calls a person approved.
+/// </summary>
+/// <remarks>Thread-safe: built once per <c>Build</c>, then only read, except the approval table, which is itself thread-safe.</remarks>
+internal sealed class ToolAuditPipeline
+{
+    /// <summary>Recorded for a call whose model gave no tool name (the recorder needs one).</summary>
+    internal const string UnnamedTool = "(unnamed)";
+
+    /// <summary>The error text of a rejected approval that gave no reason.</summary>
+    internal const string DefaultDenialReason = "Rejected by the approver.";
+
+    // Approved calls, by the FunctionCallContent instance inside the approval response: the invoking client invokes
+    // that very instance, so the invoker can tell an approved call from any other without flowing state.
+    private readonly ConditionalWeakTable<FunctionCallContent, object> _approved = new();
+    private static readonly object Approved = new();
+
+    public ToolAuditPipeline(
+        IAuditRecorder recorder,
+        ToolAuditChatClientOptions options,
+        FunctionInvokingChatClient invokingClient,
+        ChatClientMetadata? metadata,
+        ILogger logger)
+    {
+        Recorder = recorder;
+        Options = options;
+        InvokingClient = invokingClient;
+        Engine = string.IsNullOrEmpty(metadata?.ProviderName) ? null : metadata.ProviderName;
+        DefaultModel = string.IsNullOrEmpty(metadata?.DefaultModelId) ? null : metadata.DefaultModelId;
+        Logger = logger;
+    }
+
+    public IAuditRecorder Recorder { get; }
+
+    public ToolAuditChatClientOptions Options { get; }
+
+    public FunctionInvokingChatClient InvokingClient { get; }
+
+    public string? Engine { get; }
+
+    public string? DefaultModel { get; }
+
+    public ILogger Logger { get; }
+
+    public void MarkApproved(FunctionCallContent call) => _approved.AddOrUpdate(call, Approved);
+
+    public bool IsApproved(FunctionCallContent call) => _approved.TryGetValue(call, out _);
+
+    /// <summary>The user of a call: the ambient scope's, else the resolver's, else the placeholder.</summary>
+    public string ResolveUser(FunctionInvocationContext context)
+    {
+        var ambient = ToolAuditContext.Current.User;
+        if (!string.IsNullOrEmpty(ambient))
+        {
+            return ambient;
+        }
+
+        if (Options.UserResolver is { } resolver)
+        {
+            try
+            {
+                var resolved = resolver(context);
+                if (!string.IsNullOrEmpty(resolved))
+                {
+                    return resolved;
+                }
+            }
+#pragma warning disable CA1031 // A failing resolver must not fail the tool call; the entry says "unknown" and the log says why.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.UserResolverFailed(Logger, context.CallContent.Name, ex);
+            }
+        }
+
+        return Options.UnknownUser;
+    }
+
+    /// <summary>The user of a call the invoker never sees (denied, unknown tool): same rules, with a context built for the resolver.</summary>
+    public string ResolveUser(FunctionCallContent call, IList<ChatMessage> messages, ChatOptions? options, bool streaming)
+    {
+        var ambient = ToolAuditContext.Current.User;
+        if (!string.IsNullOrEmpty(ambient))
+        {
+            return ambient;
+        }
+
+        if (Options.UserResolver is null)
+        {
+            return Options.UnknownUser;
+        }
+
+        var context = new FunctionInvocationContext
+        {
+            CallContent = call,
+            Messages = messages,
+            Options = options,
+            IsStreaming = streaming,
+        };
+        if (FindTool(call.Name, options) is AIFunction function)
+        {
+            context.Function = function;
+        }
+
+        return ResolveUser(context);
+    }
+
+    /// <summary>Finds a tool the way the invoking client does: the request's tools first, then its additional tools.</summary>
+    public AIFunctionDeclaration? FindTool(string name, ChatOptions? options) =>
+        FindTool(name, options?.Tools) ?? FindTool(name, InvokingClient.AdditionalTools);
+
+    /// <summary>Builds the call with what the pipeline knows; null values fall back to the ambient context in the recorder.</summary>
+    public ToolCall NewCall(
+        string user,
+        FunctionCallContent call,
+        ChatOptions? options,
+        AuditStatus status,
+        string? conversationId = null) =>
+        new(user, string.IsNullOrEmpty(call.Name) ? UnnamedTool : call.Name, ArgumentView.From(call.Arguments), status)
+        {
+            CallId = string.IsNullOrEmpty(call.CallId) ? null : call.CallId,
+            Engine = Engine,
+            Model = string.IsNullOrEmpty(options?.ModelId) ? DefaultModel : options.ModelId,
+            SessionId = string.IsNullOrEmpty(options?.ConversationId) ? NullIfEmpty(conversationId) : options.ConversationId,
+            Confirmed = IsApproved(call),
+        };
+
+    /// <summary>Hands the call to the recorder; a recorder failure is logged, never thrown into the agent.</summary>
+    public void Record(ToolCall call)
+    {
+        try
+        {
+            Recorder.Record(call);
+        }
+#pragma warning disable CA1031 // The audit must not change what the agent sees: a recorder that refuses the call (shut down, bad input) is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.RecordFailed(Logger, call.Tool, call.CallId, ex);
+        }
+    }
+
+    private static AIFunctionDeclaration? FindTool(string name, IList<AITool>? tools)
+    {
+        if (tools is null)
+        {
+            return null;
+        }
+
+        foreach (var tool in tools)
+        {
+            if (tool is AIFunctionDeclaration declaration && string.Equals(tool.Name, name, StringComparison.Ordinal))
+            {
+                return declaration;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

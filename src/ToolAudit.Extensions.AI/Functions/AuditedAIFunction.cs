@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using ToolAudit.Extensions.AI.Recording;
+
+namespace ToolAudit.Extensions.AI.Functions;
+
+/// <summary>
+/// The function <c>WithToolAudit</c> returns: runs the inner function and records how it ended, unless an audited
+/// pipeline's invoker already has this call on record.
+/// </summary>
+/// <remarks>Thread-safe; holds no state of its own between calls.</remarks>
+internal sealed class AuditedAIFunction : DelegatingAIFunction
+{
+    public AuditedAIFunction(AIFunction innerFunction, IAuditRecorder recorder)
+        : base(innerFunction)
+    {
+        Recorder = recorder;
+    }
+
+    public IAuditRecorder Recorder { get; }
+
+    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        // CurrentContext flows into everything below a tool call: use it only when it describes this very function,
+        // not an outer tool that happens to call this one.
+        var context = FunctionInvokingChatClient.CurrentContext;
+        if (context is not null && !ReferenceEquals(context.Function.GetService(typeof(AuditedAIFunction)), this))
+        {
+            context = null;
+        }
+
+        if (context is not null && AuditedCalls.IsTaken(context.CallContent))
+        {
+            // An audited pipeline records this call: one entry per call.
+            return await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
+        }
+
+        var ambientUser = ToolAuditContext.Current.User;
+        var user = string.IsNullOrEmpty(ambientUser) ? ToolAuditChatClientOptions.DefaultUnknownUser : ambientUser;
+        var started = Stopwatch.GetTimestamp();
+        object? result;
+        try
+        {
+            result = await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Record(NewCall(user, arguments, context, AuditStatus.Error) with
+            {
+                Duration = Stopwatch.GetElapsedTime(started),
+                Exception = ex,
+            });
+            throw;
+        }
+
+        Record(NewCall(user, arguments, context, AuditStatus.Ok) with
+        {
+            Duration = Stopwatch.GetElapsedTime(started),
+            Result = ResultText.From(result, JsonSerializerOptions),
+        });
+        return result;
+    }
+
+    private ToolCall NewCall(string user, AIFunctionArguments arguments, FunctionInvocationContext? context, AuditStatus status) =>
+        new(user, string.IsNullOrEmpty(Name) ? ChatClient.ToolAuditPipeline.UnnamedTool : Name, arguments, status)
+        {
+            CallId = string.IsNullOrEmpty(context?.CallContent.CallId) ? null : context.CallContent.CallId,
+            Model = string.IsNullOrEmpty(context?.Options?.ModelId) ? null : context.Options.ModelId,
+            SessionId = string.IsNullOrEmpty(context?.Options?.ConversationId) ? null : context.Options.ConversationId,
+        };
+
+    private void Record(ToolCall call)
+    {
+        try
+        {
+            Recorder.Record(call);
+        }
+#pragma warning disable CA1031 // The audit must not change what the function's caller sees (the recorder may be shut down).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+}

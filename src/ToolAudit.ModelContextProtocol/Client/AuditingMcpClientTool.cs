@@ -1,0 +1,74 @@
+using Microsoft.Extensions.AI;
+using ModelContextProtocol.Client;
+using ToolAudit.ModelContextProtocol.Results;
+
+namespace ToolAudit.ModelContextProtocol.Client;
+
+/// <summary>
+/// An <see cref="McpClientTool"/> that records each call. The tool answers a server-side failure with a result
+/// that has <c>isError: true</c> instead of throwing; this wrapper reads that flag so the trail says <c>error</c>.
+/// </summary>
+/// <remarks>Thread-safe: calls share nothing but the recorder.</remarks>
+internal sealed class AuditingMcpClientTool : DelegatingAIFunction
+{
+    private readonly IAuditRecorder _recorder;
+    private readonly Func<AIFunctionArguments, string?>? _userResolver;
+    private readonly string _unknownUser;
+    private readonly TimeProvider _timeProvider;
+
+    public AuditingMcpClientTool(McpClientTool tool, IAuditRecorder recorder, McpClientToolAuditOptions options)
+        : base(tool)
+    {
+        _recorder = recorder;
+        _userResolver = options.UserResolver;
+        _unknownUser = options.UnknownUser;
+        _timeProvider = options.TimeProvider;
+    }
+
+    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        // Set by FunctionInvokingChatClient around the call it is making: the model's call id, the conversation, the model.
+        var invocation = FunctionInvokingChatClient.CurrentContext;
+        if (invocation is not null && !ReferenceEquals(invocation.Function, this) && !string.Equals(invocation.Function.Name, Name, StringComparison.Ordinal))
+        {
+            // The ambient invocation is an outer one (this tool is called from inside another function).
+            invocation = null;
+        }
+
+        var started = _timeProvider.GetTimestamp();
+        object? result;
+        try
+        {
+            result = await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Record(arguments, invocation, started, AuditStatus.Error, resultText: null, exception);
+            throw;
+        }
+
+        var text = McpResultText.FromInvocationResult(result, out var isError);
+        Record(arguments, invocation, started, isError ? AuditStatus.Error : AuditStatus.Ok, text, exception: null);
+        return result;
+    }
+
+    private void Record(AIFunctionArguments arguments, FunctionInvocationContext? invocation, long started, AuditStatus status, string? resultText, Exception? exception)
+    {
+        var duration = _timeProvider.GetElapsedTime(started);
+        var user = _userResolver?.Invoke(arguments);
+        if (string.IsNullOrEmpty(user))
+        {
+            user = ToolAuditContext.Current.User;
+        }
+
+        _recorder.Record(new ToolCall(string.IsNullOrEmpty(user) ? _unknownUser : user, Name, arguments, status, resultText)
+        {
+            CallId = invocation?.CallContent.CallId,
+            SessionId = invocation?.Options?.ConversationId,
+            Model = invocation?.Options?.ModelId,
+            Duration = duration,
+            Exception = exception,
+            Error = status == AuditStatus.Error && exception is null ? resultText ?? "The tool returned isError: true." : null,
+        });
+    }
+}

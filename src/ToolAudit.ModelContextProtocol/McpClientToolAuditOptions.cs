@@ -1,0 +1,29 @@
+using Microsoft.Extensions.AI;
+
+namespace ToolAudit.ModelContextProtocol;
+
+/// <summary>
+/// Options of an audited <c>McpClientTool</c> (see <c>McpClientToolAuditExtensions.WithToolAudit</c>).
+/// </summary>
+/// <remarks>Read once, when the audited tool is created.</remarks>
+public sealed class McpClientToolAuditOptions
+{
+    /// <summary>The default <see cref="UnknownUser"/>: <c>unknown</c>.</summary>
+    public const string DefaultUnknownUser = "unknown";
+
+    /// <summary>
+    /// Tells who made a call from the call's arguments (and their <see cref="AIFunctionArguments.Services"/>).
+    /// Return null or empty to fall back to the ambient <c>ToolAuditContext</c> user.
+    /// </summary>
+    /// <value>The default is null: the ambient <c>ToolAuditContext</c> user, else <see cref="UnknownUser"/>.</value>
+    /// <remarks>Runs on the caller's flow for every call; keep it quick and make it not throw.</remarks>
+    public Func<AIFunctionArguments, string?>? UserResolver { get; set; }
+
+    /// <summary>The user recorded when nothing tells who made the call.</summary>
+    /// <value>The default is <c>unknown</c>. Must not be null or empty.</value>
+    public string UnknownUser { get; set; } = DefaultUnknownUser;
+
+    /// <summary>The clock that times the calls.</summary>
+    /// <value>The default is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

@@ -1,0 +1,187 @@
+using System.Runtime.CompilerServices;
+using System.Security.Claims;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using ToolAudit.ModelContextProtocol.Results;
+
+namespace ToolAudit.ModelContextProtocol.Server;
+
+/// <summary>
+/// The two call-tool filters behind <c>WithToolAudit()</c>: <see cref="Audit"/>, outermost, records one entry per
+/// <c>tools/call</c>; <see cref="MarkToolReached"/>, innermost, tells it that the call got past every other filter,
+/// which is how a refusal (nothing ran) is told apart from a failure (the tool ran, or was looked up, and failed).
+/// </summary>
+/// <remarks>One instance per built <see cref="McpServerOptions"/>; thread-safe (no per-call state of its own).</remarks>
+internal sealed class McpCallToolAuditFilter
+{
+    /// <summary>The tool name recorded for a request that names none.</summary>
+    internal const string MissingToolName = "(missing)";
+
+    private const string StateKey = "ToolAudit.ModelContextProtocol.CallToolAuditState";
+
+    private readonly IAuditRecorder _recorder;
+    private readonly McpToolAuditOptions _options;
+    private readonly TimeProvider _timeProvider;
+
+    // Streams and stdio have no transport session id; one id per single-session server keeps a connection's calls together.
+    private readonly ConditionalWeakTable<McpServer, string> _singleSessionIds = new();
+
+    public McpCallToolAuditFilter(IAuditRecorder recorder, McpToolAuditOptions options, TimeProvider timeProvider)
+    {
+        _recorder = recorder;
+        _options = options;
+        _timeProvider = timeProvider;
+    }
+
+    public McpRequestHandler<CallToolRequestParams, CallToolResult> Audit(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        async (request, cancellationToken) =>
+        {
+            var state = new CallState();
+            request.Items[StateKey] = state;
+            var started = _timeProvider.GetTimestamp();
+            CallToolResult result;
+            try
+            {
+                result = await next(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                // Recorded with the real exception; the server still turns it into its usual error response.
+                Record(request, state.ToolReached, started, result: null, exception);
+                throw;
+            }
+
+            Record(request, state.ToolReached, started, result, exception: null);
+            return result;
+        };
+
+    public McpRequestHandler<CallToolRequestParams, CallToolResult> MarkToolReached(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        (request, cancellationToken) =>
+        {
+            if (request.Items.TryGetValue(StateKey, out var value) && value is CallState state)
+            {
+                state.ToolReached = true;
+            }
+
+            return next(request, cancellationToken);
+        };
+
+    private void Record(RequestContext<CallToolRequestParams> request, bool toolReached, long started, CallToolResult? result, Exception? exception)
+    {
+        var duration = _timeProvider.GetElapsedTime(started);
+        var resultText = result is null ? null : McpResultText.From(result);
+        var status = AuditStatus.Ok;
+        string? error = null;
+        if (exception is not null)
+        {
+            // Before the tool: a filter said no (authorization throws McpProtocolException). A filter that crashed
+            // with anything else is a failure, not a decision.
+            status = !toolReached && IsRefusal(exception) ? AuditStatus.Denied : AuditStatus.Error;
+            error = status == AuditStatus.Denied ? exception.Message : null;
+        }
+        else if (result?.IsError == true)
+        {
+            status = toolReached ? AuditStatus.Error : AuditStatus.Denied;
+            error = resultText ?? (toolReached ? "The tool returned isError: true." : "A filter refused the call.");
+        }
+
+        var tool = request.Params?.Name;
+        _recorder.Record(new ToolCall(ResolveUser(request), string.IsNullOrEmpty(tool) ? MissingToolName : tool, Arguments(request.Params?.Arguments), status, resultText)
+        {
+            SessionId = ResolveSessionId(request),
+            CallId = CallId(request.JsonRpcRequest),
+            Engine = Engine(request.Server.ClientInfo),
+            Duration = duration,
+            Exception = exception,
+            Error = error,
+        });
+    }
+
+    private static bool IsRefusal(Exception exception) =>
+        exception is McpException or UnauthorizedAccessException;
+
+    private string ResolveUser(RequestContext<CallToolRequestParams> request)
+    {
+        var user = _options.UserResolver?.Invoke(request);
+        if (string.IsNullOrEmpty(user))
+        {
+            user = PrincipalName(request.User);
+        }
+
+        if (string.IsNullOrEmpty(user))
+        {
+            user = ToolAuditContext.Current.User;
+        }
+
+        return string.IsNullOrEmpty(user) ? _options.UnknownUser : user;
+    }
+
+    private static string? PrincipalName(ClaimsPrincipal? principal)
+    {
+        if (principal is null)
+        {
+            return null;
+        }
+
+        var name = principal.Identity?.Name;
+        if (!string.IsNullOrEmpty(name))
+        {
+            return name;
+        }
+
+        return principal.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? principal.FindFirst("sub")?.Value;
+    }
+
+    private string? ResolveSessionId(RequestContext<CallToolRequestParams> request)
+    {
+        var sessionId = request.Server.SessionId ?? ToolAuditContext.Current.SessionId;
+        if (sessionId is not null)
+        {
+            return sessionId;
+        }
+
+        // request.Server is a per-request wrapper; the single-session server (stdio, streams) is the one in DI.
+        return request.Services?.GetService(typeof(McpServer)) is McpServer server
+            ? _singleSessionIds.GetValue(server, static _ => "mcp-" + Guid.NewGuid().ToString("N"))
+            : null;
+    }
+
+    private static string? CallId(JsonRpcRequest? request)
+    {
+        var id = request?.Id.ToString();
+        return string.IsNullOrEmpty(id) ? null : id;
+    }
+
+    private static string? Engine(Implementation? client)
+    {
+        if (client is null || string.IsNullOrEmpty(client.Name))
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(client.Version) ? client.Name : $"{client.Name}/{client.Version}";
+    }
+
+    private static Dictionary<string, object?>? Arguments(IDictionary<string, JsonElement>? arguments)
+    {
+        if (arguments is null)
+        {
+            return null;
+        }
+
+        var copy = new Dictionary<string, object?>(arguments.Count, StringComparer.Ordinal);
+        foreach (var pair in arguments)
+        {
+            copy[pair.Key] = pair.Value;
+        }
+
+        return copy;
+    }
+
+    private sealed class CallState
+    {
+        public volatile bool ToolReached;
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+
+namespace ToolAudit.ModelContextProtocol.Server;
+
+/// <summary>
+/// Puts the audit filter around every other call-tool filter and its marker inside them, once the host has added
+/// its own filters (a post-configure runs after every configure, whatever order the builder calls came in).
+/// </summary>
+internal sealed class McpToolAuditFilterSetup : IPostConfigureOptions<McpServerOptions>
+{
+    private readonly IServiceProvider _services;
+    private readonly IOptions<McpToolAuditOptions> _auditOptions;
+
+    public McpToolAuditFilterSetup(IServiceProvider services, IOptions<McpToolAuditOptions> auditOptions)
+    {
+        _services = services;
+        _auditOptions = auditOptions;
+    }
+
+    public void PostConfigure(string? name, McpServerOptions options)
+    {
+        var recorder = _services.GetService<IAuditRecorder>()
+            ?? throw new InvalidOperationException(
+                "WithToolAudit() needs an IAuditRecorder in the service collection: call services.AddToolAudit(...) or register one.");
+        var filter = new McpCallToolAuditFilter(recorder, _auditOptions.Value, _services.GetService<TimeProvider>() ?? TimeProvider.System);
+
+        var filters = options.Filters.Request.CallToolFilters;
+
+        // Outermost, so that a call refused by an authorization or policy filter is on record too.
+        filters.Insert(0, filter.Audit);
+
+        // Innermost, right before the tool: reaching it is what "the tool ran" means to the audit filter.
+        filters.Add(filter.MarkToolReached);
+    }
+}
