@@ -13,6 +13,11 @@ internal sealed class AuditEntryFactory
 {
     private const int MaxCachedKeys = 4096;
 
+    private static readonly JsonWriterOptions RewriteOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     private readonly AuditIdGenerator _ids = new();
     private readonly ArgumentKeyRedactor _keyRedactor;
     private readonly Dictionary<string, bool> _redactedKeyCache = new(StringComparer.Ordinal);
@@ -123,7 +128,7 @@ internal sealed class AuditEntryFactory
         }
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, AuditEntryJsonFormat.WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, RewriteOptions))
         {
             Rewrite(writer, element);
         }

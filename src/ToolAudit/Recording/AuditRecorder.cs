@@ -36,9 +36,21 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _shutdown = new();
 
+    // How often the idle writer yields before it blocks and producers must wake it.
+    private const int IdleSpins = 40;
+
+    // Admission: every call takes a ticket (_accepted). The queue holds the calls admitted and not yet dequeued:
+    // _accepted - _dequeued - _notQueued. A ticket is admitted while that stays within QueueCapacity. This keeps the
+    // hot path to one Interlocked increment and a lock-free enqueue (a bounded channel takes a lock per item).
+    private long _dequeued;
+    private long _notQueued;
+
     // Producers that wait for room (Wait mode) sleep on this gate; the writer pulses it when it frees room.
+    // RecordDurableAsync callers await _roomSignal instead, which the writer completes and replaces.
     private readonly object _roomGate = new();
     private int _waitingProducers;
+    private int _asyncRoomWaiters;
+    private TaskCompletionSource _roomSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _overflowing;
 
     // Counters. Accepted and Dropped move on the hot path (Interlocked); Written and Failed move under _countersGate,
@@ -83,13 +95,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _factory = new AuditEntryFactory(options);
-        _channel = Channel.CreateBounded<CapturedCall>(new BoundedChannelOptions(options.QueueCapacity)
+        // Unbounded as a channel, bounded by admission (see _notQueued): a single-reader unbounded channel is lock-free.
+        _channel = Channel.CreateUnbounded<CapturedCall>(new UnboundedChannelOptions
         {
             SingleReader = true,
             SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
 
-            // The only continuations are the writer's wake-up and waiting RecordDurableAsync callers; both are short.
+            // The only continuation is the writer's wake-up, which just releases its blocked thread.
             AllowSynchronousContinuations = true,
         });
 
@@ -131,20 +143,22 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     public void Record(ToolCall call)
     {
         var captured = Capture(call, durable: null);
-        Interlocked.Increment(ref _accepted);
-        if (_channel.Writer.TryWrite(captured))
+        var ticket = Interlocked.Increment(ref _accepted);
+        if (HasRoom(ticket) && !_disposing)
         {
+            if (_channel.Writer.TryWrite(captured))
+            {
+                return;
+            }
+        }
+        else if (!_disposing)
+        {
+            OnQueueFull(captured, ticket);
             return;
         }
 
-        OnQueueFull(captured);
-    }
-
-    /// <summary>Counts and logs a call that came in after shutdown began; it is not written.</summary>
-    private void RejectAfterShutdown(CapturedCall captured)
-    {
-        CountFailed(1);
-        Log.RecordedAfterShutdown(_logger, captured.Call.Tool);
+        // Shutdown closed the queue: nothing after it is written, but it is counted and logged, never thrown at a tool call.
+        Reject(captured);
     }
 
     /// <inheritdoc />
@@ -153,21 +167,24 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var captured = Capture(call, done);
         cancellationToken.ThrowIfCancellationRequested();
-        Interlocked.Increment(ref _accepted);
+        var ticket = Interlocked.Increment(ref _accepted);
         try
         {
-            await _channel.Writer.WriteAsync(captured, cancellationToken).ConfigureAwait(false);
+            if (!HasRoom(ticket))
+            {
+                await WaitForRoomAsync(ticket, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_disposing || !_channel.Writer.TryWrite(captured))
+            {
+                throw new ObjectDisposedException(nameof(AuditRecorder), "The recorder is shutting down; the call is not on record.");
+            }
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
-            // Never queued: it is an outcome of its own, so the counters stay exact.
-            CountFailed(1);
+            // Never queued: an outcome of its own, so the counters stay exact.
+            Reject(captured, log: false);
             throw;
-        }
-        catch (ChannelClosedException)
-        {
-            CountFailed(1);
-            throw new ObjectDisposedException(nameof(AuditRecorder), "The recorder is shutting down.");
         }
 
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -216,6 +233,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         _disposing = true;
         _channel.Writer.TryComplete();
         WakeWaitingProducers();
+        SignalRoom();
 
         var finished = await WaitForWriterAsync(_options.ShutdownTimeout).ConfigureAwait(false);
         if (!finished)
@@ -316,25 +334,34 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         };
     }
 
-    private void OnQueueFull(CapturedCall captured)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool HasRoom(long ticket) =>
+        ticket - Volatile.Read(ref _dequeued) - Volatile.Read(ref _notQueued) <= _options.QueueCapacity;
+
+    private void OnQueueFull(CapturedCall captured, long ticket)
     {
-        if (_disposing)
+        if (_options.OverflowMode == AuditOverflowMode.Wait && !_overflowing && WaitForRoom(ticket))
         {
-            // Shutdown closed the queue: nothing after it is written, but it is counted and logged, never thrown at a tool call.
-            RejectAfterShutdown(captured);
+            if (!_disposing && _channel.Writer.TryWrite(captured))
+            {
+                return;
+            }
+
+            Reject(captured);
             return;
         }
 
-        if (_options.OverflowMode == AuditOverflowMode.Wait && !_overflowing && WaitForRoom(captured))
+        if (_disposing)
         {
+            Reject(captured);
             return;
         }
 
         Drop(captured);
     }
 
-    /// <summary>Blocks until the entry is queued or the overflow wait runs out. Returns false when it ran out.</summary>
-    private bool WaitForRoom(CapturedCall captured)
+    /// <summary>Blocks until the ticket is admitted or the overflow wait runs out. Returns false when it ran out.</summary>
+    private bool WaitForRoom(long ticket)
     {
         var timeout = _options.OverflowWaitTimeout;
         var start = _timeProvider.GetTimestamp();
@@ -354,7 +381,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
                 while (true)
                 {
-                    if (_channel.Writer.TryWrite(captured))
+                    if (HasRoom(ticket))
                     {
                         return true;
                     }
@@ -385,6 +412,29 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
+    private async ValueTask WaitForRoomAsync(long ticket, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _asyncRoomWaiters);
+        try
+        {
+            while (!HasRoom(ticket))
+            {
+                ObjectDisposedException.ThrowIf(_disposing, this);
+                var signal = Volatile.Read(ref _roomSignal).Task;
+                if (HasRoom(ticket))
+                {
+                    break;
+                }
+
+                await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _asyncRoomWaiters);
+        }
+    }
+
     private void WakeWaitingProducers()
     {
         lock (_roomGate)
@@ -393,14 +443,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
+    private void SignalRoom()
+    {
+        var signal = Interlocked.Exchange(ref _roomSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        signal.TrySetResult();
+    }
+
     private void Drop(CapturedCall captured)
     {
-        if (_disposing)
-        {
-            RejectAfterShutdown(captured);
-            return;
-        }
-
         lock (_gapsGate)
         {
             _pendingGaps ??= new Dictionary<string, AuditGap>(StringComparer.Ordinal);
@@ -410,7 +460,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 : new AuditGap(user, 1, captured.Timestamp, captured.Timestamp);
         }
 
+        // Dropped before _notQueued: a snapshot never sees the slot freed without the drop counted.
         var dropped = Interlocked.Increment(ref _dropped);
+        Interlocked.Increment(ref _notQueued);
         if (dropped == 1 || (dropped & 0x3FF) == 0)
         {
             Log.Dropping(_logger, _options.OverflowMode, dropped);
@@ -425,13 +477,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Counts entries that never reached the queue; their producer owns their outcome.</summary>
-    private void CountFailed(long count)
+    /// <summary>Counts a call that never reached the queue (after shutdown, or cancelled while waiting) as failed.</summary>
+    private void Reject(CapturedCall captured, bool log = true)
     {
         lock (_countersGate)
         {
-            _failed += count;
+            _failed++;
+            Interlocked.Increment(ref _notQueued);
             ReleaseFlushWaiters(all: false);
+        }
+
+        if (log)
+        {
+            Log.RecordedAfterShutdown(_logger, captured.Call.Tool);
         }
     }
 
@@ -443,10 +501,20 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var entries = new List<AuditEntry>(Math.Min(maxBatch, 4096));
         try
         {
+            var idle = new SpinWait();
             while (true)
             {
                 if (!reader.TryRead(out var first))
                 {
+                    // Yield a little before blocking: during a burst the next call comes within microseconds, and
+                    // while the writer is not blocked no producer pays for waking it.
+                    if (idle.Count < IdleSpins)
+                    {
+                        idle.SpinOnce(sleep1Threshold: -1);
+                        continue;
+                    }
+
+                    idle.Reset();
                     var wait = reader.WaitToReadAsync();
                     var more = wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
                     if (!more)
@@ -457,13 +525,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                     continue;
                 }
 
+                idle.Reset();
                 batch.Add(first);
                 while (batch.Count < maxBatch && reader.TryRead(out var next))
                 {
                     batch.Add(next);
                 }
 
-                OnRoomFreed();
+                OnRoomFreed(batch.Count);
                 WriteBatch(batch, entries);
                 batch.Clear();
                 entries.Clear();
@@ -478,12 +547,18 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
-    private void OnRoomFreed()
+    private void OnRoomFreed(int count)
     {
+        Volatile.Write(ref _dequeued, _dequeued + count);
         _overflowing = false;
         if (Volatile.Read(ref _waitingProducers) > 0)
         {
             WakeWaitingProducers();
+        }
+
+        if (Volatile.Read(ref _asyncRoomWaiters) > 0)
+        {
+            SignalRoom();
         }
     }
 

@@ -22,43 +22,58 @@ internal static class SecretScanner
     {
         start = 0;
         length = 0;
-        if (text.Length < 8)
+        var offset = 0;
+        while (offset <= text.Length - 8)
         {
-            return false;
-        }
-
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (i > 0 && IsTokenChar(text[i - 1]))
+            var candidate = NextCandidate(text, offset);
+            if (candidate < 0)
             {
-                // A secret starts at a word boundary.
-                continue;
+                return false;
             }
 
-            // Every shape below starts with one of these letters; most positions are rejected here.
-            if (text[i] is not ('B' or 'b' or 'T' or 't' or 's' or 'r' or 'p' or 'g' or 'x' or 'A' or 'h' or 'n' or 'e' or '-'))
+            // A secret starts at a word boundary.
+            if ((candidate == 0 || !IsTokenChar(text[candidate - 1])) && TryMatchAt(text[candidate..], out length))
             {
-                continue;
-            }
-
-            var rest = text[i..];
-            if (MatchScheme(rest, "Bearer ", out var run) || MatchScheme(rest, "Basic ", out run) || MatchScheme(rest, "Token ", out run))
-            {
-                start = i;
-                length = run;
+                start = candidate;
                 return true;
             }
 
-            if (MatchPrefixedKey(rest, out run) || MatchJwt(rest, out run) || MatchPem(rest, out run))
-            {
-                start = i;
-                length = run;
-                return true;
-            }
+            offset = candidate + 1;
         }
 
         return false;
     }
+
+#if NET9_0_OR_GREATER
+    private static readonly System.Buffers.SearchValues<string> Markers = System.Buffers.SearchValues.Create(
+        ["bearer ", "basic ", "token ", .. KeyPrefixes, "eyJ", "-----BEGIN "],
+        StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The next position where a secret shape may start (one vectorized multi-string search).</summary>
+    private static int NextCandidate(ReadOnlySpan<char> text, int offset)
+    {
+        var found = text[offset..].IndexOfAny(Markers);
+        return found < 0 ? -1 : offset + found;
+    }
+#else
+    /// <summary>The next position where a secret shape may start: every shape starts with one of these letters.</summary>
+    private static int NextCandidate(ReadOnlySpan<char> text, int offset)
+    {
+        for (var i = offset; i < text.Length; i++)
+        {
+            if (text[i] is 'B' or 'b' or 'T' or 't' or 's' or 'S' or 'r' or 'p' or 'g' or 'x' or 'A' or 'h' or 'n' or 'e' or '-')
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+#endif
+
+    private static bool TryMatchAt(ReadOnlySpan<char> rest, out int length) =>
+        MatchScheme(rest, "Bearer ", out length) || MatchScheme(rest, "Basic ", out length) || MatchScheme(rest, "Token ", out length)
+        || MatchPrefixedKey(rest, out length) || MatchJwt(rest, out length) || MatchPem(rest, out length);
 
     /// <summary>Replaces every secret-shaped run in <paramref name="text"/> with <c>[redacted]</c>.</summary>
     public static string Mask(string text)

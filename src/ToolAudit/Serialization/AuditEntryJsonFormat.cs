@@ -1,13 +1,11 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using ToolAudit.Recording;
 
 namespace ToolAudit.Serialization;
 
 /// <summary>
-/// The JSONL line format, in one place: how an entry and a gap marker are written and read back.
+/// Reads the JSONL line format back (<see cref="AuditJsonWriter"/> writes it).
 /// </summary>
 /// <remarks>
 /// Field names are the Python orchestrator's (<c>ts user engine model tool args status result_chars result_snippet</c>)
@@ -17,205 +15,11 @@ namespace ToolAudit.Serialization;
 /// </remarks>
 internal static class AuditEntryJsonFormat
 {
-    /// <summary>Non-ASCII text stays readable (files are not embedded in HTML); quotes, backslashes and control characters are escaped.</summary>
-    public static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Indented = false,
-        SkipValidation = true,
-    };
-
-    public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
-    public static readonly JsonEncodedText Ts = JsonEncodedText.Encode("ts");
-    public static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
-    public static readonly JsonEncodedText Engine = JsonEncodedText.Encode("engine");
-    public static readonly JsonEncodedText Model = JsonEncodedText.Encode("model");
-    public static readonly JsonEncodedText Tool = JsonEncodedText.Encode("tool");
-    public static readonly JsonEncodedText Args = JsonEncodedText.Encode("args");
-    public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
-    public static readonly JsonEncodedText ResultChars = JsonEncodedText.Encode("result_chars");
-    public static readonly JsonEncodedText ResultSnippet = JsonEncodedText.Encode("result_snippet");
-    public static readonly JsonEncodedText SessionId = JsonEncodedText.Encode("session_id");
-    public static readonly JsonEncodedText TaskId = JsonEncodedText.Encode("task_id");
-    public static readonly JsonEncodedText CallId = JsonEncodedText.Encode("call_id");
-    public static readonly JsonEncodedText Confirmed = JsonEncodedText.Encode("confirmed");
-    public static readonly JsonEncodedText DurationMs = JsonEncodedText.Encode("duration_ms");
-    public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
-    public static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("trace_id");
-    public static readonly JsonEncodedText SpanId = JsonEncodedText.Encode("span_id");
-    public static readonly JsonEncodedText Gap = JsonEncodedText.Encode("_gap");
-    public static readonly JsonEncodedText Dropped = JsonEncodedText.Encode("dropped");
-    public static readonly JsonEncodedText Since = JsonEncodedText.Encode("since");
-    public static readonly JsonEncodedText Until = JsonEncodedText.Encode("until");
-
-    private static readonly JsonEncodedText Ok = JsonEncodedText.Encode(AuditStatusNames.Ok);
-    private static readonly JsonEncodedText ErrorWord = JsonEncodedText.Encode(AuditStatusNames.Error);
-    private static readonly JsonEncodedText Denied = JsonEncodedText.Encode(AuditStatusNames.Denied);
-
-    /// <summary>Writes one entry as a JSON object (no newline).</summary>
-    public static void WriteEntry(Utf8JsonWriter writer, AuditEntry entry)
-    {
-        writer.WriteStartObject();
-        if (entry.Id is not null)
-        {
-            writer.WriteString(Id, entry.Id);
-        }
-
-        WriteTimestamp(writer, Ts, entry.Timestamp);
-        writer.WriteString(User, entry.User);
-        WriteOptional(writer, Engine, entry.Engine);
-        WriteOptional(writer, Model, entry.Model);
-        writer.WriteString(Tool, entry.Tool);
-        if (entry.Args is not null)
-        {
-            writer.WritePropertyName(Args);
-            WriteArguments(writer, entry.Args);
-        }
-
-        writer.WriteString(Status, StatusWord(entry.Status));
-        writer.WriteNumber(ResultChars, entry.ResultChars);
-        WriteOptional(writer, ResultSnippet, entry.ResultSnippet);
-        WriteOptional(writer, SessionId, entry.SessionId);
-        WriteOptional(writer, TaskId, entry.TaskId);
-        WriteOptional(writer, CallId, entry.CallId);
-        if (entry.Confirmed)
-        {
-            writer.WriteBoolean(Confirmed, true);
-        }
-
-        if (entry.DurationMs is { } duration && double.IsFinite(duration))
-        {
-            writer.WriteNumber(DurationMs, Math.Round(duration, 3));
-        }
-
-        WriteOptional(writer, Error, entry.Error);
-        WriteOptional(writer, TraceId, entry.TraceId);
-        WriteOptional(writer, SpanId, entry.SpanId);
-        writer.WriteEndObject();
-    }
-
-    /// <summary>Writes a gap marker: <c>{"_gap":{"user":...,"dropped":N,"since":...,"until":...}}</c>.</summary>
-    public static void WriteGap(Utf8JsonWriter writer, AuditGap gap)
-    {
-        writer.WriteStartObject();
-        writer.WriteStartObject(Gap);
-        writer.WriteString(User, gap.User);
-        writer.WriteNumber(Dropped, gap.Dropped);
-        WriteTimestamp(writer, Since, gap.Since);
-        WriteTimestamp(writer, Until, gap.Until);
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-    }
-
-    public static void WriteArguments(Utf8JsonWriter writer, IReadOnlyDictionary<string, JsonElement> args)
-    {
-        writer.WriteStartObject();
-        if (args is RecordedArguments recorded)
-        {
-            // Fast path: the recorder's own values, written without building JsonElements.
-            foreach (var pair in recorded.RawValues)
-            {
-                writer.WritePropertyName(pair.Key);
-                WriteArgumentValue(writer, pair.Value);
-            }
-        }
-        else
-        {
-            foreach (var pair in args)
-            {
-                writer.WritePropertyName(pair.Key);
-                pair.Value.WriteTo(writer);
-            }
-        }
-
-        writer.WriteEndObject();
-    }
-
-    /// <summary>Writes one argument value of the kinds the recorder keeps.</summary>
-    public static void WriteArgumentValue(Utf8JsonWriter writer, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case bool flag:
-                writer.WriteBooleanValue(flag);
-                break;
-            case int number:
-                writer.WriteNumberValue(number);
-                break;
-            case long number:
-                writer.WriteNumberValue(number);
-                break;
-            case double number when double.IsFinite(number):
-                writer.WriteNumberValue(number);
-                break;
-            case float number when float.IsFinite(number):
-                writer.WriteNumberValue(number);
-                break;
-            case decimal number:
-                writer.WriteNumberValue(number);
-                break;
-            case short or byte or sbyte or ushort or uint:
-                writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
-                break;
-            case ulong number:
-                writer.WriteNumberValue(number);
-                break;
-            case JsonElement element:
-                element.WriteTo(writer);
-                break;
-            case Guid guid:
-                writer.WriteStringValue(guid);
-                break;
-            case DateTimeOffset moment:
-                writer.WriteStringValue(moment);
-                break;
-            case DateTime moment:
-                writer.WriteStringValue(moment);
-                break;
-            case ArgumentPlaceholder placeholder:
-                writer.WriteStringValue(placeholder.Text);
-                break;
-            default:
-                // Enums, chars, dates, times, URIs, non-finite numbers: their invariant text.
-                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
-        }
-    }
-
-    public static JsonEncodedText StatusWord(AuditStatus status) => status switch
-    {
-        AuditStatus.Ok => Ok,
-        AuditStatus.Error => ErrorWord,
-        AuditStatus.Denied => Denied,
-        _ => JsonEncodedText.Encode(((int)status).ToString(CultureInfo.InvariantCulture)),
-    };
-
-    private static void WriteOptional(Utf8JsonWriter writer, JsonEncodedText name, string? value)
-    {
-        if (value is not null)
-        {
-            writer.WriteString(name, value);
-        }
-    }
-
-    private static void WriteTimestamp(Utf8JsonWriter writer, JsonEncodedText name, DateTimeOffset value)
-    {
-        // 2025-01-02T03:04:05.678+00:00: UTC, milliseconds, an offset every ISO reader understands.
-        Span<byte> buffer = stackalloc byte[32];
-        var utc = value.UtcDateTime;
-        if (!utc.TryFormat(buffer, out var written, "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fff'+00:00'", CultureInfo.InvariantCulture))
-        {
-            throw new FormatException("Timestamp could not be formatted.");
-        }
-
-        writer.WriteString(name, buffer[..written]);
-    }
+    private static readonly JsonEncodedText Gap = JsonEncodedText.Encode("_gap");
+    private static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
+    private static readonly JsonEncodedText Dropped = JsonEncodedText.Encode("dropped");
+    private static readonly JsonEncodedText Since = JsonEncodedText.Encode("since");
+    private static readonly JsonEncodedText Until = JsonEncodedText.Encode("until");
 
     /// <summary>Reads one line. Never throws for bad content: returns <see cref="LineKind.Corrupt"/> instead.</summary>
     /// <param name="line">The line's bytes, without the newline.</param>

@@ -14,7 +14,7 @@ internal sealed class RecordedArguments : IReadOnlyDictionary<string, JsonElemen
     private readonly KeyValuePair<string, object?>[] _values;
     private JsonElement[]? _elements;
 
-    /// <param name="values">Values of the kinds <see cref="AuditEntryJsonFormat.WriteArgumentValue"/> writes.</param>
+    /// <param name="values">Values of the kinds <see cref="AuditJsonWriter.WriteArgumentValue"/> writes.</param>
     public RecordedArguments(KeyValuePair<string, object?>[] values) => _values = values;
 
     public ReadOnlySpan<KeyValuePair<string, object?>> RawValues => _values;
@@ -72,24 +72,25 @@ internal sealed class RecordedArguments : IReadOnlyDictionary<string, JsonElemen
     private JsonElement[] Materialize()
     {
         // One document for all values: write them as an array, parse once, hand out its elements.
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, AuditEntryJsonFormat.WriterOptions))
+        var writer = new AuditJsonWriter(256);
+        writer.WriteRaw("["u8);
+        for (var i = 0; i < _values.Length; i++)
         {
-            writer.WriteStartArray();
-            foreach (var pair in _values)
+            if (i > 0)
             {
-                AuditEntryJsonFormat.WriteArgumentValue(writer, pair.Value);
+                writer.WriteRaw(","u8);
             }
 
-            writer.WriteEndArray();
+            writer.WriteArgumentValue(_values[i].Value);
         }
 
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        writer.WriteRaw("]"u8);
+        using var document = JsonDocument.Parse(writer.WrittenSpan.ToArray());
         var elements = new JsonElement[_values.Length];
-        var i = 0;
+        var index = 0;
         foreach (var element in document.RootElement.EnumerateArray())
         {
-            elements[i++] = element.Clone();
+            elements[index++] = element.Clone();
         }
 
         return elements;

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ToolAudit.Diagnostics;
@@ -172,19 +170,19 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     public string ExportJson()
     {
         var entries = Snapshot();
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, entries.Length * 256));
-        using (var writer = new Utf8JsonWriter(buffer, AuditEntryJsonFormat.WriterOptions))
+        var writer = new AuditJsonWriter(Math.Max(256, entries.Length * 512));
+        writer.WriteRaw("["u8);
+        for (var i = entries.Length - 1; i >= 0; i--)
         {
-            writer.WriteStartArray();
-            for (var i = entries.Length - 1; i >= 0; i--)
+            writer.WriteEntry(entries[i]);
+            if (i > 0)
             {
-                AuditEntryJsonFormat.WriteEntry(writer, entries[i]);
+                writer.WriteRaw(","u8);
             }
-
-            writer.WriteEndArray();
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        writer.WriteRaw("]"u8);
+        return System.Text.Encoding.UTF8.GetString(writer.WrittenSpan);
     }
 
     /// <summary>Removes every entry and gap marker; subscribers stay.</summary>

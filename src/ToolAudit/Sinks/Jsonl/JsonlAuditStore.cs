@@ -39,10 +39,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
     private readonly TimeZoneInfo _legacyZone;
     private readonly object _writeGate = new();
     private readonly Dictionary<FileKey, OpenFile> _open = new();
-    private readonly Dictionary<FileKey, ArrayBufferWriter<byte>> _pending = new();
+    private readonly Dictionary<FileKey, AuditJsonWriter> _pending = new();
     private readonly Dictionary<string, (string Path, bool NeedsNameFile)> _folders = new(StringComparer.Ordinal);
-    private readonly ArrayBufferWriter<byte> _scratch = new(4096);
-    private Utf8JsonWriter? _json;
     private long _batches;
     private long _skippedLines;
     private bool _disposed;
@@ -91,7 +89,6 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _batches++;
-            var json = _json ??= new Utf8JsonWriter(_scratch, AuditEntryJsonFormat.WriterOptions);
             foreach (var entry in batch)
             {
                 ArgumentNullException.ThrowIfNull(entry, nameof(batch));
@@ -100,11 +97,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
                     throw new ArgumentException("An entry's user must not be empty.", nameof(batch));
                 }
 
-                var buffer = PendingBuffer(new FileKey(entry.User, DayOf(entry.Timestamp)));
-                json.Reset(buffer);
-                AuditEntryJsonFormat.WriteEntry(json, entry);
-                json.Flush();
-                buffer.Write("\n"u8);
+                PendingBuffer(new FileKey(entry.User, DayOf(entry.Timestamp))).WriteLine(entry);
             }
 
             AppendPending();
@@ -121,14 +114,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _batches++;
-            var json = _json ??= new Utf8JsonWriter(_scratch, AuditEntryJsonFormat.WriterOptions);
             foreach (var gap in gaps)
             {
-                var buffer = PendingBuffer(new FileKey(gap.User, DayOf(gap.Since)));
-                json.Reset(buffer);
-                AuditEntryJsonFormat.WriteGap(json, gap);
-                json.Flush();
-                buffer.Write("\n"u8);
+                PendingBuffer(new FileKey(gap.User, DayOf(gap.Since))).WriteGapLine(gap);
             }
 
             AppendPending();
@@ -281,15 +269,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
             }
 
             _open.Clear();
-            _json?.Dispose();
         }
     }
 
-    private ArrayBufferWriter<byte> PendingBuffer(FileKey key)
+    private AuditJsonWriter PendingBuffer(FileKey key)
     {
         if (!_pending.TryGetValue(key, out var buffer))
         {
-            buffer = new ArrayBufferWriter<byte>(16 * 1024);
+            buffer = new AuditJsonWriter(16 * 1024);
             _pending[key] = buffer;
         }
 
@@ -325,7 +312,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
             }
             finally
             {
-                buffer.ResetWrittenCount();
+                buffer.Clear();
             }
         }
 

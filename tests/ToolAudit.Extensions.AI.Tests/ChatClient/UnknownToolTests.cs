@@ -1,0 +1,56 @@
+using ToolAudit.Extensions.AI.Tests.Support;
+
+namespace ToolAudit.Extensions.AI.Tests.ChatClient;
+
+/// <summary>A call to a tool the pipeline does not have never reaches the invoker; the wrapper records it as <c>error</c>.</summary>
+public sealed class UnknownToolTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_UnknownTool_RecordsErrorOnce(bool streaming)
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "launch_rockets"), ScriptedChatClient.Call("call-2", "read_file")),
+            ScriptedChatClient.Text("I cannot launch rockets."),
+            ScriptedChatClient.Text("Bye."));
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+        var options = new ChatOptions { Tools = [Tools.ReadFile()] };
+        List<ChatMessage> history = [new(ChatRole.User, "launch and read")];
+
+        await Chat.TurnAsync(client, history, options, streaming);
+        history.Add(new(ChatRole.User, "ok"));
+        await Chat.TurnAsync(client, history, options, streaming);
+
+        var entries = await audit.EntriesAsync();
+        entries.Should().HaveCount(2);
+        var unknown = entries.Should().ContainSingle(e => e.CallId == "call-1").Subject;
+        unknown.Tool.Should().Be("launch_rockets");
+        unknown.Status.Should().Be(AuditStatus.Error);
+        unknown.Error.Should().Be("Requested function \"launch_rockets\" not found.");
+        unknown.Args.Should().ContainKey("path");
+        entries.Should().ContainSingle(e => e.CallId == "call-2").Which.Status.Should().Be(AuditStatus.Ok);
+
+        // Behaviour unchanged: the model was told the function does not exist.
+        model.Requests.ElementAt(1).SelectMany(m => m.Contents).OfType<FunctionResultContent>()
+            .Should().ContainSingle(r => r.CallId == "call-1").Which.Result.Should().Be("Error: Requested function \"launch_rockets\" not found.");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_UnknownToolWithTerminateOnUnknownCalls_LeavesTheCallToTheHost()
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "client_side_tool")));
+        using var client = model.AsBuilder()
+            .UseToolAudit(audit.Recorder)
+            .UseFunctionInvocation(configure: c => c.TerminateOnUnknownCalls = true)
+            .Build();
+
+        var response = await client.GetResponseAsync([new(ChatRole.User, "do it")], new() { Tools = [Tools.ReadFile()] });
+
+        // The invoking client hands the call back for the host to run: nothing happened that the audit could label.
+        response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Should().ContainSingle(c => c.CallId == "call-1");
+        (await audit.EntriesAsync()).Should().BeEmpty();
+    }
+}

@@ -1,0 +1,119 @@
+using ToolAudit.Extensions.AI.Tests.Support;
+
+namespace ToolAudit.Extensions.AI.Tests.Functions;
+
+/// <summary><c>tool.WithToolAudit(recorder)</c>: a function that records itself, once per call.</summary>
+public sealed class AuditedAIFunctionTests
+{
+    [Fact]
+    public void WithToolAudit_NullArguments_ThrowArgumentNull()
+    {
+        var recorder = new AuditRecorder(new InMemoryAuditStore(10));
+        try
+        {
+            ((Func<AIFunction>)(() => ((AIFunction)null!).WithToolAudit(recorder))).Should().Throw<ArgumentNullException>().WithParameterName("tool");
+            ((Func<AIFunction>)(() => Tools.ReadFile().WithToolAudit(null!))).Should().Throw<ArgumentNullException>().WithParameterName("recorder");
+        }
+        finally
+        {
+            recorder.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task WithToolAudit_AlreadyAuditedBySameRecorder_ReturnsTheSameFunction()
+    {
+        await using var audit = new AuditHarness();
+        var audited = Tools.ReadFile().WithToolAudit(audit.Recorder);
+
+        audited.WithToolAudit(audit.Recorder).Should().BeSameAs(audited);
+        audited.Name.Should().Be("read_file");
+        audited.JsonSchema.GetRawText().Should().Be(Tools.ReadFile().JsonSchema.GetRawText());
+    }
+
+    [Fact]
+    public async Task InvokeAsync_Returns_RecordsOkWithAmbientUser()
+    {
+        await using var audit = new AuditHarness();
+        var tool = Tools.ReadFile().WithToolAudit(audit.Recorder);
+
+        object? result;
+        using (ToolAuditContext.Begin(user: "dave", engine: "local", model: "tiny"))
+        {
+            result = await tool.InvokeAsync(new() { ["path"] = "a.txt" });
+        }
+
+        result!.ToString().Should().Contain("contents of a.txt");
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Should().Match<AuditEntry>(e =>
+            e.Tool == "read_file" && e.Status == AuditStatus.Ok && e.User == "dave" && e.Engine == "local" && e.Model == "tiny"
+            && e.ResultSnippet == "contents of a.txt" && e.CallId == null && e.DurationMs != null);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_Throws_RecordsErrorWithUnknownUserAndRethrows()
+    {
+        await using var audit = new AuditHarness();
+        var tool = Tools.Explode().WithToolAudit(audit.Recorder);
+
+        var act = async () => await tool.InvokeAsync(new() { ["path"] = "a.txt" });
+
+        (await act.Should().ThrowExactlyAsync<InvalidOperationException>()).Which.Message.Should().Be(Tools.FailureMessage);
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Error);
+        entry.Error.Should().Be($"System.InvalidOperationException: {Tools.FailureMessage}");
+        entry.User.Should().Be("unknown");
+    }
+
+    [Fact]
+    public async Task InvokeAsync_ByPlainInvokingClient_RecordsCallIdModelAndSession()
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "read_file")), ScriptedChatClient.Text("ok"));
+        using var client = model.AsBuilder().UseFunctionInvocation().Build();
+
+        await client.GetResponseAsync(
+            [new(ChatRole.User, "read")],
+            new() { Tools = [Tools.ReadFile().WithToolAudit(audit.Recorder)], ModelId = "gpt-test", ConversationId = "conv-1" });
+
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Should().Match<AuditEntry>(e => e.CallId == "call-1" && e.Model == "gpt-test" && e.SessionId == "conv-1" && e.Status == AuditStatus.Ok);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_ByAuditedPipeline_RecordsOneEntryPerCall()
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "read_file"), ScriptedChatClient.Call("call-2", "explode")),
+            ScriptedChatClient.Text("ok"));
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+
+        await client.GetResponseAsync(
+            [new(ChatRole.User, "read")],
+            new() { Tools = [Tools.ReadFile().WithToolAudit(audit.Recorder), Tools.Explode().WithToolAudit(audit.Recorder)] });
+
+        var entries = await audit.EntriesAsync();
+        entries.Select(e => (e.CallId, e.Status)).Should().BeEquivalentTo(new[] { ("call-1", AuditStatus.Ok), ("call-2", AuditStatus.Error) });
+        entries.Should().OnlyContain(e => e.Engine == ScriptedChatClient.Provider, "the pipeline's entry, which knows the engine, is the one kept");
+    }
+
+    [Fact]
+    public async Task InvokeAsync_WrappedInsideApprovalRequired_StaysApprovalRequiredAndRecordsConfirmedOnce()
+    {
+        await using var audit = new AuditHarness();
+        var deleteFile = new ApprovalRequiredAIFunction(
+            AIFunctionFactory.Create((string path) => $"deleted {path}", "delete_file").WithToolAudit(audit.Recorder));
+        var model = new ScriptedChatClient(ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "delete_file")), ScriptedChatClient.Text("Deleted."));
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+        var options = new ChatOptions { Tools = [deleteFile] };
+        List<ChatMessage> history = [new(ChatRole.User, "delete notes.txt")];
+
+        var asked = await Chat.TurnAsync(client, history, options, streaming: false);
+        history.Add(Chat.Answer(Chat.ApprovalRequest(asked, "call-1"), approved: true));
+        await Chat.TurnAsync(client, history, options, streaming: false);
+
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Should().Match<AuditEntry>(e => e.CallId == "call-1" && e.Status == AuditStatus.Ok && e.Confirmed);
+    }
+}
