@@ -142,8 +142,9 @@ internal sealed class McpCallToolAuditFilter
             return sessionId;
         }
 
-        // request.Server is a per-request wrapper; the single-session server (stdio, streams) is the one in DI.
-        return request.Services?.GetService(typeof(McpServer)) is McpServer server
+        // request.Server is a per-request wrapper and request.Services answers McpServer with it too; the server
+        // itself is the DI singleton that single-session hosting (stdio, streams) registers in the root provider.
+        return request.Server.Services?.GetService(typeof(McpServer)) is McpServer server
             ? _singleSessionIds.GetValue(server, static _ => "mcp-" + Guid.NewGuid().ToString("N"))
             : null;
     }

@@ -39,6 +39,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     // How often the idle writer yields before it blocks and producers must wake it.
     private const int IdleSpins = 40;
 
+    // How often a producer facing a full queue yields before it blocks.
+    private const int OverflowSpins = 20;
+
     // Admission: every call takes a ticket (_accepted). The queue holds the calls admitted and not yet dequeued:
     // _accepted - _dequeued - _notQueued. A ticket is admitted while that stays within QueueCapacity. This keeps the
     // hot path to one Interlocked increment and a lock-free enqueue (a bounded channel takes a lock per item).
@@ -363,6 +366,18 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <summary>Blocks until the ticket is admitted or the overflow wait runs out. Returns false when it ran out.</summary>
     private bool WaitForRoom(long ticket)
     {
+        // The writer frees a batch of room at a time, usually within microseconds: spin (yielding) briefly first.
+        var spinner = new SpinWait();
+        while (spinner.Count < OverflowSpins)
+        {
+            if (HasRoom(ticket))
+            {
+                return true;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
         var timeout = _options.OverflowWaitTimeout;
         var start = _timeProvider.GetTimestamp();
         ITimer? alarm = null;
@@ -371,11 +386,11 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         {
             lock (_roomGate)
             {
-                if (timeout != Timeout.InfiniteTimeSpan)
+                if (timeout != Timeout.InfiniteTimeSpan && !ReferenceEquals(_timeProvider, TimeProvider.System))
                 {
-                    // The alarm wakes us when the (possibly fake) clock reaches the deadline; the bounded Monitor.Wait
-                    // below does the same with the real clock, so neither a starved thread pool nor a paused fake
-                    // clock can stretch the wait.
+                    // An injected clock (a fake one in tests) may run at its own pace: its timer wakes us at its
+                    // deadline. With the system clock the bounded Monitor.Wait below is enough, and needs no thread
+                    // pool thread to fire, so a starved pool cannot stretch the wait.
                     alarm = _timeProvider.CreateTimer(static state => ((AuditRecorder)state!).WakeWaitingProducers(), this, timeout, Timeout.InfiniteTimeSpan);
                 }
 

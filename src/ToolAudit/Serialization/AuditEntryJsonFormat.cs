@@ -25,7 +25,8 @@ internal static class AuditEntryJsonFormat
     /// <param name="line">The line's bytes, without the newline.</param>
     /// <param name="fallbackUser">The user to assume when the line has none (the folder's user).</param>
     /// <param name="legacyZone">The zone of timestamps written without an offset.</param>
-    /// <param name="includeArgs">Whether to parse <c>args</c> (statistics do not need them).</param>
+    /// <param name="includeArgs">Whether to parse <c>args</c>, the snippet, ids and error text (statistics and counts need none of them).</param>
+    /// <param name="strings">Reuses the strings of repeated names; null to allocate each.</param>
     /// <param name="entry">The entry, for <see cref="LineKind.Entry"/>.</param>
     /// <param name="gap">The gap, for <see cref="LineKind.Gap"/>.</param>
     public static LineKind ReadLine(
@@ -33,6 +34,7 @@ internal static class AuditEntryJsonFormat
         string? fallbackUser,
         TimeZoneInfo legacyZone,
         bool includeArgs,
+        Utf8StringCache? strings,
         out AuditEntry? entry,
         out AuditGap? gap)
     {
@@ -87,6 +89,13 @@ internal static class AuditEntryJsonFormat
                     continue;
                 }
 
+                if (!includeArgs && property is Field.Id or Field.ResultSnippet or Field.CallId or Field.Error or Field.TraceId or Field.SpanId or Field.DurationMs)
+                {
+                    // A projection for counting: nothing to keep (Skip is a no-op for a scalar).
+                    reader.Skip();
+                    continue;
+                }
+
                 switch (property)
                 {
                     case Field.Id: id = reader.GetString(); break;
@@ -98,10 +107,10 @@ internal static class AuditEntryJsonFormat
 
                         ts = parsed;
                         break;
-                    case Field.User: user = reader.GetString(); break;
-                    case Field.Engine: engine = reader.GetString(); break;
-                    case Field.Model: model = reader.GetString(); break;
-                    case Field.Tool: tool = reader.GetString(); break;
+                    case Field.User: user = ReadName(ref reader, strings); break;
+                    case Field.Engine: engine = ReadName(ref reader, strings); break;
+                    case Field.Model: model = ReadName(ref reader, strings); break;
+                    case Field.Tool: tool = ReadName(ref reader, strings); break;
                     case Field.Args:
                         if (reader.TokenType != JsonTokenType.StartObject)
                         {
@@ -124,7 +133,7 @@ internal static class AuditEntryJsonFormat
 
                         break;
                     case Field.Status:
-                        if (!AuditStatusNames.TryParse(reader.GetString(), out var parsedStatus))
+                        if (!TryReadStatus(ref reader, out var parsedStatus))
                         {
                             return LineKind.Corrupt;
                         }
@@ -178,6 +187,43 @@ internal static class AuditEntryJsonFormat
         {
             return LineKind.Corrupt;
         }
+    }
+
+    private static string? ReadName(ref Utf8JsonReader reader, Utf8StringCache? strings)
+    {
+        if (strings is null || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            return reader.GetString();
+        }
+
+        return strings.Get(reader.ValueSpan);
+    }
+
+    private static bool TryReadStatus(ref Utf8JsonReader reader, out AuditStatus status)
+    {
+        if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            var word = reader.ValueSpan;
+            if (word.SequenceEqual("ok"u8))
+            {
+                status = AuditStatus.Ok;
+                return true;
+            }
+
+            if (word.SequenceEqual("error"u8))
+            {
+                status = AuditStatus.Error;
+                return true;
+            }
+
+            if (word.SequenceEqual("denied"u8))
+            {
+                status = AuditStatus.Denied;
+                return true;
+            }
+        }
+
+        return AuditStatusNames.TryParse(reader.GetString(), out status);
     }
 
     private static ReadOnlySpan<byte> TrimLine(ReadOnlySpan<byte> line)

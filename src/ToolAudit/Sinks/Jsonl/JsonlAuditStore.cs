@@ -562,12 +562,13 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
             }
 
             long skipped = 0;
+            var strings = new Utf8StringCache();
             try
             {
                 while (reader.TryReadPrevious(out var line))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: true, out var entry, out _);
+                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: true, strings, out var entry, out _);
                     if (kind == LineKind.Corrupt)
                     {
                         skipped++;
@@ -593,6 +594,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
             : ListAuditFolders();
 
         long skipped = 0;
+        var strings = new Utf8StringCache();
         foreach (var (user, auditPath) in folders)
         {
             foreach (var (_, path) in FilesInRange([auditPath], query))
@@ -606,7 +608,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
 
                 while (reader.TryReadNext(out var line))
                 {
-                    switch (AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, out var entry, out var gap))
+                    switch (AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, strings, out var entry, out var gap))
                     {
                         case LineKind.Entry when query.Matches(entry!):
                             onEntry(entry!);
@@ -639,7 +641,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
         long count = 0;
         while (reader.TryReadNext(out var line))
         {
-            if (AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, out _, out _) == LineKind.Entry)
+            if (AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out _, out _) == LineKind.Entry)
             {
                 count++;
             }

@@ -1,0 +1,216 @@
+using Microsoft.SemanticKernel;
+using ToolAudit.SemanticKernel.Filters;
+using AIFunctionInvocationContext = Microsoft.Extensions.AI.FunctionInvocationContext;
+using FunctionInvokingChatClient = Microsoft.Extensions.AI.FunctionInvokingChatClient;
+
+namespace ToolAudit.SemanticKernel;
+
+/// <summary>
+/// Records every Semantic Kernel function call: functions the host invokes directly and functions the model asks
+/// for (auto function invocation), one entry per call.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Register it as both filters, outside the others (<c>services.AddToolAuditFunctionFilter()</c> before other filters,
+/// or <c>kernel.AddToolAuditFilter(recorder)</c>). As an <see cref="IFunctionInvocationFilter"/> it records each
+/// function call; as an <see cref="IAutoFunctionInvocationFilter"/> it adds the model's call id and model to the
+/// calls the model asked for, and records as <c>denied</c> a call that another auto-function filter refused (it set
+/// a result or <c>Terminate</c> and did not let the function run). Registered as a function filter only, it still
+/// records every call, with the call id when the kernel invokes functions through an <c>IChatClient</c>.
+/// </para>
+/// <para>
+/// The tool is recorded as <c>Plugin-Function</c> (the fully qualified name Semantic Kernel's OpenAI connectors show
+/// the model), or the function's name when it has no plugin: see <see cref="ToolName"/>. Statuses:
+/// <c>ok</c> when the function returned; <c>error</c> when it threw (the exception is rethrown unchanged);
+/// <c>denied</c> as above. Prompt functions invoked directly (<c>InvokePromptAsync</c>) are model calls, not tool
+/// calls, and are not recorded; a prompt function the model asks for is. A streaming invocation is recorded when the
+/// stream is handed back, without its result.
+/// </para>
+/// <para>Thread-safe; one instance serves every kernel and call.</para>
+/// </remarks>
+public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFunctionInvocationFilter
+{
+    /// <summary>The separator between plugin and function in the recorded tool name: <c>-</c>.</summary>
+    public const string ToolNameSeparator = "-";
+
+    // The auto invocation in progress on this flow: set by this instance's auto filter, claimed by its function
+    // filter (per instance, so that two audit filters on one kernel never take each other's calls).
+    private readonly AsyncLocal<AutoCall?> _currentAutoCall = new();
+
+    private readonly IAuditRecorder _recorder;
+    private readonly Func<Kernel, KernelArguments?, string?>? _userResolver;
+    private readonly string _unknownUser;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates the filter.</summary>
+    /// <param name="recorder">Where the calls are recorded.</param>
+    /// <param name="options">The options; the defaults when null.</param>
+    /// <param name="timeProvider">The clock that times the calls; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="recorder"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is null or empty.</exception>
+    public ToolAuditFunctionFilter(IAuditRecorder recorder, ToolAuditFunctionFilterOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(recorder);
+        options ??= new ToolAuditFunctionFilterOptions();
+        if (string.IsNullOrEmpty(options.UnknownUser))
+        {
+            throw new ArgumentException($"{nameof(ToolAuditFunctionFilterOptions)}.{nameof(ToolAuditFunctionFilterOptions.UnknownUser)} must not be null or empty.", nameof(options));
+        }
+
+        _recorder = recorder;
+        _userResolver = options.UserResolver;
+        _unknownUser = options.UnknownUser;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Records the function call that <paramref name="next"/> runs.</summary>
+    /// <param name="context">The invocation.</param>
+    /// <param name="next">The rest of the pipeline and the function.</param>
+    /// <returns>A task that completes when the call and its record are done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> or <paramref name="next"/> is null.</exception>
+    public async Task OnFunctionInvocationAsync(FunctionInvocationContext context, Func<FunctionInvocationContext, Task> next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+
+        var autoCall = ClaimAutoCall(context.Function);
+        if (autoCall is null && IsPromptFunction(context.Function))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var callId = autoCall is null ? ChatClientCallId(context.Function) : autoCall.CallId;
+        var started = _timeProvider.GetTimestamp();
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Record(context.Kernel, context.Function, context.Arguments, callId, autoCall?.Model, started, AuditStatus.Error, resultText: null, exception, error: null);
+            throw;
+        }
+
+        var resultText = context.IsStreaming ? null : FunctionResultText.From(context.Function, context.Result);
+        Record(context.Kernel, context.Function, context.Arguments, callId, autoCall?.Model, started, AuditStatus.Ok, resultText, exception: null, error: null);
+    }
+
+    /// <summary>
+    /// Tells the function filter which model call this is, and records a call that an inner filter refused.
+    /// </summary>
+    /// <param name="context">The auto invocation.</param>
+    /// <param name="next">The rest of the auto-function pipeline and the function.</param>
+    /// <returns>A task that completes when the call and its record are done.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> or <paramref name="next"/> is null.</exception>
+    public async Task OnAutoFunctionInvocationAsync(AutoFunctionInvocationContext context, Func<AutoFunctionInvocationContext, Task> next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+
+        var autoCall = new AutoCall(context.Function, context.ToolCallId, context.ChatMessageContent?.ModelId ?? context.ExecutionSettings?.ModelId);
+
+        // Set inside this async method, so it flows into next() and is gone again for our caller.
+        _currentAutoCall.Value = autoCall;
+        var started = _timeProvider.GetTimestamp();
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!autoCall.Claimed)
+        {
+            // An inner auto-function filter failed before the function ran: nothing else records this call.
+            Record(context.Kernel, context.Function, context.Arguments, autoCall.CallId, autoCall.Model, started, AuditStatus.Error, resultText: null, exception, error: null);
+            throw;
+        }
+
+        if (!autoCall.Claimed)
+        {
+            // An inner filter answered for the function (or set Terminate) and never let it run: a refusal.
+            var reason = FunctionResultText.From(context.Function, context.Result);
+            Record(context.Kernel, context.Function, context.Arguments, autoCall.CallId, autoCall.Model, started, AuditStatus.Denied, reason, exception: null,
+                string.IsNullOrEmpty(reason) ? "An auto function invocation filter did not let the function run." : reason);
+        }
+    }
+
+    /// <summary>The name the trail records for <paramref name="function"/>: <c>Plugin-Function</c>, or <c>Function</c>.</summary>
+    /// <param name="function">The function.</param>
+    /// <returns>The tool name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is null.</exception>
+    public static string ToolName(KernelFunction function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return string.IsNullOrEmpty(function.PluginName) ? function.Name : function.PluginName + ToolNameSeparator + function.Name;
+    }
+
+    private AutoCall? ClaimAutoCall(KernelFunction function)
+    {
+        var autoCall = _currentAutoCall.Value;
+        if (autoCall is null || autoCall.Claimed || !SameFunction(autoCall.Function, function))
+        {
+            // None, already claimed, or another function run from inside the auto-invoked one.
+            return null;
+        }
+
+        autoCall.Claimed = true;
+        return autoCall;
+    }
+
+    private static string? ChatClientCallId(KernelFunction function)
+    {
+        // Without the auto filter, a kernel that invokes functions through an IChatClient still has the call at hand.
+        AIFunctionInvocationContext? invocation = FunctionInvokingChatClient.CurrentContext;
+        return invocation is not null && (ReferenceEquals(invocation.Function, function) || string.Equals(invocation.Function.Name, ((Microsoft.Extensions.AI.AIFunction)function).Name, StringComparison.Ordinal))
+            ? invocation.CallContent.CallId
+            : null;
+    }
+
+    private static bool SameFunction(KernelFunction expected, KernelFunction actual) =>
+        ReferenceEquals(expected, actual)
+        || (string.Equals(expected.Name, actual.Name, StringComparison.Ordinal) && string.Equals(expected.PluginName, actual.PluginName, StringComparison.Ordinal));
+
+    // KernelFunctionFromPrompt is internal to Semantic Kernel, and nothing public tells a prompt function from a
+    // native one (UnderlyingMethod is null for wrapped AIFunctions too): the type name is the only reliable mark.
+    private static bool IsPromptFunction(KernelFunction function) =>
+        string.Equals(function.GetType().Name, "KernelFunctionFromPrompt", StringComparison.Ordinal);
+
+    private void Record(
+        Kernel kernel,
+        KernelFunction function,
+        KernelArguments? arguments,
+        string? callId,
+        string? model,
+        long started,
+        AuditStatus status,
+        string? resultText,
+        Exception? exception,
+        string? error)
+    {
+        var duration = _timeProvider.GetElapsedTime(started);
+        var user = _userResolver?.Invoke(kernel, arguments);
+        if (string.IsNullOrEmpty(user))
+        {
+            user = ToolAuditContext.Current.User;
+        }
+
+        _recorder.Record(new ToolCall(string.IsNullOrEmpty(user) ? _unknownUser : user, ToolName(function), arguments, status, resultText)
+        {
+            CallId = string.IsNullOrEmpty(callId) ? null : callId,
+            Model = model,
+            Duration = duration,
+            Exception = exception,
+            Error = error,
+        });
+    }
+
+    private sealed class AutoCall(KernelFunction function, string? callId, string? model)
+    {
+        public KernelFunction Function { get; } = function;
+
+        public string? CallId { get; } = callId;
+
+        public string? Model { get; } = model;
+
+        public bool Claimed { get; set; }
+    }
+}

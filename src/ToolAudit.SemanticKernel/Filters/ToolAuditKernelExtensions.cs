@@ -1,0 +1,52 @@
+using ToolAudit;
+using ToolAudit.SemanticKernel;
+
+namespace Microsoft.SemanticKernel;
+
+/// <summary>
+/// Adds ToolAudit to a kernel built without the container: <c>kernel.AddToolAuditFilter(recorder)</c>.
+/// </summary>
+public static class ToolAuditKernelExtensions
+{
+    /// <summary>
+    /// Puts a <see cref="ToolAuditFunctionFilter"/> first (outermost) in the kernel's function and auto-function
+    /// filters, so that it records every call, with the model's call id, and sees the calls other filters refuse.
+    /// </summary>
+    /// <param name="kernel">The kernel.</param>
+    /// <param name="recorder">Where the calls are recorded.</param>
+    /// <param name="configure">Sets the options; may be null.</param>
+    /// <returns>The kernel.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="kernel"/> or <paramref name="recorder"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is null or empty.</exception>
+    /// <remarks>
+    /// A kernel that already has a <see cref="ToolAuditFunctionFilter"/> keeps it (and its recorder and options) and
+    /// gets no second one. Clones made afterwards (<see cref="Kernel.Clone"/>) copy the filter.
+    /// </remarks>
+    public static Kernel AddToolAuditFilter(this Kernel kernel, IAuditRecorder recorder, Action<ToolAuditFunctionFilterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(recorder);
+
+        // The same instance must sit in both lists: its auto filter hands the call to its function filter.
+        var filter = kernel.FunctionInvocationFilters.OfType<ToolAuditFunctionFilter>().FirstOrDefault()
+            ?? kernel.AutoFunctionInvocationFilters.OfType<ToolAuditFunctionFilter>().FirstOrDefault();
+        if (filter is null)
+        {
+            var options = new ToolAuditFunctionFilterOptions();
+            configure?.Invoke(options);
+            filter = new ToolAuditFunctionFilter(recorder, options);
+        }
+
+        if (!kernel.FunctionInvocationFilters.Contains(filter))
+        {
+            kernel.FunctionInvocationFilters.Insert(0, filter);
+        }
+
+        if (!kernel.AutoFunctionInvocationFilters.Contains(filter))
+        {
+            kernel.AutoFunctionInvocationFilters.Insert(0, filter);
+        }
+
+        return kernel;
+    }
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ToolAudit.ModelContextProtocol.Tests.Support;
+
+namespace ToolAudit.ModelContextProtocol.Tests.Client;
+
+public sealed class McpClientToolAuditExtensionsTests
+{
+    [Fact]
+    public async Task WithToolAudit_ToolReturnsIsError_RecordsErrorAndReturnsResultUnchanged()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var tool = await ToolAsync(host, "soft_fail");
+        var audited = tool.WithToolAudit(host.Recorder);
+
+        object? result;
+        using (ToolAuditContext.Begin(user: "alice", engine: "openai", sessionId: "s-1"))
+        {
+            result = await audited.InvokeAsync(new AIFunctionArguments());
+        }
+
+        // What McpClientTool itself returns for an isError result: the whole CallToolResult as JSON.
+        result.Should().BeOfType<JsonElement>().Which.GetProperty("isError").GetBoolean().Should().BeTrue();
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Tool.Should().Be("soft_fail");
+        entry.Status.Should().Be(AuditStatus.Error);
+        entry.Error.Should().Be("quota exceeded for this folder");
+        entry.User.Should().Be("alice");
+        entry.Engine.Should().Be("openai");
+        entry.SessionId.Should().Be("s-1");
+    }
+
+    [Fact]
+    public async Task WithToolAudit_ServerToolThrows_RecordsErrorFromIsErrorResult()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var audited = (await ToolAsync(host, "explode")).WithToolAudit(host.Recorder);
+
+        using (ToolAuditContext.Begin(user: "alice"))
+        {
+            await audited.InvokeAsync(new AIFunctionArguments { ["reason"] = "x" });
+        }
+
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Error);
+        entry.Error.Should().Be("An error occurred invoking 'explode'.");
+    }
+
+    [Fact]
+    public async Task WithToolAudit_ToolSucceeds_RecordsOkWithArgumentsAndResult()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var audited = (await ToolAsync(host, "echo")).WithToolAudit(host.Recorder);
+
+        object? result;
+        using (ToolAuditContext.Begin(user: "bob"))
+        {
+            result = await audited.InvokeAsync(new AIFunctionArguments { ["text"] = "hi there" });
+        }
+
+        result.Should().BeOfType<TextContent>().Which.Text.Should().Be("hi there");
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Ok);
+        entry.User.Should().Be("bob");
+        entry.Args.Should().ContainKey("text").WhoseValue.GetString().Should().Be("hi there");
+        entry.ResultSnippet.Should().Be("hi there");
+        entry.Error.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task WithToolAudit_CallRefusedByServer_RecordsErrorAndRethrows()
+    {
+        await using var host = await McpTestHost.StartAsync(
+            server => server.WithRequestFilters(filters => filters.AddCallToolFilter(AdminOnlyFilter.Throwing)),
+            McpTestHost.Principal("bob"));
+        var audited = (await ToolAsync(host, "admin_reset")).WithToolAudit(host.Recorder, options => options.UserResolver = _ => "bob");
+
+        var call = async () => await audited.InvokeAsync(new AIFunctionArguments());
+
+        await call.Should().ThrowAsync<McpProtocolException>().WithMessage("*Access forbidden*");
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Error);
+        entry.User.Should().Be("bob");
+        entry.Error.Should().Contain("McpProtocolException").And.Contain("Access forbidden");
+    }
+
+    [Fact]
+    public async Task WithToolAudit_NoUserAnywhere_RecordsUnknownUser()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var audited = (await ToolAsync(host, "echo")).WithToolAudit(host.Recorder);
+
+        await audited.InvokeAsync(new AIFunctionArguments { ["text"] = "x" });
+
+        (await host.EntriesAsync()).Should().ContainSingle().Which.User.Should().Be(McpClientToolAuditOptions.DefaultUnknownUser);
+    }
+
+    [Fact]
+    public async Task WithToolAudit_InvokedByFunctionInvokingChatClient_RecordsModelCallIdConversationAndModel()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var tools = (await host.Client.ListToolsAsync()).WithToolAudit(host.Recorder);
+        var model = new ScriptedChatClient(
+            new ChatMessage(ChatRole.Assistant,
+            [
+                new FunctionCallContent("call-echo", "echo", new Dictionary<string, object?> { ["text"] = "ping" }),
+                new FunctionCallContent("call-soft", "soft_fail", new Dictionary<string, object?>()),
+            ]),
+            new ChatMessage(ChatRole.Assistant, "all done"));
+        using var agent = new ChatClientBuilder(model).UseFunctionInvocation().Build();
+        var options = new ChatOptions { Tools = [.. tools], ModelId = "gpt-test", ConversationId = "conv-9" };
+
+        ChatResponse response;
+        using (ToolAuditContext.Begin(user: "carol"))
+        {
+            response = await agent.GetResponseAsync("do it", options);
+        }
+
+        response.Text.Should().Be("all done");
+        var entries = await host.EntriesAsync();
+        entries.Should().HaveCount(2);
+        entries.Should().OnlyContain(e => e.User == "carol" && e.SessionId == "conv-9" && e.Model == "gpt-test");
+        entries.Should().ContainSingle(e => e.CallId == "call-echo").Which.Status.Should().Be(AuditStatus.Ok);
+        entries.Should().ContainSingle(e => e.CallId == "call-soft").Which.Status.Should().Be(AuditStatus.Error);
+    }
+
+    [Fact]
+    public async Task WithToolAudit_ListOfTools_KeepsNamesAndOrder()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var tools = await host.Client.ListToolsAsync();
+
+        var audited = tools.WithToolAudit(host.Recorder);
+
+        audited.Select(t => t.Name).Should().Equal(tools.Select(t => t.Name));
+        audited.Select(t => t.Description).Should().Equal(tools.Select(t => t.Description));
+    }
+
+    [Fact]
+    public async Task WithToolAudit_EmptyUnknownUser_Throws()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var tool = await ToolAsync(host, "echo");
+
+        var wrap = () => tool.WithToolAudit(host.Recorder, options => options.UnknownUser = "");
+
+        wrap.Should().Throw<ArgumentException>().WithMessage("*UnknownUser*");
+    }
+
+    [Fact]
+    public void WithToolAudit_NullArguments_Throw()
+    {
+        var noTool = () => ((McpClientTool)null!).WithToolAudit(null!);
+        var noTools = () => ((IEnumerable<McpClientTool>)null!).WithToolAudit(null!);
+
+        noTool.Should().Throw<ArgumentNullException>().WithParameterName("tool");
+        noTools.Should().Throw<ArgumentNullException>().WithParameterName("tools");
+    }
+
+    private static async Task<McpClientTool> ToolAsync(McpTestHost host, string name) =>
+        (await host.Client.ListToolsAsync()).Single(t => t.Name == name);
+}
