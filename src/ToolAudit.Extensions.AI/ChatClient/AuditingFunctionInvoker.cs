@@ -53,10 +53,13 @@ internal sealed class AuditingFunctionInvoker
             throw;
         }
 
-        Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, AuditStatus.Ok) with
+        // A tool that reports failure in its result rather than by throwing (an MCP tool's {"isError": true}) failed.
+        var failed = ResultText.IsToolError(result, out var error);
+        Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, failed ? AuditStatus.Error : AuditStatus.Ok) with
         {
             Duration = clock.GetElapsedTime(started),
             Result = ResultText.From(result, context.Function.JsonSerializerOptions),
+            Error = error,
         });
         return result;
     }

@@ -7,6 +7,42 @@ namespace ToolAudit.Extensions.AI.Recording;
 /// <summary>Turns what a function returned into the text the trail keeps (its length and a snippet).</summary>
 internal static class ResultText
 {
+    /// <summary>
+    /// Tells whether a result says the tool failed: an MCP <c>CallToolResult</c> (as MCP client
+    /// functions return it, a JSON object) with <c>"isError": true</c>. The error is its first text content.
+    /// </summary>
+    public static bool IsToolError(object? result, out string? error)
+    {
+        error = null;
+        var element = result switch
+        {
+            JsonElement json => json,
+            FunctionResultContent { Result: JsonElement json } => json,
+            _ => default,
+        };
+        if (element.ValueKind != JsonValueKind.Object
+            || !element.TryGetProperty("isError", out var isError)
+            || isError.ValueKind != JsonValueKind.True)
+        {
+            return false;
+        }
+
+        error = "The tool reported an error (isError: true).";
+        if (element.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in content.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                {
+                    error = text.GetString();
+                    break;
+                }
+            }
+        }
+
+        return true;
+    }
+
     public static string? From(object? result, JsonSerializerOptions? options)
     {
         switch (result)

@@ -13,6 +13,9 @@ internal sealed class AuditEntryFactory
 {
     private const int MaxCachedKeys = 4096;
 
+    // How far past the snippet's end secrets are looked for, so one cut by the snippet is still recognised.
+    private const int SecretWindow = 256;
+
     private static readonly JsonWriterOptions RewriteOptions = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -67,7 +70,10 @@ internal sealed class AuditEntryFactory
             return string.Empty;
         }
 
-        return SecretScanner.Mask(Sanitize(TextTruncation.Prefix(result, _snippetMaxChars)));
+        // Mask before the cut, over a window a little past it: a secret the cut would split must not leave its start
+        // behind looking harmless.
+        var window = result.Length <= _snippetMaxChars + SecretWindow ? result : result.Substring(0, _snippetMaxChars + SecretWindow);
+        return TextTruncation.Prefix(SecretScanner.Mask(Sanitize(window)), _snippetMaxChars);
     }
 
     private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args)

@@ -79,7 +79,8 @@ internal sealed class ArgumentKeyRedactor
             var match = true;
             for (var j = 0; j < pattern.Length; j++)
             {
-                if (!string.Equals(words[start + j], pattern[j], StringComparison.Ordinal))
+                if (!string.Equals(words[start + j], pattern[j], StringComparison.Ordinal)
+                    && !(j == pattern.Length - 1 && IsPlural(words[start + j], pattern[j])))
                 {
                     match = false;
                     break;
@@ -106,6 +107,14 @@ internal sealed class ArgumentKeyRedactor
 
         return false;
     }
+
+    /// <summary>
+    /// <c>passwords</c>, <c>api_keys</c> and <c>cookies</c> name secrets too; <c>tokens</c> does not (it is how models
+    /// count text: <c>max_tokens</c>).
+    /// </summary>
+    private static bool IsPlural(string word, string singular) =>
+        word.Length == singular.Length + 1 && word[^1] == 's' && word.StartsWith(singular, StringComparison.Ordinal)
+        && !string.Equals(singular, "token", StringComparison.Ordinal);
 
     private sealed class WordsComparer : IEqualityComparer<string[]>
     {

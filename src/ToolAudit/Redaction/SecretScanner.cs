@@ -141,10 +141,11 @@ internal static class SecretScanner
             return false;
         }
 
+        // header.payload.signature; one dot is enough, so a token cut short is still recognised.
         var run = CountTokenChars(text, allowBase64: false, allowDots: true);
         var segment = text[..run];
         var dots = segment.Count('.');
-        if (dots < 2 || run < 24)
+        if (dots < 1 || run < 24)
         {
             return false;
         }

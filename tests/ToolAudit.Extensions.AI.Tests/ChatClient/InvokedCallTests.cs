@@ -124,4 +124,26 @@ public sealed class InvokedCallTests
         response.Text.Should().Contain("Here is what I found.");
         (await audit.EntriesAsync()).Should().BeEmpty();
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_ToolReturnsMcpIsErrorResult_RecordsErrorWithItsText(bool streaming)
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "mcp_tool")),
+            ScriptedChatClient.Text("The tool failed."));
+        var mcpStyle = AIFunctionFactory.Create(
+            () => System.Text.Json.JsonDocument.Parse("""{"content":[{"type":"text","text":"Disk quota exceeded"}],"isError":true}""").RootElement.Clone(),
+            "mcp_tool");
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+
+        await Chat.SendAsync(client, [new(ChatRole.User, "run it")], new() { Tools = [mcpStyle] }, streaming);
+
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Error);
+        entry.Error.Should().Be("Disk quota exceeded");
+        entry.ResultSnippet.Should().Contain("isError");
+    }
 }

@@ -5,8 +5,9 @@ namespace ToolAudit;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The sinks are started together, so a slow sink does not delay the others' writes of the same batch; the
-/// composite completes when all are done, which means the slowest sink sets the pace of the next batch.
+/// The sinks are started together (all but the last on the thread pool, so that even a sink that blocks its thread
+/// does not delay the others' writes of the same batch); the composite completes when all are done, which means the
+/// slowest sink sets the pace of the next batch.
 /// </para>
 /// <para>
 /// When some sinks fail, the others still complete, and then the composite throws an <see cref="AuditWriteException"/>
@@ -64,6 +65,19 @@ public sealed class CompositeAuditSink : IAuditGapSink
     /// <returns>For example <c>Composite(JsonlAuditStore, InMemoryAuditStore)</c>.</returns>
     public override string ToString() => $"Composite({string.Join(", ", _names)})";
 
+    private int LastTarget(bool onlyGapSinks)
+    {
+        for (var i = _sinks.Length - 1; i >= 0; i--)
+        {
+            if (!onlyGapSinks || _sinks[i] is IAuditGapSink)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private async ValueTask FanOutAsync<TState>(
         Func<IAuditSink, TState, CancellationToken, ValueTask> write,
         TState state,
@@ -72,6 +86,7 @@ public sealed class CompositeAuditSink : IAuditGapSink
     {
         List<(int Index, Exception Error)>? failures = null;
         List<(int Index, Task Pending)>? pending = null;
+        var last = LastTarget(onlyGapSinks);
 
         for (var i = 0; i < _sinks.Length; i++)
         {
@@ -82,6 +97,15 @@ public sealed class CompositeAuditSink : IAuditGapSink
 
             try
             {
+                if (i < last)
+                {
+                    // A sink may block its thread (file I/O, a synchronous driver): start it on the pool so it cannot
+                    // hold back the sinks after it. The last one runs here.
+                    var sink = _sinks[i];
+                    (pending ??= new()).Add((i, Task.Run(() => write(sink, state, cancellationToken).AsTask(), CancellationToken.None)));
+                    continue;
+                }
+
                 var task = write(_sinks[i], state, cancellationToken);
                 if (task.IsCompletedSuccessfully)
                 {

@@ -312,19 +312,32 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
         }
     }
 
-    /// <summary>The entries, newest first.</summary>
+    /// <summary>The entries, newest first by timestamp (stable: among equal timestamps, the last stored first).</summary>
     private AuditEntry[] Snapshot()
     {
+        AuditEntry[] result;
         lock (_gate)
         {
-            var result = new AuditEntry[_count];
+            result = new AuditEntry[_count];
             for (var i = 0; i < _count; i++)
             {
                 result[i] = _ring[(_start + _count - 1 - i) % _ring.Length]!;
             }
-
-            return result;
         }
+
+        // Concurrent callers can be stored a little out of time order; queries promise newest first.
+        var keys = new (DateTimeOffset Timestamp, int Order)[result.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            keys[i] = (result[i].Timestamp, i);
+        }
+
+        Array.Sort(keys, result, Comparer<(DateTimeOffset Timestamp, int Order)>.Create(static (a, b) =>
+        {
+            var byTime = b.Timestamp.CompareTo(a.Timestamp);
+            return byTime != 0 ? byTime : a.Order.CompareTo(b.Order);
+        }));
+        return result;
     }
 
     private void Unsubscribe(Action<AuditEntry> subscriber)

@@ -89,15 +89,27 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _batches++;
+            // Check the whole batch first: a bad entry rejects the batch before any of it is buffered.
             foreach (var entry in batch)
             {
                 ArgumentNullException.ThrowIfNull(entry, nameof(batch));
-                if (string.IsNullOrEmpty(entry.User))
+                if (string.IsNullOrEmpty(entry.User) || string.IsNullOrEmpty(entry.Tool))
                 {
-                    throw new ArgumentException("An entry's user must not be empty.", nameof(batch));
+                    throw new ArgumentException("An entry's user and tool must not be empty.", nameof(batch));
                 }
+            }
 
-                PendingBuffer(new FileKey(entry.User, DayOf(entry.Timestamp))).WriteLine(entry);
+            try
+            {
+                foreach (var entry in batch)
+                {
+                    PendingBuffer(new FileKey(entry.User, DayOf(entry.Timestamp))).WriteLine(entry);
+                }
+            }
+            catch
+            {
+                DiscardPending();
+                throw;
             }
 
             AppendPending();
@@ -141,7 +153,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
         {
             foreach (var user in users)
             {
-                streams.Add(ReadUserNewestFirst(user, query, cancellationToken).GetEnumerator());
+                streams.Add(NewestFirstReorder.Apply(ReadUserNewestFirst(user, query, cancellationToken)).GetEnumerator());
             }
 
             // Merge the users' streams newest first.
@@ -281,6 +293,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
         }
 
         return buffer;
+    }
+
+    private void DiscardPending()
+    {
+        foreach (var buffer in _pending.Values)
+        {
+            buffer.Clear();
+        }
     }
 
     /// <summary>Appends every pending buffer to its file with one write each; a failing file does not stop the others.</summary>

@@ -53,7 +53,8 @@ internal static class UserFolderNames
         if (folderName.StartsWith("~~", StringComparison.Ordinal))
         {
             var nameFile = Path.Combine(folderPath, NameFile);
-            return File.Exists(nameFile) ? File.ReadAllText(nameFile, Encoding.UTF8) : null;
+            // Bytes, not ReadAllText: a name may begin with U+FEFF, which a text reader would take for a byte order mark.
+            return File.Exists(nameFile) ? Encoding.UTF8.GetString(File.ReadAllBytes(nameFile)) : null;
         }
 
         if (folderName.StartsWith('~'))

@@ -1,0 +1,298 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.DependencyInjection;
+
+public sealed class ToolAuditServiceCollectionExtensionsTests
+{
+    [Fact]
+    public async Task AddJsonl_Resolved_RegistersTheRecorderAndTheStoreAsReader()
+    {
+        using var folder = new TempFolder();
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddJsonl(o => o.Root = folder.Path);
+        await using var provider = services.BuildServiceProvider();
+
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        var reader = provider.GetRequiredService<IAuditReader>();
+
+        recorder.Should().BeOfType<AuditRecorder>().And.BeSameAs(provider.GetRequiredService<AuditRecorder>());
+        reader.Should().BeOfType<JsonlAuditStore>().And.BeSameAs(provider.GetRequiredService<JsonlAuditStore>());
+        ((JsonlAuditStore)reader).Root.Should().Be(folder.Path);
+
+        recorder.Record(Calls.Typical());
+        await recorder.FlushAsync();
+        (await reader.CountAsync(new AuditQuery())).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AddInMemory_AddedBeforeJsonl_IsTheReaderAndResolvableByItsTypeAndBothGetEveryEntry()
+    {
+        using var folder = new TempFolder();
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddInMemory(capacity: 10).AddJsonl(o => o.Root = folder.Path);
+        await using var provider = services.BuildServiceProvider();
+
+        var memory = provider.GetRequiredService<InMemoryAuditStore>();
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical(sequence: 1));
+        recorder.Record(Calls.Typical(sequence: 2));
+        await recorder.FlushAsync();
+
+        provider.GetRequiredService<IAuditReader>().Should().BeSameAs(memory);
+        memory.Capacity.Should().Be(10);
+        memory.Count.Should().Be(2);
+        AuditFiles.AllLines(folder.Path).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task AddSink_StoreInstanceAfterAPlainSink_IsTheReaderAndBothGetEveryEntry()
+    {
+        var plain = new CollectingSink();
+        var store = new InMemoryAuditStore(10);
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddSink(plain).AddSink(store);
+        await using var provider = services.BuildServiceProvider();
+
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical());
+        await recorder.FlushAsync();
+
+        provider.GetRequiredService<IAuditReader>().Should().BeSameAs(store);
+        plain.Entries.Should().ContainSingle();
+        store.Count.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AddSinkOfT_StoreType_IsBuiltByTheContainerAndIsTheReader()
+    {
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddSink<CollectingSink>().AddSink<CollectingStore>();
+        await using var provider = services.BuildServiceProvider();
+
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical());
+        await recorder.FlushAsync();
+
+        var store = provider.GetRequiredService<CollectingStore>();
+        provider.GetRequiredService<IAuditReader>().Should().BeSameAs(store);
+        store.Count.Should().Be(1);
+        provider.GetRequiredService<CollectingSink>().Entries.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task AddToolAudit_CalledTwice_RegistersOnceAndAppliesBothConfigurations()
+    {
+        using var folder = new TempFolder();
+        var services = new ServiceCollection();
+        services.AddToolAudit(o => o.ArgMaxChars = 10).AddJsonl(o => o.Root = folder.Path);
+        services.AddToolAudit(o => o.SnippetMaxChars = 3).AddJsonl();
+        await using var provider = services.BuildServiceProvider();
+
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record("alice", "t", new Dictionary<string, object?> { ["text"] = new string('a', 20) }, AuditStatus.Ok, "result");
+        await recorder.FlushAsync();
+
+        provider.GetServices<IAuditRecorder>().Should().ContainSingle();
+        provider.GetServices<IHostedService>().Should().ContainSingle();
+        var options = provider.GetRequiredService<IOptions<ToolAuditOptions>>().Value;
+        options.ArgMaxChars.Should().Be(10);
+        options.SnippetMaxChars.Should().Be(3);
+        var entry = (await provider.GetRequiredService<IAuditReader>().QueryAsync(new AuditQuery()).ToListAsync()).Should().ContainSingle("each entry is written once").Subject;
+        entry.Args!["text"].GetString().Should().Be(new string('a', 10) + " …[20 chars total]");
+        entry.ResultSnippet.Should().Be("res");
+        AuditFiles.AllLines(folder.Path).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task AddToolAudit_Configuration_BindsTheOptions()
+    {
+        using var folder = new TempFolder();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ToolAudit:QueueCapacity"] = "7",
+            ["ToolAudit:MaxBatchSize"] = "3",
+            ["ToolAudit:OverflowMode"] = "DropNewest",
+            ["ToolAudit:OverflowWaitTimeout"] = "00:00:01",
+            ["ToolAudit:ArgMaxChars"] = "12",
+            ["ToolAudit:SnippetMaxChars"] = "4",
+            ["ToolAudit:ShutdownTimeout"] = "00:00:05",
+            ["ToolAudit:RedactedKeys:0"] = "ssn",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddToolAudit(configuration.GetSection("ToolAudit")).AddJsonl(o => o.Root = folder.Path);
+        await using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ToolAuditOptions>>().Value;
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record("alice", "t", new Dictionary<string, object?> { ["text"] = new string('b', 30), ["ssn"] = "078-05-1120" }, AuditStatus.Ok, "result");
+        await recorder.FlushAsync();
+
+        options.QueueCapacity.Should().Be(7);
+        options.MaxBatchSize.Should().Be(3);
+        options.OverflowMode.Should().Be(AuditOverflowMode.DropNewest);
+        options.OverflowWaitTimeout.Should().Be(TimeSpan.FromSeconds(1));
+        options.ShutdownTimeout.Should().Be(TimeSpan.FromSeconds(5));
+        options.RedactedKeys.Should().Contain("ssn");
+        var entry = (await provider.GetRequiredService<IAuditReader>().QueryAsync(new AuditQuery()).ToListAsync()).Single();
+        entry.Args!["text"].GetString().Should().Be(new string('b', 12) + " …[30 chars total]");
+        entry.Args["ssn"].GetString().Should().Be("[redacted]");
+        entry.ResultSnippet.Should().Be("resu");
+    }
+
+    [Theory]
+    [InlineData(nameof(ToolAuditOptions.QueueCapacity), 0)]
+    [InlineData(nameof(ToolAuditOptions.MaxBatchSize), 0)]
+    [InlineData(nameof(ToolAuditOptions.ArgMaxChars), -1)]
+    [InlineData(nameof(ToolAuditOptions.SnippetMaxChars), -1)]
+    public async Task StartAsync_InvalidOption_ThrowsOptionsValidationExceptionNamingIt(string option, int value)
+    {
+        using var folder = new TempFolder();
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services
+                .AddToolAudit(o => typeof(ToolAuditOptions).GetProperty(option)!.SetValue(o, value))
+                .AddJsonl(o => o.Root = folder.Path))
+            .Build();
+
+        var start = () => host.StartAsync();
+
+        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
+        error.Message.Should().Contain(option);
+        error.Failures.Should().ContainSingle().Which.Should().Contain(option).And.Contain(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task StartAsync_InvalidJsonlOption_ThrowsOptionsValidationExceptionNamingIt()
+    {
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddToolAudit().AddJsonl(o => o.MaxOpenFiles = 0))
+            .Build();
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("MaxOpenFiles");
+    }
+
+    [Fact]
+    public async Task StopAsync_AfterRecording_EveryEntryIsOnDisk()
+    {
+        using var folder = new TempFolder();
+        const int count = 5_000;
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddToolAudit(o => o.QueueCapacity = 64).AddJsonl(o => o.Root = folder.Path))
+            .Build();
+        await host.StartAsync();
+        var recorder = host.Services.GetRequiredService<IAuditRecorder>();
+
+        for (var i = 0; i < count; i++)
+        {
+            recorder.Record(Calls.Typical(user: $"user{i % 4}", sequence: i));
+        }
+
+        await host.StopAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(count, count, 0, 0, 0));
+        OnDisk(folder.Path).Should().Equal(Enumerable.Range(0, count));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_ServiceProviderAfterRecording_EveryEntryIsOnDisk()
+    {
+        using var folder = new TempFolder();
+        const int count = 5_000;
+        var services = new ServiceCollection();
+        services.AddToolAudit(o => o.QueueCapacity = 64).AddJsonl(o => o.Root = folder.Path);
+        var provider = services.BuildServiceProvider();
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+
+        for (var i = 0; i < count; i++)
+        {
+            recorder.Record(Calls.Typical(user: $"user{i % 4}", sequence: i));
+        }
+
+        await provider.DisposeAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(count, count, 0, 0, 0));
+        OnDisk(folder.Path).Should().Equal(Enumerable.Range(0, count));
+    }
+
+    [Fact]
+    public void Dispose_ServiceProviderAfterRecording_EveryEntryIsOnDisk()
+    {
+        using var folder = new TempFolder();
+        const int count = 2_000;
+        var services = new ServiceCollection();
+        services.AddToolAudit(o => o.QueueCapacity = 64).AddJsonl(o => o.Root = folder.Path);
+        var provider = services.BuildServiceProvider();
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+
+        for (var i = 0; i < count; i++)
+        {
+            recorder.Record(Calls.Typical(sequence: i));
+        }
+
+        provider.Dispose();
+
+        OnDisk(folder.Path).Should().Equal(Enumerable.Range(0, count));
+    }
+
+    [Fact]
+    public async Task GetRequiredService_NoSinkAdded_ThrowsAClearInvalidOperationException()
+    {
+        var services = new ServiceCollection();
+        services.AddToolAudit();
+        await using var provider = services.BuildServiceProvider();
+
+        var resolve = () => provider.GetRequiredService<IAuditRecorder>();
+
+        resolve.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain("no sink").And.Contain("AddJsonl");
+    }
+
+    [Fact]
+    public async Task GetRequiredService_ReaderWithoutAnyStore_ThrowsAClearInvalidOperationException()
+    {
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddSink(new CollectingSink());
+        await using var provider = services.BuildServiceProvider();
+
+        var resolve = () => provider.GetRequiredService<IAuditReader>();
+
+        resolve.Should().Throw<InvalidOperationException>().Which.Message.Should().Contain("IAuditStore");
+        provider.GetRequiredService<IAuditRecorder>().Should().NotBeNull("recording works without a reader");
+    }
+
+    [Fact]
+    public async Task AddToolAudit_TimeProviderInTheContainer_StampsEntriesWithIt()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 4, 10, 11, 12, TimeSpan.Zero));
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddToolAudit().AddInMemory();
+        await using var provider = services.BuildServiceProvider();
+
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical());
+        await recorder.FlushAsync();
+
+        provider.GetRequiredService<InMemoryAuditStore>().Recent(1).Single().Timestamp.Should().Be(clock.GetUtcNow());
+    }
+
+    [Fact]
+    public void AddInMemory_CapacityBelowOne_ThrowsArgumentOutOfRangeException()
+    {
+        var add = () => new ServiceCollection().AddToolAudit().AddInMemory(0);
+
+        add.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    /// <summary>The sequence numbers of every entry line under <paramref name="root"/>, sorted, read as plain JSON.</summary>
+    private static List<int> OnDisk(string root) =>
+        AuditFiles.AllLines(root)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("args").GetProperty("seq").GetInt32())
+            .Order()
+            .ToList();
+}

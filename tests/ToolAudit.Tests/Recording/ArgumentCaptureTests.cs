@@ -1,0 +1,174 @@
+using System.Text;
+using System.Text.Json;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Recording;
+
+/// <summary>Arguments are copied at the call, survive values that cannot be serialized, and stay on one line.</summary>
+public sealed class ArgumentCaptureTests
+{
+    [Fact]
+    public async Task Record_ValuesThatCannotBeSerialized_AreTypePlaceholdersAndTheRestIsIntact()
+    {
+        var sink = new CollectingSink();
+        await using var recorder = new AuditRecorder(sink);
+        var cycle = new Node { Name = "a" };
+        cycle.Next = new Node { Name = "b", Next = cycle };
+        using var stream = new MemoryStream([1, 2, 3]);
+
+        recorder.Record(new ToolCall(
+            "alice",
+            "upload",
+            new Dictionary<string, object?>
+            {
+                ["stream"] = stream,
+                ["callback"] = (Func<int>)(() => 42),
+                ["cycle"] = cycle,
+                ["throwing"] = new ThrowingGetter(),
+                ["path"] = "/tmp/file.bin",
+                ["size"] = 3,
+                ["tags"] = new List<string> { "x", "y" },
+            },
+            AuditStatus.Ok,
+            "uploaded") { SessionId = "s-1" });
+        await recorder.FlushAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(1, 1, 0, 0, 0));
+        var entry = sink.Entries.Should().ContainSingle().Subject;
+        entry.Args!["stream"].GetString().Should().Be("[unserializable: System.IO.MemoryStream]");
+        entry.Args["callback"].GetString().Should().StartWith("[unserializable: System.Func`1");
+        entry.Args["cycle"].GetString().Should().Be($"[unserializable: {typeof(Node).FullName}]");
+        entry.Args["throwing"].GetString().Should().Be($"[unserializable: {typeof(ThrowingGetter).FullName}]");
+        entry.Args["path"].GetString().Should().Be("/tmp/file.bin");
+        entry.Args["size"].GetInt32().Should().Be(3);
+        entry.Args["tags"].EnumerateArray().Select(e => e.GetString()).Should().Equal("x", "y");
+        entry.Tool.Should().Be("upload");
+        entry.Status.Should().Be(AuditStatus.Ok);
+        entry.ResultSnippet.Should().Be("uploaded");
+        entry.SessionId.Should().Be("s-1");
+    }
+
+    [Fact]
+    public async Task Record_ValuesThatCannotBeSerialized_StillWriteAValidLine()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await using var recorder = new AuditRecorder(store);
+        var cycle = new Node { Name = "a" };
+        cycle.Next = cycle;
+
+        recorder.Record("alice", "t", new Dictionary<string, object?> { ["stream"] = new MemoryStream(), ["cycle"] = cycle, ["n"] = 1 }, AuditStatus.Ok);
+        await recorder.FlushAsync();
+
+        using var json = JsonDocument.Parse(AuditFiles.AllLines(folder.Path).Single());
+        json.RootElement.GetProperty("args").GetProperty("stream").GetString().Should().Be("[unserializable: System.IO.MemoryStream]");
+        json.RootElement.GetProperty("args").GetProperty("cycle").GetString().Should().StartWith("[unserializable: ");
+        json.RootElement.GetProperty("args").GetProperty("n").GetInt32().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Record_CallerMutatesArgumentsAfterwards_EntryKeepsTheValuesAtCallTime()
+    {
+        var sink = new CollectingSink();
+        await using var recorder = new AuditRecorder(sink);
+        var list = new List<string> { "a", "b" };
+        var nested = new Dictionary<string, object?> { ["depth"] = 1 };
+        var poco = new Node { Name = "before" };
+        var args = new Dictionary<string, object?> { ["path"] = "/before", ["list"] = list, ["nested"] = nested, ["poco"] = poco };
+
+        recorder.Record(new ToolCall("alice", "edit", args, AuditStatus.Ok));
+        args["path"] = "/after";
+        args["added"] = true;
+        args.Remove("list");
+        list.Add("c");
+        list[0] = "changed";
+        nested["depth"] = 2;
+        poco.Name = "after";
+        await recorder.FlushAsync();
+
+        var entry = sink.Entries.Should().ContainSingle().Subject;
+        entry.Args!.Keys.Should().BeEquivalentTo("path", "list", "nested", "poco");
+        entry.Args["path"].GetString().Should().Be("/before");
+        entry.Args["list"].EnumerateArray().Select(e => e.GetString()).Should().Equal("a", "b");
+        entry.Args["nested"].GetProperty("depth").GetInt32().Should().Be(1);
+        entry.Args["poco"].GetProperty("Name").GetString().Should().Be("before");
+    }
+
+    [Fact]
+    public async Task Record_ControlCharactersQuotesAndNewlines_AreEscapedSoEachEntryIsOneLine()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await using var recorder = new AuditRecorder(store);
+        const string Nasty = "a\tb\"c\nd\re\u0001f\u0000g\\h\u001b[31mred\u007f\u0085i\u2028j\u2029k";
+        const string Result = "line1\nline2\r\n\ttab \"quoted\" \\ \u0000 \u001f end";
+
+        recorder.Record(new ToolCall(
+            "alice",
+            "shell\ncommand",
+            new Dictionary<string, object?> { ["text"] = Nasty, ["key\nwith\"quote"] = "v", ["char"] = '\n' },
+            AuditStatus.Error,
+            Result) { Error = "failed:\nstack\ttrace", SessionId = "s\n1" });
+        recorder.Record(new ToolCall("alice", "second", new Dictionary<string, object?> { ["text"] = Nasty }, AuditStatus.Ok, Result));
+        await recorder.FlushAsync();
+
+        var path = AuditFiles.All(folder.Path).Single();
+        var bytes = File.ReadAllBytes(path);
+        bytes.Count(b => b == (byte)'\n').Should().Be(2, "two entries, two line ends, no raw newline inside a line");
+        bytes.Where(b => b < 0x20 && b != (byte)'\n').Should().BeEmpty("control characters are escaped");
+        var lines = Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(2);
+
+        using var first = JsonDocument.Parse(lines[0]);
+        var root = first.RootElement;
+        root.GetProperty("tool").GetString().Should().Be("shell\ncommand");
+        root.GetProperty("args").GetProperty("text").GetString().Should().Be(Nasty);
+        root.GetProperty("args").GetProperty("key\nwith\"quote").GetString().Should().Be("v");
+        root.GetProperty("args").GetProperty("char").GetString().Should().Be("\n");
+        root.GetProperty("result_snippet").GetString().Should().Be(Result);
+        root.GetProperty("error").GetString().Should().Be("failed:\nstack\ttrace");
+        root.GetProperty("session_id").GetString().Should().Be("s\n1");
+
+        var back = await store.QueryAsync(new AuditQuery()).ToListAsync();
+        back.Should().HaveCount(2);
+        back.Should().OnlyContain(e => e.Args!["text"].GetString() == Nasty && e.ResultSnippet == Result);
+    }
+
+    [Fact]
+    public async Task Record_LoneSurrogatesInKeysToolAndTexts_WritesTheEntryWithReplacementCharacters()
+    {
+        // Text from a model can hold a lone surrogate (a JSON "\ud800" escape); no encoder can write it as UTF-8.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await using var recorder = new AuditRecorder(store);
+
+        recorder.Record(new ToolCall("alice", "bad\uD800tool", new Dictionary<string, object?> { ["bad\uDC00key"] = 1, ["text"] = "x\uD800" }, AuditStatus.Error, "r\uD800")
+        {
+            Error = "e\uD800",
+            SessionId = "s\uD800",
+        });
+        await recorder.FlushAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(1, 1, 0, 0, 0), "hostile text must give a safe record, not a lost one");
+        using var json = JsonDocument.Parse(AuditFiles.AllLines(folder.Path).Single());
+        var root = json.RootElement;
+        root.GetProperty("tool").GetString().Should().Be("bad\uFFFDtool");
+        root.GetProperty("args").GetProperty("bad\uFFFDkey").GetInt32().Should().Be(1);
+        root.GetProperty("args").GetProperty("text").GetString().Should().Be("x\uFFFD");
+        root.GetProperty("result_snippet").GetString().Should().Be("r\uFFFD");
+        root.GetProperty("error").GetString().Should().Be("e\uFFFD");
+        root.GetProperty("session_id").GetString().Should().Be("s\uFFFD");
+    }
+
+    private sealed class Node
+    {
+        public string? Name { get; set; }
+
+        public Node? Next { get; set; }
+    }
+
+    private sealed class ThrowingGetter
+    {
+        public string Value => throw new InvalidOperationException("not readable");
+    }
+}

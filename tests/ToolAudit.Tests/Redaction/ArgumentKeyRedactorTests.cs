@@ -1,0 +1,161 @@
+using System.Text.Json;
+using ToolAudit.Redaction;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Redaction;
+
+public sealed class ArgumentKeyRedactorTests
+{
+    private static readonly ArgumentKeyRedactor Defaults = new(ToolAuditOptions.DefaultRedactedKeys);
+
+    [Theory]
+    [InlineData("password")]
+    [InlineData("PASSWORD")]
+    [InlineData("db_password")]
+    [InlineData("user.password")]
+    [InlineData("pwd")]
+    [InlineData("apiKey")]
+    [InlineData("APIKey")]
+    [InlineData("XApiKey")]
+    [InlineData("X-Api-Key")]
+    [InlineData("api-key")]
+    [InlineData("apikey")]
+    [InlineData("authorization")]
+    [InlineData("Proxy-Authorization")]
+    [InlineData("cookie")]
+    [InlineData("Set-Cookie")]
+    [InlineData("connection_string")]
+    [InlineData("ConnectionString")]
+    [InlineData("private_key")]
+    [InlineData("PrivateKey")]
+    [InlineData("access_token")]
+    [InlineData("refreshToken")]
+    [InlineData("client_secret")]
+    [InlineData("aws_secret_access_key")]
+    [InlineData("credentials")]
+    public void IsRedacted_DefaultKeysNamingASecret_IsTrue(string key)
+    {
+        Defaults.IsRedacted(key).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("max_tokens")]
+    [InlineData("maxTokens")]
+    [InlineData("total_tokens")]
+    [InlineData("prompt_tokens")]
+    [InlineData("tokens")]
+    [InlineData("tokenizer")]
+    [InlineData("passwordless")]
+    [InlineData("secretary")]
+    [InlineData("author")]
+    [InlineData("cookbook")]
+    [InlineData("keyboard")]
+    [InlineData("key")]
+    [InlineData("api_version")]
+    [InlineData("private")]
+    [InlineData("connection")]
+    [InlineData("path")]
+    [InlineData("")]
+    public void IsRedacted_KeysThatOnlyResembleASecretWord_IsFalse(string key)
+    {
+        Defaults.IsRedacted(key).Should().BeFalse();
+    }
+
+    [Fact]
+    public void IsRedacted_CountKeyContainingTheWordToken_IsRedactedByTheWordRule()
+    {
+        // The documented rule matches whole words: "token_count" holds the word "token", so it errs on the safe side,
+        // while "max_tokens" (the word "tokens") is kept.
+        Defaults.IsRedacted("token_count").Should().BeTrue();
+        Defaults.IsRedacted("max_tokens").Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("passwords")]
+    [InlineData("secrets")]
+    [InlineData("cookies")]
+    [InlineData("api_keys")]
+    [InlineData("private_keys")]
+    public void IsRedacted_PluralOfASecretWord_IsTrue(string key)
+    {
+        // A key that names several secrets holds secrets: {"passwords": ["hunter2", ...]} must not be written.
+        Defaults.IsRedacted(key).Should().BeTrue();
+    }
+
+    [Fact]
+    public void IsRedacted_ConfiguredKeys_ReplaceTheDefaults()
+    {
+        var redactor = new ArgumentKeyRedactor(["ssn", "pin_code", "apikey"]);
+
+        redactor.IsRedacted("ssn").Should().BeTrue();
+        redactor.IsRedacted("user_ssn").Should().BeTrue();
+        redactor.IsRedacted("PinCode").Should().BeTrue();
+        redactor.IsRedacted("api_key").Should().BeTrue("a one-word key also matches its two-word spelling");
+        redactor.IsRedacted("password").Should().BeFalse();
+        new ArgumentKeyRedactor([]).IsRedacted("password").Should().BeFalse();
+    }
+
+    [Fact]
+    public void Create_SecretKeys_AreWrittenAsRedactedAndOtherKeysAreKept()
+    {
+        var args = new Dictionary<string, object?>
+        {
+            ["password"] = "hunter2",
+            ["db_password"] = 123456,
+            ["apiKey"] = "k-1",
+            ["X-Api-Key"] = "k-2",
+            ["authorization"] = "let-me-in",
+            ["cookie"] = "session=abc",
+            ["connection_string"] = "Server=db;Password=pw",
+            ["ConnectionString"] = "Server=db;Password=pw2",
+            ["private_key"] = "MIIEv",
+            ["access_token"] = "tok",
+            ["secret"] = null,
+            ["max_tokens"] = 100,
+            ["path"] = "/docs/readme.md",
+            ["headers"] = new Dictionary<string, string> { ["Authorization"] = "Basic dXNlcg", ["Accept"] = "text/plain" },
+        };
+
+        var entry = Prepared.Entry(args);
+
+        foreach (var key in new[] { "password", "db_password", "apiKey", "X-Api-Key", "authorization", "cookie", "connection_string", "ConnectionString", "private_key", "access_token" })
+        {
+            entry.Args![key].GetString().Should().Be("[redacted]", $"'{key}' names a secret");
+        }
+
+        entry.Args!["secret"].ValueKind.Should().Be(JsonValueKind.Null, "there is nothing to hide in a null");
+        entry.Args["max_tokens"].GetInt32().Should().Be(100);
+        entry.Args["path"].GetString().Should().Be("/docs/readme.md");
+        entry.Args["headers"].GetProperty("Authorization").GetString().Should().Be("[redacted]");
+        entry.Args["headers"].GetProperty("Accept").GetString().Should().Be("text/plain");
+    }
+
+    [Fact]
+    public void Create_ConfiguredRedactedKeys_AreUsedInsteadOfTheDefaults()
+    {
+        var options = new ToolAuditOptions { RedactedKeys = ["ssn"] };
+
+        var entry = Prepared.Entry(new Dictionary<string, object?> { ["ssn"] = "078-05-1120", ["password"] = "hunter2" }, options: options);
+
+        entry.Args!["ssn"].GetString().Should().Be("[redacted]");
+        entry.Args["password"].GetString().Should().Be("hunter2", "the configured list replaced the defaults");
+    }
+
+    [Fact]
+    public async Task Record_SecretKeys_NeverReachTheFile()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await using var recorder = new AuditRecorder(store);
+
+        recorder.Record("alice", "login", new Dictionary<string, object?> { ["user"] = "alice", ["password"] = "hunter2", ["nested"] = new { ApiKey = "zebra-42" } }, AuditStatus.Ok, "welcome");
+        await recorder.FlushAsync();
+
+        var line = AuditFiles.AllLines(folder.Path).Single();
+        line.Should().NotContain("hunter2").And.NotContain("zebra-42");
+        using var json = JsonDocument.Parse(line);
+        json.RootElement.GetProperty("args").GetProperty("password").GetString().Should().Be("[redacted]");
+        json.RootElement.GetProperty("args").GetProperty("nested").GetProperty("ApiKey").GetString().Should().Be("[redacted]");
+        json.RootElement.GetProperty("args").GetProperty("user").GetString().Should().Be("alice");
+    }
+}

@@ -1,0 +1,105 @@
+using ToolAudit.Redaction;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Redaction;
+
+public sealed class SecretScannerTests
+{
+    private const string Jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+    private const string Pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----";
+
+    public static TheoryData<string> SecretValues => new()
+    {
+        "Bearer abcdefghijklmnopqrstuvwxyz012345",
+        "Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345",
+        "curl -H 'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=' https://example.com",
+        "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
+        "sk-abcdefghijklmnopqrstuvwxyz0123456789",
+        "key=ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "github_pat_11ABCDEFG0123456789_abcdefghijklmnop",
+        "AKIAIOSFODNN7EXAMPLE",
+        "aws s3 ls --access-key AKIAIOSFODNN7EXAMPLE",
+        "xoxb-123456789012-1234567890123-abcdefghij",
+        Jwt,
+        "token=" + Jwt,
+        Pem,
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----",
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+    };
+
+    public static TheoryData<string> OrdinaryValues => new()
+    {
+        "hello world",
+        "Bearer of bad news",
+        "The sky is blue and the skyline is tall",
+        "ask-me-anything-at-all-times",
+        "task-manager-service-1234567890",
+        "ghp_short",
+        "AKIA",
+        "eyJ-not-a-token",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        "max_tokens=4096",
+        "/home/alice/projects/tool-audit/src/ToolAudit/Recording/AuditRecorder.cs",
+    };
+
+    [Theory]
+    [MemberData(nameof(SecretValues))]
+    public void Create_SecretShapedValueUnderAnyKey_IsWrittenAsRedacted(string value)
+    {
+        var entry = Prepared.Entry(new Dictionary<string, object?> { ["note"] = value, ["list"] = new[] { "ok", value } });
+
+        entry.Args!["note"].GetString().Should().Be("[redacted]");
+        entry.Args["list"][0].GetString().Should().Be("ok");
+        entry.Args["list"][1].GetString().Should().Be("[redacted]");
+    }
+
+    [Theory]
+    [MemberData(nameof(OrdinaryValues))]
+    public void Create_OrdinaryValue_IsKeptAsItIs(string value)
+    {
+        var entry = Prepared.Entry(new Dictionary<string, object?> { ["note"] = value }, value);
+
+        entry.Args!["note"].GetString().Should().Be(value);
+        entry.ResultSnippet.Should().Be(value);
+    }
+
+    [Theory]
+    [MemberData(nameof(SecretValues))]
+    public void ContainsSecret_SecretShapedValue_IsTrue(string value)
+    {
+        SecretScanner.ContainsSecret(value).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Create_ResultWithSecrets_MasksOnlyTheSecretsInTheSnippet()
+    {
+        var result = "Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345\nkey AKIAIOSFODNN7EXAMPLE done\nBody: ok";
+
+        var entry = Prepared.Entry(null, result);
+
+        entry.ResultSnippet.Should().Be("Authorization: [redacted]\nkey [redacted] done\nBody: ok");
+        entry.ResultChars.Should().Be(result.Length, "the length is of the real result");
+    }
+
+    [Fact]
+    public void Create_ResultWithAPemKey_MasksTheWholeBlock()
+    {
+        var entry = Prepared.Entry(null, "here:\n" + Pem + "\nthanks");
+
+        entry.ResultSnippet.Should().Be("here:\n[redacted]\nthanks");
+    }
+
+    [Fact]
+    public void Create_SecretCutByTheSnippetLimit_LeavesNoPartOfItInTheSnippet()
+    {
+        // The cut falls inside the key: what is left of it is too short to look like a key any more, yet it is the
+        // first characters of a real secret.
+        var result = "config loaded, key=sk-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 and more";
+        var options = new ToolAuditOptions { SnippetMaxChars = 30 };
+
+        var entry = Prepared.Entry(null, result, options);
+
+        entry.ResultSnippet.Should().NotContain("ABCDEFGH");
+        entry.ResultSnippet.Should().StartWith("config loaded, key=");
+    }
+}

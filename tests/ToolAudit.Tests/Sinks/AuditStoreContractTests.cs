@@ -1,0 +1,374 @@
+using Microsoft.Extensions.Time.Testing;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Sinks;
+
+/// <summary>
+/// What every <see cref="IAuditStore"/> must do with queries, counts, statistics and the reader helpers. Each store's
+/// test class derives from this one; xunit builds a new instance (and so a new temp folder and store) per test.
+/// Expected results are computed here with plain LINQ, never with <see cref="AuditQuery.Matches"/>.
+/// </summary>
+public abstract class AuditStoreContractTests : IDisposable
+{
+    protected static readonly DateTimeOffset Start = new(2025, 3, 3, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly string[] Users = ["alice", "bob", "carol"];
+    private static readonly string[] Tools = ["read_file", "Write_File", "web_search", "shell"];
+
+    private IAuditStore? _store;
+
+    protected TempFolder Folder { get; } = new();
+
+    protected IAuditStore Store => _store ??= CreateStore();
+
+    public void Dispose()
+    {
+        (_store as IDisposable)?.Dispose();
+        Folder.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task QueryAsync_NoFilters_ReturnsEveryUserMergedNewestFirst()
+    {
+        var corpus = await SeedCorpusAsync();
+
+        var result = await QueryAsync(new AuditQuery { Limit = int.MaxValue });
+
+        result.Should().Equal(Expected(corpus, _ => true));
+    }
+
+    [Fact]
+    public async Task QueryAsync_User_ReturnsOnlyThatUsersEntriesNewestFirst()
+    {
+        var corpus = await SeedCorpusAsync();
+
+        var result = await QueryAsync(new AuditQuery { User = "bob", Limit = int.MaxValue });
+
+        result.Should().NotBeEmpty().And.Equal(Expected(corpus, e => e.User == "bob"));
+    }
+
+    [Fact]
+    public async Task QueryAsync_SinceAndUntil_IncludesSinceAndExcludesUntil()
+    {
+        var corpus = await SeedCorpusAsync();
+        var since = corpus[10].Timestamp;
+        var until = corpus[40].Timestamp;
+
+        var result = await QueryAsync(new AuditQuery { Since = since, Until = until, Limit = int.MaxValue });
+
+        result.Should().Equal(Enumerable.Range(10, 30).Reverse());
+    }
+
+    [Fact]
+    public async Task QueryAsync_Tool_MatchesACaseInsensitiveSubstring()
+    {
+        var corpus = await SeedCorpusAsync();
+
+        var result = await QueryAsync(new AuditQuery { Tool = "FILE", Limit = int.MaxValue });
+
+        result.Should().Equal(Expected(corpus, e => e.Tool is "read_file" or "Write_File"));
+    }
+
+    [Fact]
+    public async Task QueryAsync_Status_ReturnsOnlyThatStatus()
+    {
+        var corpus = await SeedCorpusAsync();
+
+        var denied = await QueryAsync(new AuditQuery { Status = AuditStatus.Denied, Limit = int.MaxValue });
+        var errors = await QueryAsync(new AuditQuery { Status = AuditStatus.Error, Limit = int.MaxValue });
+
+        denied.Should().NotBeEmpty().And.Equal(Expected(corpus, e => e.Status == AuditStatus.Denied));
+        errors.Should().NotBeEmpty().And.Equal(Expected(corpus, e => e.Status == AuditStatus.Error));
+    }
+
+    [Fact]
+    public async Task QueryAsync_SessionAndTask_MatchExactly()
+    {
+        var corpus = await SeedCorpusAsync();
+
+        var session = await QueryAsync(new AuditQuery { SessionId = "s-odd", Limit = int.MaxValue });
+        var task = await QueryAsync(new AuditQuery { TaskId = "t-2", Limit = int.MaxValue });
+        var wrongCase = await QueryAsync(new AuditQuery { SessionId = "S-ODD", Limit = int.MaxValue });
+
+        session.Should().Equal(Expected(corpus, e => e.SessionId == "s-odd"));
+        task.Should().NotBeEmpty().And.Equal(Expected(corpus, e => e.TaskId == "t-2"));
+        wrongCase.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task QueryAsync_EngineAndModel_MatchIgnoringCase()
+    {
+        var corpus = await SeedCorpusAsync();
+
+        var engine = await QueryAsync(new AuditQuery { Engine = "OpenAI", Limit = int.MaxValue });
+        var model = await QueryAsync(new AuditQuery { Model = "GPT-4O", Limit = int.MaxValue });
+        var partial = await QueryAsync(new AuditQuery { Model = "gpt", Limit = int.MaxValue });
+
+        engine.Should().NotBeEmpty().And.Equal(Expected(corpus, e => e.Engine == "openai"));
+        model.Should().NotBeEmpty().And.Equal(Expected(corpus, e => e.Model == "gpt-4o"));
+        partial.Should().BeEmpty("engine and model match whole names");
+    }
+
+    [Fact]
+    public async Task QueryAsync_ConfirmedOnly_ReturnsOnlyApprovedCalls()
+    {
+        var corpus = await SeedCorpusAsync();
+
+        var result = await QueryAsync(new AuditQuery { ConfirmedOnly = true, Limit = int.MaxValue });
+
+        result.Should().NotBeEmpty().And.Equal(Expected(corpus, e => e.Confirmed));
+    }
+
+    [Fact]
+    public async Task QueryAsync_EveryFilterAtOnce_AppliesThemAll()
+    {
+        var corpus = await SeedCorpusAsync();
+        var query = new AuditQuery
+        {
+            User = "alice",
+            Since = corpus[5].Timestamp,
+            Until = corpus[80].Timestamp,
+            Tool = "_",
+            Status = AuditStatus.Ok,
+            Engine = "openai",
+            Limit = int.MaxValue,
+        };
+
+        var result = await QueryAsync(query);
+
+        var expected = Expected(corpus, e => e.User == "alice" && e.Seq() is >= 5 and < 80 && e.Tool.Contains('_') && e.Status == AuditStatus.Ok && e.Engine == "openai");
+        expected.Should().NotBeEmpty();
+        result.Should().Equal(expected);
+    }
+
+    [Fact]
+    public async Task QueryAsync_OffsetAndLimit_PageThroughNewestFirstWithoutGapsOrRepeats()
+    {
+        var corpus = await SeedCorpusAsync();
+        var pages = new List<int>();
+
+        for (var offset = 0; offset < corpus.Count; offset += 20)
+        {
+            var page = await QueryAsync(new AuditQuery { Offset = offset, Limit = 20 });
+            page.Count.Should().Be(Math.Min(20, corpus.Count - offset));
+            pages.AddRange(page);
+        }
+
+        pages.Should().Equal(Expected(corpus, _ => true));
+        (await QueryAsync(new AuditQuery { User = "carol", Offset = 3, Limit = 4 })).Should().Equal(Expected(corpus, e => e.User == "carol").Skip(3).Take(4));
+    }
+
+    [Fact]
+    public async Task QueryAsync_EntriesStoredOutOfTimeOrder_ReturnsThemNewestFirst()
+    {
+        // Lines reach a store in the order writers deliver them, not in time order: two processes appending to the same
+        // day file, or two producers whose timestamps were taken in one order and queued in the other.
+        await WriteAsync([Entries.At(Start.AddSeconds(2), sequence: 2), Entries.At(Start.AddSeconds(1), sequence: 1)]);
+        await WriteAsync([Entries.At(Start.AddSeconds(4), sequence: 4), Entries.At(Start.AddSeconds(3), sequence: 3)]);
+
+        var all = await QueryAsync(new AuditQuery());
+        var newest = await QueryAsync(new AuditQuery { Limit = 1 });
+        var day = await Store.ReadDayAsync("alice", DateOnly.FromDateTime(Start.UtcDateTime));
+
+        all.Should().Equal(4, 3, 2, 1);
+        newest.Should().Equal(4);
+        day.Select(e => e.Seq()).Should().Equal(1, 2, 3, 4);
+    }
+
+    [Fact]
+    public async Task QueryAsync_LimitZero_ReturnsNothing()
+    {
+        await SeedCorpusAsync();
+
+        (await QueryAsync(new AuditQuery { Limit = 0 })).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task CountAsync_Filters_CountsEveryMatchIgnoringLimitAndOffset()
+    {
+        var corpus = await SeedCorpusAsync();
+
+        (await Store.CountAsync(new AuditQuery { Limit = 1, Offset = 50 })).Should().Be(corpus.Count);
+        (await Store.CountAsync(new AuditQuery { User = "alice", Tool = "SHELL" })).Should().Be(corpus.Count(e => e.User == "alice" && e.Tool == "shell"));
+        (await Store.CountAsync(new AuditQuery { Since = corpus[30].Timestamp, ConfirmedOnly = true })).Should().Be(corpus.Count(e => e.Seq() >= 30 && e.Confirmed));
+        (await Store.CountAsync(new AuditQuery { User = "nobody" })).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task GetStatsAsync_MoreEntriesThanTheDefaultLimit_IsExactAndMostCommonFirst()
+    {
+        // 450 entries in range: alice 250, bob 150, carol 50; search 200, read 150, write 100; ok 270, error 135, denied 45.
+        var inRange = Enumerable.Range(0, 450).Select(i => Entries.At(
+            Start.AddMinutes(i * 5),
+            user: i < 250 ? "alice" : i < 400 ? "bob" : "carol",
+            tool: (i % 9) switch { < 4 => "search", < 7 => "read", _ => "write" },
+            status: (i % 10) switch { < 6 => AuditStatus.Ok, < 9 => AuditStatus.Error, _ => AuditStatus.Denied },
+            sequence: i)).ToList();
+        var before = Enumerable.Range(0, 10).Select(i => Entries.At(Start.AddHours(-1).AddMinutes(i), user: "dave", tool: "old", sequence: 1000 + i));
+        var after = Enumerable.Range(0, 10).Select(i => Entries.At(Start.AddMinutes(450 * 5).AddMinutes(i), user: "erin", tool: "new", sequence: 2000 + i));
+        await WriteAsync(before.Concat(inRange).Concat(after).ToList());
+        var range = new AuditQuery { Since = Start, Until = Start.AddMinutes(450 * 5) };
+
+        var stats = await Store.GetStatsAsync(range);
+        var count = await Store.CountAsync(range);
+        var firstPage = await QueryAsync(range);
+
+        stats.Total.Should().Be(450);
+        count.Should().Be(450);
+        Ordered(stats.ByUser).Should().Equal(Pairs(("alice", 250), ("bob", 150), ("carol", 50)));
+        Ordered(stats.ByTool).Should().Equal(Pairs(("search", 200), ("read", 150), ("write", 100)));
+        Ordered(stats.ByStatus).Should().Equal(Pairs(("ok", 270), ("error", 135), ("denied", 45)));
+        stats.ByUser.Keys.Should().Equal("alice", "bob", "carol");
+        stats.ByTool.Keys.Should().Equal("search", "read", "write");
+        stats.ByStatus.Keys.Should().Equal("ok", "error", "denied");
+        stats.Dropped.Should().Be(0);
+        firstPage.Should().Equal(Enumerable.Range(250, 200).Reverse(), "the default limit is 200, newest first");
+
+        var everything = await Store.GetStatsAsync(new AuditQuery { Limit = 1 });
+        everything.Total.Should().Be(470);
+        everything.ByUser.Keys.Should().Equal("alice", "bob", "carol", "dave", "erin");
+    }
+
+    [Fact]
+    public async Task GetStatsAsync_TiedCounts_AreOrderedByKey()
+    {
+        await WriteAsync([
+            Entries.At(Start, user: "zed", tool: "b"),
+            Entries.At(Start.AddSeconds(1), user: "amy", tool: "a"),
+            Entries.At(Start.AddSeconds(2), user: "amy", tool: "c"),
+            Entries.At(Start.AddSeconds(3), user: "zed", tool: "c"),
+        ]);
+
+        var stats = await Store.GetStatsAsync(new AuditQuery());
+
+        stats.ByTool.Keys.Should().Equal("c", "a", "b");
+        stats.ByUser.Keys.Should().Equal("amy", "zed");
+    }
+
+    [Fact]
+    public async Task GetUsersAsync_SeveralUsers_ReturnsEachOnceInOrdinalOrder()
+    {
+        await WriteAsync([
+            Entries.At(Start, user: "bob"),
+            Entries.At(Start.AddSeconds(1), user: "Zoe"),
+            Entries.At(Start.AddSeconds(2), user: "alice"),
+            Entries.At(Start.AddSeconds(3), user: "bob"),
+        ]);
+
+        (await Store.GetUsersAsync().ToListAsync()).Should().Equal("Zoe", "alice", "bob");
+    }
+
+    [Fact]
+    public async Task ReadRecentAsync_FakeClock_ReturnsTheUsersLastDaysNewestFirst()
+    {
+        var clock = await SeedTenDaysAsync();
+
+        var week = await Store.ReadRecentAsync("alice", timeProvider: clock);
+        var today = await Store.ReadRecentAsync("alice", days: 1, timeProvider: clock);
+        var limited = await Store.ReadRecentAsync("alice", days: 7, limit: 3, timeProvider: clock);
+
+        week.Select(e => e.Timestamp).Should().Equal(TenDays("alice", fromDay: 4).OrderDescending());
+        today.Select(e => e.Timestamp).Should().Equal(Day(10, 10), Day(10, 8));
+        limited.Select(e => e.Timestamp).Should().Equal(Day(10, 10), Day(10, 8), Day(9, 10));
+        week.Should().OnlyContain(e => e.User == "alice");
+    }
+
+    [Fact]
+    public async Task ReadDayAsync_OneDay_ReturnsItsEntriesOldestFirst()
+    {
+        await SeedTenDaysAsync();
+
+        var alice = await Store.ReadDayAsync("alice", new DateOnly(2025, 3, 5));
+        var bob = await Store.ReadDayAsync("bob", new DateOnly(2025, 3, 5));
+        var none = await Store.ReadDayAsync("alice", new DateOnly(2025, 2, 1));
+
+        alice.Select(e => e.Timestamp).Should().Equal(Day(5, 8), Day(5, 10));
+        bob.Select(e => e.Timestamp).Should().Equal(Day(5, 9));
+        none.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ReadRecentAllUsersAsync_FakeClock_MergesEveryUserNewestFirst()
+    {
+        var clock = await SeedTenDaysAsync();
+
+        var two = await Store.ReadRecentAllUsersAsync(days: 2, timeProvider: clock);
+        var limited = await Store.ReadRecentAllUsersAsync(days: 2, limit: 4, timeProvider: clock);
+
+        two.Select(e => (e.User, e.Timestamp)).Should().Equal(
+            ("alice", Day(10, 10)), ("bob", Day(10, 9)), ("alice", Day(10, 8)),
+            ("alice", Day(9, 10)), ("bob", Day(9, 9)), ("alice", Day(9, 8)));
+        limited.Select(e => e.Timestamp).Should().Equal(Day(10, 10), Day(10, 9), Day(10, 8), Day(9, 10));
+    }
+
+    [Fact]
+    public async Task ReadRecentAsync_ZeroDays_ThrowsArgumentOutOfRangeException()
+    {
+        var read = async () => await Store.ReadRecentAsync("alice", days: 0);
+
+        await read.Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
+    protected abstract IAuditStore CreateStore();
+
+    protected Task WriteAsync(IReadOnlyList<AuditEntry> entries) => Store.WriteAsync(entries, default).AsTask();
+
+    protected async Task<List<int>> QueryAsync(AuditQuery query) =>
+        (await Store.QueryAsync(query).ToListAsync()).Select(e => e.Seq()).ToList();
+
+    protected static DateTimeOffset Day(int dayOfMarch, int hour) => new(2025, 3, dayOfMarch, hour, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Ninety entries over three days, varying every field a query can filter on.</summary>
+    protected async Task<IReadOnlyList<AuditEntry>> SeedCorpusAsync()
+    {
+        var corpus = Enumerable.Range(0, 90).Select(i => Entries.At(
+            Start.AddMinutes(i * 47),
+            user: Users[i % 3],
+            tool: Tools[i % 4],
+            status: i % 5 == 0 ? AuditStatus.Error : i % 7 == 0 ? AuditStatus.Denied : AuditStatus.Ok,
+            sequence: i) with
+        {
+            SessionId = i % 2 == 0 ? "s-even" : "s-odd",
+            TaskId = $"t-{i % 5}",
+            Engine = i % 2 == 0 ? "openai" : "anthropic",
+            Model = i % 3 == 0 ? "gpt-4o" : "claude",
+            Confirmed = i % 4 == 1,
+        }).ToList();
+
+        // Several batches, as a recorder would hand them over.
+        foreach (var chunk in corpus.Chunk(16))
+        {
+            await WriteAsync(chunk);
+        }
+
+        return corpus;
+    }
+
+    /// <summary>Alice at 08:00 and 10:00 and Bob at 09:00, every day from March 1st to 10th; the clock says March 10th, noon.</summary>
+    protected async Task<FakeTimeProvider> SeedTenDaysAsync()
+    {
+        var entries = new List<AuditEntry>();
+        for (var day = 1; day <= 10; day++)
+        {
+            entries.Add(Entries.At(Day(day, 8), user: "alice", sequence: (day * 10) + 8));
+            entries.Add(Entries.At(Day(day, 9), user: "bob", sequence: (day * 10) + 9));
+            entries.Add(Entries.At(Day(day, 10), user: "alice", sequence: (day * 10) + 10));
+        }
+
+        await WriteAsync(entries);
+        return new FakeTimeProvider(Day(10, 12));
+    }
+
+    private static IEnumerable<DateTimeOffset> TenDays(string user, int fromDay) =>
+        Enumerable.Range(fromDay, 11 - fromDay).SelectMany(d => user == "alice" ? new[] { Day(d, 8), Day(d, 10) } : new[] { Day(d, 9) });
+
+    private static List<int> Expected(IEnumerable<AuditEntry> corpus, Func<AuditEntry, bool> predicate) =>
+        corpus.Where(predicate).OrderByDescending(e => e.Timestamp).Select(e => e.Seq()).ToList();
+
+    private static (string Key, long Count)[] Pairs(params (string Key, long Count)[] pairs) => pairs;
+
+    /// <summary>A breakdown as it enumerates: the order is part of the contract.</summary>
+    private static List<(string Key, long Count)> Ordered(IReadOnlyDictionary<string, long> breakdown) =>
+        breakdown.Select(p => (p.Key, p.Value)).ToList();
+}

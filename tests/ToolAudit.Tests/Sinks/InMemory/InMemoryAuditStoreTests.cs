@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Sinks.InMemory;
+
+/// <summary>The ring buffer: capacity, recent, subscribers, export, clear; plus the store contract.</summary>
+public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Constructor_CapacityBelowOne_ThrowsArgumentOutOfRangeException(int capacity)
+    {
+        var create = () => new InMemoryAuditStore(capacity);
+
+        create.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task WriteAsync_MoreThanCapacity_EvictsTheOldestFirst()
+    {
+        var store = new InMemoryAuditStore(3);
+
+        await store.WriteAsync(Batch(0, 2), default);
+        await store.WriteAsync(Batch(2, 3), default);
+
+        store.Capacity.Should().Be(3);
+        store.Count.Should().Be(3);
+        store.Recent(10).Select(e => e.Seq()).Should().Equal(4, 3, 2);
+        (await store.QueryAsync(new AuditQuery()).ToListAsync()).Select(e => e.Seq()).Should().Equal(4, 3, 2);
+        (await store.CountAsync(new AuditQuery())).Should().Be(3);
+    }
+
+    [Fact]
+    public async Task WriteAsync_OneBatchLargerThanCapacity_KeepsItsNewestEntries()
+    {
+        var store = new InMemoryAuditStore(4);
+
+        await store.WriteAsync(Batch(0, 10), default);
+
+        store.Count.Should().Be(4);
+        store.Recent(4).Select(e => e.Seq()).Should().Equal(9, 8, 7, 6);
+    }
+
+    [Fact]
+    public async Task Recent_SeveralCounts_ReturnsThatManyNewestFirst()
+    {
+        var store = new InMemoryAuditStore(100);
+        await store.WriteAsync(Batch(0, 5), default);
+
+        store.Recent(2).Select(e => e.Seq()).Should().Equal(4, 3);
+        store.Recent(0).Should().BeEmpty();
+        store.Recent(50).Select(e => e.Seq()).Should().Equal(4, 3, 2, 1, 0);
+        store.Invoking(s => s.Recent(-1)).Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task Subscribe_UntilDisposed_ReceivesEveryStoredEntryInOrder()
+    {
+        var store = new InMemoryAuditStore(2);
+        var first = new List<int>();
+        var second = new List<int>();
+        var subscription = store.Subscribe(e => first.Add(e.Seq()));
+        using var other = store.Subscribe(e => second.Add(e.Seq()));
+
+        await store.WriteAsync(Batch(0, 3), default);
+        subscription.Dispose();
+        await store.WriteAsync(Batch(3, 2), default);
+        subscription.Dispose();
+
+        first.Should().Equal(0, 1, 2);
+        second.Should().Equal(new[] { 0, 1, 2, 3, 4 }, "subscribers see entries even when the ring has evicted them since");
+    }
+
+    [Fact]
+    public async Task Subscribe_SubscriberThrows_StoreAndOtherSubscribersCarryOn()
+    {
+        var store = new InMemoryAuditStore(100);
+        var before = new List<int>();
+        var after = new List<int>();
+        using var a = store.Subscribe(e => before.Add(e.Seq()));
+        using var boom = store.Subscribe(_ => throw new InvalidOperationException("subscriber bug"));
+        using var b = store.Subscribe(e => after.Add(e.Seq()));
+
+        var write = async () => await store.WriteAsync(Batch(0, 3), default);
+
+        await write.Should().NotThrowAsync();
+        store.Count.Should().Be(3);
+        before.Should().Equal(0, 1, 2);
+        after.Should().Equal(0, 1, 2);
+    }
+
+    [Fact]
+    public async Task Subscribe_SubscriberThrowsUnderARecorder_EveryEntryIsStillCountedWritten()
+    {
+        var store = new InMemoryAuditStore(100);
+        var seen = 0;
+        using var boom = store.Subscribe(_ => throw new InvalidOperationException("subscriber bug"));
+        using var counter = store.Subscribe(_ => Interlocked.Increment(ref seen));
+        await using var recorder = new AuditRecorder(store);
+
+        for (var i = 0; i < 10; i++)
+        {
+            recorder.Record(Calls.Typical(sequence: i));
+        }
+
+        await recorder.FlushAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(10, 10, 0, 0, 0));
+        store.Count.Should().Be(10);
+        seen.Should().Be(10);
+    }
+
+    [Fact]
+    public async Task ExportJson_AfterEviction_IsAnArrayOfTheKeptEntriesOldestFirstInLineShape()
+    {
+        var store = new InMemoryAuditStore(3);
+        await store.WriteAsync(Batch(0, 5), default);
+
+        using var json = JsonDocument.Parse(store.ExportJson());
+
+        json.RootElement.ValueKind.Should().Be(JsonValueKind.Array);
+        var items = json.RootElement.EnumerateArray().ToList();
+        items.Select(i => i.GetProperty("args").GetProperty("seq").GetInt32()).Should().Equal(2, 3, 4);
+        items[0].EnumerateObject().Select(p => p.Name).Should().Equal("id", "ts", "user", "tool", "args", "status", "result_chars", "result_snippet");
+        items[0].GetProperty("ts").GetString().Should().Be("2025-03-03T00:02:00.000+00:00");
+        items[0].GetProperty("status").GetString().Should().Be("ok");
+        new InMemoryAuditStore(1).ExportJson().Should().Be("[]");
+    }
+
+    [Fact]
+    public async Task Clear_StoreWithEntriesAndGaps_EmptiesItButKeepsSubscribers()
+    {
+        var store = new InMemoryAuditStore(10);
+        var seen = new List<int>();
+        using var subscription = store.Subscribe(e => seen.Add(e.Seq()));
+        await store.WriteAsync(Batch(0, 3), default);
+        await store.WriteGapsAsync([new AuditGap("alice", 4, Start, Start)], default);
+
+        store.Clear();
+
+        store.Count.Should().Be(0);
+        store.Recent(10).Should().BeEmpty();
+        (await store.QueryAsync(new AuditQuery()).ToListAsync()).Should().BeEmpty();
+        var stats = await store.GetStatsAsync(new AuditQuery());
+        stats.Total.Should().Be(0);
+        stats.Dropped.Should().Be(0);
+        (await store.GetUsersAsync().ToListAsync()).Should().BeEmpty();
+
+        await store.WriteAsync(Batch(3, 1), default);
+        store.Recent(10).Select(e => e.Seq()).Should().Equal(3);
+        seen.Should().Equal(0, 1, 2, 3);
+    }
+
+    [Fact]
+    public async Task WriteGapsAsync_RecorderDroppingWhileTheStoreStalls_ReportsTheExactDropCount()
+    {
+        var clock = new FakeTimeProvider(Start);
+        var store = new InMemoryAuditStore(100);
+        var gated = new GatedGapSink(store);
+        await using var recorder = new AuditRecorder(gated, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 1, OverflowMode = AuditOverflowMode.DropNewest }, clock);
+
+        recorder.Record(Calls.Typical(sequence: 0));
+        await gated.WaitForWriteStartedAsync();
+        recorder.Record(Calls.Typical(sequence: 1));
+        for (var i = 2; i < 9; i++)
+        {
+            recorder.Record(Calls.Typical(sequence: i));
+        }
+
+        gated.Open();
+        await recorder.FlushAsync();
+
+        store.Dropped.Should().Be(7);
+        store.Count.Should().Be(2);
+        var stats = await store.GetStatsAsync(new AuditQuery { User = "alice" });
+        stats.Total.Should().Be(2);
+        stats.Dropped.Should().Be(7);
+        (await store.GetStatsAsync(new AuditQuery { User = "bob" })).Dropped.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task PurgeAsync_CutOff_RemovesExactlyTheOlderEntries()
+    {
+        var store = new InMemoryAuditStore(100);
+        await store.WriteAsync(Batch(0, 10), default); // one a minute from Start
+
+        var purged = await store.PurgeAsync(Start.AddMinutes(4));
+
+        purged.Should().Be(4);
+        store.Recent(100).Select(e => e.Seq()).Should().Equal(9, 8, 7, 6, 5, 4);
+        (await store.PurgeAsync(Start)).Should().Be(0);
+    }
+
+    protected override IAuditStore CreateStore() => new InMemoryAuditStore(10_000);
+
+    private static List<AuditEntry> Batch(int from, int count) =>
+        Enumerable.Range(from, count).Select(i => Entries.At(Start.AddMinutes(i), sequence: i)).ToList();
+}

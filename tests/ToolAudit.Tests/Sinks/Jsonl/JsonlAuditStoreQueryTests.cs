@@ -1,0 +1,52 @@
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Sinks.Jsonl;
+
+/// <summary>The store contract over day files, and purging whole days.</summary>
+public sealed class JsonlAuditStoreQueryTests : AuditStoreContractTests
+{
+    [Fact]
+    public async Task PurgeAsync_PastDays_DeletesTheirFilesAndReturnsTheirEntryCount()
+    {
+        await WriteAsync([
+            Entries.At(Day(1, 8), user: "alice"),
+            Entries.At(Day(1, 9), user: "alice"),
+            Entries.At(Day(1, 10), user: "bob"),
+            Entries.At(Day(2, 8), user: "alice"),
+            Entries.At(Day(3, 10), user: "alice"),
+        ]);
+        await ((IAuditGapSink)Store).WriteGapsAsync([new AuditGap("alice", 5, Day(2, 9), Day(2, 9))], default);
+
+        var purged = await Store.PurgeAsync(Day(3, 0));
+
+        purged.Should().Be(4, "gap markers are not entries");
+        AuditFiles.All(Folder.Path).Select(Path.GetFileName).Should().Equal("2025-03-03.jsonl");
+        (await Store.CountAsync(new AuditQuery())).Should().Be(1);
+        (await Store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(0, "the purged day's gap went with it");
+    }
+
+    [Fact]
+    public async Task PurgeAsync_CutOffInsideADay_KeepsThatWholeDay()
+    {
+        await WriteAsync([Entries.At(Day(2, 8)), Entries.At(Day(3, 8)), Entries.At(Day(3, 20))]);
+
+        var purged = await Store.PurgeAsync(Day(3, 12));
+
+        purged.Should().Be(1);
+        (await QueryAsync(new AuditQuery())).Should().HaveCount(2, "the day that contains the cut-off is kept whole");
+    }
+
+    [Fact]
+    public async Task PurgeAsync_DayTheStoreStillHasOpen_LaterWritesToThatDayLandInANewFile()
+    {
+        await WriteAsync([Entries.At(Day(2, 8), sequence: 1)]);
+
+        (await Store.PurgeAsync(Day(3, 0))).Should().Be(1);
+        await WriteAsync([Entries.At(Day(2, 9), sequence: 2)]);
+
+        (await QueryAsync(new AuditQuery())).Should().Equal(2);
+        AuditFiles.All(Folder.Path).Should().ContainSingle();
+    }
+
+    protected override IAuditStore CreateStore() => new JsonlAuditStore(new JsonlAuditOptions { Root = Folder.Path });
+}

@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Time.Testing;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Sinks.Jsonl;
+
+/// <summary>Hostile user names: never out of the root, never colliding, always read back under their real name.</summary>
+public sealed class JsonlAuditStoreUserNameTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 3, 4, 10, 0, 0, TimeSpan.Zero);
+
+    private static readonly Dictionary<string, string> Names = new()
+    {
+        ["dot-dot"] = "..",
+        ["dot"] = ".",
+        ["three-dots"] = "...",
+        ["slash"] = "a/b",
+        ["absolute"] = "/etc",
+        ["backslash-up"] = "..\\x",
+        ["drive"] = "C:\\Windows",
+        ["colon"] = "a:b",
+        ["device-upper"] = "CON",
+        ["device-lower"] = "con",
+        ["device-with-extension"] = "nul.txt",
+        ["device-lpt"] = "LPT1",
+        ["device-com-extension"] = "com1.txt",
+        ["nul-inside"] = "a\0b",
+        ["nul-only"] = "\0",
+        ["long-300"] = new string('n', 300),
+        ["long-cjk-300"] = new string('名', 300),
+        ["plain-64"] = new string('p', 64),
+        ["plain-65"] = new string('p', 65),
+        ["bytes-120"] = new string('Q', 120),
+        ["bytes-121"] = new string('Q', 121),
+        ["upper"] = "Alice",
+        ["lower"] = "alice",
+        ["tilde"] = "~x",
+        ["tilde-hash-lookalike"] = "~~" + new string('0', 64),
+        ["hidden"] = ".hidden",
+        ["trailing-dot"] = "name.",
+        ["space"] = "a b",
+        ["only-space"] = " ",
+        ["tab"] = "\t",
+        ["newline"] = "a\nb",
+        ["emoji"] = "🙂",
+        ["zwj-emoji"] = "👩‍💻",
+        ["flag"] = "🇫🇷",
+        ["cjk"] = "用户",
+        ["audit-folder-name"] = "tool_audit",
+    };
+
+    public static TheoryData<string> Labels => new(Names.Keys);
+
+    [Theory]
+    [MemberData(nameof(Labels))]
+    public async Task WriteAsync_HostileUserName_StaysUnderRootAndReadsBackUnderTheExactName(string label)
+    {
+        var name = Names[label];
+        using var folder = new TempFolder();
+        var root = Path.Combine(folder.Path, "root");
+        var clock = new FakeTimeProvider(Now);
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = root });
+
+        await store.WriteAsync([Entries.At(Now, user: name, sequence: 1)], default);
+
+        Directory.EnumerateFileSystemEntries(folder.Path).Should().Equal(root);
+        Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
+            .Should().OnlyContain(path => Path.GetFullPath(path).StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+        Directory.GetDirectories(root).Should().ContainSingle("one user, one folder directly under the root");
+        AuditFiles.All(root).Should().ContainSingle().Which.Should().Be(store.GetFilePath(name, DateOnly.FromDateTime(Now.UtcDateTime)));
+
+        var recent = await store.ReadRecentAsync(name, timeProvider: clock);
+        recent.Should().ContainSingle().Which.User.Should().Be(name);
+        (await store.GetUsersAsync().ToListAsync()).Should().Equal(name);
+
+        // A fresh store (a restarted process) finds the name from the disk alone.
+        using var fresh = new JsonlAuditStore(new JsonlAuditOptions { Root = root });
+        (await fresh.ReadRecentAsync(name, timeProvider: clock)).Should().ContainSingle().Which.User.Should().Be(name);
+        (await fresh.GetUsersAsync().ToListAsync()).Should().Equal(name);
+        (await fresh.GetStatsAsync(new AuditQuery())).ByUser.Should().BeEquivalentTo(new Dictionary<string, long> { [name] = 1 });
+    }
+
+    [Fact]
+    public async Task WriteAsync_EveryHostileUserNameInOneStore_KeepsEachUserInItsOwnFolder()
+    {
+        using var folder = new TempFolder();
+        var root = Path.Combine(folder.Path, "root");
+        var clock = new FakeTimeProvider(Now);
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = root });
+        var names = Names.Values.ToList();
+
+        await store.WriteAsync(names.Select((name, i) => Entries.At(Now.AddSeconds(i), user: name, sequence: i)).ToList(), default);
+
+        Directory.EnumerateFileSystemEntries(folder.Path).Should().Equal(root);
+        Directory.GetDirectories(root).Should().HaveCount(names.Count, "no two names share a folder");
+        (await store.GetUsersAsync().ToListAsync()).Should().Equal(names.Order(StringComparer.Ordinal));
+        for (var i = 0; i < names.Count; i++)
+        {
+            var recent = await store.ReadRecentAsync(names[i], timeProvider: clock);
+            recent.Select(e => (e.User, e.Seq())).Should().Equal([(names[i], i)], $"user #{i} reads only its own entry");
+        }
+
+        var stats = await store.GetStatsAsync(new AuditQuery());
+        stats.Total.Should().Be(names.Count);
+        stats.ByUser.Keys.Should().BeEquivalentTo(names);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(200)]
+    public async Task GetUsersAsync_NameStartingWithAByteOrderMark_ReturnsTheNameWithIt(int length)
+    {
+        // Long names live in a hashed folder with the real name in a file; U+FEFF at its start is part of the name,
+        // not a byte order mark to strip.
+        var name = "\uFEFF" + new string('x', length);
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+
+        await store.WriteAsync([Entries.At(Now, user: name)], default);
+
+        using var fresh = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        (await fresh.GetUsersAsync().ToListAsync()).Should().Equal(name);
+        (await fresh.GetStatsAsync(new AuditQuery())).ByUser.Keys.Should().Equal(name);
+    }
+
+    [Fact]
+    public async Task WriteAsync_UsersDifferingOnlyInCase_AreDifferentUsers()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+
+        await store.WriteAsync([Entries.At(Now, user: "Alice", sequence: 1), Entries.At(Now, user: "alice", sequence: 2), Entries.At(Now, user: "ALICE", sequence: 3)], default);
+
+        store.GetFilePath("Alice", DateOnly.FromDateTime(Now.UtcDateTime))
+            .Should().NotBeEquivalentTo(store.GetFilePath("alice", DateOnly.FromDateTime(Now.UtcDateTime)), "folders must differ also on case-insensitive file systems");
+        (await store.QueryAsync(new AuditQuery { User = "Alice" }).ToListAsync()).Select(e => e.Seq()).Should().Equal(1);
+        (await store.QueryAsync(new AuditQuery { User = "alice" }).ToListAsync()).Select(e => e.Seq()).Should().Equal(2);
+        (await store.QueryAsync(new AuditQuery { User = "ALICE" }).ToListAsync()).Select(e => e.Seq()).Should().Equal(3);
+        (await store.GetUsersAsync().ToListAsync()).Should().Equal("ALICE", "Alice", "alice");
+    }
+
+    [Fact]
+    public async Task WriteAsync_PlainLowerCaseName_KeepsThePythonLayout()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+
+        await store.WriteAsync([Entries.At(Now, user: "alice.smith-2")], default);
+
+        AuditFiles.All(folder.Path).Should().Equal(Path.Combine(folder.Path, "alice.smith-2", "tool_audit", "2025-03-04.jsonl"));
+    }
+}
