@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace ToolAudit.Benchmarks.EndToEnd;
+
+/// <summary>What the reading child reports.</summary>
+internal sealed record ReadResult
+{
+    public required long Entries { get; init; }
+
+    public long FileBytes { get; init; }
+
+    public double ReadRecentMs { get; init; }
+
+    public double ReadRecentAllocatedBytes { get; init; }
+
+    public int ReadRecentCount { get; init; }
+
+    public double SeedReadRecentMs { get; init; }
+
+    public double SeedReadRecentAllocatedBytes { get; init; }
+
+    public int SeedReadRecentCount { get; init; }
+
+    public double StatsMs { get; init; }
+
+    public double StatsAllocatedBytes { get; init; }
+
+    public long StatsTotal { get; init; }
+
+    public string? Problem { get; init; }
+
+    public string ToLine() => ChildResult.Prefix + JsonSerializer.Serialize(this, ChildJson.Default.ReadResult);
+
+    public static ReadResult? FromOutput(string output)
+    {
+        foreach (var line in output.Split('\n'))
+        {
+            if (line.StartsWith(ChildResult.Prefix, StringComparison.Ordinal))
+            {
+                return JsonSerializer.Deserialize(line.AsSpan(ChildResult.Prefix.Length).Trim(), ChildJson.Default.ReadResult);
+            }
+        }
+
+        return null;
+    }
+}

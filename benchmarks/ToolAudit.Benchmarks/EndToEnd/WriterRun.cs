@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using ToolAudit.Benchmarks.Workload;
+
+namespace ToolAudit.Benchmarks.EndToEnd;
+
+/// <summary>
+/// The child side of the harness (<c>e2e-one &lt;contender&gt; &lt;N&gt; &lt;dir&gt; [--queue-capacity Q]</c>): writes
+/// N generated entries with one contender and prints a <see cref="ChildResult"/>.
+/// </summary>
+/// <remarks>
+/// Each contender runs in a process of its own, so no JIT state, thread pool, GC heap or file cache of one library
+/// colours another's numbers. Before the measured run, separate instances write 20,000 entries twice into a scratch
+/// folder (deleted), with pauses, so that what is measured is the steady state of a long-running host, not the JIT's
+/// first tiers.
+/// </remarks>
+internal static class WriterRun
+{
+    /// <summary>How many concurrent callers the durable contender uses.</summary>
+    public const int DurableCallers = 64;
+
+    // Tiered compilation counts calls only after a quiet delay (100 ms) and compiles the hot methods in the
+    // background: the first pass lets the delay pass, the second gets the methods counted, the pause after it lets
+    // the optimized code land. With one pass, a 100,000-call run spent most of its calls in unoptimized code.
+    private const int WarmupPasses = 2;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length < 3)
+        {
+            Console.Error.WriteLine("usage: e2e-one <contender> <N> <dir> [--queue-capacity Q] [--pause-ms P]");
+            return 2;
+        }
+
+        var contender = args[0];
+        var count = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var dir = args[2];
+        int? queueCapacity = null;
+        var pauseMs = 0;
+        for (var i = 3; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--queue-capacity")
+            {
+                queueCapacity = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--pause-ms")
+            {
+                pauseMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        var entries = EntryGenerator.Generate(count);
+        var warmupCount = Math.Min(count, 20_000);
+        var warmupDir = dir + ".warmup";
+
+        ChildResult result;
+        if (contender == Contenders.ToolAuditDurable)
+        {
+            for (var pass = 0; pass < WarmupPasses; pass++)
+            {
+                await RunDurableAsync(entries.AsMemory(0, warmupCount), warmupDir).ConfigureAwait(false);
+                Directory.Delete(warmupDir, recursive: true);
+                Settle();
+            }
+
+            result = await RunDurableAsync(entries, dir).ConfigureAwait(false);
+        }
+        else
+        {
+            for (var pass = 0; pass < WarmupPasses; pass++)
+            {
+                await RunSingleCallerAsync(contender, entries.AsMemory(0, warmupCount), warmupDir, queueCapacity, pauseMs: 0).ConfigureAwait(false);
+                Directory.Delete(warmupDir, recursive: true);
+                Settle();
+            }
+
+            result = await RunSingleCallerAsync(contender, entries, dir, queueCapacity, pauseMs).ConfigureAwait(false);
+        }
+
+        Console.WriteLine(result.ToLine());
+        return 0;
+    }
+
+    /// <summary>One caller thread writes every entry, timing each call; then the contender drains and closes.</summary>
+    /// <param name="pauseMs">
+    /// When above zero, the caller sleeps this long after each call (not timed), so every call finds the writer idle,
+    /// as the sparse calls of a real agent do: the cost of waking the writer is then part of each call.
+    /// </param>
+    private static async Task<ChildResult> RunSingleCallerAsync(string name, ReadOnlyMemory<TypicalEntry> entries, string dir, int? queueCapacity, int pauseMs)
+    {
+        var count = entries.Length;
+        var durations = new long[count];
+        var overhead = CallTimer.Overhead();
+        var contender = Contenders.Create(name, dir, queueCapacity);
+
+        // Everything between the two allocation readings runs on this thread, without an await.
+        var span = entries.Span;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < span.Length; i++)
+        {
+            var callStart = Stopwatch.GetTimestamp();
+            contender.Write(span[i]);
+            durations[i] = Stopwatch.GetTimestamp() - callStart;
+            if (pauseMs > 0)
+            {
+                Thread.Sleep(pauseMs);
+            }
+        }
+
+        var callsEnd = Stopwatch.GetTimestamp();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+        await contender.DisposeAsync().ConfigureAwait(false);
+        var end = Stopwatch.GetTimestamp();
+
+        return Summarize(name, count, start, callsEnd, end, durations, overhead, (double)allocated / count, contender.Check(count));
+    }
+
+    /// <summary>
+    /// 64 concurrent callers, each awaiting <c>RecordDurableAsync</c> (entry written and flushed to the OS) before its
+    /// next call; the recorder's batching lets callers waiting at the same time share one write.
+    /// </summary>
+    private static async Task<ChildResult> RunDurableAsync(ReadOnlyMemory<TypicalEntry> entries, string dir)
+    {
+        var count = entries.Length;
+        var durations = new long[count];
+        var overhead = CallTimer.Overhead();
+        var store = new JsonlAuditStore(new JsonlAuditOptions { Root = dir });
+        var recorder = new AuditRecorder(store);
+        ToolAuditContext.Set(EntryGenerator.Engine, EntryGenerator.Model);
+
+        var next = -1;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var start = Stopwatch.GetTimestamp();
+        var callers = new Task[DurableCallers];
+        for (var c = 0; c < callers.Length; c++)
+        {
+            callers[c] = Task.Run(async () =>
+            {
+                while (true)
+                {
+                    var i = Interlocked.Increment(ref next);
+                    if (i >= count)
+                    {
+                        return;
+                    }
+
+                    var entry = entries.Span[i];
+                    var callStart = Stopwatch.GetTimestamp();
+                    await recorder.RecordDurableAsync(new ToolCall(entry.User, entry.Tool, entry.Args, entry.Status, entry.Result)).ConfigureAwait(false);
+                    durations[i] = Stopwatch.GetTimestamp() - callStart;
+                }
+            });
+        }
+
+        await Task.WhenAll(callers).ConfigureAwait(false);
+        var callsEnd = Stopwatch.GetTimestamp();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        await recorder.DisposeAsync().ConfigureAwait(false);
+        await Disposal.DisposeAsync(store).ConfigureAwait(false);
+        var end = Stopwatch.GetTimestamp();
+
+        return Summarize(Contenders.ToolAuditDurable, count, start, callsEnd, end, durations, overhead, (double)allocated / count, Contenders.ToolAuditCheck(recorder.Counters, count));
+    }
+
+    private static ChildResult Summarize(string name, int count, long start, long callsEnd, long end, long[] durations, double overheadNs, double bytesPerCall, string? problem)
+    {
+        Array.Sort(durations);
+        double Net(long ticks) => Math.Max(0, CallTimer.ToNanoseconds(ticks) - overheadNs);
+        double sum = 0;
+        foreach (var ticks in durations)
+        {
+            sum += CallTimer.ToNanoseconds(ticks);
+        }
+
+        return new ChildResult
+        {
+            Contender = name,
+            Entries = count,
+            WallSeconds = CallTimer.ToNanoseconds(end - start) / 1e9,
+            CallsSeconds = CallTimer.ToNanoseconds(callsEnd - start) / 1e9,
+            CallerMeanNs = Math.Max(0, (sum / count) - overheadNs),
+            CallerP50Ns = Net(Stats.Percentile(durations, 0.50)),
+            CallerP99Ns = Net(Stats.Percentile(durations, 0.99)),
+            CallerP999Ns = Net(Stats.Percentile(durations, 0.999)),
+            CallerMaxNs = Net(durations[^1]),
+            CallerBytesPerCall = bytesPerCall,
+            TimerOverheadNs = overheadNs,
+            Problem = problem,
+        };
+    }
+
+    /// <summary>Leaves the warm-up's garbage and background work behind before the measured run starts.</summary>
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Thread.Sleep(300);
+    }
+}
