@@ -6,8 +6,13 @@ namespace ToolAudit;
 /// <remarks>Validated when the recorder is built (and at host start under DI); a bad value fails with a message that names it.</remarks>
 public sealed class ToolAuditOptions
 {
-    /// <summary>The default <see cref="QueueCapacity"/>: 65,536 entries.</summary>
-    public const int DefaultQueueCapacity = 65_536;
+    /// <summary>The default <see cref="QueueCapacity"/>: 4,096 entries.</summary>
+    /// <remarks>
+    /// Four batches. A deeper queue does not make the writer faster: it only lets a burst run further ahead of it, and
+    /// every queued call survives the garbage collections of that time, which is what a burst then pays for (measured in
+    /// <c>benchmarks/RESULTS.md</c>). Raise it for a sink that stalls for long stretches in a drop mode.
+    /// </remarks>
+    public const int DefaultQueueCapacity = 4_096;
 
     /// <summary>The default <see cref="MaxBatchSize"/>: 1,024 entries.</summary>
     public const int DefaultMaxBatchSize = 1_024;
@@ -36,8 +41,8 @@ public sealed class ToolAuditOptions
         "connection_string", "private_key", "credential", "credentials",
     ];
 
-    /// <summary>How many entries may wait for the writer.</summary>
-    /// <value>The default is 65,536. Any value from 1 up.</value>
+    /// <summary>How many entries may wait for the writer (besides the two batches the writer holds).</summary>
+    /// <value>The default is 4,096 (<see cref="DefaultQueueCapacity"/>). Any value from 1 up.</value>
     public int QueueCapacity { get; set; } = DefaultQueueCapacity;
 
     /// <summary>The most entries handed to the sinks in one batch.</summary>

@@ -35,6 +35,19 @@ internal sealed record ChildResult
 
     public double TimerOverheadNs { get; init; }
 
+    /// <summary>Garbage collections of each generation during the measured run (warm-up excluded).</summary>
+    public int Gen0Collections { get; init; }
+
+    public int Gen1Collections { get; init; }
+
+    public int Gen2Collections { get; init; }
+
+    /// <summary>Total time the runtime paused threads for collections during the measured run.</summary>
+    public double GcPauseMs { get; init; }
+
+    /// <summary>Bytes allocated by every thread of the process during the measured run, per entry (callers and writers).</summary>
+    public double ProcessBytesPerEntry { get; init; }
+
     /// <summary>What the writer itself reported as wrong (drops, failures), or null.</summary>
     public string? Problem { get; init; }
 

@@ -63,7 +63,8 @@ internal static class WriterRun
                 Settle();
             }
 
-            result = await RunDurableAsync(entries, dir).ConfigureAwait(false);
+            var gc = GcReading.Take();
+            result = gc.Apply(await RunDurableAsync(entries, dir).ConfigureAwait(false));
         }
         else
         {
@@ -74,7 +75,8 @@ internal static class WriterRun
                 Settle();
             }
 
-            result = await RunSingleCallerAsync(contender, entries, dir, queueCapacity, pauseMs).ConfigureAwait(false);
+            var gc = GcReading.Take();
+            result = gc.Apply(await RunSingleCallerAsync(contender, entries, dir, queueCapacity, pauseMs).ConfigureAwait(false));
         }
 
         Console.WriteLine(result.ToLine());

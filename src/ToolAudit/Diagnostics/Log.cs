@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Error, "A call to tool {Tool} was recorded after the recorder shut down; it is counted as failed and not written.")]
     public static partial void RecordedAfterShutdown(ILogger logger, string tool);
+
+    [LoggerMessage(8, LogLevel.Critical, "The audit writer stopped on an unexpected error; entries still queued are not written.")]
+    public static partial void WriterFailed(ILogger logger, Exception exception);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace ToolAudit;
 
 /// <summary>
 /// The recorder: takes tool calls on the caller's thread, queues them in a bounded <see cref="Channel{T}"/> and hands
-/// them in batches to a sink on one background writer thread.
+/// them in batches to a sink on background threads.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -32,7 +33,16 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private readonly ILogger _logger;
     private readonly Channel<CapturedCall> _channel;
     private readonly AuditEntryFactory _factory;
+    private readonly IStagedAuditSink? _stagedSink;
     private readonly Thread _writerThread;
+    private readonly Thread _sinkThread;
+
+    // The two stages of the writer: the writer thread takes a batch off the queue and prepares it (entries, and for a
+    // staged sink the serialized lines); the sink thread writes it and accounts for it. Two batches circulate, so the
+    // next batch is prepared while the previous one is written, and at most two batches are out of the queue.
+    private readonly BlockingCollection<WriteBatchWork> _freeWork = new(new ConcurrentQueue<WriteBatchWork>());
+    private readonly BlockingCollection<WriteBatchWork> _preparedWork = new(new ConcurrentQueue<WriteBatchWork>());
+    private readonly object _readGate = new();
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _shutdown = new();
 
@@ -66,7 +76,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private long _failed;
     private volatile int _flushWaiterCount;
     private bool _abandoned;
-    private List<CapturedCall>? _inFlight;
+    private readonly List<WriteBatchWork> _inFlight = new(2);
 
     // Drops not yet told to the sink as gap markers, per user.
     private readonly object _gapsGate = new();
@@ -108,14 +118,25 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             AllowSynchronousContinuations = true,
         });
 
+        _stagedSink = sink as IStagedAuditSink;
+        var batchCapacity = Math.Min(options.MaxBatchSize, 4096);
+        _freeWork.Add(new WriteBatchWork(batchCapacity));
+        _freeWork.Add(new WriteBatchWork(batchCapacity));
+
         _writerThread = new Thread(WriterLoop)
         {
             IsBackground = true,
             Name = "ToolAudit writer",
         };
+        _sinkThread = new Thread(SinkLoop)
+        {
+            IsBackground = true,
+            Name = "ToolAudit sink",
+        };
 
         // UnsafeStart: the writer must not inherit the creator's ExecutionContext (ToolAuditContext, Activity, culture
         // of whoever resolved the recorder first). Entries carry what was captured at their call instead.
+        _sinkThread.UnsafeStart();
         _writerThread.UnsafeStart();
     }
 
@@ -141,6 +162,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     /// <summary>How many <c>Record</c> callers are waiting for room right now (Wait mode); lets tests synchronise without sleeping.</summary>
     internal int WaitingProducers => Volatile.Read(ref _waitingProducers);
+
+    /// <summary>How many calls are in the queue right now (not yet taken by the writer); lets tests synchronise without sleeping.</summary>
+    internal long QueueLength => Volatile.Read(ref _accepted) - Volatile.Read(ref _dequeued) - Volatile.Read(ref _notQueued);
 
     /// <inheritdoc />
     public void Record(ToolCall call)
@@ -249,18 +273,23 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             lock (_countersGate)
             {
                 _abandoned = true;
-                if (_inFlight is not null)
+                foreach (var work in _inFlight)
                 {
-                    pending += _inFlight.Count;
-                    durable.AddRange(_inFlight.Where(static c => c.Durable is not null).Select(static c => c.Durable!));
+                    pending += work.Calls.Count;
+                    durable.AddRange(work.Calls.Where(static c => c.Durable is not null).Select(static c => c.Durable!));
                 }
 
-                while (_channel.Reader.TryRead(out var left))
+                _inFlight.Clear();
+
+                lock (_readGate)
                 {
-                    pending++;
-                    if (left.Durable is not null)
+                    while (_channel.Reader.TryRead(out var left))
                     {
-                        durable.Add(left.Durable);
+                        pending++;
+                        if (left.Durable is not null)
+                        {
+                            durable.Add(left.Durable);
+                        }
                     }
                 }
 
@@ -508,18 +537,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
+    /// <summary>Stage one: takes batches off the queue and prepares them, while the sink thread writes the previous one.</summary>
     private void WriterLoop()
     {
         var reader = _channel.Reader;
         var maxBatch = _options.MaxBatchSize;
-        var batch = new List<CapturedCall>(Math.Min(maxBatch, 4096));
-        var entries = new List<AuditEntry>(Math.Min(maxBatch, 4096));
         try
         {
             var idle = new SpinWait();
             while (true)
             {
-                if (!reader.TryRead(out var first))
+                // Waits while both batches are out: the sink is behind, and the queue holds the rest.
+                var work = _freeWork.Take();
+                while (!TryReadBatch(reader, work.Calls, maxBatch))
                 {
                     // Yield a little before blocking: during a burst the next call comes within microseconds, and
                     // while the writer is not blocked no producer pays for waking it.
@@ -534,32 +564,75 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                     var more = wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
                     if (!more)
                     {
-                        break;
+                        return;
                     }
-
-                    continue;
                 }
 
                 idle.Reset();
-                batch.Add(first);
-                while (batch.Count < maxBatch && reader.TryRead(out var next))
+                OnRoomFreed(work.Calls.Count);
+                if (Prepare(work))
                 {
-                    batch.Add(next);
+                    _preparedWork.Add(work);
                 }
+                else
+                {
+                    work.Reset();
+                    _freeWork.Add(work);
+                }
+            }
+        }
+#pragma warning disable CA1031 // The stage must hand over to the sink thread whatever happens, or shutdown would hang.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.WriterFailed(_logger, ex);
+        }
+        finally
+        {
+            _preparedWork.CompleteAdding();
+        }
+    }
 
-                OnRoomFreed(batch.Count);
-                WriteBatch(batch, entries);
-                batch.Clear();
-                entries.Clear();
+    /// <summary>Stage two: writes prepared batches in order and accounts for them; writes gap markers.</summary>
+    private void SinkLoop()
+    {
+        try
+        {
+            foreach (var work in _preparedWork.GetConsumingEnumerable())
+            {
+                Write(work);
+                work.Reset();
+                _freeWork.Add(work);
             }
 
             // Drops after the last batch still deserve their marker.
             WriteGaps();
         }
+#pragma warning disable CA1031 // Never leave shutdown waiting.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.WriterFailed(_logger, ex);
+        }
         finally
         {
             _writerDone.TrySetResult();
         }
+    }
+
+    /// <summary>Moves up to <paramref name="max"/> calls from the queue into <paramref name="calls"/>; false when the queue is empty.</summary>
+    private bool TryReadBatch(ChannelReader<CapturedCall> reader, List<CapturedCall> calls, int max)
+    {
+        // Under _readGate: shutdown, giving up on a hung sink, drains the queue from another thread.
+        lock (_readGate)
+        {
+            while (calls.Count < max && reader.TryRead(out var next))
+            {
+                calls.Add(next);
+            }
+        }
+
+        return calls.Count > 0;
     }
 
     private void OnRoomFreed(int count)
@@ -577,49 +650,94 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
-    private void WriteBatch(List<CapturedCall> batch, List<AuditEntry> entries)
+    /// <summary>Turns a batch of captured calls into entries (and, for a staged sink, serialized lines).</summary>
+    /// <returns>False when the batch is already accounted for (shutdown gave up on the sink).</returns>
+    private bool Prepare(WriteBatchWork work)
     {
         lock (_countersGate)
         {
             if (_abandoned)
             {
                 // Shutdown gave up on the sink after this batch left the queue: its entries are ours to count.
-                _failed += batch.Count;
+                _failed += work.Calls.Count;
                 ReleaseFlushWaiters(all: false);
-                return;
+                CompleteDurable(work.Calls, new AuditWriteException($"The recorder shut down before the entry was written (sink: {_sinkName})."));
+                return false;
             }
 
-            _inFlight = batch;
+            _inFlight.Add(work);
         }
 
-        WriteGaps();
-
-        var unprepared = 0;
-        foreach (var captured in batch)
+        foreach (var captured in work.Calls)
         {
             try
             {
-                entries.Add(_factory.Create(captured));
+                work.Entries.Add(_factory.Create(captured));
             }
 #pragma warning disable CA1031 // A bug preparing one entry must not lose the batch: count it, log it, go on.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                unprepared++;
+                work.Unprepared++;
                 captured.Durable?.TrySetException(new AuditWriteException("The audit entry could not be prepared.", ex));
                 Log.PrepareFailed(_logger, captured.Call.Tool, ex);
             }
         }
 
-        Exception? failure = null;
-        if (entries.Count > 0)
+        if (_stagedSink is not null && work.Entries.Count > 0)
         {
             try
             {
-                var write = _sink.WriteAsync(entries, _shutdown.Token);
-                if (!write.IsCompletedSuccessfully)
+                work.Prepared = _stagedSink.Prepare(work.Entries);
+            }
+#pragma warning disable CA1031 // A batch the sink rejects is the sink's failure, reported in order by the sink thread.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                work.Failure = ex;
+            }
+        }
+
+        return true;
+    }
+
+    private void Write(WriteBatchWork work)
+    {
+        lock (_countersGate)
+        {
+            if (!_inFlight.Contains(work))
+            {
+                // Shutdown gave up on the sink while this batch waited, and has counted it as failed: do not write it.
+                if (work.Prepared is { } unwritten)
                 {
-                    write.AsTask().GetAwaiter().GetResult();
+                    work.Prepared = null;
+                    _stagedSink!.Discard(unwritten);
+                }
+
+                return;
+            }
+        }
+
+        WriteGaps();
+
+        var entries = work.Entries;
+        var failure = work.Failure;
+        if (failure is null && entries.Count > 0)
+        {
+            try
+            {
+                if (work.Prepared is { } prepared)
+                {
+                    work.Prepared = null;
+                    _stagedSink!.Commit(prepared);
+                }
+                else
+                {
+                    var write = _sink.WriteAsync(entries, _shutdown.Token);
+                    if (!write.IsCompletedSuccessfully)
+                    {
+                        write.AsTask().GetAwaiter().GetResult();
+                    }
                 }
             }
 #pragma warning disable CA1031 // Sinks may throw anything; the recorder contains it.
@@ -627,30 +745,34 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 #pragma warning restore CA1031
             {
                 failure = ex;
-                Log.SinkFailed(_logger, _sinkName, entries.Count, ex);
             }
+        }
+
+        if (failure is not null)
+        {
+            Log.SinkFailed(_logger, _sinkName, entries.Count, failure);
         }
 
         lock (_countersGate)
         {
-            _inFlight = null;
-            if (!_abandoned)
+            // When shutdown gave up on the sink meanwhile, it has counted this batch already.
+            if (_inFlight.Remove(work))
             {
                 if (failure is null)
                 {
                     _written += entries.Count;
-                    _failed += unprepared;
+                    _failed += work.Unprepared;
                 }
                 else
                 {
-                    _failed += batch.Count;
+                    _failed += work.Calls.Count;
                 }
             }
 
             ReleaseFlushWaiters(all: false);
         }
 
-        CompleteDurable(batch, failure);
+        CompleteDurable(work.Calls, failure);
     }
 
     private void CompleteDurable(List<CapturedCall> batch, Exception? failure)

@@ -166,24 +166,26 @@ public sealed class AuditRecorderTests
         var recorder = new AuditRecorder(sink, new ToolAuditOptions { QueueCapacity = 4, MaxBatchSize = 1, OverflowWaitTimeout = Timeout.InfiniteTimeSpan });
 
         recorder.Record(Calls.Typical(sequence: 0));
-        await sink.WaitForWriteStartedAsync();      // the writer holds entry 0 inside the stalled sink
-        for (var i = 1; i <= 4; i++)
+        await sink.WaitForWriteStartedAsync();      // the sink stage holds entry 0 inside the stalled sink
+        recorder.Record(Calls.Typical(sequence: 1));
+        recorder.WaitForEmptyQueue();               // the writer holds entry 1 as the next batch, and parks
+        for (var i = 2; i <= 5; i++)
         {
             recorder.Record(Calls.Typical(sequence: i)); // fills the queue
         }
 
-        var blocked = new Thread(() => recorder.Record(Calls.Typical(sequence: 5)));
+        var blocked = new Thread(() => recorder.Record(Calls.Typical(sequence: 6)));
         blocked.Start();
         recorder.WaitForWaitingProducers(1);
         blocked.IsAlive.Should().BeTrue("the queue is full, so Record waits for room");
-        recorder.Counters.Should().Be(new AuditCounters(6, 0, 0, 0, 6));
+        recorder.Counters.Should().Be(new AuditCounters(7, 0, 0, 0, 7));
 
         sink.Open();
         blocked.Join();
         await recorder.DisposeAsync();
 
-        recorder.Counters.Should().Be(new AuditCounters(6, 6, 0, 0, 0));
-        sink.Written.Select(e => e.Args!["seq"].GetInt32()).Should().Equal(0, 1, 2, 3, 4, 5);
+        recorder.Counters.Should().Be(new AuditCounters(7, 7, 0, 0, 0));
+        sink.Written.Select(e => e.Args!["seq"].GetInt32()).Should().Equal(0, 1, 2, 3, 4, 5, 6);
     }
 
     [Fact]
@@ -197,9 +199,11 @@ public sealed class AuditRecorderTests
 
         recorder.Record(Calls.Typical("alice", sequence: 0));
         await gated.WaitForWriteStartedAsync();
-        recorder.Record(Calls.Typical("alice", sequence: 1)); // the one queue slot
+        recorder.Record(Calls.Typical("alice", sequence: 1));
+        recorder.WaitForEmptyQueue(); // the writer holds entry 1 as the next batch, and parks
+        recorder.Record(Calls.Typical("alice", sequence: 2)); // the one queue slot
 
-        var waiting = new Thread(() => recorder.Record(Calls.Typical("bob", sequence: 2)));
+        var waiting = new Thread(() => recorder.Record(Calls.Typical("bob", sequence: 3)));
         waiting.Start();
         recorder.WaitForWaitingProducers(1);
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -208,16 +212,16 @@ public sealed class AuditRecorderTests
         waiting.Join();
 
         // Now overflowing: this call must not wait at all (it would hang the test if it did).
-        recorder.Record(Calls.Typical("bob", sequence: 3));
-        recorder.Counters.Should().Be(new AuditCounters(4, 0, 2, 0, 2));
+        recorder.Record(Calls.Typical("bob", sequence: 4));
+        recorder.Counters.Should().Be(new AuditCounters(5, 0, 2, 0, 3));
 
         gated.Open();
         await recorder.FlushAsync();
-        recorder.Record(Calls.Typical("alice", sequence: 4)); // room again: queued, not dropped
+        recorder.Record(Calls.Typical("alice", sequence: 5)); // room again: queued, not dropped
         await recorder.DisposeAsync();
 
-        recorder.Counters.Should().Be(new AuditCounters(5, 3, 2, 0, 0));
-        gated.Written.Select(e => e.Args!["seq"].GetInt32()).Should().Equal(0, 1, 4);
+        recorder.Counters.Should().Be(new AuditCounters(6, 4, 2, 0, 0));
+        gated.Written.Select(e => e.Args!["seq"].GetInt32()).Should().Equal(0, 1, 2, 5);
         gaps.Gaps.Should().ContainSingle().Which.Should().BeEquivalentTo(new { User = "bob", Dropped = 2L });
     }
 
@@ -230,18 +234,20 @@ public sealed class AuditRecorderTests
 
         recorder.Record(Calls.Typical(sequence: 0));
         await gated.WaitForWriteStartedAsync();
-        for (var i = 1; i <= 1_000; i++)
+        recorder.Record(Calls.Typical("bob", sequence: 1));
+        recorder.WaitForEmptyQueue(); // the writer holds entry 1 as the next batch, and parks
+        for (var i = 2; i <= 1_001; i++)
         {
             recorder.Record(Calls.Typical(i % 2 == 0 ? "alice" : "bob", sequence: i));
         }
 
         var counters = recorder.Counters;
-        counters.Should().Be(new AuditCounters(1_001, 0, 997, 0, 4));
+        counters.Should().Be(new AuditCounters(1_002, 0, 997, 0, 5));
 
         gated.Open();
         await recorder.DisposeAsync();
-        recorder.Counters.Should().Be(new AuditCounters(1_001, 4, 997, 0, 0));
-        gated.Written.Select(e => e.Args!["seq"].GetInt32()).Should().Equal(0, 1, 2, 3);
+        recorder.Counters.Should().Be(new AuditCounters(1_002, 5, 997, 0, 0));
+        gated.Written.Select(e => e.Args!["seq"].GetInt32()).Should().Equal(0, 1, 2, 3, 4);
         gaps.Gaps.Sum(g => g.Dropped).Should().Be(997);
         gaps.Gaps.Select(g => g.User).Should().BeEquivalentTo("alice", "bob");
     }
@@ -285,13 +291,16 @@ public sealed class AuditRecorderTests
         recorder.Record(Calls.Typical(sequence: 0));
         await gated.WaitForWriteStartedAsync();
         recorder.Record(Calls.Typical(sequence: 1));
-        var durable = recorder.RecordDurableAsync(Calls.Typical(sequence: 2)).AsTask();
+        recorder.WaitForEmptyQueue(); // the writer holds entry 1 as the next batch, and parks
+        recorder.Record(Calls.Typical(sequence: 2)); // the one queue slot
+        var durable = recorder.RecordDurableAsync(Calls.Typical(sequence: 3)).AsTask();
         durable.IsCompleted.Should().BeFalse();
+        recorder.Counters.Dropped.Should().Be(0, "a durable call waits for room, whatever the overflow mode");
 
         gated.Open();
         await durable;
         await recorder.FlushAsync();
-        recorder.Counters.Should().Be(new AuditCounters(3, 3, 0, 0, 0));
+        recorder.Counters.Should().Be(new AuditCounters(4, 4, 0, 0, 0));
     }
 
     [Fact]

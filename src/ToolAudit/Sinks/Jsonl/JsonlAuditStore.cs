@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using ToolAudit.Querying;
+using ToolAudit.Recording;
 using ToolAudit.Serialization;
 using ToolAudit.Sinks.Jsonl;
 
@@ -27,7 +28,7 @@ namespace ToolAudit;
 /// </para>
 /// <para>Thread-safe. Dispose it to close the open files.</para>
 /// </remarks>
-public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
+public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSink, IDisposable
 {
     private const string AuditFolder = "tool_audit";
     private const string FileExtension = ".jsonl";
@@ -39,11 +40,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
     private readonly TimeZoneInfo _legacyZone;
     private readonly object _writeGate = new();
     private readonly Dictionary<FileKey, OpenFile> _open = new();
-    private readonly Dictionary<FileKey, AuditJsonWriter> _pending = new();
+    private readonly Stack<PendingBuffers> _spareBuffers = new();
     private readonly Dictionary<string, (string Path, bool NeedsNameFile)> _folders = new(StringComparer.Ordinal);
     private long _batches;
     private long _skippedLines;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Creates the store; the root folder is created on the first write.</summary>
     /// <param name="options">Where and how to write.</param>
@@ -84,37 +85,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
     /// <inheritdoc />
     public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        lock (_writeGate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _batches++;
-            // Check the whole batch first: a bad entry rejects the batch before any of it is buffered.
-            foreach (var entry in batch)
-            {
-                ArgumentNullException.ThrowIfNull(entry, nameof(batch));
-                if (string.IsNullOrEmpty(entry.User) || string.IsNullOrEmpty(entry.Tool))
-                {
-                    throw new ArgumentException("An entry's user and tool must not be empty.", nameof(batch));
-                }
-            }
-
-            try
-            {
-                foreach (var entry in batch)
-                {
-                    PendingBuffer(new FileKey(entry.User, DayOf(entry.Timestamp))).WriteLine(entry);
-                }
-            }
-            catch
-            {
-                DiscardPending();
-                throw;
-            }
-
-            AppendPending();
-        }
-
+        Commit(Prepare(batch));
         return ValueTask.CompletedTask;
     }
 
@@ -122,20 +93,79 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
     public ValueTask WriteGapsAsync(IReadOnlyList<AuditGap> gaps, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gaps);
-        lock (_writeGate)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pending = RentBuffers();
+        foreach (var gap in gaps)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _batches++;
-            foreach (var gap in gaps)
-            {
-                PendingBuffer(new FileKey(gap.User, DayOf(gap.Since))).WriteGapLine(gap);
-            }
-
-            AppendPending();
+            pending.For(new FileKey(gap.User, DayOf(gap.Since))).WriteGapLine(gap);
         }
 
+        Commit(pending);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Checks the whole batch, then serializes it into per-file buffers; no file is touched.</summary>
+    /// <param name="batch">The entries.</param>
+    /// <returns>The buffers, for <see cref="Commit"/>.</returns>
+    /// <remarks>Runs without the write lock, so the recorder serializes one batch while the previous one is written.</remarks>
+    private PendingBuffers Prepare(IReadOnlyList<AuditEntry> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // Check the whole batch first: a bad entry rejects the batch before any of it is buffered.
+        foreach (var entry in batch)
+        {
+            ArgumentNullException.ThrowIfNull(entry, nameof(batch));
+            if (string.IsNullOrEmpty(entry.User) || string.IsNullOrEmpty(entry.Tool))
+            {
+                throw new ArgumentException("An entry's user and tool must not be empty.", nameof(batch));
+            }
+        }
+
+        var pending = RentBuffers();
+        try
+        {
+            foreach (var entry in batch)
+            {
+                pending.For(new FileKey(entry.User, DayOf(entry.Timestamp))).WriteLine(entry);
+            }
+        }
+        catch
+        {
+            ReturnBuffers(pending);
+            throw;
+        }
+
+        return pending;
+    }
+
+    /// <summary>Appends prepared buffers to their files, one write each, and gives the buffers back.</summary>
+    private void Commit(PendingBuffers pending)
+    {
+        try
+        {
+            lock (_writeGate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                _batches++;
+                AppendPending(pending);
+            }
+        }
+        finally
+        {
+            ReturnBuffers(pending);
+        }
+    }
+
+    /// <inheritdoc />
+    object IStagedAuditSink.Prepare(IReadOnlyList<AuditEntry> batch) => Prepare(batch);
+
+    /// <inheritdoc />
+    void IStagedAuditSink.Commit(object prepared) => Commit((PendingBuffers)prepared);
+
+    /// <inheritdoc />
+    void IStagedAuditSink.Discard(object prepared) => ReturnBuffers((PendingBuffers)prepared);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<AuditEntry> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -284,30 +314,32 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
         }
     }
 
-    private AuditJsonWriter PendingBuffer(FileKey key)
+    private PendingBuffers RentBuffers()
     {
-        if (!_pending.TryGetValue(key, out var buffer))
+        lock (_spareBuffers)
         {
-            buffer = new AuditJsonWriter(16 * 1024);
-            _pending[key] = buffer;
+            return _spareBuffers.Count > 0 ? _spareBuffers.Pop() : new PendingBuffers();
         }
-
-        return buffer;
     }
 
-    private void DiscardPending()
+    private void ReturnBuffers(PendingBuffers pending)
     {
-        foreach (var buffer in _pending.Values)
+        pending.Clear(_options.MaxOpenFiles);
+        lock (_spareBuffers)
         {
-            buffer.Clear();
+            // The recorder has at most two batches in flight; keep a spare set for each and one for gap markers.
+            if (_spareBuffers.Count < 3)
+            {
+                _spareBuffers.Push(pending);
+            }
         }
     }
 
     /// <summary>Appends every pending buffer to its file with one write each; a failing file does not stop the others.</summary>
-    private void AppendPending()
+    private void AppendPending(PendingBuffers pending)
     {
         List<Exception>? failures = null;
-        foreach (var (key, buffer) in _pending)
+        foreach (var (key, buffer) in pending.Buffers)
         {
             if (buffer.WrittenCount == 0)
             {
@@ -330,16 +362,6 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
                 (failures ??= new()).Add(ex);
                 CloseFile(key);
             }
-            finally
-            {
-                buffer.Clear();
-            }
-        }
-
-        // Buffers of files not written for a while go too, so a store that saw many users does not keep their memory.
-        if (_pending.Count > _options.MaxOpenFiles)
-        {
-            _pending.Clear();
         }
 
         EvictIdleFiles();
@@ -671,6 +693,38 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IDisposable
     }
 
     private readonly record struct FileKey(string User, DateOnly Day);
+
+    /// <summary>One batch's lines, serialized and grouped by the file they go to.</summary>
+    private sealed class PendingBuffers
+    {
+        public Dictionary<FileKey, AuditJsonWriter> Buffers { get; } = new();
+
+        public AuditJsonWriter For(FileKey key)
+        {
+            if (!Buffers.TryGetValue(key, out var buffer))
+            {
+                buffer = new AuditJsonWriter(16 * 1024);
+                Buffers[key] = buffer;
+            }
+
+            return buffer;
+        }
+
+        /// <summary>Empties the buffers for reuse; drops them all when they serve more files than are kept open, so a store that saw many users does not keep their memory.</summary>
+        public void Clear(int maxFiles)
+        {
+            if (Buffers.Count > maxFiles)
+            {
+                Buffers.Clear();
+                return;
+            }
+
+            foreach (var buffer in Buffers.Values)
+            {
+                buffer.Clear();
+            }
+        }
+    }
 
     private sealed class OpenFile(AppendOnlyFile file, FileKey key)
     {

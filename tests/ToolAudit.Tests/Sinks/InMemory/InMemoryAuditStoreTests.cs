@@ -164,7 +164,9 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
         recorder.Record(Calls.Typical(sequence: 0));
         await gated.WaitForWriteStartedAsync();
         recorder.Record(Calls.Typical(sequence: 1));
-        for (var i = 2; i < 9; i++)
+        recorder.WaitForEmptyQueue(); // the writer holds entry 1 as the next batch, and parks
+        recorder.Record(Calls.Typical(sequence: 2)); // the one queue slot
+        for (var i = 3; i < 10; i++)
         {
             recorder.Record(Calls.Typical(sequence: i));
         }
@@ -173,9 +175,9 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
         await recorder.FlushAsync();
 
         store.Dropped.Should().Be(7);
-        store.Count.Should().Be(2);
+        store.Count.Should().Be(3);
         var stats = await store.GetStatsAsync(new AuditQuery { User = "alice" });
-        stats.Total.Should().Be(2);
+        stats.Total.Should().Be(3);
         stats.Dropped.Should().Be(7);
         (await store.GetStatsAsync(new AuditQuery { User = "bob" })).Dropped.Should().Be(0);
     }

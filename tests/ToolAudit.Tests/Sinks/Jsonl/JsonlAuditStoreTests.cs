@@ -158,10 +158,12 @@ public sealed class JsonlAuditStoreTests
         await using var recorder = new AuditRecorder(gated, options, clock);
 
         recorder.Record(Calls.Typical(sequence: 0));
-        await gated.WaitForWriteStartedAsync(); // the writer holds entry 0 inside the stalled store
+        await gated.WaitForWriteStartedAsync(); // the sink stage holds entry 0 inside the stalled store
+        recorder.Record(Calls.Typical(sequence: 1));
+        recorder.WaitForEmptyQueue();           // the writer holds entry 1 as the next batch, and parks
         clock.Advance(TimeSpan.FromSeconds(1));
-        recorder.Record(Calls.Typical(sequence: 1)); // fills the one-slot queue
-        for (var i = 2; i < 12; i++)
+        recorder.Record(Calls.Typical(sequence: 2)); // fills the one-slot queue
+        for (var i = 3; i < 13; i++)
         {
             clock.Advance(TimeSpan.FromSeconds(1));
             recorder.Record(Calls.Typical(sequence: i)); // dropped
@@ -172,13 +174,13 @@ public sealed class JsonlAuditStoreTests
         await recorder.FlushAsync();
 
         var lines = AuditFiles.Lines(store.GetFilePath("alice", March4));
-        lines.Should().HaveCount(3);
+        lines.Should().HaveCount(4);
         lines[1].Should().Be("""{"_gap":{"user":"alice","dropped":10,"since":"2025-03-04T10:00:02.000+00:00","until":"2025-03-04T10:00:11.000+00:00"}}""");
 
-        (await store.QueryAsync(new AuditQuery()).ToListAsync()).Select(e => e.Seq()).Should().Equal(1, 0);
-        (await store.CountAsync(new AuditQuery())).Should().Be(2);
+        (await store.QueryAsync(new AuditQuery()).ToListAsync()).Select(e => e.Seq()).Should().Equal(2, 1, 0);
+        (await store.CountAsync(new AuditQuery())).Should().Be(3);
         var stats = await store.GetStatsAsync(new AuditQuery());
-        stats.Total.Should().Be(2);
+        stats.Total.Should().Be(3);
         stats.Dropped.Should().Be(10);
         stats.SkippedLines.Should().Be(0, "a gap line is not a bad line");
         (await store.GetStatsAsync(new AuditQuery { Since = t0.AddSeconds(12) })).Dropped.Should().Be(0, "the gap lies before the range");
