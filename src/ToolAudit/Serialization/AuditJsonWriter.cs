@@ -22,13 +22,15 @@ namespace ToolAudit.Serialization;
 /// </remarks>
 internal sealed class AuditJsonWriter
 {
-    private static readonly SearchValues<char> NeedsEscape = SearchValues.Create(
-        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F" +
-        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\");
+    // The bytes of ASCII text that JSON escapes: control characters, the quote and the backslash.
+    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"u8 +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\"u8);
 
     private static readonly byte[] HexDigits = "0123456789abcdef"u8.ToArray();
 
     private byte[] _buffer;
+    private byte[] _scratch = new byte[512];
     private int _length;
     private ArrayBufferWriter<byte>? _elementBuffer;
     private Utf8JsonWriter? _elementWriter;
@@ -209,28 +211,53 @@ internal sealed class AuditJsonWriter
     }
 
     /// <summary>Appends a JSON string: quotes, escapes, UTF-8.</summary>
+    /// <remarks>
+    /// ASCII text (the usual case) is narrowed to bytes in one vectorized pass and then copied out between the bytes
+    /// that need escaping, so a snippet full of newlines and quotes costs a copy per run, not a transcoding call per
+    /// run. Non-ASCII runs go through the UTF-8 encoder; they hold nothing that needs escaping.
+    /// </remarks>
     public void WriteString(ReadOnlySpan<char> text)
     {
-        // Worst case: every char a 6-byte escape, or 3 UTF-8 bytes; plus the quotes.
+        // Worst case without escapes: 3 UTF-8 bytes per char; escapes make their own room.
         EnsureCapacity((text.Length * 3) + 2);
         _buffer[_length++] = (byte)'"';
-        while (true)
+        while (!text.IsEmpty)
         {
-            var special = text.IndexOfAny(NeedsEscape);
-            var run = special < 0 ? text : text[..special];
-            if (!run.IsEmpty)
+            if (_scratch.Length < text.Length)
             {
-                // Runs never split a surrogate pair: they end at ASCII characters only.
-                _length += Encoding.UTF8.GetBytes(run, _buffer.AsSpan(_length));
+                _scratch = new byte[Math.Max(text.Length, _scratch.Length * 2)];
             }
 
-            if (special < 0)
+            // Stops at the first non-ASCII char; what it narrowed is exact.
+            _ = Ascii.FromUtf16(text, _scratch, out var ascii);
+            var bytes = _scratch.AsSpan(0, ascii);
+            while (true)
+            {
+                var special = bytes.IndexOfAny(NeedsEscape);
+                if (special < 0)
+                {
+                    Append(bytes);
+                    break;
+                }
+
+                Append(bytes[..special]);
+                WriteEscape((char)bytes[special]);
+                bytes = bytes[(special + 1)..];
+            }
+
+            text = text[ascii..];
+            if (text.IsEmpty)
             {
                 break;
             }
 
-            WriteEscape(text[special]);
-            text = text[(special + 1)..];
+            // A non-ASCII run up to the next ASCII char: it never splits a surrogate pair, and a lone surrogate is
+            // written as U+FFFD, as the UTF-8 encoder does everywhere else.
+            var nextAscii = text.IndexOfAnyInRange('\u0000', '\u007F');
+            var run = nextAscii < 0 ? text : text[..nextAscii];
+            EnsureCapacity(run.Length * 3);
+            _length += Encoding.UTF8.GetBytes(run, _buffer.AsSpan(_length));
+            text = text[run.Length..];
         }
 
         AppendByte((byte)'"');
