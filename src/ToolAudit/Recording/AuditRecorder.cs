@@ -409,6 +409,11 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
         var timeout = _options.OverflowWaitTimeout;
         var start = _timeProvider.GetTimestamp();
+        if (Thread.CurrentThread.IsThreadPoolThread)
+        {
+            return WaitForRoomOnPoolThread(ticket, timeout, start);
+        }
+
         ITimer? alarm = null;
         Interlocked.Increment(ref _waitingProducers);
         try
@@ -452,6 +457,58 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         finally
         {
             Interlocked.Decrement(ref _waitingProducers);
+            alarm?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The same wait for a thread-pool thread: it blocks on a task, which tells the pool that the thread is blocked, so
+    /// the pool adds threads at once instead of starving work that the sinks may need (their async I/O, a composite's
+    /// parallel writes) until the overflow wait runs out.
+    /// </summary>
+    private bool WaitForRoomOnPoolThread(long ticket, TimeSpan timeout, long start)
+    {
+        ITimer? alarm = null;
+        Interlocked.Increment(ref _asyncRoomWaiters);
+        Interlocked.Increment(ref _waitingProducers);
+        try
+        {
+            if (timeout != Timeout.InfiniteTimeSpan && !ReferenceEquals(_timeProvider, TimeProvider.System))
+            {
+                // See WaitForRoom: an injected clock's timer wakes us at its deadline.
+                alarm = _timeProvider.CreateTimer(static state => ((AuditRecorder)state!).SignalRoom(), this, timeout, Timeout.InfiniteTimeSpan);
+            }
+
+            while (true)
+            {
+                // Take the signal before checking: room freed after the check completes this very signal.
+                var signal = Volatile.Read(ref _roomSignal).Task;
+                if (HasRoom(ticket))
+                {
+                    return true;
+                }
+
+                if (_disposing)
+                {
+                    return false;
+                }
+
+                var remaining = timeout == Timeout.InfiniteTimeSpan
+                    ? Timeout.InfiniteTimeSpan
+                    : timeout - _timeProvider.GetElapsedTime(start);
+                if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+                {
+                    _overflowing = true;
+                    return false;
+                }
+
+                signal.Wait(remaining == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Min(Math.Ceiling(remaining.TotalMilliseconds), int.MaxValue));
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingProducers);
+            Interlocked.Decrement(ref _asyncRoomWaiters);
             alarm?.Dispose();
         }
     }
@@ -637,7 +694,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     private void OnRoomFreed(int count)
     {
-        Volatile.Write(ref _dequeued, _dequeued + count);
+        // A full fence (not a volatile write): the waiter counts read next must not be read before the room is
+        // published, or a producer that just checked for room and is about to wait would never be woken.
+        Interlocked.Add(ref _dequeued, count);
         _overflowing = false;
         if (Volatile.Read(ref _waitingProducers) > 0)
         {

@@ -137,7 +137,9 @@ public sealed class AuditRecorderTests
     {
         var throwing = new ThrowingSink(everyNthBatch: 10);
         var complete = new CollectingSink();
-        var recorder = new AuditRecorder(new CompositeAuditSink(throwing, complete), new ToolAuditOptions { MaxBatchSize = 7 });
+        // Producers outrun the writer and wait for room; with no wait limit, a slow moment of a busy test machine
+        // cannot turn into drops: this test is about failures, and the counters must come out exact.
+        var recorder = new AuditRecorder(new CompositeAuditSink(throwing, complete), new ToolAuditOptions { MaxBatchSize = 7, OverflowWaitTimeout = Timeout.InfiniteTimeSpan });
 
         const int total = 20_000;
         var producers = Enumerable.Range(0, 4).Select(p => Task.Run(() =>
