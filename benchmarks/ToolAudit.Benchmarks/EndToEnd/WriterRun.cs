@@ -76,7 +76,15 @@ internal static class WriterRun
             }
 
             var gc = GcReading.Take();
+            var threadsBefore = ThreadTimes.Read();
+            using var stopSampling = new CancellationTokenSource();
+            var sampling = Environment.GetEnvironmentVariable("TOOLAUDIT_BENCH_THREADS") == "1" ? ThreadTimes.SampleAsync(stopSampling.Token) : null;
             result = gc.Apply(await RunSingleCallerAsync(contender, entries, dir, queueCapacity, pauseMs).ConfigureAwait(false));
+            if (sampling is not null)
+            {
+                await stopSampling.CancelAsync().ConfigureAwait(false);
+                Console.Error.WriteLine("threads: " + ThreadTimes.Difference(threadsBefore, await sampling.ConfigureAwait(false)));
+            }
         }
 
         Console.WriteLine(result.ToLine());
