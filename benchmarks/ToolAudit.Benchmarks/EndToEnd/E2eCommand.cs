@@ -173,16 +173,16 @@ internal static class E2eCommand
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"## End to end: {options.Entries:N0} typical entries{(meanLineBytes is { } b ? $" (ToolAudit lines average {b:N0} bytes)" : string.Empty)}, 8 users, lossless modes, median of {options.Rounds} interleaved rounds");
             text.AppendLine();
-            text.AppendLine("| contender | entries/s | wall s | caller ns/call (mean) | caller p50 ns | caller p99.9 ns | caller B/call |");
-            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            text.AppendLine("| contender | entries/s | wall s | caller ns/call (mean) | caller p50 ns | caller p99.9 ns | caller B/call | process B/entry | GCs (gen1) | GC pauses ms |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var (name, runs) in e2e)
             {
                 var mark = name == Contenders.ToolAuditDurable ? " *" : string.Empty;
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {name}{mark} | {M(runs, r => r.EntriesPerSecond):N0} | {M(runs, r => r.WallSeconds):F2} | {M(runs, r => r.CallerMeanNs):N0} | {M(runs, r => r.CallerP50Ns):N0} | {M(runs, r => r.CallerP999Ns):N0} | {M(runs, r => r.CallerBytesPerCall):N0} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {name}{mark} | {M(runs, r => r.EntriesPerSecond):N0} | {M(runs, r => r.WallSeconds):F2} | {M(runs, r => r.CallerMeanNs):N0} | {M(runs, r => r.CallerP50Ns):N0} | {M(runs, r => r.CallerP999Ns):N0} | {M(runs, r => r.CallerBytesPerCall):N0} | {M(runs, r => r.ProcessBytesPerEntry):N0} | {M(runs, r => r.Gen0Collections):N0} ({M(runs, r => r.Gen1Collections):N0}) | {M(runs, r => r.GcPauseMs):N0} |");
             }
 
             text.AppendLine();
-            text.AppendLine("Caller columns: time inside each call on the one calling thread (waits for room in a full queue included), timer cost subtracted; bytes allocated on that thread per call.");
+            text.AppendLine("Caller columns: time inside each call on the one calling thread (waits for room in a full queue included), timer cost subtracted; bytes allocated on that thread per call. Process and GC columns: all threads during the measured run.");
             if (e2e.ContainsKey(Contenders.ToolAuditDurable))
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"* toolaudit-durable: {WriterRun.DurableCallers} concurrent callers awaiting RecordDurableAsync; caller columns are the round trip of one call; bytes are all threads' allocations per entry.");

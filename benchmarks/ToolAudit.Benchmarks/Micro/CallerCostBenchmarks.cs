@@ -19,7 +19,7 @@ namespace ToolAudit.Benchmarks;
 /// iteration's calls (it would copy them all to gen1, a cost that does not exist when the writers run, and one that
 /// would grow with each library's bytes per call). So the time column is the calls' own work and the Allocated
 /// column their garbage; the harness's caller table has the cost with collections. ToolAudit's writer takes batches
-/// of one here, so that it parks after preparing one entry rather than 1,024. The peers cut the
+/// of one here, so that it parks after preparing two entries (one per stage) rather than 2,048. The peers cut the
 /// snippet on the caller (they have no writer-side hook for it); ToolAudit does it on its writer.
 /// </remarks>
 [MemoryDiagnoser]

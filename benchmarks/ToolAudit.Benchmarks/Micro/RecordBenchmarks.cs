@@ -13,8 +13,8 @@ namespace ToolAudit.Benchmarks;
 /// iteration allocates less than one gen0 budget (2.1 MB on the reference machine), and BenchmarkDotNet collects
 /// before each iteration, so no collection runs while the parked queue holds the iteration's calls (it would copy
 /// them all to gen1, a cost that does not exist when the writer runs and they die young). Batches of
-/// one entry make the writer park after preparing a single entry (with the default 1,024 it would prepare a whole
-/// batch during the iteration, adding its allocations to the caller's); the caller's path does not depend on it. The
+/// one entry make the writer park after preparing two entries, one per stage (with the default 1,024 it would prepare two whole
+/// batches during the iteration, adding their allocations to the caller's); the caller's path does not depend on it. The
 /// <see cref="ToolCall"/> is built once: this is the cost of <c>Record</c> itself, arguments snapshot included.
 /// </remarks>
 [MemoryDiagnoser]
