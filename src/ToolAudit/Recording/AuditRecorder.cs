@@ -52,6 +52,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     // How often a producer facing a full queue yields before it blocks.
     private const int OverflowSpins = 20;
 
+    // How long a thread-pool thread waits for room on a monitor before it waits on a task the pool can see.
+    private static readonly TimeSpan PoolHandOverDelay = TimeSpan.FromMilliseconds(20);
+
     // Admission: every call takes a ticket (_accepted). The queue holds the calls admitted and not yet dequeued:
     // _accepted - _dequeued - _notQueued. A ticket is admitted while that stays within QueueCapacity. This keeps the
     // hot path to one Interlocked increment and a lock-free enqueue (a bounded channel takes a lock per item).
@@ -63,6 +66,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private readonly object _roomGate = new();
     private int _waitingProducers;
     private int _asyncRoomWaiters;
+    private int _poolHandOvers;
     private TaskCompletionSource _roomSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _overflowing;
 
@@ -162,6 +166,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     /// <summary>How many <c>Record</c> callers are waiting for room right now (Wait mode); lets tests synchronise without sleeping.</summary>
     internal int WaitingProducers => Volatile.Read(ref _waitingProducers);
+
+    /// <summary>How many thread-pool callers have gone on to wait in the way the pool sees; lets tests synchronise without sleeping.</summary>
+    internal int PoolHandOvers => Volatile.Read(ref _poolHandOvers);
 
     /// <summary>How many calls are in the queue right now (not yet taken by the writer); lets tests synchronise without sleeping.</summary>
     internal long QueueLength => Volatile.Read(ref _accepted) - Volatile.Read(ref _dequeued) - Volatile.Read(ref _notQueued);
@@ -409,11 +416,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
         var timeout = _options.OverflowWaitTimeout;
         var start = _timeProvider.GetTimestamp();
-        if (Thread.CurrentThread.IsThreadPoolThread)
-        {
-            return WaitForRoomOnPoolThread(ticket, timeout, start);
-        }
-
+        var onPool = Thread.CurrentThread.IsThreadPoolThread;
+        var realStart = Stopwatch.GetTimestamp();
+        var handOver = false;
         ITimer? alarm = null;
         Interlocked.Increment(ref _waitingProducers);
         try
@@ -450,7 +455,23 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                         return false;
                     }
 
-                    Monitor.Wait(_roomGate, remaining == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Min(Math.Ceiling(remaining.TotalMilliseconds), int.MaxValue));
+                    var wait = remaining == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Min(Math.Ceiling(remaining.TotalMilliseconds), int.MaxValue);
+                    if (onPool)
+                    {
+                        // A thread-pool thread that waits this long may be starving the pool of threads a sink
+                        // needs: go on waiting in a way the pool sees (below).
+                        var waited = Stopwatch.GetElapsedTime(realStart);
+                        if (waited >= PoolHandOverDelay)
+                        {
+                            handOver = true;
+                            break;
+                        }
+
+                        var slice = (int)Math.Ceiling((PoolHandOverDelay - waited).TotalMilliseconds);
+                        wait = wait == Timeout.Infinite ? slice : Math.Min(wait, slice);
+                    }
+
+                    Monitor.Wait(_roomGate, wait);
                 }
             }
         }
@@ -459,15 +480,20 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             Interlocked.Decrement(ref _waitingProducers);
             alarm?.Dispose();
         }
+
+        return handOver && WaitForRoomOnPoolThread(ticket, timeout, start);
     }
 
     /// <summary>
-    /// The same wait for a thread-pool thread: it blocks on a task, which tells the pool that the thread is blocked, so
-    /// the pool adds threads at once instead of starving work that the sinks may need (their async I/O, a composite's
-    /// parallel writes) until the overflow wait runs out.
+    /// The rest of the wait of a thread-pool thread that has waited <see cref="PoolHandOverDelay"/>: it blocks on a task,
+    /// which tells the pool that the thread is blocked, so the pool adds threads at once instead of starving work that
+    /// the sinks may need (their async I/O, a composite's parallel writes) until the overflow wait runs out. Not from
+    /// the start: the pool answers with threads of its own, which cost a burst on a small machine about a tenth of its
+    /// throughput when every batch's short wait did it.
     /// </summary>
     private bool WaitForRoomOnPoolThread(long ticket, TimeSpan timeout, long start)
     {
+        Interlocked.Increment(ref _poolHandOvers);
         ITimer? alarm = null;
         Interlocked.Increment(ref _asyncRoomWaiters);
         Interlocked.Increment(ref _waitingProducers);
@@ -476,7 +502,8 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             if (timeout != Timeout.InfiniteTimeSpan && !ReferenceEquals(_timeProvider, TimeProvider.System))
             {
                 // See WaitForRoom: an injected clock's timer wakes us at its deadline.
-                alarm = _timeProvider.CreateTimer(static state => ((AuditRecorder)state!).SignalRoom(), this, timeout, Timeout.InfiniteTimeSpan);
+                var due = timeout - _timeProvider.GetElapsedTime(start);
+                alarm = _timeProvider.CreateTimer(static state => ((AuditRecorder)state!).SignalRoom(), this, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
             }
 
             while (true)

@@ -191,6 +191,40 @@ public sealed class AuditRecorderTests
     }
 
     [Fact]
+    public async Task Record_PoolThreadWaitsLong_GoesOnWaitingOnATaskAndLosesNothing()
+    {
+        var sink = new GatedSink();
+        var recorder = new AuditRecorder(sink, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 1, OverflowWaitTimeout = Timeout.InfiniteTimeSpan });
+
+        recorder.Record(Calls.Typical(sequence: 0));
+        await sink.WaitForWriteStartedAsync();
+        recorder.Record(Calls.Typical(sequence: 1));
+        recorder.WaitForEmptyQueue();
+        recorder.Record(Calls.Typical(sequence: 2)); // the one queue slot
+
+        // A caller on a pool thread: after a short wait on the monitor it waits in a way the pool can see.
+        var pooled = Task.Run(() => recorder.Record(Calls.Typical(sequence: 3)));
+        var spinner = new SpinWait();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (recorder.PoolHandOvers == 0)
+        {
+            pooled.IsCompleted.Should().BeFalse("the queue is still full");
+            DateTime.UtcNow.Should().BeBefore(deadline, "the pooled caller must hand over within its short monitor wait");
+            spinner.SpinOnce();
+        }
+
+        pooled.IsCompleted.Should().BeFalse();
+        recorder.Counters.Should().Be(new AuditCounters(4, 0, 0, 0, 4));
+
+        sink.Open();
+        await pooled;
+        await recorder.DisposeAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(4, 4, 0, 0, 0));
+        sink.Written.Select(e => e.Args!["seq"].GetInt32()).Should().Equal(0, 1, 2, 3);
+    }
+
+    [Fact]
     public async Task Record_WaitModeTimesOut_DropsCountsAndLaterCallsDropAtOnceUntilRoom()
     {
         var clock = new FakeTimeProvider();
