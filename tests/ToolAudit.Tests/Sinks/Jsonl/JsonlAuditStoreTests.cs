@@ -236,6 +236,45 @@ public sealed class JsonlAuditStoreTests
     }
 
     [Fact]
+    public async Task RecordDurableAsync_StoreDisposedUnderTheRecorder_ThrowsNamingTheStoreAndCountsFailed()
+    {
+        using var folder = new TempFolder();
+        var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await using var recorder = new AuditRecorder(store, timeProvider: new FakeTimeProvider(new DateTimeOffset(2025, 3, 4, 10, 0, 0, TimeSpan.Zero)));
+        await recorder.RecordDurableAsync(Calls.Typical(sequence: 1));
+
+        store.Dispose();
+        var durable = async () => await recorder.RecordDurableAsync(Calls.Typical(sequence: 2));
+
+        (await durable.Should().ThrowAsync<AuditWriteException>()).Which.FailedSinks.Should().Equal(nameof(JsonlAuditStore));
+        recorder.Counters.Should().Be(new AuditCounters(2, 1, 0, 1, 0));
+        Sequences(store.GetFilePath("alice", March4)).Should().Equal(1);
+    }
+
+    [Fact]
+    public async Task Record_ManySmallBatchesThroughBothWriterStages_KeepsEveryFileInCallOrder()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var options = new ToolAuditOptions { MaxBatchSize = 3, QueueCapacity = 16, OverflowWaitTimeout = Timeout.InfiniteTimeSpan };
+        var recorder = new AuditRecorder(store, options, new FakeTimeProvider(new DateTimeOffset(2025, 3, 4, 10, 0, 0, TimeSpan.Zero)));
+        string[] users = ["alice", "bob", "carol"];
+
+        for (var i = 0; i < 3_000; i++)
+        {
+            recorder.Record(Calls.Typical(users[i % 3], sequence: i));
+        }
+
+        await recorder.DisposeAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(3_000, 3_000, 0, 0, 0));
+        for (var u = 0; u < users.Length; u++)
+        {
+            Sequences(store.GetFilePath(users[u], March4)).Should().Equal(Enumerable.Range(0, 1_000).Select(k => (k * 3) + u));
+        }
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowsArgumentExceptionNamingTheOption()
     {
         var create = () => new JsonlAuditStore(new JsonlAuditOptions { Root = " ", MaxOpenFiles = 0 });
