@@ -123,7 +123,7 @@ internal static class E2eCommand
     private static async Task<(ChildResult? Result, OutputVerifier.Report Report)> RunChildAsync(E2eOptions options, string phase, string contender, int round, int entries, int? queueCapacity, int pauseMs = 0)
     {
         var dir = Path.Combine(options.Directory, $"{phase}-{contender}-{round}");
-        var args = new List<string> { "e2e-one", contender, entries.ToString(CultureInfo.InvariantCulture), dir };
+        var args = new List<string> { "e2e-one", contender, entries.ToString(CultureInfo.InvariantCulture), dir, "--warmup-passes", options.WarmupPasses.ToString(CultureInfo.InvariantCulture) };
         if (queueCapacity is { } capacity)
         {
             args.Add("--queue-capacity");

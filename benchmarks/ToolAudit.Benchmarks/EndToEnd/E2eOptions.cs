@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ToolAudit.Benchmarks.EndToEnd;
 
-/// <summary>The harness's command line: <c>e2e [--short] [--n N] [--rounds R] [--caller-n N] [--read-n N] [--contenders a,b] [--no-caller] [--sparse N] [--no-read] [--dir D]</c>.</summary>
+/// <summary>The harness's command line: <c>e2e [--short] [--n N] [--rounds R] [--caller-n N] [--read-n N] [--warmup-passes P] [--contenders a,b] [--no-caller] [--sparse N] [--no-read] [--dir D]</c>.</summary>
 internal sealed record E2eOptions
 {
     public bool Short { get; init; }
@@ -22,6 +22,9 @@ internal sealed record E2eOptions
     /// <summary>Repetitions of the slow reads (seed's read_recent, stats).</summary>
     public int ReadRepeat { get; init; } = 3;
 
+    /// <summary>Warm-up passes of each child before its measured run (see <see cref="WriterRun.DefaultWarmupPasses"/>).</summary>
+    public int WarmupPasses { get; init; } = WriterRun.DefaultWarmupPasses;
+
     public IReadOnlyList<string> Contenders { get; init; } = EndToEnd.Contenders.EndToEndDefault;
 
     public IReadOnlyList<string> CallerContenders { get; init; } = EndToEnd.Contenders.CallerDefault;
@@ -39,7 +42,7 @@ internal sealed record E2eOptions
     public static E2eOptions Parse(string[] args)
     {
         var options = args.Contains("--short")
-            ? new E2eOptions { Short = true, Entries = 200_000, Rounds = 3, CallerEntries = 100_000, ReadEntries = 1_000_000, ReadRepeat = 1 }
+            ? new E2eOptions { Short = true, Entries = 200_000, Rounds = 3, CallerEntries = 50_000, ReadEntries = 1_000_000, ReadRepeat = 1, WarmupPasses = 3 }
             : new E2eOptions();
 
         for (var i = 0; i < args.Length; i++)
@@ -54,6 +57,7 @@ internal sealed record E2eOptions
                 "--caller-n" => options with { CallerEntries = NextInt() },
                 "--read-n" => options with { ReadEntries = NextInt() },
                 "--read-repeat" => options with { ReadRepeat = NextInt() },
+                "--warmup-passes" => options with { WarmupPasses = NextInt() },
                 "--contenders" => options with { Contenders = Split(Next()) },
                 "--caller-contenders" => options with { CallerContenders = Split(Next()) },
                 "--no-caller" => options with { RunCaller = false },

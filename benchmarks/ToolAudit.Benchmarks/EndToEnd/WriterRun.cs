@@ -23,13 +23,13 @@ internal static class WriterRun
     // through more than one tier (instrumented, then optimized with the profile). Measured with the JIT's own
     // thread time: after two passes it still spent 300-500 ms compiling during a one-million-entry run, and the
     // libraries ran partly in unoptimized code; after six, about 150-250 ms, and the results settled.
-    private const int WarmupPasses = 6;
+    public const int DefaultWarmupPasses = 6;
 
     public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length < 3)
         {
-            Console.Error.WriteLine("usage: e2e-one <contender> <N> <dir> [--queue-capacity Q] [--pause-ms P]");
+            Console.Error.WriteLine("usage: e2e-one <contender> <N> <dir> [--queue-capacity Q] [--pause-ms P] [--warmup-passes W]");
             return 2;
         }
 
@@ -38,6 +38,7 @@ internal static class WriterRun
         var dir = args[2];
         int? queueCapacity = null;
         var pauseMs = 0;
+        var warmupPasses = DefaultWarmupPasses;
         for (var i = 3; i < args.Length - 1; i++)
         {
             if (args[i] == "--queue-capacity")
@@ -48,6 +49,10 @@ internal static class WriterRun
             {
                 pauseMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             }
+            else if (args[i] == "--warmup-passes")
+            {
+                warmupPasses = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
         }
 
         var entries = EntryGenerator.Generate(count);
@@ -57,7 +62,7 @@ internal static class WriterRun
         ChildResult result;
         if (contender == Contenders.ToolAuditDurable)
         {
-            for (var pass = 0; pass < WarmupPasses; pass++)
+            for (var pass = 0; pass < warmupPasses; pass++)
             {
                 await RunDurableAsync(entries.AsMemory(0, warmupCount), warmupDir).ConfigureAwait(false);
                 Directory.Delete(warmupDir, recursive: true);
@@ -69,7 +74,7 @@ internal static class WriterRun
         }
         else
         {
-            for (var pass = 0; pass < WarmupPasses; pass++)
+            for (var pass = 0; pass < warmupPasses; pass++)
             {
                 await RunSingleCallerAsync(contender, entries.AsMemory(0, warmupCount), warmupDir, queueCapacity, pauseMs: 0).ConfigureAwait(false);
                 Directory.Delete(warmupDir, recursive: true);
