@@ -445,17 +445,11 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                         return false;
                     }
 
-                    var remaining = timeout == Timeout.InfiniteTimeSpan
-                        ? Timeout.InfiniteTimeSpan
-                        : timeout - _timeProvider.GetElapsedTime(start);
-                    if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+                    if (!TryGetRemainingWait(timeout, start, out var wait))
                     {
-                        // From now on callers drop at once, until the writer makes room again.
-                        _overflowing = true;
                         return false;
                     }
 
-                    var wait = remaining == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Min(Math.Ceiling(remaining.TotalMilliseconds), int.MaxValue);
                     if (onPool)
                     {
                         // A thread-pool thread that waits this long may be starving the pool of threads a sink
@@ -520,16 +514,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                     return false;
                 }
 
-                var remaining = timeout == Timeout.InfiniteTimeSpan
-                    ? Timeout.InfiniteTimeSpan
-                    : timeout - _timeProvider.GetElapsedTime(start);
-                if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+                if (!TryGetRemainingWait(timeout, start, out var wait))
                 {
-                    _overflowing = true;
                     return false;
                 }
 
-                signal.Wait(remaining == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Min(Math.Ceiling(remaining.TotalMilliseconds), int.MaxValue));
+                signal.Wait(wait);
             }
         }
         finally
@@ -538,6 +528,30 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             Interlocked.Decrement(ref _asyncRoomWaiters);
             alarm?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// What is left of the overflow wait that began at <paramref name="start"/>, in milliseconds (<see cref="Timeout.Infinite"/>
+    /// when unbounded). False when it has run out: from then on callers drop at once, until the writer makes room again.
+    /// </summary>
+    private bool TryGetRemainingWait(TimeSpan timeout, long start, out int milliseconds)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            milliseconds = Timeout.Infinite;
+            return true;
+        }
+
+        var remaining = timeout - _timeProvider.GetElapsedTime(start);
+        if (remaining <= TimeSpan.Zero)
+        {
+            _overflowing = true;
+            milliseconds = 0;
+            return false;
+        }
+
+        milliseconds = (int)Math.Min(Math.Ceiling(remaining.TotalMilliseconds), int.MaxValue);
+        return true;
     }
 
     private async ValueTask WaitForRoomAsync(long ticket, CancellationToken cancellationToken)
