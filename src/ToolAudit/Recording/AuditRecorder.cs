@@ -311,7 +311,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
             Log.ShutdownTimedOut(_logger, _options.ShutdownTimeout, pending);
 
-            // The writer thread may still be inside the hung sink and read the token later: leave it undisposed.
+            // The sink thread may still be inside the hung sink and read the token later: leave it undisposed.
             return;
         }
 
