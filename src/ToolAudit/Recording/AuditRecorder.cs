@@ -52,6 +52,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     // How often a producer facing a full queue yields before it blocks.
     private const int OverflowSpins = 20;
 
+    // How many entries the writer makes before it serializes them (see Prepare).
+    private const int PreparePart = 64;
+
     // How long a thread-pool thread waits for room on a monitor before it waits on a task the pool can see.
     private static readonly TimeSpan PoolHandOverDelay = TimeSpan.FromMilliseconds(20);
 
@@ -768,33 +771,50 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             _inFlight.Add(work);
         }
 
-        foreach (var captured in work.Calls)
+        // In parts: each part's entries are serialized right after they are made, while they are still in the cache.
+        var calls = work.Calls;
+        var entries = work.Entries;
+        for (var partStart = 0; partStart < calls.Count; partStart += PreparePart)
         {
-            try
+            var partEnd = Math.Min(partStart + PreparePart, calls.Count);
+            var part = work.Part;
+            part.Clear();
+            for (var i = partStart; i < partEnd; i++)
             {
-                work.Entries.Add(_factory.Create(captured));
-            }
+                var captured = calls[i];
+                try
+                {
+                    var entry = _factory.Create(captured);
+                    entries.Add(entry);
+                    part.Add(entry);
+                }
 #pragma warning disable CA1031 // A bug preparing one entry must not lose the batch: count it, log it, go on.
-            catch (Exception ex)
+                catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                work.Unprepared++;
-                captured.Durable?.TrySetException(new AuditWriteException("The audit entry could not be prepared.", ex));
-                Log.PrepareFailed(_logger, captured.Call.Tool, ex);
+                {
+                    work.Unprepared++;
+                    captured.Durable?.TrySetException(new AuditWriteException("The audit entry could not be prepared.", ex));
+                    Log.PrepareFailed(_logger, captured.Call.Tool, ex);
+                }
             }
-        }
 
-        if (_stagedSink is not null && work.Entries.Count > 0)
-        {
-            try
+            if (_stagedSink is not null && work.Failure is null && part.Count > 0)
             {
-                work.Prepared = _stagedSink.Prepare(work.Entries);
-            }
+                try
+                {
+                    work.Prepared = _stagedSink.Prepare(part, work.Prepared);
+                }
 #pragma warning disable CA1031 // A batch the sink rejects is the sink's failure, reported in order by the sink thread.
-            catch (Exception ex)
+                catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                work.Failure = ex;
+                {
+                    work.Failure = ex;
+                    if (work.Prepared is { } partial)
+                    {
+                        work.Prepared = null;
+                        _stagedSink.Discard(partial);
+                    }
+                }
             }
         }
 

@@ -8,10 +8,15 @@ namespace ToolAudit.Recording;
 /// </summary>
 internal interface IStagedAuditSink : IAuditSink
 {
-    /// <summary>Checks and serializes a batch; nothing is written yet. Throws for a batch it would reject.</summary>
-    /// <param name="batch">The entries.</param>
-    /// <returns>The prepared batch, to hand to <see cref="Commit"/> or <see cref="Discard"/> exactly once.</returns>
-    object Prepare(IReadOnlyList<AuditEntry> batch);
+    /// <summary>Checks and serializes entries; nothing is written yet. Throws for entries it would reject.</summary>
+    /// <param name="entries">The entries: a whole batch, or the next part of one.</param>
+    /// <param name="preparedSoFar">
+    /// What this method returned for the earlier parts of the same batch, or null for its first part. The recorder
+    /// prepares a batch in parts so that each entry is serialized while it is still in the cache.
+    /// </param>
+    /// <returns>The prepared batch so far, to hand to <see cref="Commit"/> or <see cref="Discard"/> exactly once.</returns>
+    /// <remarks>When it throws, <paramref name="preparedSoFar"/> is still the caller's to discard.</remarks>
+    object Prepare(IReadOnlyList<AuditEntry> entries, object? preparedSoFar);
 
     /// <summary>Writes a prepared batch; throws when any of it could not be written.</summary>
     /// <param name="prepared">What <see cref="Prepare"/> returned.</param>

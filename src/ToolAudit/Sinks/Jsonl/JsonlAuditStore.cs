@@ -85,7 +85,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <inheritdoc />
     public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
     {
-        Commit(Prepare(batch));
+        Commit(Prepare(batch, preparedSoFar: null));
         return ValueTask.CompletedTask;
     }
 
@@ -104,11 +104,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Checks the whole batch, then serializes it into per-file buffers; no file is touched.</summary>
+    /// <summary>Checks the entries, then serializes them into per-file buffers; no file is touched.</summary>
     /// <param name="batch">The entries.</param>
+    /// <param name="preparedSoFar">Buffers holding the earlier parts of the same batch, or null.</param>
     /// <returns>The buffers, for <see cref="Commit"/>.</returns>
-    /// <remarks>Runs without the write lock, so the recorder serializes one batch while the previous one is written.</remarks>
-    private PendingBuffers Prepare(IReadOnlyList<AuditEntry> batch)
+    /// <remarks>
+    /// Runs without the write lock, so the recorder serializes one batch while the previous one is written. When it
+    /// throws, buffers it rented are given back, and <paramref name="preparedSoFar"/> is left to the caller.
+    /// </remarks>
+    private PendingBuffers Prepare(IReadOnlyList<AuditEntry> batch, PendingBuffers? preparedSoFar)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -123,7 +127,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             }
         }
 
-        var pending = RentBuffers();
+        var pending = preparedSoFar ?? RentBuffers();
         try
         {
             foreach (var entry in batch)
@@ -131,7 +135,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 pending.For(new FileKey(entry.User, DayOf(entry.Timestamp))).WriteLine(entry);
             }
         }
-        catch
+        catch when (preparedSoFar is null)
         {
             ReturnBuffers(pending);
             throw;
@@ -159,7 +163,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <inheritdoc />
-    object IStagedAuditSink.Prepare(IReadOnlyList<AuditEntry> batch) => Prepare(batch);
+    object IStagedAuditSink.Prepare(IReadOnlyList<AuditEntry> entries, object? preparedSoFar) => Prepare(entries, (PendingBuffers?)preparedSoFar);
 
     /// <inheritdoc />
     void IStagedAuditSink.Commit(object prepared) => Commit((PendingBuffers)prepared);
