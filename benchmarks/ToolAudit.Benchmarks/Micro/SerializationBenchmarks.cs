@@ -83,6 +83,10 @@ public class SerializationBenchmarks
     [Benchmark]
     public AuditEntry PrepareEntry_Typical() => _factory.Create(_captured);
 
+    /// <summary>The secret scan of a typical result's snippet window, part of <see cref="PrepareEntry_Typical"/>.</summary>
+    [Benchmark]
+    public string SecretScan_TypicalResult() => ToolAudit.Redaction.SecretScanner.Mask(_captured.Call.Result!);
+
     private static CapturedCall Capture(string result, TypicalEntry entry) => new()
     {
         Call = new ToolCall(entry.User, entry.Tool, entry.Args, entry.Status, result),

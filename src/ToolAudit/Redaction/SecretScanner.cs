@@ -45,14 +45,22 @@ internal static class SecretScanner
     }
 
 #if NET9_0_OR_GREATER
-    private static readonly System.Buffers.SearchValues<string> Markers = System.Buffers.SearchValues.Create(
-        ["bearer ", "basic ", "token ", .. KeyPrefixes, "eyJ", "-----BEGIN "],
-        StringComparison.OrdinalIgnoreCase);
+    // Two searches, each as the matchers compare: the schemes ignore case, the key prefixes and the JWT and PEM
+    // markers do not. Split, each set is one the vectorized multi-string search handles fast; one case-insensitive
+    // set of all of them fell back to a slower search and also stopped at prefixes in the wrong case.
+    private static readonly System.Buffers.SearchValues<string> SchemeMarkers = System.Buffers.SearchValues.Create(
+        ["bearer ", "basic ", "token "], StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The next position where a secret shape may start (one vectorized multi-string search).</summary>
+    private static readonly System.Buffers.SearchValues<string> ExactMarkers = System.Buffers.SearchValues.Create(
+        [.. KeyPrefixes, "eyJ", "-----BEGIN "], StringComparison.Ordinal);
+
+    /// <summary>The next position where a secret shape may start (vectorized multi-string searches).</summary>
     private static int NextCandidate(ReadOnlySpan<char> text, int offset)
     {
-        var found = text[offset..].IndexOfAny(Markers);
+        var rest = text[offset..];
+        var scheme = rest.IndexOfAny(SchemeMarkers);
+        var exact = (scheme < 0 ? rest : rest[..scheme]).IndexOfAny(ExactMarkers);
+        var found = exact >= 0 ? exact : scheme;
         return found < 0 ? -1 : offset + found;
     }
 #else

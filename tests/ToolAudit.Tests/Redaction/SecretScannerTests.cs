@@ -25,6 +25,10 @@ public sealed class SecretScannerTests
         Pem,
         "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----",
         "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+        "BEARER abcdefghijklmnopqrstuvwxyz012345",
+        "a short sk-key first, then Bearer abcdefghijklmnopqrstuvwxyz012345",
+        "a token of thanks first, then ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "Basic words, eyJ-nothing, then eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0",
     };
 
     public static TheoryData<string> OrdinaryValues => new()
