@@ -1,12 +1,8 @@
-using System.Text.Json;
-
 namespace ToolAudit.Benchmarks.EndToEnd;
 
 /// <summary>What one child run reports to the harness, as one JSON line on its standard output.</summary>
 internal sealed record ChildResult
 {
-    public const string Prefix = "RESULT ";
-
     public required string Contender { get; init; }
 
     public required long Entries { get; init; }
@@ -51,18 +47,7 @@ internal sealed record ChildResult
     /// <summary>What the writer itself reported as wrong (drops, failures), or null.</summary>
     public string? Problem { get; init; }
 
-    public string ToLine() => Prefix + JsonSerializer.Serialize(this, ChildJson.Default.ChildResult);
+    public string ToLine() => ChildOutput.ToLine(this, ChildJson.Default.ChildResult);
 
-    public static ChildResult? FromOutput(string output)
-    {
-        foreach (var line in output.Split('\n'))
-        {
-            if (line.StartsWith(Prefix, StringComparison.Ordinal))
-            {
-                return JsonSerializer.Deserialize(line.AsSpan(Prefix.Length).Trim(), ChildJson.Default.ChildResult);
-            }
-        }
-
-        return null;
-    }
+    public static ChildResult? FromOutput(string output) => ChildOutput.Parse(output, ChildJson.Default.ChildResult);
 }

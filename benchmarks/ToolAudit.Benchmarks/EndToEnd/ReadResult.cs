@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace ToolAudit.Benchmarks.EndToEnd;
 
 /// <summary>What the reading child reports.</summary>
@@ -29,18 +27,7 @@ internal sealed record ReadResult
 
     public string? Problem { get; init; }
 
-    public string ToLine() => ChildResult.Prefix + JsonSerializer.Serialize(this, ChildJson.Default.ReadResult);
+    public string ToLine() => ChildOutput.ToLine(this, ChildJson.Default.ReadResult);
 
-    public static ReadResult? FromOutput(string output)
-    {
-        foreach (var line in output.Split('\n'))
-        {
-            if (line.StartsWith(ChildResult.Prefix, StringComparison.Ordinal))
-            {
-                return JsonSerializer.Deserialize(line.AsSpan(ChildResult.Prefix.Length).Trim(), ChildJson.Default.ReadResult);
-            }
-        }
-
-        return null;
-    }
+    public static ReadResult? FromOutput(string output) => ChildOutput.Parse(output, ChildJson.Default.ReadResult);
 }

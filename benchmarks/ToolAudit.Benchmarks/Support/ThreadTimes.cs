@@ -4,7 +4,7 @@ namespace ToolAudit.Benchmarks;
 
 /// <summary>
 /// CPU time (user and system) of the process's threads by name, from <c>/proc/self/task</c> on Linux; empty elsewhere.
-/// The harness prints it with <c>--threads</c>: where a contender's time goes (callers, writer, sink, GC).
+/// A child prints it when <c>TOOLAUDIT_BENCH_THREADS=1</c>: where a contender's time goes (callers, writer, sink, GC).
 /// </summary>
 internal static class ThreadTimes
 {
@@ -34,20 +34,16 @@ internal static class ThreadTimes
             }
         }
 
-        var byName = new Dictionary<string, (double UserMs, double SystemMs)>(StringComparer.Ordinal);
-        foreach (var (key, value) in last)
-        {
-            var name = key[(key.IndexOf(' ', StringComparison.Ordinal) + 1)..];
-            byName[name] = byName.TryGetValue(name, out var sum) ? (sum.UserMs + value.UserMs, sum.SystemMs + value.SystemMs) : value;
-        }
-
-        return byName;
+        return SumByName(last);
     }
 
-    public static Dictionary<string, (double UserMs, double SystemMs)> Read()
+    public static Dictionary<string, (double UserMs, double SystemMs)> Read() => SumByName(ReadByThread());
+
+    /// <summary>Adds up the threads of one name (the thread pool's workers share theirs).</summary>
+    private static Dictionary<string, (double UserMs, double SystemMs)> SumByName(Dictionary<string, (double UserMs, double SystemMs)> byThread)
     {
         var byName = new Dictionary<string, (double UserMs, double SystemMs)>(StringComparer.Ordinal);
-        foreach (var (key, value) in ReadByThread())
+        foreach (var (key, value) in byThread)
         {
             var name = key[(key.IndexOf(' ', StringComparison.Ordinal) + 1)..];
             byName[name] = byName.TryGetValue(name, out var sum) ? (sum.UserMs + value.UserMs, sum.SystemMs + value.SystemMs) : value;

@@ -428,29 +428,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         {
             lock (_roomGate)
             {
-                if (timeout != Timeout.InfiniteTimeSpan && !ReferenceEquals(_timeProvider, TimeProvider.System))
-                {
-                    // An injected clock (a fake one in tests) may run at its own pace: its timer wakes us at its
-                    // deadline. With the system clock the bounded Monitor.Wait below is enough, and needs no thread
-                    // pool thread to fire, so a starved pool cannot stretch the wait.
-                    alarm = _timeProvider.CreateTimer(static state => ((AuditRecorder)state!).WakeWaitingProducers(), this, timeout, Timeout.InfiniteTimeSpan);
-                }
-
+                alarm = StartAlarm(timeout, start, static recorder => recorder.WakeWaitingProducers());
                 while (true)
                 {
-                    if (HasRoom(ticket))
+                    if (WaitIsOver(ticket, timeout, start, out var wait) is { } over)
                     {
-                        return true;
-                    }
-
-                    if (_disposing)
-                    {
-                        return false;
-                    }
-
-                    if (!TryGetRemainingWait(timeout, start, out var wait))
-                    {
-                        return false;
+                        return over;
                     }
 
                     if (onPool)
@@ -496,30 +479,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         Interlocked.Increment(ref _waitingProducers);
         try
         {
-            if (timeout != Timeout.InfiniteTimeSpan && !ReferenceEquals(_timeProvider, TimeProvider.System))
-            {
-                // See WaitForRoom: an injected clock's timer wakes us at its deadline.
-                var due = timeout - _timeProvider.GetElapsedTime(start);
-                alarm = _timeProvider.CreateTimer(static state => ((AuditRecorder)state!).SignalRoom(), this, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-            }
-
+            alarm = StartAlarm(timeout, start, static recorder => recorder.SignalRoom());
             while (true)
             {
                 // Take the signal before checking: room freed after the check completes this very signal.
                 var signal = Volatile.Read(ref _roomSignal).Task;
-                if (HasRoom(ticket))
+                if (WaitIsOver(ticket, timeout, start, out var wait) is { } over)
                 {
-                    return true;
-                }
-
-                if (_disposing)
-                {
-                    return false;
-                }
-
-                if (!TryGetRemainingWait(timeout, start, out var wait))
-                {
-                    return false;
+                    return over;
                 }
 
                 signal.Wait(wait);
@@ -531,6 +498,50 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             Interlocked.Decrement(ref _asyncRoomWaiters);
             alarm?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Whether a wait for room is over: true when the ticket is admitted, false when the recorder shuts down or the
+    /// overflow wait has run out; null, with how long to block next, while it goes on.
+    /// </summary>
+    private bool? WaitIsOver(long ticket, TimeSpan timeout, long start, out int wait)
+    {
+        wait = 0;
+        if (HasRoom(ticket))
+        {
+            return true;
+        }
+
+        if (_disposing)
+        {
+            return false;
+        }
+
+        return TryGetRemainingWait(timeout, start, out wait) ? null : false;
+    }
+
+    /// <summary>
+    /// With an injected clock (a fake one in tests), which may run at its own pace, a timer of that clock wakes the
+    /// waiter at its deadline. With the system clock the bounded waits are enough, and need no thread-pool thread to
+    /// fire, so a starved pool cannot stretch them: null then.
+    /// </summary>
+    private ITimer? StartAlarm(TimeSpan timeout, long start, Action<AuditRecorder> wake)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan || ReferenceEquals(_timeProvider, TimeProvider.System))
+        {
+            return null;
+        }
+
+        var due = timeout - _timeProvider.GetElapsedTime(start);
+        return _timeProvider.CreateTimer(
+            static state =>
+            {
+                var (recorder, wake) = ((AuditRecorder, Action<AuditRecorder>))state!;
+                wake(recorder);
+            },
+            (this, wake),
+            due > TimeSpan.Zero ? due : TimeSpan.Zero,
+            Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -777,16 +788,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         for (var partStart = 0; partStart < calls.Count; partStart += PreparePart)
         {
             var partEnd = Math.Min(partStart + PreparePart, calls.Count);
-            var part = work.Part;
-            part.Clear();
+            var firstEntry = entries.Count;
             for (var i = partStart; i < partEnd; i++)
             {
                 var captured = calls[i];
                 try
                 {
-                    var entry = _factory.Create(captured);
-                    entries.Add(entry);
-                    part.Add(entry);
+                    entries.Add(_factory.Create(captured));
                 }
 #pragma warning disable CA1031 // A bug preparing one entry must not lose the batch: count it, log it, go on.
                 catch (Exception ex)
@@ -798,11 +806,11 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 }
             }
 
-            if (_stagedSink is not null && work.Failure is null && part.Count > 0)
+            if (_stagedSink is not null && work.Failure is null && entries.Count > firstEntry)
             {
                 try
                 {
-                    work.Prepared = _stagedSink.Prepare(part, work.Prepared);
+                    work.Prepared = _stagedSink.Prepare(entries, firstEntry, work.Prepared);
                 }
 #pragma warning disable CA1031 // A batch the sink rejects is the sink's failure, reported in order by the sink thread.
                 catch (Exception ex)

@@ -9,14 +9,15 @@ namespace ToolAudit.Recording;
 internal interface IStagedAuditSink : IAuditSink
 {
     /// <summary>Checks and serializes entries; nothing is written yet. Throws for entries it would reject.</summary>
-    /// <param name="entries">The entries: a whole batch, or the next part of one.</param>
-    /// <param name="preparedSoFar">
-    /// What this method returned for the earlier parts of the same batch, or null for its first part. The recorder
-    /// prepares a batch in parts so that each entry is serialized while it is still in the cache.
+    /// <param name="entries">The batch's entries so far.</param>
+    /// <param name="start">
+    /// The first entry not prepared yet: the recorder prepares a batch in parts, so that each entry is serialized
+    /// while it is still in the cache, and hands over each part as it is made.
     /// </param>
+    /// <param name="preparedSoFar">What this method returned for the earlier parts of the same batch, or null for its first part.</param>
     /// <returns>The prepared batch so far, to hand to <see cref="Commit"/> or <see cref="Discard"/> exactly once.</returns>
     /// <remarks>When it throws, <paramref name="preparedSoFar"/> is still the caller's to discard.</remarks>
-    object Prepare(IReadOnlyList<AuditEntry> entries, object? preparedSoFar);
+    object Prepare(IReadOnlyList<AuditEntry> entries, int start, object? preparedSoFar);
 
     /// <summary>Writes a prepared batch; throws when any of it could not be written.</summary>
     /// <param name="prepared">What <see cref="Prepare"/> returned.</param>

@@ -10,9 +10,6 @@ internal sealed class WriteBatchWork(int capacity)
 
     public List<AuditEntry> Entries { get; } = new(capacity);
 
-    /// <summary>The entries of the part being prepared (the writer prepares a batch in parts).</summary>
-    public List<AuditEntry> Part { get; } = new();
-
     /// <summary>Calls whose entry could not be prepared (counted as failed once the batch is written).</summary>
     public int Unprepared { get; set; }
 
@@ -26,7 +23,6 @@ internal sealed class WriteBatchWork(int capacity)
     {
         Calls.Clear();
         Entries.Clear();
-        Part.Clear();
         Unprepared = 0;
         Prepared = null;
         Failure = null;

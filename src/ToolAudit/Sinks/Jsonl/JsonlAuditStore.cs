@@ -85,7 +85,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <inheritdoc />
     public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
     {
-        Commit(Prepare(batch, preparedSoFar: null));
+        Commit(Prepare(batch, start: 0, preparedSoFar: null));
         return ValueTask.CompletedTask;
     }
 
@@ -106,20 +106,22 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     /// <summary>Checks the entries, then serializes them into per-file buffers; no file is touched.</summary>
     /// <param name="batch">The entries.</param>
+    /// <param name="start">The first entry to prepare; those before it are in <paramref name="preparedSoFar"/>.</param>
     /// <param name="preparedSoFar">Buffers holding the earlier parts of the same batch, or null.</param>
     /// <returns>The buffers, for <see cref="Commit"/>.</returns>
     /// <remarks>
     /// Runs without the write lock, so the recorder serializes one batch while the previous one is written. When it
     /// throws, buffers it rented are given back, and <paramref name="preparedSoFar"/> is left to the caller.
     /// </remarks>
-    private PendingBuffers Prepare(IReadOnlyList<AuditEntry> batch, PendingBuffers? preparedSoFar)
+    private PendingBuffers Prepare(IReadOnlyList<AuditEntry> batch, int start, PendingBuffers? preparedSoFar)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_disposed, this);
 
-        // Check the whole batch first: a bad entry rejects the batch before any of it is buffered.
-        foreach (var entry in batch)
+        // Check the whole part first: a bad entry rejects it before any of it is buffered.
+        for (var i = start; i < batch.Count; i++)
         {
+            var entry = batch[i];
             ArgumentNullException.ThrowIfNull(entry, nameof(batch));
             if (string.IsNullOrEmpty(entry.User) || string.IsNullOrEmpty(entry.Tool))
             {
@@ -130,8 +132,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         var pending = preparedSoFar ?? RentBuffers();
         try
         {
-            foreach (var entry in batch)
+            for (var i = start; i < batch.Count; i++)
             {
+                var entry = batch[i];
                 pending.For(new FileKey(entry.User, DayOf(entry.Timestamp))).WriteLine(entry);
             }
         }
@@ -163,7 +166,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <inheritdoc />
-    object IStagedAuditSink.Prepare(IReadOnlyList<AuditEntry> entries, object? preparedSoFar) => Prepare(entries, (PendingBuffers?)preparedSoFar);
+    object IStagedAuditSink.Prepare(IReadOnlyList<AuditEntry> entries, int start, object? preparedSoFar) => Prepare(entries, start, (PendingBuffers?)preparedSoFar);
 
     /// <inheritdoc />
     void IStagedAuditSink.Commit(object prepared) => Commit((PendingBuffers)prepared);
