@@ -33,8 +33,17 @@ public sealed record ToolCall(
     /// <summary>Whether a person approved the call before it ran.</summary>
     public bool Confirmed { get; init; }
 
+    // Duration as ticks, with a marker for none: a nullable TimeSpan would take 16 bytes of every call's object.
+    private const long NoDuration = long.MinValue;
+    private readonly long _durationTicks = NoDuration;
+
     /// <summary>How long the call took.</summary>
-    public TimeSpan? Duration { get; init; }
+    /// <remarks><see cref="TimeSpan.MinValue"/>, which no call can take, reads back as null.</remarks>
+    public TimeSpan? Duration
+    {
+        get => _durationTicks == NoDuration ? null : TimeSpan.FromTicks(_durationTicks);
+        init => _durationTicks = value?.Ticks ?? NoDuration;
+    }
 
     /// <summary>The exception the tool threw; its type and message become the entry's <c>error</c>.</summary>
     public Exception? Exception { get; init; }

@@ -29,7 +29,7 @@ internal static class WriterRun
     {
         if (args.Length < 3)
         {
-            Console.Error.WriteLine("usage: e2e-one <contender> <N> <dir> [--queue-capacity Q] [--pause-ms P] [--warmup-passes W]");
+            Console.Error.WriteLine("usage: e2e-one <contender> <N> <dir> [--queue-capacity Q] [--pause-ms P] [--rate R] [--warmup-passes W]");
             return 2;
         }
 
@@ -38,6 +38,7 @@ internal static class WriterRun
         var dir = args[2];
         int? queueCapacity = null;
         var pauseMs = 0;
+        var rate = 0;
         var warmupPasses = DefaultWarmupPasses;
         for (var i = 3; i < args.Length - 1; i++)
         {
@@ -48,6 +49,10 @@ internal static class WriterRun
             else if (args[i] == "--pause-ms")
             {
                 pauseMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--rate")
+            {
+                rate = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             }
             else if (args[i] == "--warmup-passes")
             {
@@ -76,7 +81,7 @@ internal static class WriterRun
         {
             for (var pass = 0; pass < warmupPasses; pass++)
             {
-                await RunSingleCallerAsync(contender, entries.AsMemory(0, warmupCount), warmupDir, queueCapacity, pauseMs: 0).ConfigureAwait(false);
+                await RunSingleCallerAsync(contender, entries.AsMemory(0, warmupCount), warmupDir, queueCapacity, pauseMs: 0, rate: 0).ConfigureAwait(false);
                 Directory.Delete(warmupDir, recursive: true);
                 Settle();
             }
@@ -85,7 +90,7 @@ internal static class WriterRun
             var threadsBefore = ThreadTimes.Read();
             using var stopSampling = new CancellationTokenSource();
             var sampling = Environment.GetEnvironmentVariable("TOOLAUDIT_BENCH_THREADS") == "1" ? ThreadTimes.SampleAsync(stopSampling.Token) : null;
-            result = gc.Apply(await RunSingleCallerAsync(contender, entries, dir, queueCapacity, pauseMs).ConfigureAwait(false));
+            result = gc.Apply(await RunSingleCallerAsync(contender, entries, dir, queueCapacity, pauseMs, rate).ConfigureAwait(false));
             if (sampling is not null)
             {
                 await stopSampling.CancelAsync().ConfigureAwait(false);
@@ -102,8 +107,13 @@ internal static class WriterRun
     /// When above zero, the caller sleeps this long after each call (not timed), so every call finds the writer idle,
     /// as the sparse calls of a real agent do: the cost of waking the writer is then part of each call.
     /// </param>
-    private static async Task<ChildResult> RunSingleCallerAsync(string name, ReadOnlyMemory<TypicalEntry> entries, string dir, int? queueCapacity, int pauseMs)
+    /// <param name="rate">
+    /// When above zero, calls per second: the caller spins (not timed) until each call's turn, so calls come at a steady
+    /// rate the writers keep up with and the queue stays short, the "not saturated" regime of a busy host.
+    /// </param>
+    private static async Task<ChildResult> RunSingleCallerAsync(string name, ReadOnlyMemory<TypicalEntry> entries, string dir, int? queueCapacity, int pauseMs, int rate)
     {
+        var interval = rate > 0 ? Stopwatch.Frequency / rate : 0;
         var count = entries.Length;
         var durations = new long[count];
         var overhead = CallTimer.Overhead();
@@ -113,8 +123,14 @@ internal static class WriterRun
         var span = entries.Span;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var start = Stopwatch.GetTimestamp();
+        var touched = 0;
         for (var i = 0; i < span.Length; i++)
         {
+            if (interval > 0)
+            {
+                touched += Touch(span[i]);
+            }
+
             var callStart = Stopwatch.GetTimestamp();
             contender.Write(span[i]);
             durations[i] = Stopwatch.GetTimestamp() - callStart;
@@ -122,13 +138,28 @@ internal static class WriterRun
             {
                 Thread.Sleep(pauseMs);
             }
+
+            if (interval > 0)
+            {
+                var due = start + ((i + 1) * interval);
+                while (Stopwatch.GetTimestamp() < due)
+                {
+                    Thread.SpinWait(16);
+                }
+            }
         }
 
         var callsEnd = Stopwatch.GetTimestamp();
+        GC.KeepAlive(touched);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
         await contender.DisposeAsync().ConfigureAwait(false);
         var end = Stopwatch.GetTimestamp();
+
+        if (Environment.GetEnvironmentVariable("TOOLAUDIT_BENCH_DUMP") is { Length: > 0 } dump)
+        {
+            File.WriteAllLines(dump, durations.Select(d => d.ToString(CultureInfo.InvariantCulture)));
+        }
 
         return Summarize(name, count, start, callsEnd, end, durations, overhead, (double)allocated / count, contender.Check(count));
     }
@@ -206,6 +237,17 @@ internal static class WriterRun
             TimerOverheadNs = overheadNs,
             Problem = problem,
         };
+    }
+
+    private static int Touch(TypicalEntry entry)
+    {
+        var sum = entry.Result.Length + entry.User.Length + entry.Tool.Length;
+        foreach (var pair in entry.Args)
+        {
+            sum += pair.Key.Length + (pair.Value is long value ? (int)value : 0);
+        }
+
+        return sum;
     }
 
     /// <summary>Leaves the warm-up's garbage and background work behind before the measured run starts.</summary>

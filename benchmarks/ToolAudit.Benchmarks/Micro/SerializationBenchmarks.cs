@@ -90,10 +90,9 @@ public class SerializationBenchmarks
     private static CapturedCall Capture(string result, TypicalEntry entry) => new()
     {
         Call = new ToolCall(entry.User, entry.Tool, entry.Args, entry.Status, result),
-        Timestamp = DateTimeOffset.UtcNow,
+        UtcTicks = DateTimeOffset.UtcNow.UtcTicks,
         Args = ArgumentCapture.Capture(entry.Args),
-        Engine = EntryGenerator.Engine,
-        Model = EntryGenerator.Model,
+        Context = new AuditContext(EntryGenerator.Engine, EntryGenerator.Model, null, null, null),
     };
 
     private static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");

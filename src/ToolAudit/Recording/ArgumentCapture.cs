@@ -17,19 +17,48 @@ internal static class ArgumentCapture
         WriteIndented = false,
     };
 
-    public static KeyValuePair<string, object?>[]? Capture(IReadOnlyDictionary<string, object?>? args)
+    public static ArgumentSnapshot Capture(IReadOnlyDictionary<string, object?>? args)
     {
         if (args is null)
         {
-            return null;
+            return default;
         }
 
         var count = args.Count;
         if (count == 0)
         {
-            return Array.Empty<KeyValuePair<string, object?>>();
+            return new ArgumentSnapshot([]);
         }
 
+        if (count <= 2)
+        {
+            KeyValuePair<string, object?> first = default, second = default;
+            var i = 0;
+            foreach (var pair in args)
+            {
+                if (i == 2)
+                {
+                    // The dictionary grew while we enumerated it (another thread is mutating it): take it all.
+                    return new ArgumentSnapshot(CaptureAll(args, count * 2));
+                }
+
+                (i == 0 ? ref first : ref second) = new KeyValuePair<string, object?>(pair.Key ?? string.Empty, Snapshot(pair.Value));
+                i++;
+            }
+
+            return i switch
+            {
+                0 => new ArgumentSnapshot([]),
+                1 => new ArgumentSnapshot(first),
+                _ => new ArgumentSnapshot(first, second),
+            };
+        }
+
+        return new ArgumentSnapshot(CaptureAll(args, count));
+    }
+
+    private static KeyValuePair<string, object?>[] CaptureAll(IReadOnlyDictionary<string, object?> args, int count)
+    {
         var copy = new KeyValuePair<string, object?>[count];
         var i = 0;
         foreach (var pair in args)

@@ -37,15 +37,16 @@ internal sealed class AuditEntryFactory
     public AuditEntry Create(CapturedCall captured)
     {
         var call = captured.Call;
+        var timestamp = captured.Timestamp;
         return new AuditEntry
         {
-            Id = _ids.Next(captured.Timestamp),
-            Timestamp = captured.Timestamp,
+            Id = _ids.Next(timestamp),
+            Timestamp = timestamp,
             User = call.User,
             Engine = captured.Engine,
             Model = captured.Model,
             Tool = call.Tool,
-            Args = captured.Args is null ? null : new RecordedArguments(PrepareArguments(captured.Args)),
+            Args = captured.Args.ToArray() is { } args ? new RecordedArguments(PrepareArguments(args)) : null,
             Status = call.Status,
             ResultChars = call.Result?.Length ?? 0,
             ResultSnippet = call.Result is null ? null : Snippet(call.Result),
@@ -55,8 +56,8 @@ internal sealed class AuditEntryFactory
             Confirmed = call.Confirmed,
             DurationMs = call.Duration?.TotalMilliseconds,
             Error = ErrorText(call),
-            TraceId = captured.HasActivity ? captured.TraceId.ToHexString() : null,
-            SpanId = captured.HasActivity ? captured.SpanId.ToHexString() : null,
+            TraceId = captured.Activity?.TraceId.ToHexString(),
+            SpanId = captured.Activity?.SpanId.ToHexString(),
         };
     }
 

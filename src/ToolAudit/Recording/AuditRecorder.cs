@@ -43,11 +43,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private readonly BlockingCollection<WriteBatchWork> _freeWork = new(new ConcurrentQueue<WriteBatchWork>());
     private readonly BlockingCollection<WriteBatchWork> _preparedWork = new(new ConcurrentQueue<WriteBatchWork>());
     private readonly object _readGate = new();
+    private readonly object _napGate = new();
+    private readonly int _nudgeAt;
+    private volatile bool _napping;
+    private bool _nudged;
     private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _shutdown = new();
 
-    // How often the idle writer yields before it blocks and producers must wake it.
-    private const int IdleSpins = 40;
+    // The idle writer naps (a timed wait producers need not end) this long, and after this many naps in a row with
+    // nothing to do sleeps until the next call wakes it. While it naps, a call costs no thread wake-up: the writer
+    // collects what came in at the end of the nap, or sooner when the queue reaches _nudgeAt.
+    private const int NapMilliseconds = 1;
+    private const int NapsBeforeSleep = 64;
+    private const int MaxNudgeAt = 256;
 
     // How often a producer facing a full queue yields before it blocks.
     private const int OverflowSpins = 20;
@@ -126,6 +134,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         });
 
         _stagedSink = sink as IStagedAuditSink;
+        _nudgeAt = Math.Clamp(options.QueueCapacity / 4, 1, MaxNudgeAt);
         var batchCapacity = Math.Min(options.MaxBatchSize, 4096);
         _freeWork.Add(new WriteBatchWork(batchCapacity));
         _freeWork.Add(new WriteBatchWork(batchCapacity));
@@ -181,10 +190,16 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         var captured = Capture(call, durable: null);
         var ticket = Interlocked.Increment(ref _accepted);
-        if (HasRoom(ticket) && !_disposing)
+        var length = QueuedAhead(ticket);
+        if (length <= _options.QueueCapacity && !_disposing)
         {
             if (_channel.Writer.TryWrite(captured))
             {
+                if (_napping && length >= _nudgeAt)
+                {
+                    Nudge();
+                }
+
                 return;
             }
         }
@@ -216,6 +231,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             {
                 throw new ObjectDisposedException(nameof(AuditRecorder), "The recorder is shutting down; the call is not on record.");
             }
+
+            // Its caller waits for the write: do not let it wait out the writer's nap.
+            if (_napping)
+            {
+                Nudge();
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
@@ -244,6 +265,8 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             _flushWaiterCount = _flushWaiters.Count;
         }
 
+        Nudge();
+
         return new ValueTask(waiter.Task.WaitAsync(cancellationToken));
     }
 
@@ -269,6 +292,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         _disposing = true;
         _channel.Writer.TryComplete();
+        Nudge();
         WakeWaitingProducers();
         SignalRoom();
 
@@ -358,27 +382,57 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             ObjectDisposedException.ThrowIf(_disposing, this);
         }
 
-        var context = ToolAuditContext.Current;
         var activity = Activity.Current;
+        if (activity is not null)
+        {
+            // Reading the ids fixes them (an activity may derive them lazily); the writer reads the same ones later.
+            _ = activity.TraceId;
+            _ = activity.SpanId;
+        }
+
         return new CapturedCall
         {
             Call = call,
-            Timestamp = _timeProvider.GetUtcNow(),
+            UtcTicks = _timeProvider.GetUtcNow().UtcTicks,
             Args = ArgumentCapture.Capture(call.Args),
-            Engine = call.Engine ?? context.Engine,
-            Model = call.Model ?? context.Model,
-            SessionId = call.SessionId ?? context.SessionId,
-            TaskId = call.TaskId ?? context.TaskId,
-            HasActivity = activity is not null,
-            TraceId = activity?.TraceId ?? default,
-            SpanId = activity?.SpanId ?? default,
+            Context = ToolAuditContext.Current,
+            Activity = activity,
             Durable = durable,
         };
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private bool HasRoom(long ticket) =>
-        ticket - Volatile.Read(ref _dequeued) - Volatile.Read(ref _notQueued) <= _options.QueueCapacity;
+    private bool HasRoom(long ticket) => QueuedAhead(ticket) <= _options.QueueCapacity;
+
+    /// <summary>The ticket's place in the queue: the calls admitted up to it and not yet taken by the writer.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private long QueuedAhead(long ticket) => ticket - Volatile.Read(ref _dequeued) - Volatile.Read(ref _notQueued);
+
+    /// <summary>Ends the writer's nap now (a flush, a durable call, a full queue, shutdown); no-op when it is not napping.</summary>
+    private void Nudge()
+    {
+        lock (_napGate)
+        {
+            _nudged = true;
+            Monitor.Pulse(_napGate);
+        }
+    }
+
+    /// <summary>The writer's short timed wait for calls; producers do not wake it unless the queue fills up.</summary>
+    private void Nap()
+    {
+        lock (_napGate)
+        {
+            _napping = true;
+            if (!_nudged && !_disposing && !_channel.Reader.TryPeek(out _))
+            {
+                Monitor.Wait(_napGate, NapMilliseconds);
+            }
+
+            _napping = false;
+            _nudged = false;
+        }
+    }
 
     private void OnQueueFull(CapturedCall captured, long ticket)
     {
@@ -405,6 +459,11 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <summary>Blocks until the ticket is admitted or the overflow wait runs out. Returns false when it ran out.</summary>
     private bool WaitForRoom(long ticket)
     {
+        if (_napping)
+        {
+            Nudge();
+        }
+
         // The writer frees a batch of room at a time, usually within microseconds: spin (yielding) briefly first.
         var spinner = new SpinWait();
         while (spinner.Count < OverflowSpins)
@@ -656,22 +715,25 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var maxBatch = _options.MaxBatchSize;
         try
         {
-            var idle = new SpinWait();
+            var naps = 0;
             while (true)
             {
                 // Waits while both batches are out: the sink is behind, and the queue holds the rest.
                 var work = _freeWork.Take();
                 while (!TryReadBatch(reader, work.Calls, maxBatch))
                 {
-                    // Yield a little before blocking: during a burst the next call comes within microseconds, and
-                    // while the writer is not blocked no producer pays for waking it.
-                    if (idle.Count < IdleSpins)
+                    // No spinning for the next call: a writer that takes each call as it comes pulls the queue's
+                    // memory to its core call by call, and every call then pays for moving it back.
+                    if (naps < NapsBeforeSleep && !_disposing)
                     {
-                        idle.SpinOnce(sleep1Threshold: -1);
+                        // Recently busy: nap, so that the calls that come meanwhile need not wake the writer.
+                        naps++;
+                        Nap();
                         continue;
                     }
 
-                    idle.Reset();
+                    // Idle for a while: sleep until a call comes (that call pays for the wake-up).
+                    naps = 0;
                     var wait = reader.WaitToReadAsync();
                     var more = wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
                     if (!more)
@@ -680,7 +742,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                     }
                 }
 
-                idle.Reset();
+                naps = 0;
                 OnRoomFreed(work.Calls.Count);
                 if (Prepare(work))
                 {

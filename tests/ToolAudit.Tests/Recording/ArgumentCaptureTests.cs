@@ -160,6 +160,41 @@ public sealed class ArgumentCaptureTests
         root.GetProperty("session_id").GetString().Should().Be("s\uFFFD");
     }
 
+    [Fact]
+    public async Task Record_NoneZeroOneTwoOrThreeArguments_EachComesBackAsGivenAndEmptyStaysDistinctFromNone()
+    {
+        var sink = new CollectingSink();
+        await using var recorder = new AuditRecorder(sink);
+        var shapes = new Dictionary<string, object?>?[]
+        {
+            null,
+            new Dictionary<string, object?>(),
+            new Dictionary<string, object?> { ["a"] = 1 },
+            new Dictionary<string, object?> { ["a"] = 1, ["b"] = "two" },
+            new Dictionary<string, object?> { ["a"] = 1, ["b"] = "two", ["c"] = null },
+        };
+
+        for (var i = 0; i < shapes.Length; i++)
+        {
+            recorder.Record(new ToolCall("alice", $"tool{i}", shapes[i], AuditStatus.Ok));
+        }
+
+        // Changing a dictionary after the call changes nothing on record.
+        shapes[3]!["a"] = 99;
+        await recorder.FlushAsync();
+
+        var byTool = sink.Entries.ToDictionary(e => e.Tool);
+        byTool["tool0"].Args.Should().BeNull();
+        byTool["tool1"].Args.Should().NotBeNull().And.BeEmpty();
+        byTool["tool2"].Args!.Keys.Should().Equal("a");
+        byTool["tool2"].Args!["a"].GetInt32().Should().Be(1);
+        byTool["tool3"].Args!.Keys.Should().Equal("a", "b");
+        byTool["tool3"].Args!["a"].GetInt32().Should().Be(1);
+        byTool["tool3"].Args!["b"].GetString().Should().Be("two");
+        byTool["tool4"].Args!.Keys.Should().Equal("a", "b", "c");
+        byTool["tool4"].Args!["c"].ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
     private sealed class Node
     {
         public string? Name { get; set; }

@@ -25,6 +25,23 @@ public sealed class AuditRecorderTests
     }
 
     [Fact]
+    public async Task Record_WithoutFlush_IsWrittenAfterIdleAndWhileTheWriterNaps()
+    {
+        var sink = new SignallingSink();
+        await using var recorder = new AuditRecorder(sink);
+
+        // The first call finds the writer asleep; the second comes while it naps after the first batch. Neither
+        // flushes: both must reach the sink on the writer's own account.
+        recorder.Record(new ToolCall("alice", "first", null, AuditStatus.Ok));
+        await sink.FirstWrite.WaitAsync(TimeSpan.FromSeconds(30));
+        recorder.Record(new ToolCall("alice", "second", null, AuditStatus.Ok));
+        await sink.Written(2).WaitAsync(TimeSpan.FromSeconds(30));
+
+        sink.Entries.Select(e => e.Tool).Should().Equal("first", "second");
+        recorder.Counters.Written.Should().Be(2);
+    }
+
+    [Fact]
     public async Task Record_InsideContextAndActivity_CapturesThemAtCallTime()
     {
         var sink = new CollectingSink();

@@ -14,7 +14,7 @@ public static class Prepared
         new AuditEntryFactory(options ?? new ToolAuditOptions()).Create(new CapturedCall
         {
             Call = call,
-            Timestamp = At,
+            UtcTicks = At.UtcTicks,
             Args = ArgumentCapture.Capture(call.Args),
         });
 

@@ -1,0 +1,29 @@
+namespace ToolAudit.Tests.Recording;
+
+/// <summary>The call record hosts build: its optional values read back as they were set.</summary>
+public sealed class ToolCallTests
+{
+    [Fact]
+    public void Duration_UnsetIsNull()
+    {
+        new ToolCall("alice", "tool", null, AuditStatus.Ok).Duration.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(-5L)]
+    [InlineData(15_000_000L)]
+    [InlineData(long.MaxValue)]
+    public void Duration_SetValue_ReadsBackAndSurvivesWithAndEquality(long ticks)
+    {
+        var call = new ToolCall("alice", "tool", null, AuditStatus.Ok) { Duration = TimeSpan.FromTicks(ticks) };
+
+        call.Duration.Should().Be(TimeSpan.FromTicks(ticks));
+        var copy = call with { Tool = "other" };
+        copy.Duration.Should().Be(TimeSpan.FromTicks(ticks));
+        (copy with { Tool = "tool" }).Should().Be(call);
+        (call with { Duration = null }).Duration.Should().BeNull();
+        (call with { Duration = null }).Should().NotBe(call);
+    }
+}
