@@ -22,6 +22,12 @@ internal readonly struct ArgumentSnapshot
     /// <summary>False when the call had no argument dictionary at all (as opposed to an empty one).</summary>
     public bool HasArguments => _all is not null || _first.Key is not null;
 
+    /// <summary>How many arguments there are.</summary>
+    public int Count => _all?.Length ?? (_first.Key is null ? 0 : _second.Key is null ? 1 : 2);
+
+    /// <summary>The argument at <paramref name="index"/> (below <see cref="Count"/>), in the order they were captured.</summary>
+    public KeyValuePair<string, object?> this[int index] => _all is not null ? _all[index] : index == 0 ? _first : _second;
+
     /// <summary>The arguments in an array the caller owns (the snapshot's own, or a new one); null when the call had none.</summary>
     public KeyValuePair<string, object?>[]? ToArray()
     {

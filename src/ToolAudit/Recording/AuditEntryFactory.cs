@@ -64,7 +64,34 @@ internal sealed class AuditEntryFactory
     internal static string? ErrorText(ToolCall call) =>
         call.Error ?? (call.Exception is { } exception ? $"{exception.GetType().FullName}: {exception.Message}" : null);
 
-    private string Snippet(string result)
+    /// <summary>Writes the next entry id into <paramref name="destination"/> (<see cref="AuditIdGenerator.FormattedLength"/> bytes).</summary>
+    public void WriteId(DateTimeOffset timestamp, Span<byte> destination) => _ids.WriteNext(timestamp, destination);
+
+    /// <summary>
+    /// The snippet of a result without making a string, when the result needs no repair and no masking near the cut
+    /// (the usual case): the same text <see cref="Snippet"/> would return. False when it needs <see cref="Snippet"/>.
+    /// </summary>
+    public bool TryGetPlainSnippet(string result, out ReadOnlySpan<char> snippet)
+    {
+        if (_snippetMaxChars == 0 || result.Length == 0)
+        {
+            snippet = default;
+            return true;
+        }
+
+        var window = result.AsSpan(0, Math.Min(result.Length, _snippetMaxChars + SecretWindow));
+        if (!IsWellFormed(window) || SecretScanner.ContainsSecret(window))
+        {
+            snippet = default;
+            return false;
+        }
+
+        snippet = window[..TextTruncation.SafePrefixLength(window, _snippetMaxChars)];
+        return true;
+    }
+
+    /// <summary>The stored snippet of a result: its start, with secrets masked and lone surrogates repaired.</summary>
+    public string Snippet(string result)
     {
         if (_snippetMaxChars == 0 || result.Length == 0)
         {
@@ -83,25 +110,26 @@ internal sealed class AuditEntryFactory
         for (var i = 0; i < args.Length; i++)
         {
             var (key, value) = args[i];
-            object? prepared;
-            if (IsRedactedKey(key))
-            {
-                prepared = value is null ? null : SecretScanner.Redacted;
-            }
-            else
-            {
-                prepared = value switch
-                {
-                    string text => PrepareString(text),
-                    JsonElement element => PrepareElement(element),
-                    _ => value,
-                };
-            }
-
-            args[i] = new KeyValuePair<string, object?>(key, prepared);
+            args[i] = new KeyValuePair<string, object?>(key, PrepareArgument(key, value));
         }
 
         return args;
+    }
+
+    /// <summary>An argument's value as stored: redacted for a secret-looking key, cut and masked text, or the value itself.</summary>
+    public object? PrepareArgument(string key, object? value)
+    {
+        if (IsRedactedKey(key))
+        {
+            return value is null ? null : SecretScanner.Redacted;
+        }
+
+        return value switch
+        {
+            string text => PrepareString(text),
+            JsonElement element => PrepareElement(element),
+            _ => value,
+        };
     }
 
     private string PrepareString(string text)
@@ -218,12 +246,11 @@ internal sealed class AuditEntryFactory
     /// <summary>Replaces lone surrogates (text no encoder can write) with U+FFFD so the line stays valid UTF-8.</summary>
     internal static string Sanitize(string text) => IsWellFormed(text) ? text : ReplaceLoneSurrogates(text);
 
-    private static bool IsWellFormed(string text) =>
-        text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0 || AllRunesValid(text);
+    private static bool IsWellFormed(ReadOnlySpan<char> text) =>
+        text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0 || AllRunesValid(text);
 
-    private static bool AllRunesValid(string text)
+    private static bool AllRunesValid(ReadOnlySpan<char> span)
     {
-        var span = text.AsSpan();
         while (!span.IsEmpty)
         {
             if (Rune.DecodeFromUtf16(span, out _, out var consumed) != System.Buffers.OperationStatus.Done)

@@ -16,7 +16,19 @@ internal sealed class AuditIdGenerator
     private long _lastMilliseconds = -1;
     private int _counter;
 
+    /// <summary>The next id, as a string.</summary>
     public string Next(DateTimeOffset timestamp)
+    {
+        Span<byte> text = stackalloc byte[FormattedLength];
+        WriteNext(timestamp, text);
+        return System.Text.Encoding.ASCII.GetString(text);
+    }
+
+    /// <summary>The length of an id in its text form (8-4-4-4-12 hex digits).</summary>
+    public const int FormattedLength = 36;
+
+    /// <summary>Writes the next id as <see cref="FormattedLength"/> ASCII bytes (the writer's UTF-8 buffer), allocating nothing.</summary>
+    public void WriteNext(DateTimeOffset timestamp, Span<byte> destination)
     {
         var milliseconds = Math.Max(timestamp.ToUnixTimeMilliseconds(), 0);
         if (milliseconds <= _lastMilliseconds)
@@ -42,26 +54,23 @@ internal sealed class AuditIdGenerator
         bytes[7] = (byte)_counter;
         NextRandom(bytes[8..]);
         bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
-        return Format(bytes);
+        Format(bytes, destination);
     }
 
     /// <summary>The 8-4-4-4-12 lower-case hex form, written in one pass.</summary>
-    private static string Format(ReadOnlySpan<byte> bytes)
+    private static void Format(ReadOnlySpan<byte> bytes, Span<byte> destination)
     {
-        Span<char> chars = stackalloc char[36];
         var position = 0;
         for (var i = 0; i < 16; i++)
         {
             if (i is 4 or 6 or 8 or 10)
             {
-                chars[position++] = '-';
+                destination[position++] = (byte)'-';
             }
 
-            chars[position++] = Hex[bytes[i] >> 4];
-            chars[position++] = Hex[bytes[i] & 0xF];
+            destination[position++] = (byte)Hex[bytes[i] >> 4];
+            destination[position++] = (byte)Hex[bytes[i] & 0xF];
         }
-
-        return new string(chars);
     }
 
     private void NextRandom(Span<byte> destination)

@@ -37,7 +37,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private readonly Thread _writerThread;
     private readonly Thread _sinkThread;
 
-    // The two stages of the writer: the writer thread takes a batch off the queue and prepares it (entries, and for a
+    // The two stages of the writer: the writer thread takes a batch off the queue and prepares it (entries, or for a
     // staged sink the serialized lines); the sink thread writes it and accounts for it. Two batches circulate, so the
     // next batch is prepared while the previous one is written, and at most two batches are out of the queue.
     private readonly BlockingCollection<WriteBatchWork> _freeWork = new(new ConcurrentQueue<WriteBatchWork>());
@@ -59,9 +59,6 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     // How often a producer facing a full queue yields before it blocks.
     private const int OverflowSpins = 20;
-
-    // How many entries the writer makes before it serializes them (see Prepare).
-    private const int PreparePart = 64;
 
     // How long a thread-pool thread waits for room on a monitor before it waits on a task the pool can see.
     private static readonly TimeSpan PoolHandOverDelay = TimeSpan.FromMilliseconds(20);
@@ -826,7 +823,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Turns a batch of captured calls into entries (and, for a staged sink, serialized lines).</summary>
+    /// <summary>Turns a batch of captured calls into entries (or, for a staged sink, serialized lines).</summary>
     /// <returns>False when the batch is already accounted for (shutdown gave up on the sink).</returns>
     private bool Prepare(WriteBatchWork work)
     {
@@ -844,50 +841,34 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             _inFlight.Add(work);
         }
 
-        // In parts: each part's entries are serialized right after they are made, while they are still in the cache.
+        // A staged sink serializes each call straight into its buffers (no entry object); any other sink gets entries.
         var calls = work.Calls;
         var entries = work.Entries;
-        for (var partStart = 0; partStart < calls.Count; partStart += PreparePart)
+        object? prepared = null;
+        foreach (var captured in calls)
         {
-            var partEnd = Math.Min(partStart + PreparePart, calls.Count);
-            var firstEntry = entries.Count;
-            for (var i = partStart; i < partEnd; i++)
+            try
             {
-                var captured = calls[i];
-                try
+                if (_stagedSink is not null)
+                {
+                    _stagedSink.Prepare(captured, _factory, ref prepared);
+                }
+                else
                 {
                     entries.Add(_factory.Create(captured));
                 }
-#pragma warning disable CA1031 // A bug preparing one entry must not lose the batch: count it, log it, go on.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    work.Unprepared++;
-                    captured.Durable?.TrySetException(new AuditWriteException("The audit entry could not be prepared.", ex));
-                    Log.PrepareFailed(_logger, captured.Call.Tool, ex);
-                }
             }
-
-            if (_stagedSink is not null && work.Failure is null && entries.Count > firstEntry)
-            {
-                try
-                {
-                    work.Prepared = _stagedSink.Prepare(entries, firstEntry, work.Prepared);
-                }
-#pragma warning disable CA1031 // A batch the sink rejects is the sink's failure, reported in order by the sink thread.
-                catch (Exception ex)
+#pragma warning disable CA1031 // A bug preparing one entry must not lose the batch: count it, log it, go on.
+            catch (Exception ex)
 #pragma warning restore CA1031
-                {
-                    work.Failure = ex;
-                    if (work.Prepared is { } partial)
-                    {
-                        work.Prepared = null;
-                        _stagedSink.Discard(partial);
-                    }
-                }
+            {
+                work.Unprepared++;
+                captured.Durable?.TrySetException(new AuditWriteException("The audit entry could not be prepared.", ex));
+                Log.PrepareFailed(_logger, captured.Call.Tool, ex);
             }
         }
 
+        work.Prepared = prepared;
         return true;
     }
 
@@ -910,20 +891,29 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
         WriteGaps();
 
-        var entries = work.Entries;
-        var failure = work.Failure;
-        if (failure is null && entries.Count > 0)
+        // Entries that could not be prepared are counted as failed; the rest are written.
+        var count = work.Calls.Count - work.Unprepared;
+        var prepared = work.Prepared;
+        work.Prepared = null;
+        Exception? failure = null;
+        if (count == 0)
+        {
+            if (prepared is not null)
+            {
+                _stagedSink!.Discard(prepared);
+            }
+        }
+        else
         {
             try
             {
-                if (work.Prepared is { } prepared)
+                if (prepared is not null)
                 {
-                    work.Prepared = null;
                     _stagedSink!.Commit(prepared);
                 }
                 else
                 {
-                    var write = _sink.WriteAsync(entries, _shutdown.Token);
+                    var write = _sink.WriteAsync(work.Entries, _shutdown.Token);
                     if (!write.IsCompletedSuccessfully)
                     {
                         write.AsTask().GetAwaiter().GetResult();
@@ -940,7 +930,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
         if (failure is not null)
         {
-            Log.SinkFailed(_logger, _sinkName, entries.Count, failure);
+            Log.SinkFailed(_logger, _sinkName, count, failure);
         }
 
         lock (_countersGate)
@@ -950,7 +940,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             {
                 if (failure is null)
                 {
-                    _written += entries.Count;
+                    _written += count;
                     _failed += work.Unprepared;
                 }
                 else

@@ -1,8 +1,8 @@
 namespace ToolAudit.Recording;
 
 /// <summary>
-/// One batch on its way through the recorder's two writer stages: the calls taken off the queue, their entries, and
-/// what a staged sink prepared from them. Two of these circulate per recorder and are reused.
+/// One batch on its way through the recorder's two writer stages: the calls taken off the queue, their entries (or
+/// what a staged sink prepared from them). Two of these circulate per recorder and are reused.
 /// </summary>
 internal sealed class WriteBatchWork(int capacity)
 {
@@ -13,11 +13,8 @@ internal sealed class WriteBatchWork(int capacity)
     /// <summary>Calls whose entry could not be prepared (counted as failed once the batch is written).</summary>
     public int Unprepared { get; set; }
 
-    /// <summary>What <see cref="IStagedAuditSink.Prepare"/> returned, until it is committed or discarded.</summary>
+    /// <summary>What <see cref="IStagedAuditSink.Prepare"/> built, until it is committed or discarded.</summary>
     public object? Prepared { get; set; }
-
-    /// <summary>Why the sink rejected the batch while preparing it.</summary>
-    public Exception? Failure { get; set; }
 
     public void Reset()
     {
@@ -25,6 +22,5 @@ internal sealed class WriteBatchWork(int capacity)
         Entries.Clear();
         Unprepared = 0;
         Prepared = null;
-        Failure = null;
     }
 }

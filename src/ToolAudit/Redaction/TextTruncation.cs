@@ -9,7 +9,10 @@ namespace ToolAudit.Redaction;
 internal static class TextTruncation
 {
     /// <summary>The length of the longest prefix of <paramref name="text"/> that is at most <paramref name="max"/> chars and ends on a text-element boundary.</summary>
-    public static int SafePrefixLength(string text, int max)
+    public static int SafePrefixLength(string text, int max) => SafePrefixLength(text.AsSpan(), max);
+
+    /// <inheritdoc cref="SafePrefixLength(string, int)"/>
+    public static int SafePrefixLength(ReadOnlySpan<char> text, int max)
     {
         if (text.Length <= max)
         {
@@ -30,7 +33,7 @@ internal static class TextTruncation
         var length = 0;
         while (length < max)
         {
-            var next = StringInfo.GetNextTextElementLength(text, length);
+            var next = StringInfo.GetNextTextElementLength(text[length..]);
             if (next <= 0 || length + next > max)
             {
                 break;
@@ -55,7 +58,7 @@ internal static class TextTruncation
             ? text
             : string.Concat(text.AsSpan(0, SafePrefixLength(text, max)), " …[", text.Length.ToString(CultureInfo.InvariantCulture), " chars total]");
 
-    private static bool IsSimpleBoundary(string text, int cut)
+    private static bool IsSimpleBoundary(ReadOnlySpan<char> text, int cut)
     {
         // Both sides of the cut must be ASCII-ish letters that cannot join: below U+0300 (combining marks start
         // there) and not a CR+LF pair, which is one text element.

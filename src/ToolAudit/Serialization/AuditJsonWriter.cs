@@ -68,6 +68,73 @@ internal sealed class AuditJsonWriter
         Append("}}\n"u8);
     }
 
+    /// <summary>
+    /// Appends the line of a captured call, preparing it on the way (id, argument cuts and redaction, snippet): the same
+    /// bytes as <c>WriteLine(factory.Create(captured))</c>, without making the entry, its id or its snippet as objects.
+    /// </summary>
+    /// <remarks>When it throws, part of the line may be written: the caller truncates back to where it began.</remarks>
+    public void WriteLine(CapturedCall captured, AuditEntryFactory factory)
+    {
+        var call = captured.Call;
+        var timestamp = captured.Timestamp;
+        Append("{\"id\":\""u8);
+        EnsureCapacity(AuditIdGenerator.FormattedLength);
+        factory.WriteId(timestamp, _buffer.AsSpan(_length, AuditIdGenerator.FormattedLength));
+        _length += AuditIdGenerator.FormattedLength;
+        Append("\",\"ts\":"u8);
+        WriteTimestamp(timestamp);
+        Append(",\"user\":"u8);
+        WriteString(call.User);
+        WriteOptional(",\"engine\":"u8, captured.Engine);
+        WriteOptional(",\"model\":"u8, captured.Model);
+        Append(",\"tool\":"u8);
+        WriteString(call.Tool);
+        var args = captured.Args;
+        if (args.HasArguments)
+        {
+            Append(",\"args\":{"u8);
+            for (var i = 0; i < args.Count; i++)
+            {
+                if (i > 0)
+                {
+                    AppendByte((byte)',');
+                }
+
+                var (key, value) = args[i];
+                WriteString(key);
+                AppendByte((byte)':');
+                WriteArgumentValue(factory.PrepareArgument(key, value));
+            }
+
+            AppendByte((byte)'}');
+        }
+
+        WriteStatus(call.Status);
+        Append(",\"result_chars\":"u8);
+        WriteNumber(call.Result?.Length ?? 0);
+        if (call.Result is { } result)
+        {
+            Append(",\"result_snippet\":"u8);
+            if (factory.TryGetPlainSnippet(result, out var snippet))
+            {
+                WriteString(snippet);
+            }
+            else
+            {
+                WriteString(factory.Snippet(result));
+            }
+        }
+
+        WriteOptional(",\"session_id\":"u8, captured.SessionId);
+        WriteOptional(",\"task_id\":"u8, captured.TaskId);
+        WriteOptional(",\"call_id\":"u8, call.CallId);
+        WriteTail(call.Confirmed, call.Duration?.TotalMilliseconds, AuditEntryFactory.ErrorText(call), captured.Activity?.TraceId.ToHexString(), captured.Activity?.SpanId.ToHexString());
+        AppendByte((byte)'\n');
+    }
+
+    /// <summary>Cuts what was written back to <paramref name="length"/> (a line that could not be finished).</summary>
+    public void Truncate(int length) => _length = Math.Min(_length, length);
+
     /// <summary>Appends one entry as a JSON object (no newline).</summary>
     public void WriteEntry(AuditEntry entry)
     {
@@ -95,34 +162,45 @@ internal sealed class AuditJsonWriter
             WriteArguments(entry.Args);
         }
 
-        Append(",\"status\":"u8);
-        Append(entry.Status switch
-        {
-            AuditStatus.Ok => "\"ok\""u8,
-            AuditStatus.Error => "\"error\""u8,
-            AuditStatus.Denied => "\"denied\""u8,
-            _ => throw new ArgumentOutOfRangeException(nameof(entry), entry.Status, "Not a defined audit status."),
-        });
+        WriteStatus(entry.Status);
         Append(",\"result_chars\":"u8);
         WriteNumber(entry.ResultChars);
         WriteOptional(",\"result_snippet\":"u8, entry.ResultSnippet);
         WriteOptional(",\"session_id\":"u8, entry.SessionId);
         WriteOptional(",\"task_id\":"u8, entry.TaskId);
         WriteOptional(",\"call_id\":"u8, entry.CallId);
-        if (entry.Confirmed)
+        WriteTail(entry.Confirmed, entry.DurationMs, entry.Error, entry.TraceId, entry.SpanId);
+    }
+
+    private void WriteStatus(AuditStatus status)
+    {
+        Append(",\"status\":"u8);
+        Append(status switch
+        {
+            AuditStatus.Ok => "\"ok\""u8,
+            AuditStatus.Error => "\"error\""u8,
+            AuditStatus.Denied => "\"denied\""u8,
+            _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Not a defined audit status."),
+        });
+    }
+
+    /// <summary>The fields after the call id, and the closing brace.</summary>
+    private void WriteTail(bool confirmed, double? durationMs, string? error, string? traceId, string? spanId)
+    {
+        if (confirmed)
         {
             Append(",\"confirmed\":true"u8);
         }
 
-        if (entry.DurationMs is { } duration && double.IsFinite(duration))
+        if (durationMs is { } duration && double.IsFinite(duration))
         {
             Append(",\"duration_ms\":"u8);
             WriteNumber(Math.Round(duration, 3));
         }
 
-        WriteOptional(",\"error\":"u8, entry.Error);
-        WriteOptional(",\"trace_id\":"u8, entry.TraceId);
-        WriteOptional(",\"span_id\":"u8, entry.SpanId);
+        WriteOptional(",\"error\":"u8, error);
+        WriteOptional(",\"trace_id\":"u8, traceId);
+        WriteOptional(",\"span_id\":"u8, spanId);
         AppendByte((byte)'}');
     }
 

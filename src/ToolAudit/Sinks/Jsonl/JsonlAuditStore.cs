@@ -85,7 +85,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <inheritdoc />
     public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
     {
-        Commit(Prepare(batch, start: 0, preparedSoFar: null));
+        Commit(Prepare(batch));
         return ValueTask.CompletedTask;
     }
 
@@ -106,20 +106,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     /// <summary>Checks the entries, then serializes them into per-file buffers; no file is touched.</summary>
     /// <param name="batch">The entries.</param>
-    /// <param name="start">The first entry to prepare; those before it are in <paramref name="preparedSoFar"/>.</param>
-    /// <param name="preparedSoFar">Buffers holding the earlier parts of the same batch, or null.</param>
     /// <returns>The buffers, for <see cref="Commit"/>.</returns>
-    /// <remarks>
-    /// Runs without the write lock, so the recorder serializes one batch while the previous one is written. When it
-    /// throws, buffers it rented are given back, and <paramref name="preparedSoFar"/> is left to the caller.
-    /// </remarks>
-    private PendingBuffers Prepare(IReadOnlyList<AuditEntry> batch, int start, PendingBuffers? preparedSoFar)
+    /// <remarks>When it throws, the buffers it rented are given back.</remarks>
+    private PendingBuffers Prepare(IReadOnlyList<AuditEntry> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_disposed, this);
 
-        // Check the whole part first: a bad entry rejects it before any of it is buffered.
-        for (var i = start; i < batch.Count; i++)
+        // Check the whole batch first: a bad entry rejects it before any of it is buffered.
+        for (var i = 0; i < batch.Count; i++)
         {
             var entry = batch[i];
             ArgumentNullException.ThrowIfNull(entry, nameof(batch));
@@ -129,22 +124,42 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             }
         }
 
-        var pending = preparedSoFar ?? RentBuffers();
+        var pending = RentBuffers();
         try
         {
-            for (var i = start; i < batch.Count; i++)
+            foreach (var entry in batch)
             {
-                var entry = batch[i];
                 pending.For(new FileKey(entry.User, DayOf(entry.Timestamp))).WriteLine(entry);
             }
         }
-        catch when (preparedSoFar is null)
+        catch
         {
             ReturnBuffers(pending);
             throw;
         }
 
         return pending;
+    }
+
+    /// <summary>
+    /// Serializes one captured call's line into the per-file buffers of the recorder's batch; no file is touched. Runs
+    /// without the write lock, so the recorder serializes one batch while the previous one is written.
+    /// </summary>
+    void IStagedAuditSink.Prepare(CapturedCall call, AuditEntryFactory factory, ref object? prepared)
+    {
+        prepared ??= RentBuffers();
+        var buffer = ((PendingBuffers)prepared).For(new FileKey(call.Call.User, DayOf(call.Timestamp)));
+        var start = buffer.WrittenCount;
+        try
+        {
+            buffer.WriteLine(call, factory);
+        }
+        catch
+        {
+            // Leave no half line behind: the batch's other lines are still written.
+            buffer.Truncate(start);
+            throw;
+        }
     }
 
     /// <summary>Appends prepared buffers to their files, one write each, and gives the buffers back.</summary>
@@ -164,9 +179,6 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             ReturnBuffers(pending);
         }
     }
-
-    /// <inheritdoc />
-    object IStagedAuditSink.Prepare(IReadOnlyList<AuditEntry> entries, int start, object? preparedSoFar) => Prepare(entries, start, (PendingBuffers?)preparedSoFar);
 
     /// <inheritdoc />
     void IStagedAuditSink.Commit(object prepared) => Commit((PendingBuffers)prepared);
