@@ -64,8 +64,11 @@ internal sealed class AuditEntryFactory
     internal static string? ErrorText(ToolCall call) =>
         call.Error ?? (call.Exception is { } exception ? $"{exception.GetType().FullName}: {exception.Message}" : null);
 
-    /// <summary>Writes the next entry id into <paramref name="destination"/> (<see cref="AuditIdGenerator.FormattedLength"/> bytes).</summary>
-    public void WriteId(DateTimeOffset timestamp, Span<byte> destination) => _ids.WriteNext(timestamp, destination);
+    /// <summary>The ordered part of the next entry id (see <see cref="AuditIdGenerator.NextSequence"/>); take them in write order.</summary>
+    public long NextIdSequence(DateTimeOffset timestamp) => _ids.NextSequence(timestamp);
+
+    /// <summary>Writes the id of a sequence into <paramref name="destination"/> (<see cref="AuditIdGenerator.FormattedLength"/> bytes).</summary>
+    public void WriteId(long sequence, Span<byte> destination) => _ids.Write(sequence, destination);
 
     /// <summary>
     /// The snippet of a result without making a string, when the result needs no repair and no masking near the cut

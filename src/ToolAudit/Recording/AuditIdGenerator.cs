@@ -16,19 +16,22 @@ internal sealed class AuditIdGenerator
     private long _lastMilliseconds = -1;
     private int _counter;
 
+    /// <summary>The length of an id in its text form (8-4-4-4-12 hex digits).</summary>
+    public const int FormattedLength = 36;
+
     /// <summary>The next id, as a string.</summary>
     public string Next(DateTimeOffset timestamp)
     {
         Span<byte> text = stackalloc byte[FormattedLength];
-        WriteNext(timestamp, text);
+        Write(NextSequence(timestamp), text);
         return System.Text.Encoding.ASCII.GetString(text);
     }
 
-    /// <summary>The length of an id in its text form (8-4-4-4-12 hex digits).</summary>
-    public const int FormattedLength = 36;
-
-    /// <summary>Writes the next id as <see cref="FormattedLength"/> ASCII bytes (the writer's UTF-8 buffer), allocating nothing.</summary>
-    public void WriteNext(DateTimeOffset timestamp, Span<byte> destination)
+    /// <summary>
+    /// The ordered part of the next id: its millisecond and counter (<c>ms &lt;&lt; 12 | counter</c>). Taken in write
+    /// order by one thread; <see cref="Write"/> may then run on another generator, which adds its random bits.
+    /// </summary>
+    public long NextSequence(DateTimeOffset timestamp)
     {
         var milliseconds = Math.Max(timestamp.ToUnixTimeMilliseconds(), 0);
         if (milliseconds <= _lastMilliseconds)
@@ -47,11 +50,18 @@ internal sealed class AuditIdGenerator
         }
 
         _lastMilliseconds = milliseconds;
+        return (milliseconds << 12) | (long)_counter;
+    }
 
+    /// <summary>Writes the id of a sequence as <see cref="FormattedLength"/> ASCII bytes (the writer's UTF-8 buffer), allocating nothing.</summary>
+    public void Write(long sequence, Span<byte> destination)
+    {
+        var milliseconds = sequence >> 12;
+        var counter = (int)(sequence & 0xFFF);
         Span<byte> bytes = stackalloc byte[16];
         BinaryPrimitives.WriteInt64BigEndian(bytes, milliseconds << 16);
-        bytes[6] = (byte)(0x70 | ((_counter >> 8) & 0x0F));
-        bytes[7] = (byte)_counter;
+        bytes[6] = (byte)(0x70 | ((counter >> 8) & 0x0F));
+        bytes[7] = (byte)counter;
         NextRandom(bytes[8..]);
         bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
         Format(bytes, destination);

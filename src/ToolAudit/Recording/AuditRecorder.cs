@@ -33,6 +33,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private readonly ILogger _logger;
     private readonly Channel<CapturedCall> _channel;
     private readonly AuditEntryFactory _factory;
+
+    // The sink thread's own factory (a factory is not thread-safe), for the tails of batches it takes over.
+    private readonly AuditEntryFactory? _tailFactory;
+
+    // The batch the writer thread is preparing for a staged sink, whose tail the sink thread may take over.
+    private WriteBatchWork? _preparing;
     private readonly IStagedAuditSink? _stagedSink;
     private readonly Thread _writerThread;
     private readonly Thread _sinkThread;
@@ -131,6 +137,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         });
 
         _stagedSink = sink as IStagedAuditSink;
+        _tailFactory = _stagedSink is null ? null : new AuditEntryFactory(options);
         _nudgeAt = Math.Clamp(options.QueueCapacity / 4, 1, MaxNudgeAt);
         var batchCapacity = Math.Min(options.MaxBatchSize, 4096);
         _freeWork.Add(new WriteBatchWork(batchCapacity));
@@ -769,8 +776,22 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         try
         {
-            foreach (var work in _preparedWork.GetConsumingEnumerable())
+            while (true)
             {
+                if (!_preparedWork.TryTake(out var work))
+                {
+                    // Nothing to write yet: help with the batch the writer is preparing, then wait for it.
+                    if (_stagedSink is not null)
+                    {
+                        PrepareTakenOverTail();
+                    }
+
+                    if (!_preparedWork.TryTake(out work, Timeout.Infinite))
+                    {
+                        break;
+                    }
+                }
+
                 Write(work);
                 work.Reset();
                 _freeWork.Add(work);
@@ -841,35 +862,99 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             _inFlight.Add(work);
         }
 
-        // A staged sink serializes each call straight into its buffers (no entry object); any other sink gets entries.
-        var calls = work.Calls;
-        var entries = work.Entries;
-        object? prepared = null;
-        foreach (var captured in calls)
+        if (_stagedSink is not null)
+        {
+            PrepareStaged(work);
+            return true;
+        }
+
+        foreach (var captured in work.Calls)
         {
             try
             {
-                if (_stagedSink is not null)
-                {
-                    _stagedSink.Prepare(captured, _factory, ref prepared);
-                }
-                else
-                {
-                    entries.Add(_factory.Create(captured));
-                }
+                work.Entries.Add(_factory.Create(captured));
             }
 #pragma warning disable CA1031 // A bug preparing one entry must not lose the batch: count it, log it, go on.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
                 work.Unprepared++;
-                captured.Durable?.TrySetException(new AuditWriteException("The audit entry could not be prepared.", ex));
-                Log.PrepareFailed(_logger, captured.Call.Tool, ex);
+                OnPrepareFailed(captured, ex);
             }
         }
 
-        work.Prepared = prepared;
         return true;
+    }
+
+    /// <summary>
+    /// A staged sink's batch: each call is serialized straight into the sink's buffers (no entry object). The ids'
+    /// order is fixed first; then the batch is open for the sink thread to take over its tail while the writer works
+    /// from the front (see <see cref="PrepareTakenOverTail"/>).
+    /// </summary>
+    private void PrepareStaged(WriteBatchWork work)
+    {
+        var calls = work.Calls;
+        var sequences = work.IdSequencesToFill();
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            sequences[i] = _factory.NextIdSequence(calls[i].Timestamp);
+        }
+
+        work.OpenClaims();
+        Volatile.Write(ref _preparing, work);
+        object? prepared = null;
+        while (work.TryClaimFront(out var start, out var end))
+        {
+            for (var i = start; i < end; i++)
+            {
+                PrepareOne(calls[i], work.IdSequences[i], _factory, ref prepared, ref work.UnpreparedRef);
+            }
+        }
+
+        Volatile.Write(ref _preparing, null);
+        work.Prepared = prepared;
+    }
+
+    /// <summary>
+    /// On the sink thread, between writes: when the writer is still preparing the next batch, take over the second half
+    /// of what it has left, so that both cores serialize (the sink thread is otherwise idle while the writer, the
+    /// bottleneck under load, prepares).
+    /// </summary>
+    private void PrepareTakenOverTail()
+    {
+        if (Volatile.Read(ref _preparing) is not { } work || !work.TryTakeTail(out var start, out var end))
+        {
+            return;
+        }
+
+        object? prepared = null;
+        for (var i = start; i < end; i++)
+        {
+            PrepareOne(work.Calls[i], work.IdSequences[i], _tailFactory!, ref prepared, ref work.UnpreparedTailRef);
+        }
+
+        work.PreparedTail = prepared;
+    }
+
+    private void PrepareOne(CapturedCall captured, long idSequence, AuditEntryFactory factory, ref object? prepared, ref int unprepared)
+    {
+        try
+        {
+            _stagedSink!.Prepare(captured, idSequence, factory, ref prepared);
+        }
+#pragma warning disable CA1031 // A bug preparing one entry must not lose the batch: count it, log it, go on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            unprepared++;
+            OnPrepareFailed(captured, ex);
+        }
+    }
+
+    private void OnPrepareFailed(CapturedCall captured, Exception ex)
+    {
+        captured.Durable?.TrySetException(new AuditWriteException("The audit entry could not be prepared.", ex));
+        Log.PrepareFailed(_logger, captured.Call.Tool, ex);
     }
 
     private void Write(WriteBatchWork work)
@@ -879,12 +964,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             if (!_inFlight.Contains(work))
             {
                 // Shutdown gave up on the sink while this batch waited, and has counted it as failed: do not write it.
-                if (work.Prepared is { } unwritten)
-                {
-                    work.Prepared = null;
-                    _stagedSink!.Discard(unwritten);
-                }
-
+                DiscardPrepared(work);
                 return;
             }
         }
@@ -892,24 +972,21 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         WriteGaps();
 
         // Entries that could not be prepared are counted as failed; the rest are written.
-        var count = work.Calls.Count - work.Unprepared;
-        var prepared = work.Prepared;
-        work.Prepared = null;
+        var unprepared = work.Unprepared + work.UnpreparedTail;
+        var count = work.Calls.Count - unprepared;
         Exception? failure = null;
         if (count == 0)
         {
-            if (prepared is not null)
-            {
-                _stagedSink!.Discard(prepared);
-            }
+            DiscardPrepared(work);
         }
         else
         {
             try
             {
-                if (prepared is not null)
+                if (_stagedSink is not null)
                 {
-                    _stagedSink!.Commit(prepared);
+                    // The front, then the tail the sink thread took over: the queue's order.
+                    CommitPrepared(work);
                 }
                 else
                 {
@@ -941,7 +1018,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 if (failure is null)
                 {
                     _written += count;
-                    _failed += work.Unprepared;
+                    _failed += unprepared;
                 }
                 else
                 {
@@ -953,6 +1030,47 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
 
         CompleteDurable(work.Calls, failure);
+    }
+
+    private void CommitPrepared(WriteBatchWork work)
+    {
+        var front = work.Prepared;
+        var tail = work.PreparedTail;
+        work.Prepared = work.PreparedTail = null;
+        try
+        {
+            if (front is not null)
+            {
+                _stagedSink!.Commit(front);
+            }
+        }
+        catch
+        {
+            if (tail is not null)
+            {
+                _stagedSink!.Discard(tail);
+            }
+
+            throw;
+        }
+
+        if (tail is not null)
+        {
+            _stagedSink!.Commit(tail);
+        }
+    }
+
+    private void DiscardPrepared(WriteBatchWork work)
+    {
+        foreach (var prepared in new[] { work.Prepared, work.PreparedTail })
+        {
+            if (prepared is not null)
+            {
+                _stagedSink!.Discard(prepared);
+            }
+        }
+
+        work.Prepared = work.PreparedTail = null;
     }
 
     private void CompleteDurable(List<CapturedCall> batch, Exception? failure)

@@ -4,23 +4,119 @@ namespace ToolAudit.Recording;
 /// One batch on its way through the recorder's two writer stages: the calls taken off the queue, their entries (or
 /// what a staged sink prepared from them). Two of these circulate per recorder and are reused.
 /// </summary>
+/// <remarks>
+/// For a staged sink, the writer thread prepares the batch from the front while the sink thread, once it has written
+/// the previous batch, may take over its tail: each claims calls through <see cref="TryClaimFront"/> and
+/// <see cref="TryTakeTail"/>, and each prepares into a batch of its own, written front first.
+/// </remarks>
 internal sealed class WriteBatchWork(int capacity)
 {
+    // How many calls the writer claims at a time, and the least a tail must hold to be worth taking over.
+    private const int ClaimSize = 32;
+
+    // The unclaimed calls: [next, limit), packed as next | limit << 32. The writer moves next up; the sink thread
+    // lowers limit once, to take the tail [limit, count).
+    private long _claims;
+
     public List<CapturedCall> Calls { get; } = new(capacity);
 
     public List<AuditEntry> Entries { get; } = new(capacity);
 
-    /// <summary>Calls whose entry could not be prepared (counted as failed once the batch is written).</summary>
-    public int Unprepared { get; set; }
+    /// <summary>The ordered parts of the calls' ids, taken in write order before the batch is shared.</summary>
+    public long[] IdSequences { get; private set; } = new long[capacity];
 
-    /// <summary>What <see cref="IStagedAuditSink.Prepare"/> built, until it is committed or discarded.</summary>
+    // Counted by the thread that prepares the part; read by the sink thread once both parts are done.
+    private int _unprepared;
+    private int _unpreparedTail;
+
+    /// <summary>Calls of the front whose entry could not be prepared (counted as failed once the batch is written).</summary>
+    public int Unprepared { get => _unprepared; set => _unprepared = value; }
+
+    /// <summary>Calls of the tail whose entry could not be prepared.</summary>
+    public int UnpreparedTail => _unpreparedTail;
+
+    public ref int UnpreparedRef => ref _unprepared;
+
+    public ref int UnpreparedTailRef => ref _unpreparedTail;
+
+    /// <summary>What <see cref="IStagedAuditSink.Prepare"/> built for the front, until it is committed or discarded.</summary>
     public object? Prepared { get; set; }
+
+    /// <summary>What the sink thread prepared for the tail it took over, if it did.</summary>
+    public object? PreparedTail { get; set; }
+
+    /// <summary>Room for the ordered parts of the calls' ids, one per call, to fill before <see cref="OpenClaims"/>.</summary>
+    public Span<long> IdSequencesToFill()
+    {
+        if (IdSequences.Length < Calls.Count)
+        {
+            IdSequences = new long[Calls.Count];
+        }
+
+        return IdSequences.AsSpan(0, Calls.Count);
+    }
+
+    /// <summary>Opens the batch's calls to claiming, once its id sequences are taken (publishes them to the sink thread).</summary>
+    public void OpenClaims() => Volatile.Write(ref _claims, (long)Calls.Count << 32);
+
+    /// <summary>The writer's next run of calls to prepare, [start, end); false when none is left.</summary>
+    public bool TryClaimFront(out int start, out int end)
+    {
+        while (true)
+        {
+            var claims = Volatile.Read(ref _claims);
+            var next = (int)(claims & 0xFFFFFFFF);
+            var limit = (int)(claims >> 32);
+            if (next >= limit)
+            {
+                start = end = 0;
+                return false;
+            }
+
+            var claimed = Math.Min(next + ClaimSize, limit);
+            if (Interlocked.CompareExchange(ref _claims, ((long)limit << 32) | (uint)claimed, claims) == claims)
+            {
+                (start, end) = (next, claimed);
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sink thread takes over the second half of what is left, [start, end), once per batch; false when too
+    /// little is left or the tail is taken already.
+    /// </summary>
+    public bool TryTakeTail(out int start, out int end)
+    {
+        start = end = 0;
+        while (true)
+        {
+            var claims = Volatile.Read(ref _claims);
+            var next = (int)(claims & 0xFFFFFFFF);
+            var limit = (int)(claims >> 32);
+            if (limit != Calls.Count || limit - next < 2 * ClaimSize)
+            {
+                return false;
+            }
+
+            // The writer claims as it goes; when it got in first, look again at what is left.
+            var split = next + ((limit - next) / 2);
+            if (Interlocked.CompareExchange(ref _claims, ((long)split << 32) | (uint)next, claims) == claims)
+            {
+                (start, end) = (split, limit);
+                return true;
+            }
+        }
+    }
 
     public void Reset()
     {
         Calls.Clear();
         Entries.Clear();
-        Unprepared = 0;
+        _unprepared = 0;
+        _unpreparedTail = 0;
         Prepared = null;
+        PreparedTail = null;
+        Volatile.Write(ref _claims, 0);
     }
 }

@@ -73,13 +73,16 @@ internal sealed class AuditJsonWriter
     /// bytes as <c>WriteLine(factory.Create(captured))</c>, without making the entry, its id or its snippet as objects.
     /// </summary>
     /// <remarks>When it throws, part of the line may be written: the caller truncates back to where it began.</remarks>
-    public void WriteLine(CapturedCall captured, AuditEntryFactory factory)
+    /// <param name="captured">The call.</param>
+    /// <param name="idSequence">The ordered part of its id, from <see cref="AuditEntryFactory.NextIdSequence"/>.</param>
+    /// <param name="factory">Prepares the parts; not thread-safe, so one per thread.</param>
+    public void WriteLine(CapturedCall captured, long idSequence, AuditEntryFactory factory)
     {
         var call = captured.Call;
         var timestamp = captured.Timestamp;
         Append("{\"id\":\""u8);
         EnsureCapacity(AuditIdGenerator.FormattedLength);
-        factory.WriteId(timestamp, _buffer.AsSpan(_length, AuditIdGenerator.FormattedLength));
+        factory.WriteId(idSequence, _buffer.AsSpan(_length, AuditIdGenerator.FormattedLength));
         _length += AuditIdGenerator.FormattedLength;
         Append("\",\"ts\":"u8);
         WriteTimestamp(timestamp);

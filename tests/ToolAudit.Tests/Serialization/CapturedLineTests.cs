@@ -57,11 +57,11 @@ public sealed class CapturedLineTests
         IStagedAuditSink staged = store;
         object? prepared = null;
 
-        staged.Prepare(Capture(new ToolCall("alice", "first", null, AuditStatus.Ok, "one"), AuditContext.Empty, null), factory, ref prepared);
+        staged.Prepare(Capture(new ToolCall("alice", "first", null, AuditStatus.Ok, "one"), AuditContext.Empty, null), 1, factory, ref prepared);
         var bad = Capture(new ToolCall("alice", "bad", new Dictionary<string, object?> { ["x"] = 1 }, (AuditStatus)42, "two"), AuditContext.Empty, null);
-        var act = () => staged.Prepare(bad, factory, ref prepared);
+        var act = () => staged.Prepare(bad, 2, factory, ref prepared);
         act.Should().Throw<ArgumentOutOfRangeException>();
-        staged.Prepare(Capture(new ToolCall("alice", "third", null, AuditStatus.Ok, "three"), AuditContext.Empty, null), factory, ref prepared);
+        staged.Prepare(Capture(new ToolCall("alice", "third", null, AuditStatus.Ok, "three"), AuditContext.Empty, null), 3, factory, ref prepared);
         staged.Commit(prepared!);
 
         var lines = Support.AuditFiles.AllLines(folder.Path);
@@ -76,7 +76,7 @@ public sealed class CapturedLineTests
         var captured = Capture(call, context, activity);
         if (fast)
         {
-            writer.WriteLine(captured, factory);
+            writer.WriteLine(captured, factory.NextIdSequence(captured.Timestamp), factory);
         }
         else
         {

@@ -145,14 +145,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// Serializes one captured call's line into the per-file buffers of the recorder's batch; no file is touched. Runs
     /// without the write lock, so the recorder serializes one batch while the previous one is written.
     /// </summary>
-    void IStagedAuditSink.Prepare(CapturedCall call, AuditEntryFactory factory, ref object? prepared)
+    void IStagedAuditSink.Prepare(CapturedCall call, long idSequence, AuditEntryFactory factory, ref object? prepared)
     {
         prepared ??= RentBuffers();
         var buffer = ((PendingBuffers)prepared).For(new FileKey(call.Call.User, DayOf(call.Timestamp)));
         var start = buffer.WrittenCount;
         try
         {
-            buffer.WriteLine(call, factory);
+            buffer.WriteLine(call, idSequence, factory);
         }
         catch
         {
