@@ -45,4 +45,43 @@ public sealed class AuditRecorderEndToEndTests
         lines.Should().Be(1_000_000);
         seen.Should().AllBeEquivalentTo(true);
     }
+
+    [Fact]
+    public async Task Record_BurstFromOneProducer_EachFileKeepsCallOrderWithAscendingIds()
+    {
+        // One producer, so the queue's order is the call order; the writer and the sink thread share the batches'
+        // preparation, and each file must still hold its user's calls in that order, ids ascending.
+        using var folder = new TempFolder();
+        const int calls = 300_000;
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var recorder = new AuditRecorder(store);
+        for (var i = 0; i < calls; i++)
+        {
+            recorder.Record(Calls.Typical(user: $"user{i % 3}", sequence: i));
+        }
+
+        await recorder.DisposeAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(calls, calls, 0, 0, 0));
+        var files = Directory.EnumerateFiles(folder.Path, "*.jsonl", SearchOption.AllDirectories).ToList();
+        files.Should().HaveCount(3);
+        var total = 0;
+        foreach (var file in files)
+        {
+            var previousSeq = -1;
+            var previousId = string.Empty;
+            foreach (var line in File.ReadLines(file))
+            {
+                using var json = JsonDocument.Parse(line);
+                var seq = json.RootElement.GetProperty("args").GetProperty("seq").GetInt32();
+                var id = json.RootElement.GetProperty("id").GetString()!;
+                seq.Should().BeGreaterThan(previousSeq, "lines are in call order");
+                string.CompareOrdinal(id, previousId).Should().BePositive("ids ascend in write order");
+                (previousSeq, previousId) = (seq, id);
+                total++;
+            }
+        }
+
+        total.Should().Be(calls);
+    }
 }
