@@ -17,13 +17,47 @@ internal static class SecretScanner
     /// <summary>Tells whether the text holds something shaped like a secret.</summary>
     public static bool ContainsSecret(ReadOnlySpan<char> text) => FindSecret(text, out _, out _);
 
+    // Shorter text is scanned word start by word start: the multi-string searches cost more to set up than that.
+    private const int ShortText = 64;
+
+    // The shortest text that can hold a secret shape.
+    private const int MinSecretLength = 8;
+
     /// <summary>Finds the first secret-shaped run in <paramref name="text"/>.</summary>
-    public static bool FindSecret(ReadOnlySpan<char> text, out int start, out int length)
+    public static bool FindSecret(ReadOnlySpan<char> text, out int start, out int length) =>
+        text.Length < ShortText ? FindAtWordStarts(text, out start, out length) : FindBySearch(text, out start, out length);
+
+    /// <summary>
+    /// <see cref="FindSecret"/> by looking at every word start (a secret starts at one) whose first letter can begin a
+    /// secret shape: the same answer as <see cref="FindBySearch"/>, faster on short text.
+    /// </summary>
+    internal static bool FindAtWordStarts(ReadOnlySpan<char> text, out int start, out int length)
+    {
+        for (var i = 0; i <= text.Length - MinSecretLength; i++)
+        {
+            if ((i == 0 || !IsTokenChar(text[i - 1])) && MayStartSecret(text[i]) && TryMatchAt(text[i..], out length))
+            {
+                start = i;
+                return true;
+            }
+        }
+
+        start = 0;
+        length = 0;
+        return false;
+    }
+
+    /// <summary>The first letters of every secret shape: the schemes in either case, the key prefixes, JWTs and PEM blocks.</summary>
+    private static bool MayStartSecret(char c) =>
+        c is 'B' or 'b' or 'T' or 't' or 's' or 'r' or 'p' or 'g' or 'x' or 'A' or 'h' or 'n' or 'e' or '-';
+
+    /// <summary><see cref="FindSecret"/> by searching for the shapes' markers.</summary>
+    internal static bool FindBySearch(ReadOnlySpan<char> text, out int start, out int length)
     {
         start = 0;
         length = 0;
         var offset = 0;
-        while (offset <= text.Length - 8)
+        while (offset <= text.Length - MinSecretLength)
         {
             var candidate = NextCandidate(text, offset);
             if (candidate < 0)

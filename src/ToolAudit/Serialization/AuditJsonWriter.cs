@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
 using ToolAudit.Recording;
@@ -22,11 +25,6 @@ namespace ToolAudit.Serialization;
 /// </remarks>
 internal sealed class AuditJsonWriter
 {
-    // The bytes of ASCII text that JSON escapes: control characters, the quote and the backslash.
-    private static readonly SearchValues<byte> NeedsEscape = SearchValues.Create(
-        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"u8 +
-        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\"u8);
-
     private static readonly byte[] HexDigits = "0123456789abcdef"u8.ToArray();
 
     private byte[] _buffer;
@@ -293,39 +291,20 @@ internal sealed class AuditJsonWriter
 
     /// <summary>Appends a JSON string: quotes, escapes, UTF-8.</summary>
     /// <remarks>
-    /// ASCII text (the usual case) is narrowed to bytes in one vectorized pass and then copied out between the bytes
-    /// that need escaping, so a snippet full of newlines and quotes costs a copy per run, not a transcoding call per
-    /// run. Non-ASCII runs go through the UTF-8 encoder; they hold nothing that needs escaping.
+    /// ASCII text (the usual case) is narrowed to bytes in one vectorized pass and then copied out 32 bytes at a time,
+    /// stopping only at the bytes that need escaping, so a snippet full of newlines and quotes costs a vector compare
+    /// per escape, not a search and a copy per run. Short text is copied char by char. Non-ASCII runs go through the
+    /// UTF-8 encoder; they hold nothing that needs escaping.
     /// </remarks>
     public void WriteString(ReadOnlySpan<char> text)
     {
-        // Worst case without escapes: 3 UTF-8 bytes per char; escapes make their own room.
-        EnsureCapacity((text.Length * 3) + 2);
+        // Worst case: 6 bytes per escaped ASCII char (3 per non-ASCII one), the quotes, and the slack of one vector
+        // store past the end.
+        EnsureCapacity((text.Length * 6) + 2 + Vector256<byte>.Count);
         _buffer[_length++] = (byte)'"';
         while (!text.IsEmpty)
         {
-            if (_scratch.Length < text.Length)
-            {
-                _scratch = new byte[Math.Max(text.Length, _scratch.Length * 2)];
-            }
-
-            // Stops at the first non-ASCII char; what it narrowed is exact.
-            _ = Ascii.FromUtf16(text, _scratch, out var ascii);
-            var bytes = _scratch.AsSpan(0, ascii);
-            while (true)
-            {
-                var special = bytes.IndexOfAny(NeedsEscape);
-                if (special < 0)
-                {
-                    Append(bytes);
-                    break;
-                }
-
-                Append(bytes[..special]);
-                WriteEscape((char)bytes[special]);
-                bytes = bytes[(special + 1)..];
-            }
-
+            var ascii = text.Length < Vector256<byte>.Count ? WriteShortAscii(text) : WriteLongAscii(text);
             text = text[ascii..];
             if (text.IsEmpty)
             {
@@ -336,36 +315,122 @@ internal sealed class AuditJsonWriter
             // written as U+FFFD, as the UTF-8 encoder does everywhere else.
             var nextAscii = text.IndexOfAnyInRange('\u0000', '\u007F');
             var run = nextAscii < 0 ? text : text[..nextAscii];
-            EnsureCapacity(run.Length * 3);
             _length += Encoding.UTF8.GetBytes(run, _buffer.AsSpan(_length));
             text = text[run.Length..];
         }
 
-        AppendByte((byte)'"');
+        _buffer[_length++] = (byte)'"';
     }
 
-    private void WriteEscape(char c)
+    /// <summary>Writes the leading ASCII chars of short text, escaped, char by char; returns how many it wrote.</summary>
+    private int WriteShortAscii(ReadOnlySpan<char> text)
     {
-        EnsureCapacity(6);
-        var span = _buffer.AsSpan(_length);
-        span[0] = (byte)'\\';
+        var buffer = _buffer;
+        var length = _length;
+        var i = 0;
+        for (; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c >= 0x80)
+            {
+                break;
+            }
+
+            if (c < 0x20 || c == '"' || c == '\\')
+            {
+                length += WriteEscape(buffer, length, (byte)c);
+            }
+            else
+            {
+                buffer[length++] = (byte)c;
+            }
+        }
+
+        _length = length;
+        return i;
+    }
+
+    /// <summary>Writes the leading ASCII chars of longer text, escaped, a vector at a time; returns how many it wrote.</summary>
+    private int WriteLongAscii(ReadOnlySpan<char> text)
+    {
+        if (_scratch.Length < text.Length)
+        {
+            _scratch = new byte[Math.Max(text.Length, _scratch.Length * 2)];
+        }
+
+        // Stops at the first non-ASCII char; what it narrowed is exact.
+        _ = Ascii.FromUtf16(text, _scratch, out var ascii);
+        var source = _scratch.AsSpan(0, ascii);
+        var buffer = _buffer;
+        var length = _length;
+        var read = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var space = Vector256.Create((byte)0x20);
+            var quote = Vector256.Create((byte)'"');
+            var backslash = Vector256.Create((byte)'\\');
+            ref var from = ref MemoryMarshal.GetReference(source);
+            ref var to = ref MemoryMarshal.GetArrayDataReference(buffer);
+            while (read <= source.Length - Vector256<byte>.Count)
+            {
+                // Store the whole vector, then keep only what comes before the first byte to escape (the room for the
+                // rest was reserved): most vectors hold none.
+                var bytes = Vector256.LoadUnsafe(ref from, (nuint)read);
+                bytes.StoreUnsafe(ref to, (nuint)length);
+                var special = Vector256.LessThan(bytes, space) | Vector256.Equals(bytes, quote) | Vector256.Equals(bytes, backslash);
+                var mask = special.ExtractMostSignificantBits();
+                if (mask == 0)
+                {
+                    read += Vector256<byte>.Count;
+                    length += Vector256<byte>.Count;
+                    continue;
+                }
+
+                var at = BitOperations.TrailingZeroCount(mask);
+                length += at;
+                read += at;
+                length += WriteEscape(buffer, length, source[read]);
+                read++;
+            }
+        }
+
+        for (; read < source.Length; read++)
+        {
+            var b = source[read];
+            if (b < 0x20 || b == '"' || b == '\\')
+            {
+                length += WriteEscape(buffer, length, b);
+            }
+            else
+            {
+                buffer[length++] = b;
+            }
+        }
+
+        _length = length;
+        return ascii;
+    }
+
+    /// <summary>Writes the escape of an ASCII byte at <paramref name="at"/> (room reserved by the caller); returns its length.</summary>
+    private static int WriteEscape(byte[] buffer, int at, byte c)
+    {
+        buffer[at] = (byte)'\\';
         switch (c)
         {
-            case '"': span[1] = (byte)'"'; _length += 2; return;
-            case '\\': span[1] = (byte)'\\'; _length += 2; return;
-            case '\n': span[1] = (byte)'n'; _length += 2; return;
-            case '\r': span[1] = (byte)'r'; _length += 2; return;
-            case '\t': span[1] = (byte)'t'; _length += 2; return;
-            case '\b': span[1] = (byte)'b'; _length += 2; return;
-            case '\f': span[1] = (byte)'f'; _length += 2; return;
+            case (byte)'"': buffer[at + 1] = (byte)'"'; return 2;
+            case (byte)'\\': buffer[at + 1] = (byte)'\\'; return 2;
+            case (byte)'\n': buffer[at + 1] = (byte)'n'; return 2;
+            case (byte)'\r': buffer[at + 1] = (byte)'r'; return 2;
+            case (byte)'\t': buffer[at + 1] = (byte)'t'; return 2;
+            case (byte)'\b': buffer[at + 1] = (byte)'b'; return 2;
+            case (byte)'\f': buffer[at + 1] = (byte)'f'; return 2;
             default:
-                span[1] = (byte)'u';
-                span[2] = (byte)'0';
-                span[3] = (byte)'0';
-                span[4] = HexDigits[c >> 4];
-                span[5] = HexDigits[c & 0xF];
-                _length += 6;
-                return;
+                buffer[at + 1] = (byte)'u';
+                buffer[at + 2] = (byte)'0';
+                buffer[at + 3] = (byte)'0';
+                buffer[at + 4] = HexDigits[c >> 4];
+                buffer[at + 5] = HexDigits[c & 0xF];
+                return 6;
         }
     }
 

@@ -106,4 +106,38 @@ public sealed class SecretScannerTests
         entry.ResultSnippet.Should().NotContain("ABCDEFGH");
         entry.ResultSnippet.Should().StartWith("config loaded, key=");
     }
+
+    [Fact]
+    public void FindAtWordStarts_OnShortAndLongText_AgreesWithTheMarkerSearchEverywhere()
+    {
+        // Short text is scanned word start by word start, long text by the marker searches: the two must find the
+        // same first secret (or none) in any text, so the cut-off between them changes nothing.
+        var pieces = new[]
+        {
+            "Bearer ", "bEaReR ", "basic ", "TOKEN ", "token=", "sk-", "sk_live_", "rk_live_", "pk_live_", "ghp_", "github_pat_",
+            "glpat-", "xoxb-", "AKIA", "ASIA", "AIza", "hf_", "npm_", "eyJ", "-----BEGIN ", "PRIVATE KEY-----", "-----END ",
+            "abcdefghijklmnop", "0123456789", ".", "-", "_", " ", "\n", "x", "é", "/", "=", "+", "ask", "task",
+        };
+        var random = new Random(7);
+        var found = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var text = new System.Text.StringBuilder();
+            var count = random.Next(1, 12);
+            for (var p = 0; p < count; p++)
+            {
+                text.Append(pieces[random.Next(pieces.Length)]);
+            }
+
+            var value = text.ToString();
+            var byWords = SecretScanner.FindAtWordStarts(value, out var wordStart, out var wordLength);
+            var bySearch = SecretScanner.FindBySearch(value, out var searchStart, out var searchLength);
+
+            (byWords, wordStart, wordLength).Should().Be((bySearch, searchStart, searchLength), value);
+            found += byWords ? 1 : 0;
+        }
+
+        found.Should().BeGreaterThan(1_000, "the generated texts must hold secrets often enough to compare the finds");
+    }
 }
+

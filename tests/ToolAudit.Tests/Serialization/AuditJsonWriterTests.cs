@@ -55,4 +55,62 @@ public sealed class AuditJsonWriterTests
 
         JsonSerializer.Deserialize<string>(writer.WrittenSpan).Should().Be("a\ufffdb\n\ufffd");
     }
+
+    [Fact]
+    public void WriteString_AnyLengthAndMix_IsByteForByteTheReferenceEscaping()
+    {
+        // Lengths on both sides of the vector width and of every position an escape can take within a vector.
+        var alphabet = new[] { 'a', 'Z', ' ', '"', '\\', '\n', '\r', '\t', '\b', '\f', '\u0000', '\u0007', '\u001f', '\u007f', 'é', '中', '\uD83D', '\uDE00' };
+        var random = new Random(4242);
+        var writer = new AuditJsonWriter(16);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var chars = new char[random.Next(0, 100)];
+            var escapeRate = random.Next(1, 40);
+            for (var c = 0; c < chars.Length; c++)
+            {
+                chars[c] = random.Next(escapeRate) == 0 ? alphabet[random.Next(alphabet.Length)] : (char)random.Next('a', 'z' + 1);
+            }
+
+            writer.Clear();
+            writer.WriteString(chars);
+
+            Encoding.UTF8.GetString(writer.WrittenSpan).Should().Be(Reference(chars), $"text: {JsonSerializer.Serialize(new string(chars))}");
+        }
+    }
+
+    /// <summary>The escaping the writer promises, one char at a time: short escapes, \u00XX for other controls, UTF-8 for the rest, U+FFFD for lone surrogates.</summary>
+    private static string Reference(ReadOnlySpan<char> text)
+    {
+        var builder = new StringBuilder("\"");
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            switch (c)
+            {
+                case '"': builder.Append("\\\""); break;
+                case '\\': builder.Append("\\\\"); break;
+                case '\n': builder.Append("\\n"); break;
+                case '\r': builder.Append("\\r"); break;
+                case '\t': builder.Append("\\t"); break;
+                case '\b': builder.Append("\\b"); break;
+                case '\f': builder.Append("\\f"); break;
+                case < ' ': builder.Append("\\u00").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)); break;
+                default:
+                    if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                    {
+                        builder.Append(c).Append(text[++i]);
+                    }
+                    else
+                    {
+                        builder.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
+                    }
+
+                    break;
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
 }
+
