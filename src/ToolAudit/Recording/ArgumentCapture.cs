@@ -32,9 +32,23 @@ internal static class ArgumentCapture
 
         if (count <= 2)
         {
-            KeyValuePair<string, object?> first = default, second = default;
-            var i = 0;
-            foreach (var pair in args)
+            // The usual dictionary: enumerated by its own struct enumerator, not through the interface.
+            return args is Dictionary<string, object?> dictionary
+                ? CaptureSmall(dictionary.GetEnumerator(), args, count)
+                : CaptureSmall(args.GetEnumerator(), args, count);
+        }
+
+        return new ArgumentSnapshot(CaptureAll(args, count));
+    }
+
+    private static ArgumentSnapshot CaptureSmall<TEnumerator>(TEnumerator pairs, IReadOnlyDictionary<string, object?> args, int count)
+        where TEnumerator : IEnumerator<KeyValuePair<string, object?>>
+    {
+        KeyValuePair<string, object?> first = default, second = default;
+        var i = 0;
+        using (pairs)
+        {
+            while (pairs.MoveNext())
             {
                 if (i == 2)
                 {
@@ -42,19 +56,18 @@ internal static class ArgumentCapture
                     return new ArgumentSnapshot(CaptureAll(args, count * 2));
                 }
 
+                var pair = pairs.Current;
                 (i == 0 ? ref first : ref second) = new KeyValuePair<string, object?>(pair.Key ?? string.Empty, Snapshot(pair.Value));
                 i++;
             }
-
-            return i switch
-            {
-                0 => new ArgumentSnapshot([]),
-                1 => new ArgumentSnapshot(first),
-                _ => new ArgumentSnapshot(first, second),
-            };
         }
 
-        return new ArgumentSnapshot(CaptureAll(args, count));
+        return i switch
+        {
+            0 => new ArgumentSnapshot([]),
+            1 => new ArgumentSnapshot(first),
+            _ => new ArgumentSnapshot(first, second),
+        };
     }
 
     private static KeyValuePair<string, object?>[] CaptureAll(IReadOnlyDictionary<string, object?> args, int count)

@@ -71,8 +71,8 @@ internal sealed class AuditEntryFactory
     public void WriteId(long sequence, Span<byte> destination) => _ids.Write(sequence, destination);
 
     /// <summary>
-    /// The snippet of a result without making a string, when the result needs no repair and no masking near the cut
-    /// (the usual case): the same text <see cref="Snippet"/> would return. False when it needs <see cref="Snippet"/>.
+    /// The snippet of a result without making a string, when nothing near the cut needs masking (the usual case): the
+    /// same line as <see cref="Snippet"/> gives, once written. False when it needs <see cref="Snippet"/>.
     /// </summary>
     public bool TryGetPlainSnippet(string result, out ReadOnlySpan<char> snippet)
     {
@@ -82,8 +82,10 @@ internal sealed class AuditEntryFactory
             return true;
         }
 
+        // Lone surrogates need no repair here: the cut treats one as it treats U+FFFD, a secret never holds one,
+        // and the writer writes it as U+FFFD.
         var window = result.AsSpan(0, Math.Min(result.Length, _snippetMaxChars + SecretWindow));
-        if (!IsWellFormed(window) || SecretScanner.ContainsSecret(window))
+        if (SecretScanner.ContainsSecret(window))
         {
             snippet = default;
             return false;

@@ -161,7 +161,8 @@ internal static class SecretScanner
         length = 0;
         foreach (var prefix in KeyPrefixes)
         {
-            if (text.StartsWith(prefix, StringComparison.Ordinal))
+            // The first char rules out most prefixes without a comparison call.
+            if (text[0] == prefix[0] && text.StartsWith(prefix, StringComparison.Ordinal))
             {
                 var body = CountTokenChars(text[prefix.Length..], allowBase64: false);
                 if (body >= 16)

@@ -29,6 +29,8 @@ internal sealed class AuditJsonWriter
 
     private byte[] _buffer;
     private byte[] _scratch = new byte[512];
+    private readonly byte[] _datePart = new byte[11];
+    private long _formattedDay = -1;
     private int _length;
     private ArrayBufferWriter<byte>? _elementBuffer;
     private Utf8JsonWriter? _elementWriter;
@@ -457,24 +459,35 @@ internal sealed class AuditJsonWriter
 
     private void WriteTimestamp(DateTimeOffset value)
     {
-        // "2025-01-02T03:04:05.678+00:00": UTC, milliseconds, an offset every ISO reader understands.
+        // "2025-01-02T03:04:05.678+00:00": UTC, milliseconds, an offset every ISO reader understands. The date part
+        // is the same for a whole day of lines: made once per day, then copied.
         EnsureCapacity(32);
-        var utc = value.UtcDateTime;
+        var ticks = value.UtcTicks;
+        var day = ticks / TimeSpan.TicksPerDay;
+        if (day != _formattedDay)
+        {
+            var date = new DateTime(day * TimeSpan.TicksPerDay, DateTimeKind.Utc);
+            Digits(_datePart.AsSpan(0, 4), date.Year);
+            _datePart[4] = (byte)'-';
+            Digits(_datePart.AsSpan(5, 2), date.Month);
+            _datePart[7] = (byte)'-';
+            Digits(_datePart.AsSpan(8, 2), date.Day);
+            _datePart[10] = (byte)'T';
+            _formattedDay = day;
+        }
+
         var span = _buffer.AsSpan(_length, 31);
         span[0] = (byte)'"';
-        Digits(span.Slice(1, 4), utc.Year);
-        span[5] = (byte)'-';
-        Digits(span.Slice(6, 2), utc.Month);
-        span[8] = (byte)'-';
-        Digits(span.Slice(9, 2), utc.Day);
-        span[11] = (byte)'T';
-        Digits(span.Slice(12, 2), utc.Hour);
+        _datePart.CopyTo(span[1..]);
+        var milliseconds = (int)(ticks % TimeSpan.TicksPerDay / TimeSpan.TicksPerMillisecond);
+        TwoDigits(span[12..], milliseconds / 3_600_000);
         span[14] = (byte)':';
-        Digits(span.Slice(15, 2), utc.Minute);
+        TwoDigits(span[15..], milliseconds / 60_000 % 60);
         span[17] = (byte)':';
-        Digits(span.Slice(18, 2), utc.Second);
+        TwoDigits(span[18..], milliseconds / 1000 % 60);
         span[20] = (byte)'.';
-        Digits(span.Slice(21, 3), utc.Millisecond);
+        span[21] = (byte)('0' + (milliseconds % 1000 / 100));
+        TwoDigits(span[22..], milliseconds % 100);
         "+00:00\""u8.CopyTo(span[24..]);
         _length += 31;
 
@@ -485,6 +498,12 @@ internal sealed class AuditJsonWriter
                 destination[i] = (byte)('0' + (value % 10));
                 value /= 10;
             }
+        }
+
+        static void TwoDigits(Span<byte> destination, int value)
+        {
+            destination[0] = (byte)('0' + (value / 10));
+            destination[1] = (byte)('0' + (value % 10));
         }
     }
 

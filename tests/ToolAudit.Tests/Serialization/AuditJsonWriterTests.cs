@@ -112,5 +112,33 @@ public sealed class AuditJsonWriterTests
 
         return builder.Append('"').ToString();
     }
+
+    [Fact]
+    public void WriteGapLine_TimestampsAcrossDaysAndOffsets_AreUtcWithMilliseconds()
+    {
+        // One writer for every line, so the date part it keeps from line to line is exercised across day changes.
+        var random = new Random(99);
+        var writer = new AuditJsonWriter(16);
+        var moments = new List<DateTimeOffset>
+        {
+            DateTimeOffset.MinValue, DateTimeOffset.MaxValue, new(2025, 12, 31, 23, 59, 59, 999, TimeSpan.Zero),
+            new(2026, 1, 1, 0, 0, 0, 0, TimeSpan.Zero), new(2026, 1, 1, 0, 30, 0, 5, TimeSpan.FromHours(1)),
+        };
+        for (var i = 0; i < 2_000; i++)
+        {
+            moments.Add(new DateTimeOffset(random.NextInt64(DateTime.MinValue.Ticks + TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay), TimeSpan.FromMinutes(random.Next(-14 * 60, 14 * 60 + 1))));
+            moments.Add(moments[^1].AddMilliseconds(random.Next(0, 3)));
+        }
+
+        foreach (var moment in moments)
+        {
+            writer.Clear();
+            writer.WriteGapLine(new AuditGap("alice", 1, moment, moment));
+
+            using var json = JsonDocument.Parse(writer.WrittenSpan.ToArray());
+            var expected = moment.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+00:00'", System.Globalization.CultureInfo.InvariantCulture);
+            json.RootElement.GetProperty("_gap").GetProperty("since").GetString().Should().Be(expected);
+        }
+    }
 }
 

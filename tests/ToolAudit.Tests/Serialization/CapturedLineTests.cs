@@ -174,5 +174,12 @@ public sealed class CapturedLineTests
         yield return new string('e', 600) + "\uDC00 lone beyond the window";
         yield return "ünïcödé ✓ 日本語 " + new string('é', 400);
         yield return "\uD83D";
+        foreach (var before in new[] { 0, 1, 8, 9, 10, 11, 298, 299, 300, 301, 555, 556 })
+        {
+            yield return new string('g', before) + "\uD800" + "tail";
+            yield return new string('g', before) + "\uDC00";
+            yield return new string('g', before) + "\uD800\u0301 mark";
+            yield return new string('g', before) + "\uDBFF\uDFFF" + "pair";
+        }
     }
 }
