@@ -8,8 +8,8 @@ namespace ToolAudit.Benchmarks.EndToEnd;
 /// <summary>
 /// The end-to-end harness (<c>e2e [--short]</c>): every contender writes the same generated entries in a child
 /// process of its own, in interleaved rounds (A B C D, A B C D, ...); every output is verified line by line; medians
-/// are printed with the ratios ToolAudit/peer. Then the caller-cost runs (a queue that never fills) and the reading
-/// benchmark.
+/// are printed with the ratios ToolAudit/peer. Then the caller-cost runs (calls at a steady rate every writer keeps
+/// up with, so the queue is never full) and the reading benchmark.
 /// </summary>
 internal static class E2eCommand
 {
@@ -54,12 +54,12 @@ internal static class E2eCommand
             if (options.RunCaller)
             {
                 Console.WriteLine();
-                Console.WriteLine($"Caller cost with a queue that never fills: {options.CallerEntries:N0} calls per run, {options.Rounds} rounds of {string.Join(" ", options.CallerContenders)}");
+                Console.WriteLine($"Caller cost, queue not full: {options.CallerEntries:N0} calls per run at {options.CallerRate:N0} calls/s, {options.Rounds} rounds of {string.Join(" ", options.CallerContenders)}");
                 for (var round = 1; round <= options.Rounds; round++)
                 {
                     foreach (var contender in options.CallerContenders)
                     {
-                        var (result, report) = await RunChildAsync(options, "caller", contender, round, options.CallerEntries, options.CallerEntries + 1024).ConfigureAwait(false);
+                        var (result, report) = await RunChildAsync(options, "caller", contender, round, options.CallerEntries, queueCapacity: null, rate: options.CallerRate).ConfigureAwait(false);
                         failed |= result is null || result.Problem is not null || !report.Ok;
                         if (result is not null)
                         {
@@ -120,7 +120,7 @@ internal static class E2eCommand
         }
     }
 
-    private static async Task<(ChildResult? Result, OutputVerifier.Report Report)> RunChildAsync(E2eOptions options, string phase, string contender, int round, int entries, int? queueCapacity, int pauseMs = 0)
+    private static async Task<(ChildResult? Result, OutputVerifier.Report Report)> RunChildAsync(E2eOptions options, string phase, string contender, int round, int entries, int? queueCapacity, int pauseMs = 0, int rate = 0)
     {
         var dir = Path.Combine(options.Directory, $"{phase}-{contender}-{round}");
         var args = new List<string> { "e2e-one", contender, entries.ToString(CultureInfo.InvariantCulture), dir, "--warmup-passes", options.WarmupPasses.ToString(CultureInfo.InvariantCulture) };
@@ -134,6 +134,12 @@ internal static class E2eCommand
         {
             args.Add("--pause-ms");
             args.Add(pauseMs.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (rate > 0)
+        {
+            args.Add("--rate");
+            args.Add(rate.ToString(CultureInfo.InvariantCulture));
         }
 
         var (exit, output, error) = await ChildProcess.RunAsync([.. args]).ConfigureAwait(false);
@@ -182,7 +188,7 @@ internal static class E2eCommand
             }
 
             text.AppendLine();
-            text.AppendLine("Caller columns: time inside each call on the one calling thread (waits for room in a full queue included), timer cost subtracted; bytes allocated on that thread per call. Process and GC columns: all threads during the measured run.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Caller columns: time inside a call on the one calling thread (waits for room in a full queue included; one call in {WriterRun.BurstTimedEvery} timed), timer cost subtracted; bytes allocated on that thread per call. Process and GC columns: all threads during the measured run.");
             if (e2e.ContainsKey(Contenders.ToolAuditDurable))
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"* toolaudit-durable: {WriterRun.DurableCallers} concurrent callers awaiting RecordDurableAsync; caller columns are the round trip of one call; bytes are all threads' allocations per entry.");
@@ -209,7 +215,7 @@ internal static class E2eCommand
 
         if (caller.Count > 0)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"## Caller cost, queue never fills: {options.CallerEntries:N0} calls per run (queue capacity above that), median of {options.Rounds} rounds");
+            text.AppendLine(CultureInfo.InvariantCulture, $"## Caller cost, queue not full: {options.CallerEntries:N0} calls per run at a steady {options.CallerRate:N0} calls/s (each library's default queue; every writer keeps up), median of {options.Rounds} rounds");
             text.AppendLine();
             text.AppendLine("| contender | mean ns | p50 ns | p99 ns | p99.9 ns | B/call |");
             text.AppendLine("|---|---:|---:|---:|---:|---:|");

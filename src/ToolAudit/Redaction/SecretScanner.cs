@@ -14,6 +14,15 @@ internal static class SecretScanner
         "glpat-", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "AKIA", "ASIA", "AIza", "hf_", "npm_",
     ];
 
+    // The key prefixes by their first char (all ASCII), so a candidate is compared only with those that can match.
+    private static readonly string[]?[] PrefixesByFirstChar = KeyPrefixes
+        .GroupBy(static prefix => prefix[0])
+        .Aggregate(new string[]?[128], static (table, group) =>
+        {
+            table[group.Key] = [.. group];
+            return table;
+        });
+
     /// <summary>Tells whether the text holds something shaped like a secret.</summary>
     public static bool ContainsSecret(ReadOnlySpan<char> text) => FindSecret(text, out _, out _);
 
@@ -159,10 +168,15 @@ internal static class SecretScanner
     private static bool MatchPrefixedKey(ReadOnlySpan<char> text, out int length)
     {
         length = 0;
-        foreach (var prefix in KeyPrefixes)
+        var first = text[0];
+        if (first >= PrefixesByFirstChar.Length || PrefixesByFirstChar[first] is not { } candidates)
         {
-            // The first char rules out most prefixes without a comparison call.
-            if (text[0] == prefix[0] && text.StartsWith(prefix, StringComparison.Ordinal))
+            return false;
+        }
+
+        foreach (var prefix in candidates)
+        {
+            if (text.StartsWith(prefix, StringComparison.Ordinal))
             {
                 var body = CountTokenChars(text[prefix.Length..], allowBase64: false);
                 if (body >= 16)
