@@ -12,8 +12,8 @@ namespace ToolAudit.Benchmarks;
 /// <summary>
 /// The writer's per-entry CPU work, outside the file system: serializing one typical entry with ToolAudit's line
 /// writer (<c>AuditJsonWriter.WriteEntry</c>, the one place the JSONL format is written), the same line through a
-/// plain <see cref="Utf8JsonWriter"/> for reference, and preparing the entry (id, snippet, argument cuts and
-/// redaction) with the recorder's entry factory.
+/// plain <see cref="Utf8JsonWriter"/> for reference, preparing the entry (id, snippet, argument cuts and
+/// redaction) with the recorder's entry factory, and the JSONL store's path that does both without the entry.
 /// </summary>
 /// <remarks>
 /// The typical entry is the harness's (about 528 bytes as a line, a snippet with newlines, quotes and tabs). The
@@ -76,6 +76,18 @@ public class SerializationBenchmarks
     {
         _line.Clear();
         _line.WriteLine(_plain);
+        return _line.WrittenCount;
+    }
+
+    /// <summary>
+    /// The JSONL store's path: the captured call prepared and written straight into the line (id, snippet, argument
+    /// cuts and redaction included), no entry made; the whole of the writer's CPU work for one entry.
+    /// </summary>
+    [Benchmark]
+    public int WriteCapturedCall_Typical()
+    {
+        _line.Clear();
+        _line.WriteLine(_captured, _factory.NextIdSequence(_captured.Timestamp), _factory);
         return _line.WrittenCount;
     }
 
