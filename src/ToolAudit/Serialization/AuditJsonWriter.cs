@@ -85,13 +85,7 @@ internal sealed class AuditJsonWriter
         factory.WriteId(idSequence, _buffer.AsSpan(_length, AuditIdGenerator.FormattedLength));
         _length += AuditIdGenerator.FormattedLength;
         Append("\",\"ts\":"u8);
-        WriteTimestamp(timestamp);
-        Append(",\"user\":"u8);
-        WriteString(call.User);
-        WriteOptional(",\"engine\":"u8, captured.Engine);
-        WriteOptional(",\"model\":"u8, captured.Model);
-        Append(",\"tool\":"u8);
-        WriteString(call.Tool);
+        WriteWhoAndWhat(timestamp, call.User, captured.Engine, captured.Model, call.Tool);
         var args = captured.Args;
         if (args.HasArguments)
         {
@@ -128,10 +122,7 @@ internal sealed class AuditJsonWriter
             }
         }
 
-        WriteOptional(",\"session_id\":"u8, captured.SessionId);
-        WriteOptional(",\"task_id\":"u8, captured.TaskId);
-        WriteOptional(",\"call_id\":"u8, call.CallId);
-        WriteTail(call.Confirmed, call.Duration?.TotalMilliseconds, AuditEntryFactory.ErrorText(call), captured.Activity?.TraceId.ToHexString(), captured.Activity?.SpanId.ToHexString());
+        WriteTail(captured.SessionId, captured.TaskId, call.CallId, call.Confirmed, call.Duration?.TotalMilliseconds, AuditEntryFactory.ErrorText(call), captured.Activity?.TraceId.ToHexString(), captured.Activity?.SpanId.ToHexString());
         AppendByte((byte)'\n');
     }
 
@@ -152,13 +143,7 @@ internal sealed class AuditJsonWriter
             Append("{\"ts\":"u8);
         }
 
-        WriteTimestamp(entry.Timestamp);
-        Append(",\"user\":"u8);
-        WriteString(entry.User);
-        WriteOptional(",\"engine\":"u8, entry.Engine);
-        WriteOptional(",\"model\":"u8, entry.Model);
-        Append(",\"tool\":"u8);
-        WriteString(entry.Tool);
+        WriteWhoAndWhat(entry.Timestamp, entry.User, entry.Engine, entry.Model, entry.Tool);
         if (entry.Args is not null)
         {
             Append(",\"args\":"u8);
@@ -169,10 +154,19 @@ internal sealed class AuditJsonWriter
         Append(",\"result_chars\":"u8);
         WriteNumber(entry.ResultChars);
         WriteOptional(",\"result_snippet\":"u8, entry.ResultSnippet);
-        WriteOptional(",\"session_id\":"u8, entry.SessionId);
-        WriteOptional(",\"task_id\":"u8, entry.TaskId);
-        WriteOptional(",\"call_id\":"u8, entry.CallId);
-        WriteTail(entry.Confirmed, entry.DurationMs, entry.Error, entry.TraceId, entry.SpanId);
+        WriteTail(entry.SessionId, entry.TaskId, entry.CallId, entry.Confirmed, entry.DurationMs, entry.Error, entry.TraceId, entry.SpanId);
+    }
+
+    /// <summary>The fields after the id: time, user, engine, model, tool.</summary>
+    private void WriteWhoAndWhat(DateTimeOffset timestamp, string user, string? engine, string? model, string tool)
+    {
+        WriteTimestamp(timestamp);
+        Append(",\"user\":"u8);
+        WriteString(user);
+        WriteOptional(",\"engine\":"u8, engine);
+        WriteOptional(",\"model\":"u8, model);
+        Append(",\"tool\":"u8);
+        WriteString(tool);
     }
 
     private void WriteStatus(AuditStatus status)
@@ -187,9 +181,12 @@ internal sealed class AuditJsonWriter
         });
     }
 
-    /// <summary>The fields after the call id, and the closing brace.</summary>
-    private void WriteTail(bool confirmed, double? durationMs, string? error, string? traceId, string? spanId)
+    /// <summary>The fields after the snippet, and the closing brace.</summary>
+    private void WriteTail(string? sessionId, string? taskId, string? callId, bool confirmed, double? durationMs, string? error, string? traceId, string? spanId)
     {
+        WriteOptional(",\"session_id\":"u8, sessionId);
+        WriteOptional(",\"task_id\":"u8, taskId);
+        WriteOptional(",\"call_id\":"u8, callId);
         if (confirmed)
         {
             Append(",\"confirmed\":true"u8);
