@@ -28,7 +28,6 @@ internal sealed class AuditJsonWriter
     private static readonly byte[] HexDigits = "0123456789abcdef"u8.ToArray();
 
     private byte[] _buffer;
-    private byte[] _scratch = new byte[512];
     private readonly byte[] _datePart = new byte[11];
     private long _formattedDay = -1;
     private int _length;
@@ -290,10 +289,9 @@ internal sealed class AuditJsonWriter
 
     /// <summary>Appends a JSON string: quotes, escapes, UTF-8.</summary>
     /// <remarks>
-    /// ASCII text (the usual case) is narrowed to bytes in one vectorized pass and then copied out 32 bytes at a time,
-    /// stopping only at the bytes that need escaping, so a snippet full of newlines and quotes costs a vector compare
-    /// per escape, not a search and a copy per run. Short text is copied char by char. Non-ASCII runs go through the
-    /// UTF-8 encoder; they hold nothing that needs escaping.
+    /// ASCII text (the usual case) is narrowed to bytes and copied out 32 chars at a time in one pass, stopping only at
+    /// the bytes that need escaping, so a snippet full of newlines and quotes costs a vector compare per escape, not a
+    /// search and a copy per run. Non-ASCII runs go through the UTF-8 encoder; they hold nothing that needs escaping.
     /// </remarks>
     public void WriteString(ReadOnlySpan<char> text)
     {
@@ -303,7 +301,7 @@ internal sealed class AuditJsonWriter
         _buffer[_length++] = (byte)'"';
         while (!text.IsEmpty)
         {
-            var ascii = text.Length < Vector256<byte>.Count ? WriteShortAscii(text) : WriteLongAscii(text);
+            var ascii = WriteAscii(text);
             text = text[ascii..];
             if (text.IsEmpty)
             {
@@ -321,15 +319,57 @@ internal sealed class AuditJsonWriter
         _buffer[_length++] = (byte)'"';
     }
 
-    /// <summary>Writes the leading ASCII chars of short text, escaped, char by char; returns how many it wrote.</summary>
-    private int WriteShortAscii(ReadOnlySpan<char> text)
+    /// <summary>Writes the leading ASCII chars of the text, escaped; returns how many it wrote.</summary>
+    /// <remarks>
+    /// One pass: 32 chars at a time are loaded, checked for non-ASCII, narrowed to bytes and stored whole; then only
+    /// what comes before the first byte to escape is kept (the room for the rest was reserved), so most vectors cost
+    /// one store. What is left (short text, the last chars) goes char by char.
+    /// </remarks>
+    private int WriteAscii(ReadOnlySpan<char> text)
     {
         var buffer = _buffer;
         var length = _length;
-        var i = 0;
-        for (; i < text.Length; i++)
+        var read = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            var c = text[i];
+            var nonAscii = Vector256.Create((ushort)0xFF80);
+            var space = Vector256.Create((byte)0x20);
+            var quote = Vector256.Create((byte)'"');
+            var backslash = Vector256.Create((byte)'\\');
+            ref var from = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+            ref var to = ref MemoryMarshal.GetArrayDataReference(buffer);
+            while (read <= text.Length - Vector256<byte>.Count)
+            {
+                var low = Vector256.LoadUnsafe(ref from, (nuint)read);
+                var high = Vector256.LoadUnsafe(ref from, (nuint)(read + Vector256<ushort>.Count));
+                if (((low | high) & nonAscii) != Vector256<ushort>.Zero)
+                {
+                    // Non-ASCII ahead: the loop below writes up to it.
+                    break;
+                }
+
+                var bytes = Vector256.Narrow(low, high);
+                bytes.StoreUnsafe(ref to, (nuint)length);
+                var special = Vector256.LessThan(bytes, space) | Vector256.Equals(bytes, quote) | Vector256.Equals(bytes, backslash);
+                var mask = special.ExtractMostSignificantBits();
+                if (mask == 0)
+                {
+                    read += Vector256<byte>.Count;
+                    length += Vector256<byte>.Count;
+                    continue;
+                }
+
+                var at = BitOperations.TrailingZeroCount(mask);
+                length += at;
+                read += at;
+                length += WriteEscape(buffer, length, (byte)text[read]);
+                read++;
+            }
+        }
+
+        for (; read < text.Length; read++)
+        {
+            var c = text[read];
             if (c >= 0x80)
             {
                 break;
@@ -346,68 +386,7 @@ internal sealed class AuditJsonWriter
         }
 
         _length = length;
-        return i;
-    }
-
-    /// <summary>Writes the leading ASCII chars of longer text, escaped, a vector at a time; returns how many it wrote.</summary>
-    private int WriteLongAscii(ReadOnlySpan<char> text)
-    {
-        if (_scratch.Length < text.Length)
-        {
-            _scratch = new byte[Math.Max(text.Length, _scratch.Length * 2)];
-        }
-
-        // Stops at the first non-ASCII char; what it narrowed is exact.
-        _ = Ascii.FromUtf16(text, _scratch, out var ascii);
-        var source = _scratch.AsSpan(0, ascii);
-        var buffer = _buffer;
-        var length = _length;
-        var read = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var space = Vector256.Create((byte)0x20);
-            var quote = Vector256.Create((byte)'"');
-            var backslash = Vector256.Create((byte)'\\');
-            ref var from = ref MemoryMarshal.GetReference(source);
-            ref var to = ref MemoryMarshal.GetArrayDataReference(buffer);
-            while (read <= source.Length - Vector256<byte>.Count)
-            {
-                // Store the whole vector, then keep only what comes before the first byte to escape (the room for the
-                // rest was reserved): most vectors hold none.
-                var bytes = Vector256.LoadUnsafe(ref from, (nuint)read);
-                bytes.StoreUnsafe(ref to, (nuint)length);
-                var special = Vector256.LessThan(bytes, space) | Vector256.Equals(bytes, quote) | Vector256.Equals(bytes, backslash);
-                var mask = special.ExtractMostSignificantBits();
-                if (mask == 0)
-                {
-                    read += Vector256<byte>.Count;
-                    length += Vector256<byte>.Count;
-                    continue;
-                }
-
-                var at = BitOperations.TrailingZeroCount(mask);
-                length += at;
-                read += at;
-                length += WriteEscape(buffer, length, source[read]);
-                read++;
-            }
-        }
-
-        for (; read < source.Length; read++)
-        {
-            var b = source[read];
-            if (b < 0x20 || b == '"' || b == '\\')
-            {
-                length += WriteEscape(buffer, length, b);
-            }
-            else
-            {
-                buffer[length++] = b;
-            }
-        }
-
-        _length = length;
-        return ascii;
+        return read;
     }
 
     /// <summary>Writes the escape of an ASCII byte at <paramref name="at"/> (room reserved by the caller); returns its length.</summary>
