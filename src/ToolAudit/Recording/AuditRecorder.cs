@@ -916,9 +916,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     }
 
     /// <summary>
-    /// On the sink thread, between writes: when the writer is still preparing the next batch, take over the second half
-    /// of what it has left, so that both cores serialize (the sink thread is otherwise idle while the writer, the
-    /// bottleneck under load, prepares).
+    /// On the sink thread, between writes: when the writer is still preparing the next batch, take over the last two
+    /// thirds of what it has left, so that both cores serialize (the sink thread is otherwise idle while the writer,
+    /// the bottleneck under load, prepares).
     /// </summary>
     private void PrepareTakenOverTail()
     {

@@ -16,7 +16,7 @@ public sealed class WriteBatchWorkTests
     }
 
     [Fact]
-    public void TryTakeTail_AfterSomeFrontClaims_TakesTheSecondHalfOfTheRestOnceAndTheFrontStopsThere()
+    public void TryTakeTail_AfterSomeFrontClaims_TakesTheLastTwoThirdsOfTheRestOnceAndTheFrontStopsThere()
     {
         var work = Batch(1000);
         work.TryClaimFront(out var firstStart, out var firstEnd).Should().BeTrue();
@@ -25,7 +25,7 @@ public sealed class WriteBatchWorkTests
         work.TryTakeTail(out _, out _).Should().BeFalse("the tail is taken once per batch");
 
         tailEnd.Should().Be(1000);
-        tailStart.Should().Be(firstEnd + ((1000 - firstEnd) / 2));
+        tailStart.Should().Be(firstEnd + ((1000 - firstEnd) / 3));
         var front = Enumerable.Range(firstStart, firstEnd - firstStart).Concat(ClaimAllFront(work)).ToList();
         front.Concat(Enumerable.Range(tailStart, tailEnd - tailStart)).Should().Equal(Enumerable.Range(0, 1000));
     }
