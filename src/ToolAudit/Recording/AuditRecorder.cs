@@ -1037,26 +1037,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var front = work.Prepared;
         var tail = work.PreparedTail;
         work.Prepared = work.PreparedTail = null;
-        try
+        if (front is not null)
         {
-            if (front is not null)
-            {
-                _stagedSink!.Commit(front);
-            }
+            _stagedSink!.Commit(front, tail);
         }
-        catch
+        else if (tail is not null)
         {
-            if (tail is not null)
-            {
-                _stagedSink!.Discard(tail);
-            }
-
-            throw;
-        }
-
-        if (tail is not null)
-        {
-            _stagedSink!.Commit(tail);
+            _stagedSink!.Commit(tail, null);
         }
     }
 

@@ -17,9 +17,14 @@ internal interface IStagedAuditSink : IAuditSink
     /// <remarks>When it throws, the batch holds nothing of this call, and stays the caller's to commit or discard.</remarks>
     void Prepare(CapturedCall call, long idSequence, AuditEntryFactory factory, ref object? prepared);
 
-    /// <summary>Writes a prepared batch and gives its buffers back; throws when any of it could not be written.</summary>
+    /// <summary>
+    /// Writes a prepared batch, and then the batch prepared for the calls after it, if any (the tail the sink thread
+    /// took over), as one commit: each file gets the first one's lines, then the second one's, and is flushed once.
+    /// Gives the buffers back; throws when any of it could not be written.
+    /// </summary>
     /// <param name="prepared">What <see cref="Prepare"/> built.</param>
-    void Commit(object prepared);
+    /// <param name="then">What it built for the calls that follow, or null.</param>
+    void Commit(object prepared, object? then);
 
     /// <summary>Gives back a prepared batch that will not be committed.</summary>
     /// <param name="prepared">What <see cref="Prepare"/> built.</param>

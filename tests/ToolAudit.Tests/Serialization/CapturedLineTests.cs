@@ -62,7 +62,7 @@ public sealed class CapturedLineTests
         var act = () => staged.Prepare(bad, 2, factory, ref prepared);
         act.Should().Throw<ArgumentOutOfRangeException>();
         staged.Prepare(Capture(new ToolCall("alice", "third", null, AuditStatus.Ok, "three"), AuditContext.Empty, null), 3, factory, ref prepared);
-        staged.Commit(prepared!);
+        staged.Commit(prepared!, null);
 
         var lines = Support.AuditFiles.AllLines(folder.Path);
         lines.Should().HaveCount(2);

@@ -162,8 +162,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
     }
 
-    /// <summary>Appends prepared buffers to their files, one write each, and gives the buffers back.</summary>
-    private void Commit(PendingBuffers pending)
+    /// <summary>
+    /// Appends prepared buffers to their files, one write each (for each file the first part's lines, then the second
+    /// part's, then one flush to disk when asked for), and gives the buffers back.
+    /// </summary>
+    private void Commit(PendingBuffers pending, PendingBuffers? then = null)
     {
         try
         {
@@ -171,17 +174,21 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 _batches++;
-                AppendPending(pending);
+                AppendPending(pending, then);
             }
         }
         finally
         {
             ReturnBuffers(pending);
+            if (then is not null)
+            {
+                ReturnBuffers(then);
+            }
         }
     }
 
     /// <inheritdoc />
-    void IStagedAuditSink.Commit(object prepared) => Commit((PendingBuffers)prepared);
+    void IStagedAuditSink.Commit(object prepared, object? then) => Commit((PendingBuffers)prepared, (PendingBuffers?)then);
 
     /// <inheritdoc />
     void IStagedAuditSink.Discard(object prepared) => ReturnBuffers((PendingBuffers)prepared);
@@ -355,31 +362,22 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <summary>Appends every pending buffer to its file with one write each; a failing file does not stop the others.</summary>
-    private void AppendPending(PendingBuffers pending)
+    private void AppendPending(PendingBuffers pending, PendingBuffers? then)
     {
         List<Exception>? failures = null;
         foreach (var (key, buffer) in pending.Buffers)
         {
-            if (buffer.WrittenCount == 0)
-            {
-                continue;
-            }
+            AppendFile(key, buffer, then?.Buffers.GetValueOrDefault(key), ref failures);
+        }
 
-            try
+        if (then is not null)
+        {
+            foreach (var (key, buffer) in then.Buffers)
             {
-                var file = GetOrOpen(key);
-                file.File.Append(buffer.WrittenSpan);
-                if (_options.FlushToDisk)
+                if (!pending.Buffers.ContainsKey(key))
                 {
-                    file.File.FlushToDisk();
+                    AppendFile(key, buffer, null, ref failures);
                 }
-
-                file.LastBatch = _batches;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                (failures ??= new()).Add(ex);
-                CloseFile(key);
             }
         }
 
@@ -387,6 +385,41 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         if (failures is not null)
         {
             throw failures.Count == 1 ? failures[0] : new AggregateException("Audit files could not be written.", failures);
+        }
+    }
+
+    /// <summary>Appends one file's lines, the first part's then the second's (skipped if the first failed, so lines keep their order).</summary>
+    private void AppendFile(FileKey key, AuditJsonWriter first, AuditJsonWriter? second, ref List<Exception>? failures)
+    {
+        if (first.WrittenCount == 0 && (second is null || second.WrittenCount == 0))
+        {
+            return;
+        }
+
+        try
+        {
+            var file = GetOrOpen(key);
+            if (first.WrittenCount > 0)
+            {
+                file.File.Append(first.WrittenSpan);
+            }
+
+            if (second is { WrittenCount: > 0 })
+            {
+                file.File.Append(second.WrittenSpan);
+            }
+
+            if (_options.FlushToDisk)
+            {
+                file.File.FlushToDisk();
+            }
+
+            file.LastBatch = _batches;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            (failures ??= new()).Add(ex);
+            CloseFile(key);
         }
     }
 
