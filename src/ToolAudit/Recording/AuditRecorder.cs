@@ -36,9 +36,6 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     // The sink thread's own factory (a factory is not thread-safe), for the tails of batches it takes over.
     private readonly AuditEntryFactory? _tailFactory;
-
-    // The batch the writer thread is preparing for a staged sink, whose tail the sink thread may take over.
-    private WriteBatchWork? _preparing;
     private readonly IStagedAuditSink? _stagedSink;
     private readonly Thread _writerThread;
     private readonly Thread _sinkThread;
@@ -49,6 +46,10 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private readonly BlockingCollection<WriteBatchWork> _freeWork = new(new ConcurrentQueue<WriteBatchWork>());
     private readonly BlockingCollection<WriteBatchWork> _preparedWork = new(new ConcurrentQueue<WriteBatchWork>());
     private readonly object _readGate = new();
+
+    // The batch the writer thread is preparing for a staged sink, whose tail the sink thread may take over.
+    private WriteBatchWork? _preparing;
+
     private readonly object _napGate = new();
     private readonly int _nudgeAt;
     private volatile bool _napping;
@@ -878,7 +879,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                work.Unprepared++;
+                work.UnpreparedRef++;
                 OnPrepareFailed(captured, ex);
             }
         }
@@ -972,7 +973,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         WriteGaps();
 
         // Entries that could not be prepared are counted as failed; the rest are written.
-        var unprepared = work.Unprepared + work.UnpreparedTail;
+        var unprepared = work.Unprepared;
         var count = work.Calls.Count - unprepared;
         Exception? failure = null;
         if (count == 0)
@@ -1049,12 +1050,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     private void DiscardPrepared(WriteBatchWork work)
     {
-        foreach (var prepared in new[] { work.Prepared, work.PreparedTail })
+        if (work.Prepared is { } front)
         {
-            if (prepared is not null)
-            {
-                _stagedSink!.Discard(prepared);
-            }
+            _stagedSink!.Discard(front);
+        }
+
+        if (work.PreparedTail is { } tail)
+        {
+            _stagedSink!.Discard(tail);
         }
 
         work.Prepared = work.PreparedTail = null;

@@ -29,14 +29,13 @@ internal sealed class WriteBatchWork(int capacity)
     private int _unprepared;
     private int _unpreparedTail;
 
-    /// <summary>Calls of the front whose entry could not be prepared (counted as failed once the batch is written).</summary>
-    public int Unprepared { get => _unprepared; set => _unprepared = value; }
+    /// <summary>Calls whose entry could not be prepared, front and tail (counted as failed once the batch is written).</summary>
+    public int Unprepared => _unprepared + _unpreparedTail;
 
-    /// <summary>Calls of the tail whose entry could not be prepared.</summary>
-    public int UnpreparedTail => _unpreparedTail;
-
+    /// <summary>The writer's count of the front's unprepared calls.</summary>
     public ref int UnpreparedRef => ref _unprepared;
 
+    /// <summary>The sink thread's count of the tail's unprepared calls.</summary>
     public ref int UnpreparedTailRef => ref _unpreparedTail;
 
     /// <summary>What <see cref="IStagedAuditSink.Prepare"/> built for the front, until it is committed or discarded.</summary>

@@ -112,7 +112,7 @@ internal static class SecretScanner
     {
         for (var i = offset; i < text.Length; i++)
         {
-            if (text[i] is 'B' or 'b' or 'T' or 't' or 's' or 'S' or 'r' or 'p' or 'g' or 'x' or 'A' or 'h' or 'n' or 'e' or '-')
+            if (MayStartSecret(text[i]))
             {
                 return i;
             }

@@ -16,8 +16,7 @@ public sealed class JsonlStagedCommitTests
     {
         using var folder = new TempFolder();
         using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path, FlushToDisk = flushToDisk });
-        var factory = new AuditEntryFactory(new ToolAuditOptions());
-        IStagedAuditSink staged = store;
+        var (staged, factory) = Staged(store);
         object? front = null;
         object? tail = null;
 
@@ -38,8 +37,7 @@ public sealed class JsonlStagedCommitTests
     {
         using var folder = new TempFolder();
         var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
-        var factory = new AuditEntryFactory(new ToolAuditOptions());
-        IStagedAuditSink staged = store;
+        var (staged, factory) = Staged(store);
         object? front = null;
         object? tail = null;
         staged.Prepare(Captured("alice", "1"), 1, factory, ref front);
@@ -51,6 +49,9 @@ public sealed class JsonlStagedCommitTests
         commit.Should().Throw<ObjectDisposedException>();
         Directory.EnumerateFiles(folder.Path, "*.jsonl", SearchOption.AllDirectories).Should().BeEmpty();
     }
+
+    private static (IStagedAuditSink Staged, AuditEntryFactory Factory) Staged(JsonlAuditStore store) =>
+        (store, new AuditEntryFactory(new ToolAuditOptions()));
 
     private static IReadOnlyList<string> Tools(JsonlAuditStore store, string user) =>
         AuditFiles.Lines(store.GetFilePath(user, DateOnly.FromDateTime(At.UtcDateTime)))
