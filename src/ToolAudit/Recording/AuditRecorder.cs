@@ -72,7 +72,8 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     // Admission: every call takes a ticket (_accepted). The queue holds the calls admitted and not yet dequeued:
     // _accepted - _dequeued - _notQueued. A ticket is admitted while that stays within QueueCapacity. This keeps the
-    // hot path to one Interlocked increment and a lock-free enqueue (a bounded channel takes a lock per item).
+    // hot path to one Interlocked increment and the unbounded channel's short write (a bounded channel locks per item
+    // on both sides).
     private long _dequeued;
     private long _notQueued;
 
@@ -127,7 +128,8 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _factory = new AuditEntryFactory(options);
-        // Unbounded as a channel, bounded by admission (see _notQueued): a single-reader unbounded channel is lock-free.
+        // Unbounded as a channel, bounded by admission (see _notQueued): the single-reader unbounded channel's reader
+        // takes items without a lock, and its writer holds the lock only around the enqueue (a bounded one locks both).
         _channel = Channel.CreateUnbounded<CapturedCall>(new UnboundedChannelOptions
         {
             SingleReader = true,
