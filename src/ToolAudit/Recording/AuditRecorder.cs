@@ -415,7 +415,10 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private long QueuedAhead(long ticket) => ticket - Volatile.Read(ref _dequeued) - Volatile.Read(ref _notQueued);
 
-    /// <summary>Ends the writer's nap now (a flush, a durable call, a full queue, shutdown); no-op when it is not napping.</summary>
+    /// <summary>
+    /// Ends the writer's nap now (a flush, a durable call, a full queue, shutdown); when it is not napping, its next nap
+    /// is skipped instead.
+    /// </summary>
     private void Nudge()
     {
         lock (_napGate)

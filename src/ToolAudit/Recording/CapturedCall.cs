@@ -8,9 +8,9 @@ namespace ToolAudit.Recording;
 /// <see cref="AuditEntry"/> off the hot path.
 /// </summary>
 /// <remarks>
-/// Kept small (five references, the time, and up to two arguments inline), since one is allocated per call: the ambient context and the activity are
-/// held by reference (a context is immutable; an activity's ids never change once read on the caller's thread) and
-/// resolved on the writer.
+/// Kept small (five references, the time, and up to two arguments inline), since one is allocated per call: the
+/// ambient context and the activity are held by reference (a context is immutable; an activity's ids never change
+/// once read on the caller's thread) and resolved on the writer.
 /// </remarks>
 internal sealed class CapturedCall
 {

@@ -14,6 +14,16 @@ internal static class SecretScanner
         "glpat-", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "AKIA", "ASIA", "AIza", "hf_", "npm_",
     ];
 
+    // Authorization schemes, matched in any case and followed by a token.
+    private static readonly string[] Schemes = ["Bearer ", "Basic ", "Token "];
+
+    private const string JwtMarker = "eyJ";
+    private const string PemMarker = "-----BEGIN ";
+
+    // Every char a secret shape can start with (all ASCII), made from the lists above, so a prefix added there is
+    // never missed by the scan of short text.
+    private static readonly bool[] SecretStarts = BuildSecretStarts();
+
     // The key prefixes by their first char (all ASCII), so a candidate is compared only with those that can match.
     private static readonly string[]?[] PrefixesByFirstChar = KeyPrefixes
         .GroupBy(static prefix => prefix[0])
@@ -56,9 +66,25 @@ internal static class SecretScanner
         return false;
     }
 
-    /// <summary>The first letters of every secret shape: the schemes in either case, the key prefixes, JWTs and PEM blocks.</summary>
-    private static bool MayStartSecret(char c) =>
-        c is 'B' or 'b' or 'T' or 't' or 's' or 'r' or 'p' or 'g' or 'x' or 'A' or 'h' or 'n' or 'e' or '-';
+    /// <summary>Whether a secret shape can start with <paramref name="c"/>: see <see cref="SecretStarts"/>.</summary>
+    private static bool MayStartSecret(char c) => c < SecretStarts.Length && SecretStarts[c];
+
+    private static bool[] BuildSecretStarts()
+    {
+        var starts = new bool[128];
+        foreach (var scheme in Schemes)
+        {
+            starts[char.ToUpperInvariant(scheme[0])] = starts[char.ToLowerInvariant(scheme[0])] = true;
+        }
+
+        foreach (var prefix in KeyPrefixes)
+        {
+            starts[prefix[0]] = true;
+        }
+
+        starts[JwtMarker[0]] = starts[PemMarker[0]] = true;
+        return starts;
+    }
 
     /// <summary><see cref="FindSecret"/> by searching for the shapes' markers.</summary>
     internal static bool FindBySearch(ReadOnlySpan<char> text, out int start, out int length)
@@ -92,10 +118,10 @@ internal static class SecretScanner
     // markers do not. Split, each set is one the vectorized multi-string search handles fast; one case-insensitive
     // set of all of them fell back to a slower search and also stopped at prefixes in the wrong case.
     private static readonly System.Buffers.SearchValues<string> SchemeMarkers = System.Buffers.SearchValues.Create(
-        ["bearer ", "basic ", "token "], StringComparison.OrdinalIgnoreCase);
+        Schemes, StringComparison.OrdinalIgnoreCase);
 
     private static readonly System.Buffers.SearchValues<string> ExactMarkers = System.Buffers.SearchValues.Create(
-        [.. KeyPrefixes, "eyJ", "-----BEGIN "], StringComparison.Ordinal);
+        [.. KeyPrefixes, JwtMarker, PemMarker], StringComparison.Ordinal);
 
     /// <summary>The next position where a secret shape may start (vectorized multi-string searches).</summary>
     private static int NextCandidate(ReadOnlySpan<char> text, int offset)
@@ -123,8 +149,7 @@ internal static class SecretScanner
 #endif
 
     private static bool TryMatchAt(ReadOnlySpan<char> rest, out int length) =>
-        MatchScheme(rest, "Bearer ", out length) || MatchScheme(rest, "Basic ", out length) || MatchScheme(rest, "Token ", out length)
-        || MatchPrefixedKey(rest, out length) || MatchJwt(rest, out length) || MatchPem(rest, out length);
+        MatchScheme(rest, out length) || MatchPrefixedKey(rest, out length) || MatchJwt(rest, out length) || MatchPem(rest, out length);
 
     /// <summary>Replaces every secret-shaped run in <paramref name="text"/> with <c>[redacted]</c>.</summary>
     public static string Mask(string text)
@@ -147,53 +172,45 @@ internal static class SecretScanner
         return builder.ToString();
     }
 
-    private static bool MatchScheme(ReadOnlySpan<char> text, string scheme, out int length)
-    {
-        length = 0;
-        if (!text.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var token = CountTokenChars(text[scheme.Length..], allowBase64: true);
-        if (token < 16)
-        {
-            return false;
-        }
-
-        length = scheme.Length + token;
-        return true;
-    }
+    private static bool MatchScheme(ReadOnlySpan<char> text, out int length) =>
+        MatchMarkedToken(text, Schemes, StringComparison.OrdinalIgnoreCase, allowBase64: true, out length);
 
     private static bool MatchPrefixedKey(ReadOnlySpan<char> text, out int length)
     {
-        length = 0;
         var first = text[0];
         if (first >= PrefixesByFirstChar.Length || PrefixesByFirstChar[first] is not { } candidates)
         {
+            length = 0;
             return false;
         }
 
-        foreach (var prefix in candidates)
+        return MatchMarkedToken(text, candidates, StringComparison.Ordinal, allowBase64: false, out length);
+    }
+
+    /// <summary>One of <paramref name="markers"/>, then at least 16 token chars.</summary>
+    private static bool MatchMarkedToken(ReadOnlySpan<char> text, string[] markers, StringComparison comparison, bool allowBase64, out int length)
+    {
+        foreach (var marker in markers)
         {
-            if (text.StartsWith(prefix, StringComparison.Ordinal))
+            if (text.StartsWith(marker, comparison))
             {
-                var body = CountTokenChars(text[prefix.Length..], allowBase64: false);
-                if (body >= 16)
+                var token = CountTokenChars(text[marker.Length..], allowBase64);
+                if (token >= 16)
                 {
-                    length = prefix.Length + body;
+                    length = marker.Length + token;
                     return true;
                 }
             }
         }
 
+        length = 0;
         return false;
     }
 
     private static bool MatchJwt(ReadOnlySpan<char> text, out int length)
     {
         length = 0;
-        if (!text.StartsWith("eyJ", StringComparison.Ordinal))
+        if (!text.StartsWith(JwtMarker, StringComparison.Ordinal))
         {
             return false;
         }
@@ -214,7 +231,7 @@ internal static class SecretScanner
     private static bool MatchPem(ReadOnlySpan<char> text, out int length)
     {
         length = 0;
-        if (!text.StartsWith("-----BEGIN ", StringComparison.Ordinal))
+        if (!text.StartsWith(PemMarker, StringComparison.Ordinal))
         {
             return false;
         }

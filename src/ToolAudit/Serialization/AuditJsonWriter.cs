@@ -89,17 +89,12 @@ internal sealed class AuditJsonWriter
         if (args.HasArguments)
         {
             Append(",\"args\":{"u8);
+            var first = true;
             for (var i = 0; i < args.Count; i++)
             {
-                if (i > 0)
-                {
-                    AppendByte((byte)',');
-                }
-
                 var (key, value) = args[i];
-                WriteString(key);
-                AppendByte((byte)':');
-                WriteArgumentValue(factory.PrepareArgument(key, value));
+                WriteSeparator(ref first);
+                WriteArgument(key, factory.PrepareArgument(key, value));
             }
 
             AppendByte((byte)'}');
@@ -214,9 +209,7 @@ internal sealed class AuditJsonWriter
             foreach (var pair in recorded.RawValues)
             {
                 WriteSeparator(ref first);
-                WriteString(pair.Key);
-                AppendByte((byte)':');
-                WriteArgumentValue(pair.Value);
+                WriteArgument(pair.Key, pair.Value);
             }
         }
         else
@@ -231,6 +224,14 @@ internal sealed class AuditJsonWriter
         }
 
         AppendByte((byte)'}');
+    }
+
+    /// <summary>Appends <c>"key":value</c> for an argument as the recorder keeps it.</summary>
+    private void WriteArgument(string key, object? value)
+    {
+        WriteString(key);
+        AppendByte((byte)':');
+        WriteArgumentValue(value);
     }
 
     /// <summary>Appends one argument value of the kinds the recorder keeps.</summary>

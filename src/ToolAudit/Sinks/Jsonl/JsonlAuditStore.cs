@@ -17,8 +17,9 @@ namespace ToolAudit;
 /// <remarks>
 /// <para>
 /// Writing: each batch (for the recorder, each part of a batch it prepared on two threads) is serialized to UTF-8 and
-/// appended with one write per file, so lines of two writers (also two processes) never interleave. Files stay open between batches and every batch is handed to the operating system
-/// before <see cref="WriteAsync"/> returns (and forced to disk with <see cref="JsonlAuditOptions.FlushToDisk"/>).
+/// appended with one write per file, so lines of two writers (also two processes) never interleave. Files stay open
+/// between batches and every batch is handed to the operating system before <see cref="WriteAsync"/> returns (and
+/// forced to disk with <see cref="JsonlAuditOptions.FlushToDisk"/>).
 /// Drops reported by the recorder are written as visible <c>{"_gap":{...}}</c> lines.
 /// </para>
 /// <para>
