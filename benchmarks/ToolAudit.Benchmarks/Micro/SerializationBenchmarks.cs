@@ -103,7 +103,7 @@ public class SerializationBenchmarks
     {
         Call = new ToolCall(entry.User, entry.Tool, entry.Args, entry.Status, result),
         UtcTicks = DateTimeOffset.UtcNow.UtcTicks,
-        Args = ArgumentCapture.Capture(entry.Args),
+        Args = ArgumentCapture.Capture(entry.Args, out _),
         Context = new AuditContext(EntryGenerator.Engine, EntryGenerator.Model, null, null, null),
     };
 

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Critical, "The audit writer stopped on an unexpected error; entries still queued are not written.")]
     public static partial void WriterFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Warning, "The arguments of a call to tool {Tool} could not be read (reading them threw twice); the call is recorded with a placeholder for them.")]
+    public static partial void ArgumentsUnreadable(ILogger logger, string tool, Exception exception);
 }

@@ -11,19 +11,51 @@ namespace ToolAudit.Recording;
 /// </summary>
 internal static class ArgumentCapture
 {
+    /// <summary>The one key of the arguments recorded for a dictionary that could not be read.</summary>
+    public const string UnreadableKey = "[args]";
+
     private static readonly JsonSerializerOptions SnapshotOptions = new()
     {
         MaxDepth = 32,
         WriteIndented = false,
     };
 
-    public static ArgumentSnapshot Capture(IReadOnlyDictionary<string, object?>? args)
+    /// <summary>
+    /// Copies <paramref name="args"/>. Never throws for the dictionary's sake: when reading it throws (a
+    /// <see cref="Dictionary{TKey, TValue}"/> that another thread changes meanwhile, a host's own dictionary type that
+    /// fails), it is read once more, and if that throws too the snapshot holds one <see cref="UnreadableKey"/> argument
+    /// naming the exception's type, and <paramref name="unreadable"/> is that exception.
+    /// </summary>
+    public static ArgumentSnapshot Capture(IReadOnlyDictionary<string, object?>? args, out Exception? unreadable)
     {
+        unreadable = null;
         if (args is null)
         {
             return default;
         }
 
+        try
+        {
+            return CaptureCore(args);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Usually a race with a thread that changes the dictionary: the second read most often sees it settled.
+        }
+
+        try
+        {
+            return CaptureCore(args);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            unreadable = ex;
+            return new ArgumentSnapshot(new KeyValuePair<string, object?>(UnreadableKey, ArgumentPlaceholder.Unreadable(ex)));
+        }
+    }
+
+    private static ArgumentSnapshot CaptureCore(IReadOnlyDictionary<string, object?> args)
+    {
         var count = args.Count;
         if (count == 0)
         {
@@ -117,7 +149,7 @@ internal static class ArgumentCapture
 
         if (IsUnserializable(value))
         {
-            return new ArgumentPlaceholder(value.GetType());
+            return ArgumentPlaceholder.Unserializable(value.GetType());
         }
 
         try
@@ -128,7 +160,7 @@ internal static class ArgumentCapture
         catch (Exception)
 #pragma warning restore CA1031
         {
-            return new ArgumentPlaceholder(value.GetType());
+            return ArgumentPlaceholder.Unserializable(value.GetType());
         }
     }
 

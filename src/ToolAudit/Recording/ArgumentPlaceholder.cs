@@ -1,9 +1,23 @@
 namespace ToolAudit.Recording;
 
-/// <summary>Stands for an argument value that cannot be serialized (a stream, a delegate, a cycle).</summary>
-internal sealed class ArgumentPlaceholder(Type type)
+/// <summary>
+/// Stands for what could not be captured: an argument value that cannot be serialized (a stream, a delegate, a cycle),
+/// or a whole argument dictionary that threw while it was read.
+/// </summary>
+internal sealed class ArgumentPlaceholder
 {
-    public string Text { get; } = $"[unserializable: {type.FullName ?? type.Name}]";
+    private ArgumentPlaceholder(string text) => Text = text;
+
+    /// <summary>What the entry holds in place of the value.</summary>
+    public string Text { get; }
+
+    /// <summary>An argument value of <paramref name="type"/> that cannot be serialized.</summary>
+    public static ArgumentPlaceholder Unserializable(Type type) => new($"[unserializable: {Name(type)}]");
+
+    /// <summary>An argument dictionary whose reading threw <paramref name="exception"/> (only its type is kept).</summary>
+    public static ArgumentPlaceholder Unreadable(Exception exception) => new($"[unreadable: {Name(exception.GetType())}]");
 
     public override string ToString() => Text;
+
+    private static string Name(Type type) => type.FullName ?? type.Name;
 }

@@ -397,11 +397,18 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             _ = activity.SpanId;
         }
 
+        var args = ArgumentCapture.Capture(call.Args, out var unreadable);
+        if (unreadable is not null)
+        {
+            // The call is still on record, with a placeholder for its arguments; the host's fault is logged, not thrown.
+            Log.ArgumentsUnreadable(_logger, call.Tool, unreadable);
+        }
+
         return new CapturedCall
         {
             Call = call,
             UtcTicks = _timeProvider.GetUtcNow().UtcTicks,
-            Args = ArgumentCapture.Capture(call.Args),
+            Args = args,
             Context = ToolAuditContext.Current,
             Activity = activity,
             Durable = durable,

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using ToolAudit.Tests.Support;
 
 namespace ToolAudit.Tests.Recording;
@@ -193,6 +195,143 @@ public sealed class ArgumentCaptureTests
         byTool["tool3"].Args!["b"].GetString().Should().Be("two");
         byTool["tool4"].Args!.Keys.Should().Equal("a", "b", "c");
         byTool["tool4"].Args!["c"].ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task Record_ArgumentsThrowWhenRead_CallIsRecordedWithAPlaceholderAndTheFaultIsLogged()
+    {
+        var sink = new CollectingSink();
+        var logger = new FakeLogger<AuditRecorder>();
+        await using var recorder = new AuditRecorder(sink, logger: logger);
+        var args = new ThrowingArguments(throwTimes: int.MaxValue);
+
+        var record = () => recorder.Record(new ToolCall("alice", "edit", args, AuditStatus.Ok, "done") { SessionId = "s-1" });
+
+        record.Should().NotThrow("a host's broken argument dictionary must not fail its tool call");
+        await recorder.FlushAsync();
+        recorder.Counters.Should().Be(new AuditCounters(1, 1, 0, 0, 0));
+        args.Reads.Should().Be(2, "a dictionary that throws is read once more before it is given up");
+        var entry = sink.Entries.Should().ContainSingle().Subject;
+        entry.Args!.Keys.Should().Equal("[args]");
+        entry.Args["[args]"].GetString().Should().Be("[unreadable: System.InvalidOperationException]");
+        entry.Tool.Should().Be("edit");
+        entry.ResultSnippet.Should().Be("done");
+        entry.SessionId.Should().Be("s-1");
+        var log = logger.Collector.GetSnapshot().Should().ContainSingle().Subject;
+        log.Level.Should().Be(LogLevel.Warning);
+        log.Message.Should().Contain("edit");
+        log.Exception.Should().BeOfType<InvalidOperationException>();
+    }
+
+    [Fact]
+    public async Task Record_ArgumentsThrowOnceWhenRead_AreReadAgainAndRecordedInFull()
+    {
+        var sink = new CollectingSink();
+        var logger = new FakeLogger<AuditRecorder>();
+        await using var recorder = new AuditRecorder(sink, logger: logger);
+        var args = new ThrowingArguments(throwTimes: 1);
+
+        recorder.Record(new ToolCall("alice", "edit", args, AuditStatus.Ok));
+        await recorder.FlushAsync();
+
+        var entry = sink.Entries.Should().ContainSingle().Subject;
+        entry.Args!.Keys.Should().Equal("path", "mode");
+        entry.Args["path"].GetString().Should().Be("/etc/hosts");
+        entry.Args["mode"].GetInt32().Should().Be(2);
+        logger.Collector.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task RecordDurableAsync_ArgumentsThrowWhenRead_IsOnDiskAsAValidLineWithThePlaceholder()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await using var recorder = new AuditRecorder(store);
+
+        await recorder.RecordDurableAsync(new ToolCall("alice", "edit", new ThrowingArguments(throwTimes: int.MaxValue), AuditStatus.Denied));
+
+        using var json = JsonDocument.Parse(AuditFiles.AllLines(folder.Path).Single());
+        json.RootElement.GetProperty("args").GetProperty("[args]").GetString().Should().Be("[unreadable: System.InvalidOperationException]");
+        json.RootElement.GetProperty("status").GetString().Should().Be("denied");
+    }
+
+    [Fact]
+    public async Task Record_WhileAnotherThreadChangesTheDictionary_NeverThrowsAndEveryCallIsOnRecord()
+    {
+        // A host bug, but a real one: a Dictionary's enumerator throws when another thread changes it mid-read.
+        const int Calls = 20_000;
+        var sink = new CollectingSink();
+        await using var recorder = new AuditRecorder(sink, new ToolAuditOptions { QueueCapacity = Calls });
+        var args = new Dictionary<string, object?> { ["path"] = "/a", ["n"] = 1 };
+        using var stop = new CancellationTokenSource();
+        var changes = 0L;
+        var mutator = Task.Factory.StartNew(
+            () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    args["extra"] = changes++;
+                    args.Remove("extra");
+                }
+            },
+            TaskCreationOptions.LongRunning);
+
+        var thrown = 0;
+        for (var i = 0; i < Calls; i++)
+        {
+            try
+            {
+                recorder.Record(new ToolCall("alice", "edit", args, AuditStatus.Ok));
+            }
+            catch (InvalidOperationException)
+            {
+                thrown++;
+            }
+        }
+
+        await stop.CancelAsync();
+        await mutator;
+        await recorder.FlushAsync();
+
+        thrown.Should().Be(0);
+        recorder.Counters.Should().Be(new AuditCounters(Calls, Calls, 0, 0, 0));
+        sink.Entries.Should().HaveCount(Calls).And.OnlyContain(e =>
+            e.Args!.ContainsKey("[args]")
+                ? e.Args["[args]"].GetString() == "[unreadable: System.InvalidOperationException]"
+                : e.Args["path"].GetString() == "/a" && e.Args["n"].GetInt32() == 1);
+    }
+
+    /// <summary>A host's own argument dictionary whose reading throws the first <c>throwTimes</c> times.</summary>
+    private sealed class ThrowingArguments(int throwTimes) : IReadOnlyDictionary<string, object?>
+    {
+        private readonly Dictionary<string, object?> _inner = new() { ["path"] = "/etc/hosts", ["mode"] = 2 };
+
+        public int Reads { get; private set; }
+
+        public int Count => _inner.Count;
+
+        public IEnumerable<string> Keys => _inner.Keys;
+
+        public IEnumerable<object?> Values => _inner.Values;
+
+        public object? this[string key] => _inner[key];
+
+        public bool ContainsKey(string key) => _inner.ContainsKey(key);
+
+        public bool TryGetValue(string key, out object? value) => _inner.TryGetValue(key, out value);
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            Reads++;
+            if (Reads <= throwTimes)
+            {
+                throw new InvalidOperationException("Collection was modified; enumeration operation may not execute.");
+            }
+
+            return _inner.GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private sealed class Node

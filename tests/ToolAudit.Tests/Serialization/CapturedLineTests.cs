@@ -90,7 +90,7 @@ public sealed class CapturedLineTests
     {
         Call = call,
         UtcTicks = At.UtcTicks,
-        Args = ArgumentCapture.Capture(call.Args),
+        Args = ArgumentCapture.Capture(call.Args, out _),
         Context = context,
         Activity = activity,
     };

@@ -15,7 +15,7 @@ public static class Prepared
         {
             Call = call,
             UtcTicks = At.UtcTicks,
-            Args = ArgumentCapture.Capture(call.Args),
+            Args = ArgumentCapture.Capture(call.Args, out _),
         });
 
     public static AuditEntry Entry(IReadOnlyDictionary<string, object?>? args, string? result = null, ToolAuditOptions? options = null) =>
