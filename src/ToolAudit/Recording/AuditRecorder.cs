@@ -400,8 +400,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var args = ArgumentCapture.Capture(call.Args, out var unreadable);
         if (unreadable is not null)
         {
-            // The call is still on record, with a placeholder for its arguments; the host's fault is logged, not thrown.
-            Log.ArgumentsUnreadable(_logger, call.Tool, unreadable);
+            OnArgumentsUnreadable(call, unreadable);
         }
 
         return new CapturedCall
@@ -414,6 +413,10 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             Durable = durable,
         };
     }
+
+    /// <summary>The call is still on record, with a placeholder for its arguments; the host's fault is logged, not thrown.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void OnArgumentsUnreadable(ToolCall call, Exception unreadable) => Log.ArgumentsUnreadable(_logger, call.Tool, unreadable);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool HasRoom(long ticket) => QueuedAhead(ticket) <= _options.QueueCapacity;
