@@ -11,6 +11,26 @@ namespace ModelContextProtocol.Client;
 public static class McpClientToolAuditExtensions
 {
     /// <summary>
+    /// Wraps <paramref name="tool"/> with the default options, as
+    /// <see cref="WithToolAudit(McpClientTool, IAuditRecorder, Action{McpClientToolAuditOptions}?)"/> does.
+    /// </summary>
+    /// <param name="tool">The tool, as listed by <c>McpClient.ListToolsAsync</c>.</param>
+    /// <param name="recorder">Where the calls are recorded.</param>
+    /// <returns>A function with the tool's name, description and schema, to hand to a chat client or call directly.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tool"/> or <paramref name="recorder"/> is null.</exception>
+    public static AIFunction WithToolAudit(this McpClientTool tool, IAuditRecorder recorder) => tool.WithToolAudit(recorder, configure: null);
+
+    /// <summary>
+    /// Wraps each tool with the default options, as
+    /// <see cref="WithToolAudit(McpClientTool, IAuditRecorder, Action{McpClientToolAuditOptions}?)"/> does.
+    /// </summary>
+    /// <param name="tools">The tools, as listed by <c>McpClient.ListToolsAsync</c>.</param>
+    /// <param name="recorder">Where the calls are recorded.</param>
+    /// <returns>The wrapped tools, in the same order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tools"/> or <paramref name="recorder"/> is null, or a tool is null.</exception>
+    public static IList<AIFunction> WithToolAudit(this IEnumerable<McpClientTool> tools, IAuditRecorder recorder) => tools.WithToolAudit(recorder, configure: null);
+
+    /// <summary>
     /// Wraps <paramref name="tool"/> so that every invocation is recorded: <c>ok</c> for a good result, <c>error</c>
     /// for a result with <c>isError: true</c> (which <see cref="McpClientTool"/> returns instead of throwing) and for
     /// an exception (an unknown tool, a refused call, a lost connection), which is rethrown unchanged.
@@ -32,7 +52,7 @@ public static class McpClientToolAuditExtensions
     /// wrap the tool only where nothing else records it, or each call is on record twice.
     /// </para>
     /// </remarks>
-    public static AIFunction WithToolAudit(this McpClientTool tool, IAuditRecorder recorder, Action<McpClientToolAuditOptions>? configure = null)
+    public static AIFunction WithToolAudit(this McpClientTool tool, IAuditRecorder recorder, Action<McpClientToolAuditOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(tool);
         ArgumentNullException.ThrowIfNull(recorder);
@@ -46,7 +66,7 @@ public static class McpClientToolAuditExtensions
     /// <returns>The wrapped tools, in the same order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tools"/> or <paramref name="recorder"/> is null, or a tool is null.</exception>
     /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is null or empty, or its <c>TimeProvider</c> is null.</exception>
-    public static IList<AIFunction> WithToolAudit(this IEnumerable<McpClientTool> tools, IAuditRecorder recorder, Action<McpClientToolAuditOptions>? configure = null)
+    public static IList<AIFunction> WithToolAudit(this IEnumerable<McpClientTool> tools, IAuditRecorder recorder, Action<McpClientToolAuditOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(tools);
         ArgumentNullException.ThrowIfNull(recorder);

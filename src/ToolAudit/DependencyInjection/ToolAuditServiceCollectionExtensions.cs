@@ -15,13 +15,23 @@ public static class ToolAuditServiceCollectionExtensions
     /// <summary>
     /// Registers the recorder (<see cref="IAuditRecorder"/>, also as <see cref="AuditRecorder"/>), the reader
     /// (<see cref="IAuditReader"/>: the first store added) and a hosted service that drains the recorder when the host
-    /// stops. Options are validated at start. Calling it again only adds configuration.
+    /// stops, with the default options (or those configured elsewhere). Options are validated at start. Calling it again
+    /// only adds configuration.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configure">Sets the recorder's options.</param>
     /// <returns>A builder to add sinks with.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
-    public static IToolAuditBuilder AddToolAudit(this IServiceCollection services, Action<ToolAuditOptions>? configure = null)
+    public static IToolAuditBuilder AddToolAudit(this IServiceCollection services) => services.AddToolAudit(configure: null);
+
+    /// <summary>
+    /// Same as <see cref="AddToolAudit(IServiceCollection)"/>, with the recorder's options set by
+    /// <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the recorder's options; may be null (then it is <see cref="AddToolAudit(IServiceCollection)"/>).</param>
+    /// <returns>A builder to add sinks with.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    public static IToolAuditBuilder AddToolAudit(this IServiceCollection services, Action<ToolAuditOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<ToolAuditOptions>().ValidateOnStart();
@@ -54,7 +64,7 @@ public static class ToolAuditServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Same as <see cref="AddToolAudit(IServiceCollection, Action{ToolAuditOptions}?)"/>, with the recorder's options bound
+    /// Same as <see cref="AddToolAudit(IServiceCollection)"/>, with the recorder's options bound
     /// from a configuration section (for example <c>configuration.GetSection("ToolAudit")</c>).
     /// </summary>
     /// <param name="services">The services.</param>
