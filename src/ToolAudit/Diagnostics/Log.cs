@@ -26,9 +26,12 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Error, "A call to tool {Tool} was recorded after the recorder shut down; it is counted as failed and not written.")]
     public static partial void RecordedAfterShutdown(ILogger logger, string tool);
 
-    [LoggerMessage(8, LogLevel.Critical, "The audit writer stopped on an unexpected error; entries still queued are not written.")]
+    [LoggerMessage(8, LogLevel.Critical, "The audit writer stopped on an unexpected error; the entries not yet written, and every call from now on, are counted as failed.")]
     public static partial void WriterFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(9, LogLevel.Warning, "The arguments of a call to tool {Tool} could not be read (reading them threw twice); the call is recorded with a placeholder for them.")]
     public static partial void ArgumentsUnreadable(ILogger logger, string tool, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Error, "A call to tool {Tool} was recorded after the audit writer stopped on an unexpected error; it is counted as failed and not written.")]
+    public static partial void RecordedAfterFault(ILogger logger, string tool);
 }

@@ -105,6 +105,15 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private volatile bool _disposing;
     private Task? _disposeTask;
 
+    // Set when a writer stage stopped on an unexpected error (see Fault): the recorder then works as if shut down.
+    private volatile bool _faulted;
+
+    /// <summary>Tests only: runs on the writer thread for each batch taken off the queue, before it is prepared.</summary>
+    internal Action? BeforePrepareHook { get; set; }
+
+    /// <summary>Tests only: runs on the sink thread before each prepared batch is written.</summary>
+    internal Action? BeforeWriteHook { get; set; }
+
     /// <summary>Creates a recorder over one sink (wrap several in a <see cref="CompositeAuditSink"/>) and starts its writer.</summary>
     /// <param name="sink">Where entries go.</param>
     /// <param name="options">The options; the defaults when null.</param>
@@ -236,6 +245,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
             if (_disposing || !_channel.Writer.TryWrite(captured))
             {
+                ThrowIfStopped();
                 throw new ObjectDisposedException(nameof(AuditRecorder), "The recorder is shutting down; the call is not on record.");
             }
 
@@ -245,7 +255,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 Nudge();
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or AuditWriteException)
         {
             // Never queued: an outcome of its own, so the counters stay exact.
             Reject(captured, log: false);
@@ -306,43 +316,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var finished = await WaitForWriterAsync(_options.ShutdownTimeout).ConfigureAwait(false);
         if (!finished)
         {
-            // The sink hangs. Ask it to stop, and account for everything still unwritten as failed, exactly once:
-            // the batch the writer holds (it will not count it when it returns) and what is left in the queue.
+            // The sink hangs. Ask it to stop, and account for everything still unwritten as failed, exactly once.
             await _shutdown.CancelAsync().ConfigureAwait(false);
-            long pending = 0;
-            var durable = new List<TaskCompletionSource>();
-            lock (_countersGate)
-            {
-                _abandoned = true;
-                foreach (var work in _inFlight)
-                {
-                    pending += work.Calls.Count;
-                    durable.AddRange(work.Calls.Where(static c => c.Durable is not null).Select(static c => c.Durable!));
-                }
-
-                _inFlight.Clear();
-
-                lock (_readGate)
-                {
-                    while (_channel.Reader.TryRead(out var left))
-                    {
-                        pending++;
-                        if (left.Durable is not null)
-                        {
-                            durable.Add(left.Durable);
-                        }
-                    }
-                }
-
-                _failed += pending;
-                ReleaseFlushWaiters(all: true);
-            }
-
-            foreach (var waiter in durable)
-            {
-                waiter.TrySetException(new AuditWriteException($"The recorder shut down before the entry was written (sink: {_sinkName})."));
-            }
-
+            var pending = AbandonUnwritten(held: null, new AuditWriteException($"The recorder shut down before the entry was written (sink: {_sinkName})."));
             Log.ShutdownTimedOut(_logger, _options.ShutdownTimeout, pending);
 
             // The sink thread may still be inside the hung sink and read the token later: leave it undisposed.
@@ -350,6 +326,89 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
 
         _shutdown.Dispose();
+    }
+
+    /// <summary>Throws for a durable call the recorder can no longer take: it stopped on a fault, or it is shutting down.</summary>
+    private void ThrowIfStopped()
+    {
+        if (_faulted)
+        {
+            throw new AuditWriteException("The audit writer stopped on an unexpected error; the call is not on record.");
+        }
+
+        ObjectDisposedException.ThrowIf(_disposing, this);
+    }
+
+    /// <summary>
+    /// A writer stage stopped on an unexpected error: a bug or exhausted memory, not a sink's failure (those are counted
+    /// per batch and the stages go on). Nothing may then stay pending in silence: the queue is closed, everything not
+    /// yet accounted for (the batches out of the queue, <paramref name="held"/>, what is left in the queue) is counted
+    /// as failed and its durable callers get the error, flushes return, and later calls are counted as failed and
+    /// logged, as after shutdown.
+    /// </summary>
+    private void Fault(Exception exception, WriteBatchWork? held)
+    {
+        lock (_countersGate)
+        {
+            if (_faulted)
+            {
+                return;
+            }
+
+            _faulted = true;
+        }
+
+        Log.WriterFailed(_logger, exception);
+        Volatile.Write(ref _preparing, null);
+        _disposing = true;
+        _channel.Writer.TryComplete();
+        WakeWaitingProducers();
+        SignalRoom();
+        AbandonUnwritten(held, new AuditWriteException("The audit writer stopped on an unexpected error before the entry was written.", exception));
+    }
+
+    /// <summary>
+    /// Counts as failed, exactly once, every call not yet accounted for: the batches out of the queue, the one the
+    /// writer holds (<paramref name="held"/>, when it is not among them) and what is left in the queue; their durable
+    /// callers get <paramref name="error"/>. Batches the sink thread has not yet written are then discarded, not written.
+    /// </summary>
+    /// <returns>How many calls it counted.</returns>
+    private long AbandonUnwritten(WriteBatchWork? held, AuditWriteException error)
+    {
+        var abandoned = new List<CapturedCall>();
+        lock (_countersGate)
+        {
+            _abandoned = true;
+            foreach (var work in _inFlight)
+            {
+                abandoned.AddRange(work.Calls);
+            }
+
+            if (held is not null && !_inFlight.Contains(held))
+            {
+                abandoned.AddRange(held.Calls);
+            }
+
+            _inFlight.Clear();
+
+            long drained = 0;
+            lock (_readGate)
+            {
+                while (_channel.Reader.TryRead(out var left))
+                {
+                    abandoned.Add(left);
+                    drained++;
+                }
+            }
+
+            // Out of the queue now, so that callers waiting for room see it and stop waiting.
+            Interlocked.Add(ref _dequeued, drained);
+            _failed += abandoned.Count;
+            ReleaseFlushWaiters(all: true);
+        }
+
+        CompleteDurable(abandoned, error);
+        return abandoned.Count;
     }
 
     private async Task<bool> WaitForWriterAsync(TimeSpan timeout)
@@ -386,7 +445,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
         if (durable is not null)
         {
-            ObjectDisposedException.ThrowIf(_disposing, this);
+            ThrowIfStopped();
         }
 
         var activity = Activity.Current;
@@ -654,7 +713,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         {
             while (!HasRoom(ticket))
             {
-                ObjectDisposedException.ThrowIf(_disposing, this);
+                ThrowIfStopped();
                 var signal = Volatile.Read(ref _roomSignal).Task;
                 if (HasRoom(ticket))
                 {
@@ -724,7 +783,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
         if (log)
         {
-            Log.RecordedAfterShutdown(_logger, captured.Call.Tool);
+            if (_faulted)
+            {
+                Log.RecordedAfterFault(_logger, captured.Call.Tool);
+            }
+            else
+            {
+                Log.RecordedAfterShutdown(_logger, captured.Call.Tool);
+            }
         }
     }
 
@@ -733,13 +799,16 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         var reader = _channel.Reader;
         var maxBatch = _options.MaxBatchSize;
+
+        // The batch this thread holds and has not handed on, for Fault to account for.
+        WriteBatchWork? held = null;
         try
         {
             var naps = 0;
             while (true)
             {
                 // Waits while both batches are out: the sink is behind, and the queue holds the rest.
-                var work = _freeWork.Take();
+                var work = held = _freeWork.Take();
                 while (!TryReadBatch(reader, work.Calls, maxBatch))
                 {
                     // No spinning for the next call: a writer that takes each call as it comes pulls the queue's
@@ -764,6 +833,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
                 naps = 0;
                 OnRoomFreed(work.Calls.Count);
+                BeforePrepareHook?.Invoke();
                 if (Prepare(work))
                 {
                     _preparedWork.Add(work);
@@ -773,13 +843,15 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                     work.Reset();
                     _freeWork.Add(work);
                 }
+
+                held = null;
             }
         }
 #pragma warning disable CA1031 // The stage must hand over to the sink thread whatever happens, or shutdown would hang.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.WriterFailed(_logger, ex);
+            Fault(ex, held);
         }
         finally
         {
@@ -808,6 +880,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                     }
                 }
 
+                BeforeWriteHook?.Invoke();
                 Write(work);
                 work.Reset();
                 _freeWork.Add(work);
@@ -820,7 +893,10 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.WriterFailed(_logger, ex);
+            Fault(ex, held: null);
+
+            // The writer thread may be waiting for a batch this thread will not give back.
+            _freeWork.CompleteAdding();
         }
         finally
         {

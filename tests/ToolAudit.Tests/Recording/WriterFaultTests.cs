@@ -1,0 +1,163 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Recording;
+
+/// <summary>
+/// A writer stage that stops on an unexpected error (a bug, exhausted memory; not a sink's failure) must not leave
+/// anything pending in silence: what is unwritten is counted as failed, nobody waits forever, later calls are counted
+/// and logged. The error is injected through the recorder's test hooks, which run on the writer and sink threads.
+/// </summary>
+public sealed class WriterFaultTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task WriterStageThrows_UnwrittenCallsAreCountedFailedAndLaterCallsAreRejectedAndLogged()
+    {
+        var sink = new CollectingSink();
+        var logger = new FakeLogger<AuditRecorder>();
+        await using var recorder = new AuditRecorder(sink, logger: logger);
+        for (var i = 0; i < 3; i++)
+        {
+            recorder.Record(new ToolCall("alice", $"before{i}", null, AuditStatus.Ok));
+        }
+
+        await recorder.FlushAsync();
+        using var fault = new InjectedFault();
+        recorder.BeforePrepareHook = fault.Run;
+
+        // The writer takes the first call and stops in the hook; the next ones wait in the queue.
+        recorder.Record(new ToolCall("alice", "held", null, AuditStatus.Ok));
+        await fault.WaitUntilEnteredAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            recorder.Record(new ToolCall("alice", $"queued{i}", null, AuditStatus.Ok));
+        }
+
+        var durable = recorder.RecordDurableAsync(new ToolCall("alice", "durable", null, AuditStatus.Ok)).AsTask();
+        fault.Throw();
+
+        await FluentActions.Awaiting(() => durable.WaitAsync(Patience)).Should().ThrowAsync<AuditWriteException>();
+        await recorder.FlushAsync().AsTask().WaitAsync(Patience);
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 9, Written: 3, Dropped: 0, Failed: 6, Pending: 0));
+        sink.Entries.Select(e => e.Tool).Should().Equal("before0", "before1", "before2");
+
+        var later = () => recorder.Record(new ToolCall("alice", "later", null, AuditStatus.Ok));
+        later.Should().NotThrow("a tool call never fails for the audit's sake");
+        var laterDurable = () => recorder.RecordDurableAsync(new ToolCall("alice", "later-durable", null, AuditStatus.Ok)).AsTask();
+        await laterDurable.Should().ThrowAsync<AuditWriteException>();
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 10, Written: 3, Dropped: 0, Failed: 7, Pending: 0));
+
+        var logs = logger.Collector.GetSnapshot();
+        logs.Should().ContainSingle(l => l.Level == LogLevel.Critical).Which.Exception.Should().BeSameAs(fault.Exception);
+        logs.Should().ContainSingle(l => l.Level == LogLevel.Error && l.Message.Contains("later", StringComparison.Ordinal));
+        await recorder.DisposeAsync().AsTask().WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task SinkStageThrows_BatchesOutOfTheQueueAndTheQueueAreCountedFailedAndDisposeFinishes()
+    {
+        var sink = new CollectingSink();
+        var recorder = new AuditRecorder(sink, new ToolAuditOptions { MaxBatchSize = 2 });
+        recorder.Record(new ToolCall("alice", "before", null, AuditStatus.Ok));
+        await recorder.FlushAsync();
+        using var fault = new InjectedFault();
+        recorder.BeforeWriteHook = fault.Run;
+
+        // The sink thread stops in the hook with the first batch; the writer prepares the next and then waits for a
+        // free batch the sink thread will never give back; the rest waits in the queue.
+        recorder.Record(new ToolCall("alice", "held", null, AuditStatus.Ok));
+        await fault.WaitUntilEnteredAsync();
+        var durable = recorder.RecordDurableAsync(new ToolCall("alice", "durable", null, AuditStatus.Ok)).AsTask();
+        for (var i = 0; i < 6; i++)
+        {
+            recorder.Record(new ToolCall("alice", $"queued{i}", null, AuditStatus.Ok));
+        }
+
+        fault.Throw();
+
+        await FluentActions.Awaiting(() => durable.WaitAsync(Patience)).Should().ThrowAsync<AuditWriteException>();
+        await recorder.FlushAsync().AsTask().WaitAsync(Patience);
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 9, Written: 1, Dropped: 0, Failed: 8, Pending: 0));
+        await recorder.DisposeAsync().AsTask().WaitAsync(Patience);
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 9, Written: 1, Dropped: 0, Failed: 8, Pending: 0));
+        sink.Entries.Select(e => e.Tool).Should().Equal("before");
+    }
+
+    [Fact]
+    public async Task WriterStageThrows_CallerBlockedOnAFullQueueIsReleasedAndItsCallCounted()
+    {
+        var sink = new CollectingSink();
+        await using var recorder = new AuditRecorder(sink, new ToolAuditOptions
+        {
+            QueueCapacity = 2,
+            OverflowMode = AuditOverflowMode.Wait,
+            OverflowWaitTimeout = Timeout.InfiniteTimeSpan,
+        });
+        using var fault = new InjectedFault();
+        recorder.BeforePrepareHook = fault.Run;
+        recorder.Record(new ToolCall("alice", "held", null, AuditStatus.Ok));
+        await fault.WaitUntilEnteredAsync();
+        recorder.Record(new ToolCall("alice", "queued0", null, AuditStatus.Ok));
+        recorder.Record(new ToolCall("alice", "queued1", null, AuditStatus.Ok));
+
+        // The queue is full: this caller blocks (with no timeout) until there is room.
+        var blocked = Task.Factory.StartNew(
+            () => recorder.Record(new ToolCall("alice", "blocked", null, AuditStatus.Ok)),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        while (recorder.Counters.Accepted < 4)
+        {
+            await Task.Yield();
+        }
+
+        blocked.IsCompleted.Should().BeFalse("the queue is full and the writer is stopped in the hook");
+        fault.Throw();
+
+        await blocked.WaitAsync(Patience);
+        await recorder.FlushAsync().AsTask().WaitAsync(Patience);
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 0, Dropped: 0, Failed: 4, Pending: 0));
+    }
+
+    /// <summary>A hook that stops its thread until the test lets it throw.</summary>
+    private sealed class InjectedFault : IDisposable
+    {
+        private readonly SemaphoreSlim _entered = new(0);
+        private readonly ManualResetEventSlim _go = new(false);
+        private int _runs;
+
+        public InvalidOperationException Exception { get; } = new("A bug in a writer stage.");
+
+        public void Run()
+        {
+            if (Interlocked.Increment(ref _runs) > 1)
+            {
+                return;
+            }
+
+            _entered.Release();
+            _go.Wait(Patience);
+            throw Exception;
+        }
+
+        public async Task WaitUntilEnteredAsync()
+        {
+            if (!await _entered.WaitAsync(Patience))
+            {
+                throw new TimeoutException("The hook never ran.");
+            }
+        }
+
+        public void Throw() => _go.Set();
+
+        public void Dispose()
+        {
+            _go.Set();
+            _entered.Dispose();
+            _go.Dispose();
+        }
+    }
+}
