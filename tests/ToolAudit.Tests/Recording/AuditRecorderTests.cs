@@ -360,6 +360,30 @@ public sealed class AuditRecorderTests
     }
 
     [Fact]
+    public async Task RecordDurableAsync_CancelledWhileWaitingForRoom_ThrowsIsCountedFailedAndNeverWritten()
+    {
+        var gated = new GatedSink();
+        await using var recorder = new AuditRecorder(gated, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 1 });
+        recorder.Record(Calls.Typical(sequence: 0));
+        await gated.WaitForWriteStartedAsync();
+        recorder.Record(Calls.Typical(sequence: 1));
+        recorder.WaitForEmptyQueue(); // the writer holds entry 1 as the next batch, and parks
+        recorder.Record(Calls.Typical(sequence: 2)); // the one queue slot
+        using var cancel = new CancellationTokenSource();
+        var durable = recorder.RecordDurableAsync(Calls.Typical(sequence: 3), cancel.Token).AsTask();
+        durable.IsCompleted.Should().BeFalse("the queue is full");
+
+        await cancel.CancelAsync();
+
+        await FluentActions.Awaiting(() => durable).Should().ThrowAsync<OperationCanceledException>();
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 0, Dropped: 0, Failed: 1, Pending: 3));
+        gated.Open();
+        await recorder.FlushAsync();
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 3, Dropped: 0, Failed: 1, Pending: 0));
+        gated.Written.Select(e => e.Args!["seq"].GetInt32()).Should().Equal(0, 1, 2);
+    }
+
+    [Fact]
     public async Task FlushAsync_AfterRecords_ReturnsWhenAllAreWritten()
     {
         var sink = new CollectingSink();
