@@ -46,6 +46,13 @@ internal static class AuditEntryJsonFormat
             return LineKind.Blank;
         }
 
+        // Bytes that are not UTF-8 mean a damaged line, whatever field they are in: checked up front so that every
+        // reader (entries, counts, statistics) rejects the same lines, and no entry carries text a caller cannot decode.
+        if (!System.Text.Unicode.Utf8.IsValid(line))
+        {
+            return LineKind.Corrupt;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 64 });

@@ -204,13 +204,21 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             yield break;
         }
 
-        var users = query.User is not null ? [query.User] : ListUsers();
-        var streams = new List<IEnumerator<AuditEntry>>(users.Count);
+        var streams = new List<IEnumerator<AuditEntry>>();
         try
         {
-            foreach (var user in users)
+            if (query.User is { } only)
             {
-                streams.Add(NewestFirstReorder.Apply(ReadUserNewestFirst(user, query, cancellationToken)).GetEnumerator());
+                // One user's folders, and in them only the lines that name that user.
+                streams.Add(NewestFirstReorder.Apply(ReadNewestFirst(AuditFoldersOf(only), only, only, query, cancellationToken)).GetEnumerator());
+            }
+            else
+            {
+                // Every folder once, each line as the user it names: the same lines the statistics count.
+                foreach (var (user, auditPath) in ListAuditFolders())
+                {
+                    streams.Add(NewestFirstReorder.Apply(ReadNewestFirst([auditPath], user, onlyUser: null, query, cancellationToken)).GetEnumerator());
+                }
             }
 
             // Merge the users' streams newest first.
@@ -593,6 +601,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             }
         }
 
+        // A stable order (the file system's is not), so that entries of equal time merge the same way every time.
+        result.Sort(static (a, b) =>
+        {
+            var byUser = string.CompareOrdinal(a.Item1, b.Item1);
+            return byUser != 0 ? byUser : string.CompareOrdinal(a.Item2, b.Item2);
+        });
         return result;
     }
 
@@ -646,9 +660,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         return files;
     }
 
-    private IEnumerable<AuditEntry> ReadUserNewestFirst(string user, AuditQuery query, CancellationToken cancellationToken)
+    /// <summary>
+    /// The entries of <paramref name="auditFolders"/> that match, newest day file first and each file from its end.
+    /// Lines without a user are <paramref name="fallbackUser"/>'s; with <paramref name="onlyUser"/>, lines naming
+    /// another user are left out (they are that user's, in a folder the two names share).
+    /// </summary>
+    private IEnumerable<AuditEntry> ReadNewestFirst(IEnumerable<string> auditFolders, string fallbackUser, string? onlyUser, AuditQuery query, CancellationToken cancellationToken)
     {
-        foreach (var (_, path) in FilesInRange(AuditFoldersOf(user), query))
+        foreach (var (_, path) in FilesInRange(auditFolders, query))
         {
             using var reader = JsonlLineReader.OpenBackward(path);
             if (reader is null)
@@ -663,14 +682,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 while (reader.TryReadPrevious(out var line))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: true, strings, out var entry, out _);
+                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, fallbackUser, _legacyZone, includeArgs: true, strings, out var entry, out _);
                     if (kind == LineKind.Corrupt)
                     {
                         skipped++;
                     }
-                    else if (kind == LineKind.Entry && string.Equals(entry!.User, user, StringComparison.Ordinal) && query.Matches(entry))
+                    else if (kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!))
                     {
-                        yield return entry;
+                        yield return entry!;
                     }
                 }
             }
