@@ -106,7 +106,7 @@ internal sealed class AuditEntryFactory
         // Mask before the cut, over a window a little past it: a secret the cut would split must not leave its start
         // behind looking harmless.
         var window = result.Length <= _snippetMaxChars + SecretWindow ? result : result.Substring(0, _snippetMaxChars + SecretWindow);
-        return TextTruncation.Prefix(SecretScanner.Mask(Sanitize(window)), _snippetMaxChars);
+        return TextTruncation.Prefix(SecretScanner.Mask(WellFormedText.Sanitize(window)), _snippetMaxChars);
     }
 
     private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args)
@@ -139,7 +139,7 @@ internal sealed class AuditEntryFactory
 
     private string PrepareString(string text)
     {
-        text = Sanitize(text);
+        text = WellFormedText.Sanitize(text);
         return SecretScanner.ContainsSecret(text) ? SecretScanner.Redacted : TextTruncation.TruncateArgument(text, _argMaxChars);
     }
 
@@ -183,7 +183,7 @@ internal sealed class AuditEntryFactory
         {
             case JsonValueKind.String:
                 var text = element.GetString()!;
-                return text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || !IsWellFormed(text);
+                return text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || !WellFormedText.IsWellFormed(text);
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
@@ -246,40 +246,5 @@ internal sealed class AuditEntryFactory
                 element.WriteTo(writer);
                 break;
         }
-    }
-
-    /// <summary>Replaces lone surrogates (text no encoder can write) with U+FFFD so the line stays valid UTF-8.</summary>
-    internal static string Sanitize(string text) => IsWellFormed(text) ? text : ReplaceLoneSurrogates(text);
-
-    private static bool IsWellFormed(ReadOnlySpan<char> text) =>
-        text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0 || AllRunesValid(text);
-
-    private static bool AllRunesValid(ReadOnlySpan<char> span)
-    {
-        while (!span.IsEmpty)
-        {
-            if (Rune.DecodeFromUtf16(span, out _, out var consumed) != System.Buffers.OperationStatus.Done)
-            {
-                return false;
-            }
-
-            span = span[consumed..];
-        }
-
-        return true;
-    }
-
-    private static string ReplaceLoneSurrogates(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        var span = text.AsSpan();
-        while (!span.IsEmpty)
-        {
-            var status = Rune.DecodeFromUtf16(span, out var rune, out var consumed);
-            builder.Append(status == System.Buffers.OperationStatus.Done ? rune.ToString() : "\uFFFD");
-            span = span[Math.Max(consumed, 1)..];
-        }
-
-        return builder.ToString();
     }
 }

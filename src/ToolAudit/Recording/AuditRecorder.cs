@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ToolAudit.Diagnostics;
 using ToolAudit.Recording;
+using ToolAudit.Serialization;
 
 namespace ToolAudit;
 
@@ -436,6 +437,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         if (string.IsNullOrEmpty(call.User))
         {
             throw new ArgumentException("The call's user must not be null or empty.", nameof(call));
+        }
+
+        if (!WellFormedText.IsWellFormed(call.User))
+        {
+            // Written as UTF-8 it would become U+FFFD: another user's name, and that user's folder.
+            throw new ArgumentException("The call's user holds a lone surrogate (it is not well-formed Unicode), so it cannot name a user.", nameof(call));
         }
 
         if (string.IsNullOrEmpty(call.Tool))

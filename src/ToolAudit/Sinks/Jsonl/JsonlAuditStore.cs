@@ -76,7 +76,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <param name="user">The user.</param>
     /// <param name="day">The day, in <see cref="JsonlAuditOptions.DayTimeZone"/>.</param>
     /// <returns>The full path (the file may not exist).</returns>
-    /// <exception cref="ArgumentException"><paramref name="user"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="user"/> is null or empty, or holds a lone surrogate.</exception>
     public string GetFilePath(string user, DateOnly day)
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
@@ -122,6 +122,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             if (string.IsNullOrEmpty(entry.User) || string.IsNullOrEmpty(entry.Tool))
             {
                 throw new ArgumentException("An entry's user and tool must not be empty.", nameof(batch));
+            }
+
+            if (!WellFormedText.IsWellFormed(entry.User))
+            {
+                throw new ArgumentException("An entry's user holds a lone surrogate (it is not well-formed Unicode), so it has no folder.", nameof(batch));
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ToolAudit.Serialization;
 
 namespace ToolAudit.Sinks.Jsonl;
 
@@ -29,8 +30,18 @@ internal static class UserFolderNames
         "lpt0", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
     ];
 
+    /// <summary>The folder name of <paramref name="user"/>.</summary>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="user"/> holds a lone surrogate: its UTF-8 bytes would be those of the name with U+FFFD in its
+    /// place, another user's.
+    /// </exception>
     public static string Encode(string user, out bool needsNameFile)
     {
+        if (!WellFormedText.IsWellFormed(user))
+        {
+            throw new ArgumentException("The user name holds a lone surrogate (it is not well-formed Unicode), so it has no folder.", nameof(user));
+        }
+
         needsNameFile = false;
         if (IsPlain(user))
         {
