@@ -3,7 +3,9 @@ namespace ToolAudit;
 /// <summary>
 /// What a host hands to <see cref="IAuditRecorder"/>: one tool call, as it happened.
 /// </summary>
-/// <param name="User">Who the agent acted for. Must not be null or empty.</param>
+/// <param name="User">
+/// Who the agent acted for. Must not be null or empty, nor hold a lone surrogate (see <see cref="IsValidUser"/>).
+/// </param>
 /// <param name="Tool">The tool's name. Must not be null or empty.</param>
 /// <param name="Args">
 /// The arguments. The recorder copies them when <c>Record</c> is called, so changing the dictionary afterwards
@@ -21,6 +23,39 @@ public sealed record ToolCall(
     AuditStatus Status,
     string? Result = null)
 {
+    // Encodes strictly: a lone surrogate throws instead of becoming U+FFFD.
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Whether <paramref name="user"/> can name the user of a call: not null or empty, and well-formed Unicode (no lone
+    /// surrogate, which a UTF-8 file or folder name could only hold as U+FFFD, another user's name).
+    /// </summary>
+    /// <param name="user">The name to check, for example what a host's identity lookup returned.</param>
+    /// <returns>True when <see cref="IAuditRecorder.Record"/> accepts it as <see cref="User"/>.</returns>
+    /// <remarks>Integrations use it to fall back to their unknown-user placeholder instead of failing a tool call.</remarks>
+    public static bool IsValidUser([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? user)
+    {
+        if (string.IsNullOrEmpty(user))
+        {
+            return false;
+        }
+
+        if (user.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = StrictUtf8.GetByteCount(user);
+            return true;
+        }
+        catch (System.Text.EncoderFallbackException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The conversation or session the call belongs to; defaults to the ambient context's.</summary>
     public string? SessionId { get; init; }
 

@@ -34,7 +34,7 @@ public sealed class ToolAuditChatClientOptions
     public Func<FunctionInvocationContext, string?>? UserResolver { get; set; }
 
     /// <summary>The user recorded when neither the ambient context nor <see cref="UserResolver"/> names one.</summary>
-    /// <value>The default is <see cref="DefaultUnknownUser"/> (<c>"unknown"</c>). Must not be null or empty.</value>
+    /// <value>The default is <see cref="DefaultUnknownUser"/> (<c>"unknown"</c>). Must be a valid user name (<see cref="ToolCall.IsValidUser"/>).</value>
     public string UnknownUser { get; set; } = DefaultUnknownUser;
 
     /// <summary>The clock that times each tool call (the entry's <c>duration_ms</c>).</summary>
@@ -58,9 +58,9 @@ public sealed class ToolAuditChatClientOptions
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     internal void Validate()
     {
-        if (string.IsNullOrEmpty(UnknownUser))
+        if (!ToolCall.IsValidUser(UnknownUser))
         {
-            throw new ArgumentException($"{nameof(ToolAuditChatClientOptions)}.{nameof(UnknownUser)} must not be null or empty.", "configure");
+            throw new ArgumentException($"{nameof(ToolAuditChatClientOptions)}.{nameof(UnknownUser)} must be a valid user name: not null or empty, no lone surrogate.", "configure");
         }
 
         if (TimeProvider is null)

@@ -55,11 +55,14 @@ internal sealed class ToolAuditPipeline
 
     public bool IsApproved(FunctionCallContent call) => _approved.TryGetValue(call, out _);
 
-    /// <summary>The user of a call: the ambient scope's, else the resolver's, else the placeholder.</summary>
+    /// <summary>
+    /// The user of a call: the ambient scope's, else the resolver's, else the placeholder. A name that is not a valid
+    /// user (<see cref="ToolCall.IsValidUser"/>: a lone surrogate) counts as none, so it never fails the tool call.
+    /// </summary>
     public string ResolveUser(FunctionInvocationContext context)
     {
         var ambient = ToolAuditContext.Current.User;
-        if (!string.IsNullOrEmpty(ambient))
+        if (ToolCall.IsValidUser(ambient))
         {
             return ambient;
         }
@@ -69,9 +72,14 @@ internal sealed class ToolAuditPipeline
             try
             {
                 var resolved = resolver(context);
-                if (!string.IsNullOrEmpty(resolved))
+                if (ToolCall.IsValidUser(resolved))
                 {
                     return resolved;
+                }
+
+                if (!string.IsNullOrEmpty(resolved))
+                {
+                    Log.UserNotValid(Logger, context.CallContent.Name);
                 }
             }
 #pragma warning disable CA1031 // A failing resolver must not fail the tool call; the entry says "unknown" and the log says why.
@@ -89,7 +97,7 @@ internal sealed class ToolAuditPipeline
     public string ResolveUser(FunctionCallContent call, IList<ChatMessage> messages, ChatOptions? options, bool streaming)
     {
         var ambient = ToolAuditContext.Current.User;
-        if (!string.IsNullOrEmpty(ambient))
+        if (ToolCall.IsValidUser(ambient))
         {
             return ambient;
         }

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(103, LogLevel.Warning, "The ToolAudit user resolver threw for tool {Tool}; the call is recorded with the placeholder user.")]
     public static partial void UserResolverFailed(ILogger logger, string tool, Exception exception);
 
+    [LoggerMessage(105, LogLevel.Warning, "The ToolAudit user resolver returned a name that is not a valid user (a lone surrogate) for tool {Tool}; the call is recorded with the placeholder user.")]
+    public static partial void UserNotValid(ILogger logger, string tool);
+
     [LoggerMessage(104, LogLevel.Information, "ToolAudit hooks {InvokingClient}, which overrides InvokeFunctionAsync; TrustInvokeFunctionOverride says the override calls base.")]
     public static partial void TrustingOverride(ILogger logger, string invokingClient);
 }

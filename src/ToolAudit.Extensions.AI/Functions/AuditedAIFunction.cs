@@ -36,7 +36,7 @@ internal sealed class AuditedAIFunction : DelegatingAIFunction
         }
 
         var ambientUser = ToolAuditContext.Current.User;
-        var user = string.IsNullOrEmpty(ambientUser) ? ToolAuditChatClientOptions.DefaultUnknownUser : ambientUser;
+        var user = ToolCall.IsValidUser(ambientUser) ? ambientUser : ToolAuditChatClientOptions.DefaultUnknownUser;
         var started = Stopwatch.GetTimestamp();
         object? result;
         try

@@ -55,13 +55,14 @@ internal sealed class AuditingMcpClientTool : DelegatingAIFunction
     private void Record(AIFunctionArguments arguments, FunctionInvocationContext? invocation, long started, AuditStatus status, string? resultText, Exception? exception)
     {
         var duration = _timeProvider.GetElapsedTime(started);
+        // A name that is not a valid user (a lone surrogate) counts as none: the call is recorded, not failed.
         var user = _userResolver?.Invoke(arguments);
-        if (string.IsNullOrEmpty(user))
+        if (!ToolCall.IsValidUser(user))
         {
             user = ToolAuditContext.Current.User;
         }
 
-        _recorder.Record(new ToolCall(string.IsNullOrEmpty(user) ? _unknownUser : user, Name, arguments, status, resultText)
+        _recorder.Record(new ToolCall(ToolCall.IsValidUser(user) ? user : _unknownUser, Name, arguments, status, resultText)
         {
             CallId = invocation?.CallContent.CallId,
             SessionId = invocation?.Options?.ConversationId,

@@ -40,7 +40,7 @@ public static class McpClientToolAuditExtensions
     /// <param name="configure">Sets the options; may be null.</param>
     /// <returns>A function with the tool's name, description and schema, to hand to a chat client or call directly.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tool"/> or <paramref name="recorder"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is null or empty, or its <c>TimeProvider</c> is null.</exception>
+    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is not a valid user name (null, empty, or holding a lone surrogate), or its <c>TimeProvider</c> is null.</exception>
     /// <remarks>
     /// <para>
     /// The user comes from the options' resolver, else the ambient <c>ToolAuditContext</c>. When the call is made by a
@@ -65,7 +65,7 @@ public static class McpClientToolAuditExtensions
     /// <param name="configure">Sets the options (once, for all the tools); may be null.</param>
     /// <returns>The wrapped tools, in the same order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tools"/> or <paramref name="recorder"/> is null, or a tool is null.</exception>
-    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is null or empty, or its <c>TimeProvider</c> is null.</exception>
+    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is not a valid user name (null, empty, or holding a lone surrogate), or its <c>TimeProvider</c> is null.</exception>
     public static IList<AIFunction> WithToolAudit(this IEnumerable<McpClientTool> tools, IAuditRecorder recorder, Action<McpClientToolAuditOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(tools);
@@ -85,9 +85,9 @@ public static class McpClientToolAuditExtensions
     {
         var options = new McpClientToolAuditOptions();
         configure?.Invoke(options);
-        if (string.IsNullOrEmpty(options.UnknownUser))
+        if (!ToolCall.IsValidUser(options.UnknownUser))
         {
-            throw new ArgumentException($"{nameof(McpClientToolAuditOptions)}.{nameof(McpClientToolAuditOptions.UnknownUser)} must not be null or empty.", nameof(configure));
+            throw new ArgumentException($"{nameof(McpClientToolAuditOptions)}.{nameof(McpClientToolAuditOptions.UnknownUser)} must be a valid user name: not null or empty, no lone surrogate.", nameof(configure));
         }
 
         if (options.TimeProvider is null)

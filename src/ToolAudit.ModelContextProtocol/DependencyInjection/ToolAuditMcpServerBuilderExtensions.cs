@@ -44,7 +44,7 @@ public static class ToolAuditMcpServerBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
 
         var options = builder.Services.AddOptions<McpToolAuditOptions>()
-            .Validate(static o => !string.IsNullOrEmpty(o.UnknownUser), $"{nameof(McpToolAuditOptions)}.{nameof(McpToolAuditOptions.UnknownUser)} must not be null or empty.");
+            .Validate(static o => ToolCall.IsValidUser(o.UnknownUser), $"{nameof(McpToolAuditOptions)}.{nameof(McpToolAuditOptions.UnknownUser)} must be a valid user name: not null or empty, no lone surrogate.");
         if (configure is not null)
         {
             options.Configure(configure);

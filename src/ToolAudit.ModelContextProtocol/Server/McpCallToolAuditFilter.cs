@@ -102,20 +102,21 @@ internal sealed class McpCallToolAuditFilter
     private static bool IsRefusal(Exception exception) =>
         exception is McpException or UnauthorizedAccessException;
 
+    /// <summary>The resolver's user, else the principal's name, else the ambient one, else the placeholder; a name that is not a valid user counts as none.</summary>
     private string ResolveUser(RequestContext<CallToolRequestParams> request)
     {
         var user = _options.UserResolver?.Invoke(request);
-        if (string.IsNullOrEmpty(user))
+        if (!ToolCall.IsValidUser(user))
         {
             user = PrincipalName(request.User);
         }
 
-        if (string.IsNullOrEmpty(user))
+        if (!ToolCall.IsValidUser(user))
         {
             user = ToolAuditContext.Current.User;
         }
 
-        return string.IsNullOrEmpty(user) ? _options.UnknownUser : user;
+        return ToolCall.IsValidUser(user) ? user : _options.UnknownUser;
     }
 
     private static string? PrincipalName(ClaimsPrincipal? principal)

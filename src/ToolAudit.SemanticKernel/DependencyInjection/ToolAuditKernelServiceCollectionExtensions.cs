@@ -36,7 +36,7 @@ public static class ToolAuditKernelServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
 
         var options = services.AddOptions<ToolAuditFunctionFilterOptions>()
-            .Validate(static o => !string.IsNullOrEmpty(o.UnknownUser), $"{nameof(ToolAuditFunctionFilterOptions)}.{nameof(ToolAuditFunctionFilterOptions.UnknownUser)} must not be null or empty.");
+            .Validate(static o => ToolCall.IsValidUser(o.UnknownUser), $"{nameof(ToolAuditFunctionFilterOptions)}.{nameof(ToolAuditFunctionFilterOptions.UnknownUser)} must be a valid user name: not null or empty, no lone surrogate.");
         if (configure is not null)
         {
             options.Configure(configure);

@@ -47,14 +47,14 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
     /// <param name="options">The options; the defaults when null.</param>
     /// <param name="timeProvider">The clock that times the calls; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="recorder"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is null or empty.</exception>
+    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is not a valid user name (null, empty, or holding a lone surrogate).</exception>
     public ToolAuditFunctionFilter(IAuditRecorder recorder, ToolAuditFunctionFilterOptions? options = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(recorder);
         options ??= new ToolAuditFunctionFilterOptions();
-        if (string.IsNullOrEmpty(options.UnknownUser))
+        if (!ToolCall.IsValidUser(options.UnknownUser))
         {
-            throw new ArgumentException($"{nameof(ToolAuditFunctionFilterOptions)}.{nameof(ToolAuditFunctionFilterOptions.UnknownUser)} must not be null or empty.", nameof(options));
+            throw new ArgumentException($"{nameof(ToolAuditFunctionFilterOptions)}.{nameof(ToolAuditFunctionFilterOptions.UnknownUser)} must be a valid user name: not null or empty, no lone surrogate.", nameof(options));
         }
 
         _recorder = recorder;
@@ -187,13 +187,14 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         string? error)
     {
         var duration = _timeProvider.GetElapsedTime(started);
+        // A name that is not a valid user (a lone surrogate) counts as none: the call is recorded, not failed.
         var user = _userResolver?.Invoke(kernel, arguments);
-        if (string.IsNullOrEmpty(user))
+        if (!ToolCall.IsValidUser(user))
         {
             user = ToolAuditContext.Current.User;
         }
 
-        _recorder.Record(new ToolCall(string.IsNullOrEmpty(user) ? _unknownUser : user, ToolName(function), arguments, status, resultText)
+        _recorder.Record(new ToolCall(ToolCall.IsValidUser(user) ? user : _unknownUser, ToolName(function), arguments, status, resultText)
         {
             CallId = string.IsNullOrEmpty(callId) ? null : callId,
             Model = model,

@@ -17,7 +17,7 @@ public static class ToolAuditKernelExtensions
     /// <param name="configure">Sets the options; may be null.</param>
     /// <returns>The kernel.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="kernel"/> or <paramref name="recorder"/> is null.</exception>
-    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is null or empty.</exception>
+    /// <exception cref="ArgumentException">The options' <c>UnknownUser</c> is not a valid user name (null, empty, or holding a lone surrogate).</exception>
     /// <remarks>
     /// A kernel that already has a <see cref="ToolAuditFunctionFilter"/> keeps it (and its recorder and options) and
     /// gets no second one. Clones made afterwards (<see cref="Kernel.Clone"/>) copy the filter.

@@ -223,4 +223,29 @@ public sealed class CorrelationTests
         entry.TraceId.Should().BeNull();
         entry.SpanId.Should().BeNull();
     }
+
+    [Fact]
+    public async Task GetResponseAsync_ScopeAndResolverGiveANameWithALoneSurrogate_RecordsThePlaceholderAndLogs()
+    {
+        await using var audit = new AuditHarness();
+        var logs = new ListLoggerFactory();
+        await using var services = new ServiceCollection().AddSingleton<ILoggerFactory>(logs).BuildServiceProvider();
+        var malformed = "eve" + (char)0xD800;
+        var model = new ScriptedChatClient(ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "read_file")), ScriptedChatClient.Text("ok"));
+        using var client = model.AsBuilder()
+            .UseToolAudit(audit.Recorder, o =>
+            {
+                o.UnknownUser = "anonymous";
+                o.UserResolver = _ => malformed;
+            })
+            .UseFunctionInvocation()
+            .Build(services);
+        using var scope = ToolAuditContext.Begin(user: malformed);
+
+        var response = await client.GetResponseAsync([new(ChatRole.User, "read")], new() { Tools = [Tools.ReadFile()] });
+
+        response.Text.Should().Be("ok", "a name the trail cannot hold must not fail the tool call");
+        (await audit.EntriesAsync()).Should().ContainSingle().Which.User.Should().Be("anonymous");
+        logs.Lines.Should().Contain(l => l.Level == LogLevel.Warning && l.Message.Contains("not a valid user", StringComparison.Ordinal));
+    }
 }

@@ -162,4 +162,16 @@ public sealed class McpClientToolAuditExtensionsTests
 
     private static async Task<McpClientTool> ToolAsync(McpTestHost host, string name) =>
         (await host.Client.ListToolsAsync()).Single(t => t.Name == name);
+
+    [Fact]
+    public async Task WithToolAudit_ResolverGivesANameWithALoneSurrogate_RecordsUnknownUser()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var audited = (await ToolAsync(host, "echo")).WithToolAudit(host.Recorder, options => options.UserResolver = _ => "eve" + (char)0xD800);
+
+        var result = await audited.InvokeAsync(new AIFunctionArguments { ["text"] = "x" });
+
+        result.Should().NotBeNull();
+        (await host.EntriesAsync()).Should().ContainSingle().Which.User.Should().Be(McpClientToolAuditOptions.DefaultUnknownUser);
+    }
 }

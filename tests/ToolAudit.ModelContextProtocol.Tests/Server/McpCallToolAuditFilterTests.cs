@@ -248,4 +248,16 @@ public sealed class McpCallToolAuditFilterTests
 
         (await host.EntriesAsync()).Should().ContainSingle().Which.User.Should().Be("anonymous");
     }
+
+    [Fact]
+    public async Task CallTool_ResolverGivesANameWithALoneSurrogate_RecordsUnknownUserAndTheCallSucceeds()
+    {
+        var malformed = "eve" + (char)0xD800;
+        await using var host = await McpTestHost.StartAsync(server => server.WithToolAudit(options => options.UserResolver = _ => malformed), user: null);
+
+        var result = await host.Client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+
+        result.IsError.Should().NotBe(true);
+        (await host.EntriesAsync()).Should().ContainSingle().Which.User.Should().Be(McpToolAuditOptions.DefaultUnknownUser);
+    }
 }

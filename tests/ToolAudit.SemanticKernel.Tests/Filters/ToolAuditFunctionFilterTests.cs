@@ -324,4 +324,17 @@ public sealed class ToolAuditFunctionFilterTests
         noRecorder.Should().Throw<ArgumentNullException>().WithParameterName("recorder");
         emptyUser.Should().Throw<ArgumentException>().WithMessage("*UnknownUser*");
     }
+
+    [Fact]
+    public async Task InvokeAsync_ResolverGivesANameWithALoneSurrogate_RecordsUnknownUser()
+    {
+        await using var audit = new AuditFixture();
+        var kernel = Kernels.Build(new FilesPlugin())
+            .AddToolAuditFilter(audit.Recorder, options => options.UserResolver = (_, _) => "eve" + (char)0xD800);
+
+        var result = await kernel.InvokeAsync("Files", "read", new KernelArguments { ["path"] = "a.txt" });
+
+        result.Should().NotBeNull();
+        (await audit.EntriesAsync()).Should().ContainSingle().Which.User.Should().Be(ToolAuditFunctionFilterOptions.DefaultUnknownUser);
+    }
 }

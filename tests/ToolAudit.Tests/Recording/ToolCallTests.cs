@@ -26,4 +26,15 @@ public sealed class ToolCallTests
         (call with { Duration = null }).Duration.Should().BeNull();
         (call with { Duration = null }).Should().NotBe(call);
     }
+
+    [Fact]
+    public void IsValidUser_RefusesMissingNamesAndLoneSurrogatesAndTakesAnyOtherText()
+    {
+        // Built in code: a lone surrogate in theory data would reach the test as U+FFFD.
+        string?[] refused = [null, "", "a" + (char)0xD800, (char)0xDC00 + "b", "x" + (char)0xDBFF + (char)0xDBFF, "🙂"[..1]];
+        string[] taken = ["alice", "Alice", " ", "..", "a/b", "\0", "🙂", "👩‍💻", "用户", "\uFFFD", new string('n', 300)];
+
+        refused.Should().OnlyContain(user => !ToolCall.IsValidUser(user));
+        taken.Should().OnlyContain(user => ToolCall.IsValidUser(user));
+    }
 }
