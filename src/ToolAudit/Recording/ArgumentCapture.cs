@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using ToolAudit.Serialization;
 
 namespace ToolAudit.Recording;
 
@@ -78,6 +79,7 @@ internal static class ArgumentCapture
     {
         KeyValuePair<string, object?> first = default, second = default;
         var i = 0;
+        bool firstAltered = false, secondAltered = false;
         using (pairs)
         {
             while (pairs.MoveNext())
@@ -89,8 +91,22 @@ internal static class ArgumentCapture
                 }
 
                 var pair = pairs.Current;
-                (i == 0 ? ref first : ref second) = new KeyValuePair<string, object?>(pair.Key ?? string.Empty, Snapshot(pair.Value));
+                (i == 0 ? ref first : ref second) = new KeyValuePair<string, object?>(Key(pair.Key, out var altered), Snapshot(pair.Value));
+                (i == 0 ? ref firstAltered : ref secondAltered) = altered;
                 i++;
+            }
+        }
+
+        if (i == 2 && (firstAltered || secondAltered) && string.Equals(first.Key, second.Key, StringComparison.Ordinal))
+        {
+            // The key that was altered takes the suffix; the one the host wrote keeps its name.
+            if (firstAltered && !secondAltered)
+            {
+                first = new KeyValuePair<string, object?>(first.Key + "~2", first.Value);
+            }
+            else
+            {
+                second = new KeyValuePair<string, object?>(second.Key + "~2", second.Value);
             }
         }
 
@@ -106,6 +122,7 @@ internal static class ArgumentCapture
     {
         var copy = new KeyValuePair<string, object?>[count];
         var i = 0;
+        List<int>? altered = null;
         foreach (var pair in args)
         {
             if (i == copy.Length)
@@ -114,7 +131,13 @@ internal static class ArgumentCapture
                 Array.Resize(ref copy, copy.Length * 2);
             }
 
-            copy[i++] = new KeyValuePair<string, object?>(pair.Key ?? string.Empty, Snapshot(pair.Value));
+            copy[i] = new KeyValuePair<string, object?>(Key(pair.Key, out var wasAltered), Snapshot(pair.Value));
+            if (wasAltered)
+            {
+                (altered ??= []).Add(i);
+            }
+
+            i++;
         }
 
         if (i != copy.Length)
@@ -122,7 +145,65 @@ internal static class ArgumentCapture
             Array.Resize(ref copy, i);
         }
 
+        if (altered is not null)
+        {
+            MakeKeysUnique(copy, altered);
+        }
+
         return copy;
+    }
+
+    /// <summary>
+    /// A key as the trail can hold it: a null key (a host's own dictionary type) is empty, and a lone surrogate is
+    /// U+FFFD, as every writer writes it. Either can make two keys one: <paramref name="altered"/> says to check.
+    /// </summary>
+    private static string Key(string? key, out bool altered)
+    {
+        if (key is null)
+        {
+            altered = true;
+            return string.Empty;
+        }
+
+        altered = !WellFormedText.IsWellFormed(key);
+        return altered ? WellFormedText.Sanitize(key) : key;
+    }
+
+    /// <summary>
+    /// Gives the altered keys (<paramref name="altered"/>, indexes into <paramref name="pairs"/>) that now equal another
+    /// key a suffix (<c>~2</c>, <c>~3</c>, ...), so that no argument is lost to a duplicate name in the JSON object (a
+    /// reader keeps only one of two equal names). Keys the host wrote keep their names.
+    /// </summary>
+    private static void MakeKeysUnique(KeyValuePair<string, object?>[] pairs, List<int> altered)
+    {
+        var seen = new HashSet<string>(pairs.Length, StringComparer.Ordinal);
+        for (var i = 0; i < pairs.Length; i++)
+        {
+            if (!altered.Contains(i))
+            {
+                seen.Add(pairs[i].Key);
+            }
+        }
+
+        foreach (var i in altered)
+        {
+            var key = pairs[i].Key;
+            if (seen.Add(key))
+            {
+                continue;
+            }
+
+            var suffix = 2;
+            string unique;
+            do
+            {
+                unique = key + "~" + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                suffix++;
+            }
+            while (!seen.Add(unique));
+
+            pairs[i] = new KeyValuePair<string, object?>(unique, pairs[i].Value);
+        }
     }
 
     /// <summary>Returns a value that cannot change any more: the value itself when immutable, else its JSON now.</summary>

@@ -37,25 +37,28 @@ internal sealed class AuditEntryFactory
     public AuditEntry Create(CapturedCall captured)
     {
         var call = captured.Call;
+        // The entry holds what the trail keeps, so every store gives back the same values: time in milliseconds,
+        // durations in microseconds, text with any lone surrogate as U+FFFD (as the JSONL files write it).
         var timestamp = captured.Timestamp;
+        timestamp = new DateTimeOffset(timestamp.UtcTicks - (timestamp.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
         return new AuditEntry
         {
             Id = _ids.Next(timestamp),
             Timestamp = timestamp,
             User = call.User,
-            Engine = captured.Engine,
-            Model = captured.Model,
-            Tool = call.Tool,
+            Engine = SanitizeOptional(captured.Engine),
+            Model = SanitizeOptional(captured.Model),
+            Tool = WellFormedText.Sanitize(call.Tool),
             Args = captured.Args.ToArray() is { } args ? new RecordedArguments(PrepareArguments(args)) : null,
             Status = call.Status,
             ResultChars = call.Result?.Length ?? 0,
             ResultSnippet = call.Result is null ? null : Snippet(call.Result),
-            SessionId = captured.SessionId,
-            TaskId = captured.TaskId,
-            CallId = call.CallId,
+            SessionId = SanitizeOptional(captured.SessionId),
+            TaskId = SanitizeOptional(captured.TaskId),
+            CallId = SanitizeOptional(call.CallId),
             Confirmed = call.Confirmed,
-            DurationMs = call.Duration?.TotalMilliseconds,
-            Error = ErrorText(call),
+            DurationMs = call.Duration is { } duration ? Math.Round(duration.TotalMilliseconds, 3) : null,
+            Error = SanitizeOptional(ErrorText(call)),
             TraceId = captured.Activity?.TraceId.ToHexString(),
             SpanId = captured.Activity?.SpanId.ToHexString(),
         };
@@ -247,4 +250,6 @@ internal sealed class AuditEntryFactory
                 break;
         }
     }
+
+    private static string? SanitizeOptional(string? text) => text is null ? null : WellFormedText.Sanitize(text);
 }

@@ -301,6 +301,56 @@ public sealed class ArgumentCaptureTests
                 : e.Args["path"].GetString() == "/a" && e.Args["n"].GetInt32() == 1);
     }
 
+    [Fact]
+    public async Task Record_KeysThatBecomeEqualOnRecord_KeepEveryArgumentTheHostsKeyKeepingItsName()
+    {
+        // Built in code: a lone surrogate in theory data would reach the test as U+FFFD.
+        var high = "k" + (char)0xD800;
+        var low = "k" + (char)0xDC00;
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await using (var recorder = new AuditRecorder(store))
+        {
+            recorder.Record(new ToolCall("alice", "three", new Dictionary<string, object?> { [high] = 1, ["k\uFFFD"] = 2, [low] = 3 }, AuditStatus.Ok));
+            recorder.Record(new ToolCall("alice", "two", new Dictionary<string, object?> { [high] = 1, ["k\uFFFD"] = 2 }, AuditStatus.Ok));
+            recorder.Record(new ToolCall("alice", "nulls", new NullKeyArguments(), AuditStatus.Ok));
+        }
+
+        var entries = (await store.QueryAsync(new AuditQuery()).ToListAsync()).ToDictionary(e => e.Tool);
+
+        Values(entries["three"]).Should().Equal(("k\uFFFD~2", 1), ("k\uFFFD", 2), ("k\uFFFD~3", 3));
+        Values(entries["two"]).Should().Equal(("k\uFFFD~2", 1), ("k\uFFFD", 2));
+        Values(entries["nulls"]).Should().Equal(("", 1), ("~2", 2), ("~3", 3));
+
+        static IEnumerable<(string, int)> Values(AuditEntry entry) => entry.Args!.Select(p => (p.Key, p.Value.GetInt32()));
+    }
+
+    /// <summary>A host's own dictionary type that gives null keys.</summary>
+    private sealed class NullKeyArguments : IReadOnlyDictionary<string, object?>
+    {
+        private readonly KeyValuePair<string, object?>[] _pairs = [new(null!, 1), new(null!, 2), new(null!, 3)];
+
+        public int Count => _pairs.Length;
+
+        public IEnumerable<string> Keys => _pairs.Select(p => p.Key);
+
+        public IEnumerable<object?> Values => _pairs.Select(p => p.Value);
+
+        public object? this[string key] => throw new KeyNotFoundException();
+
+        public bool ContainsKey(string key) => false;
+
+        public bool TryGetValue(string key, out object? value)
+        {
+            value = null;
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_pairs).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
     /// <summary>A host's own argument dictionary whose reading throws the first <c>throwTimes</c> times.</summary>
     private sealed class ThrowingArguments(int throwTimes) : IReadOnlyDictionary<string, object?>
     {
