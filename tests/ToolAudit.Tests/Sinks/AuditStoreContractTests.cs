@@ -14,6 +14,7 @@ public abstract class AuditStoreContractTests : IDisposable
 
     private static readonly string[] Users = ["alice", "bob", "carol"];
     private static readonly string[] Tools = ["read_file", "Write_File", "web_search", "shell"];
+    private static readonly string[] ToolParts = ["file", "READ", "sh", "x"];
 
     private IAuditStore? _store;
 
@@ -308,6 +309,84 @@ public abstract class AuditStoreContractTests : IDisposable
         var read = async () => await Store.ReadRecentAsync("alice", days: 0);
 
         await read.Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task Queries_RandomFiltersLimitsAndOffsets_AgreeWithTheCorpusEntryForEntry()
+    {
+        // Seeded: 400 entries over five days (distinct milliseconds, written in time order, in batches), then 300
+        // random queries; the expected answers are computed here from the corpus with plain LINQ.
+        var random = new Random(20261202);
+        string[] users = ["alice", "bob", "carol", "Dave"];
+        string[] tools = ["read_file", "Write_File", "web_search", "shell", "FILE_list"];
+        string?[] sessions = [null, "s-1", "s-2", "S-1"];
+        string?[] engines = [null, "openai", "OpenAI", "anthropic"];
+        var moments = Enumerable.Range(0, 400).Select(_ => random.NextInt64(0, TimeSpan.FromDays(5).Ticks / TimeSpan.TicksPerMillisecond)).Distinct().Order().ToList();
+        var corpus = moments.Select((ms, i) => Entries.At(
+            Start.AddMilliseconds(ms),
+            user: users[random.Next(users.Length)],
+            tool: tools[random.Next(tools.Length)],
+            status: (AuditStatus)random.Next(3),
+            sequence: i) with
+        {
+            SessionId = sessions[random.Next(sessions.Length)],
+            TaskId = random.Next(2) == 0 ? null : $"t-{random.Next(3)}",
+            Engine = engines[random.Next(engines.Length)],
+            Model = random.Next(2) == 0 ? "gpt-4o" : "GPT-4O",
+            Confirmed = random.Next(3) == 0,
+        }).ToList();
+        foreach (var chunk in corpus.Chunk(37))
+        {
+            await WriteAsync(chunk);
+        }
+
+        for (var q = 0; q < 300; q++)
+        {
+            DateTimeOffset? since = random.Next(3) == 0 ? null : Start.AddMinutes(random.Next(-60, 7_300));
+            DateTimeOffset? until = random.Next(3) == 0 ? null : Start.AddMinutes(random.Next(-60, 7_300));
+            var query = new AuditQuery
+            {
+                User = random.Next(3) == 0 ? null : random.Next(8) == 0 ? "nobody" : users[random.Next(users.Length)],
+                Since = since,
+                Until = until,
+                Tool = random.Next(3) == 0 ? ToolParts[random.Next(ToolParts.Length)] : null,
+                Status = random.Next(3) == 0 ? (AuditStatus)random.Next(3) : null,
+                SessionId = random.Next(4) == 0 ? sessions[random.Next(1, sessions.Length)] : null,
+                TaskId = random.Next(5) == 0 ? $"t-{random.Next(3)}" : null,
+                Engine = random.Next(4) == 0 ? "OPENAI" : null,
+                Model = random.Next(6) == 0 ? "gpt-4o" : null,
+                ConfirmedOnly = random.Next(5) == 0,
+                Limit = random.Next(4) == 0 ? int.MaxValue : random.Next(0, 60),
+                Offset = random.Next(3) == 0 ? random.Next(0, 40) : 0,
+            };
+            var matching = corpus.Where(e =>
+                    (query.User is null || e.User == query.User)
+                    && (since is null || e.Timestamp >= since)
+                    && (until is null || e.Timestamp < until)
+                    && (query.Tool is null || e.Tool.ToUpperInvariant().Contains(query.Tool.ToUpperInvariant(), StringComparison.Ordinal))
+                    && (query.Status is null || e.Status == query.Status)
+                    && (query.SessionId is null || e.SessionId == query.SessionId)
+                    && (query.TaskId is null || e.TaskId == query.TaskId)
+                    && (query.Engine is null || string.Equals(e.Engine, query.Engine, StringComparison.OrdinalIgnoreCase))
+                    && (query.Model is null || string.Equals(e.Model, query.Model, StringComparison.OrdinalIgnoreCase))
+                    && (!query.ConfirmedOnly || e.Confirmed))
+                .OrderByDescending(e => e.Timestamp)
+                .ToList();
+
+            var page = await QueryAsync(query);
+            var count = await Store.CountAsync(query);
+            var stats = await Store.GetStatsAsync(query);
+
+            page.Should().Equal(matching.Skip(query.Offset).Take(query.Limit).Select(e => e.Seq()), $"query {q}: {query}");
+            count.Should().Be(matching.Count, $"query {q}");
+            stats.Total.Should().Be(matching.Count, $"query {q}");
+            Ordered(stats.ByTool).Should().Equal(Breakdown(matching, e => e.Tool), $"query {q}");
+            Ordered(stats.ByUser).Should().Equal(Breakdown(matching, e => e.User), $"query {q}");
+            Ordered(stats.ByStatus).Should().Equal(Breakdown(matching, e => AuditStatusNames.ToJsonWord(e.Status)), $"query {q}");
+        }
+
+        static List<(string Key, long Count)> Breakdown(List<AuditEntry> entries, Func<AuditEntry, string> key) =>
+            entries.GroupBy(key).Select(g => (g.Key, (long)g.Count())).OrderByDescending(p => p.Item2).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
     }
 
     protected abstract IAuditStore CreateStore();
