@@ -389,6 +389,35 @@ public abstract class AuditStoreContractTests : IDisposable
             entries.GroupBy(key).Select(g => (g.Key, (long)g.Count())).OrderByDescending(p => p.Item2).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
     }
 
+    [Fact]
+    public async Task QueryAsync_EntriesWrittenUpToASecondOutOfTimeOrder_ComeBackExactlyNewestFirst()
+    {
+        // Seeded: distinct times a few milliseconds apart, written in the order of time plus up to 900 ms of jitter
+        // (as concurrent callers and two processes appending can leave them), in batches of random size.
+        var random = new Random(20261202);
+        var time = Start;
+        var corpus = Enumerable.Range(0, 600).Select(i =>
+        {
+            time = time.AddMilliseconds(random.Next(1, 40));
+            return Entries.At(time, user: Users[random.Next(Users.Length)], sequence: i);
+        }).ToList();
+        var writeOrder = corpus.OrderBy(e => e.Timestamp.AddMilliseconds(random.Next(0, 900))).ToList();
+        for (var written = 0; written < writeOrder.Count;)
+        {
+            var size = Math.Min(random.Next(1, 50), writeOrder.Count - written);
+            await WriteAsync(writeOrder.GetRange(written, size));
+            written += size;
+        }
+
+        var all = await QueryAsync(new AuditQuery { Limit = int.MaxValue });
+        var bob = await QueryAsync(new AuditQuery { User = "bob", Limit = int.MaxValue });
+        var page = await QueryAsync(new AuditQuery { Limit = 50, Offset = 100 });
+
+        all.Should().Equal(Expected(corpus, _ => true));
+        bob.Should().Equal(Expected(corpus, e => e.User == "bob"));
+        page.Should().Equal(Expected(corpus, _ => true).Skip(100).Take(50));
+    }
+
     protected abstract IAuditStore CreateStore();
 
     protected Task WriteAsync(IReadOnlyList<AuditEntry> entries) => Store.WriteAsync(entries, default).AsTask();
