@@ -434,15 +434,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private CapturedCall Capture(ToolCall call, TaskCompletionSource? durable)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (string.IsNullOrEmpty(call.User))
+        if (!ToolCall.IsValidUser(call.User))
         {
-            throw new ArgumentException("The call's user must not be null or empty.", nameof(call));
-        }
-
-        if (!WellFormedText.IsWellFormed(call.User))
-        {
-            // Written as UTF-8 it would become U+FFFD: another user's name, and that user's folder.
-            throw new ArgumentException("The call's user holds a lone surrogate (it is not well-formed Unicode), so it cannot name a user.", nameof(call));
+            // A lone surrogate written as UTF-8 would become U+FFFD: another user's name, and that user's folder.
+            throw new ArgumentException(
+                string.IsNullOrEmpty(call.User)
+                    ? "The call's user must not be null or empty."
+                    : "The call's user holds a lone surrogate (it is not well-formed Unicode), so it cannot name a user.",
+                nameof(call));
         }
 
         if (string.IsNullOrEmpty(call.Tool))

@@ -11,23 +11,8 @@ internal static class WellFormedText
     public static string Sanitize(string text) => IsWellFormed(text) ? text : ReplaceLoneSurrogates(text);
 
     /// <summary>False when <paramref name="text"/> holds a lone surrogate, which UTF-8 can only write as U+FFFD.</summary>
-    public static bool IsWellFormed(ReadOnlySpan<char> text) =>
-        text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0 || AllRunesValid(text);
-
-    private static bool AllRunesValid(ReadOnlySpan<char> span)
-    {
-        while (!span.IsEmpty)
-        {
-            if (Rune.DecodeFromUtf16(span, out _, out var consumed) != System.Buffers.OperationStatus.Done)
-            {
-                return false;
-            }
-
-            span = span[consumed..];
-        }
-
-        return true;
-    }
+    /// <remarks>The rule <see cref="ToolCall.IsValidUser"/> applies to user names, which must also not be empty.</remarks>
+    public static bool IsWellFormed(string text) => text.Length == 0 || ToolCall.IsValidUser(text);
 
     private static string ReplaceLoneSurrogates(string text)
     {

@@ -124,7 +124,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 throw new ArgumentException("An entry's user and tool must not be empty.", nameof(batch));
             }
 
-            if (!WellFormedText.IsWellFormed(entry.User))
+            if (!ToolCall.IsValidUser(entry.User))
             {
                 throw new ArgumentException("An entry's user holds a lone surrogate (it is not well-formed Unicode), so it has no folder.", nameof(batch));
             }

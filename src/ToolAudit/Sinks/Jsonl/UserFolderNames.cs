@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using ToolAudit.Serialization;
 
 namespace ToolAudit.Sinks.Jsonl;
 
@@ -37,7 +36,7 @@ internal static class UserFolderNames
     /// </exception>
     public static string Encode(string user, out bool needsNameFile)
     {
-        if (!WellFormedText.IsWellFormed(user))
+        if (user.Length > 0 && !ToolCall.IsValidUser(user))
         {
             throw new ArgumentException("The user name holds a lone surrogate (it is not well-formed Unicode), so it has no folder.", nameof(user));
         }
