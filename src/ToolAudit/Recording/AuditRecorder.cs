@@ -342,12 +342,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     /// <summary>
     /// A writer stage stopped on an unexpected error: a bug or exhausted memory, not a sink's failure (those are counted
-    /// per batch and the stages go on). Nothing may then stay pending in silence: the queue is closed, everything not
-    /// yet accounted for (the batches out of the queue, <paramref name="held"/>, what is left in the queue) is counted
-    /// as failed and its durable callers get the error, flushes return, and later calls are counted as failed and
-    /// logged, as after shutdown.
+    /// per batch and the stages go on). Nothing may then stay pending in silence: the queue is closed, what can no
+    /// longer be written is counted as failed and its durable callers get the error, and later calls are counted as
+    /// failed and logged, as after shutdown.
     /// </summary>
-    private void Fault(Exception exception, WriteBatchWork? held)
+    /// <param name="exception">The error.</param>
+    /// <param name="held">The batch the failed stage held and had not handed on, if any.</param>
+    /// <param name="sinkStageStopped">
+    /// True when the sink thread stopped: every batch out of the queue is then unwritten, and flushes return at once.
+    /// False when the writer thread stopped: the sink thread still writes (and counts) the batches it was handed, which
+    /// were prepared before the error, so that no entry on record is counted failed and no durable caller whose entry
+    /// reaches the sink is told otherwise; only <paramref name="held"/> and the queue are given up.
+    /// </param>
+    private void Fault(Exception exception, WriteBatchWork? held, bool sinkStageStopped)
     {
         lock (_countersGate)
         {
@@ -365,7 +372,15 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         _channel.Writer.TryComplete();
         WakeWaitingProducers();
         SignalRoom();
-        AbandonUnwritten(held, new AuditWriteException("The audit writer stopped on an unexpected error before the entry was written.", exception));
+        var error = new AuditWriteException("The audit writer stopped on an unexpected error before the entry was written.", exception);
+        if (sinkStageStopped)
+        {
+            AbandonUnwritten(held, error);
+        }
+        else
+        {
+            AbandonQueued(held, error);
+        }
     }
 
     /// <summary>
@@ -391,25 +406,54 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             }
 
             _inFlight.Clear();
-
-            long drained = 0;
-            lock (_readGate)
-            {
-                while (_channel.Reader.TryRead(out var left))
-                {
-                    abandoned.Add(left);
-                    drained++;
-                }
-            }
-
-            // Out of the queue now, so that callers waiting for room see it and stop waiting.
-            Interlocked.Add(ref _dequeued, drained);
+            DrainQueue(abandoned);
             _failed += abandoned.Count;
             ReleaseFlushWaiters(all: true);
         }
 
         CompleteDurable(abandoned, error);
         return abandoned.Count;
+    }
+
+    /// <summary>
+    /// Counts as failed, exactly once, what the writer thread can no longer prepare: <paramref name="held"/> and what is
+    /// left in the queue; their durable callers get <paramref name="error"/>. Batches already handed to the sink thread
+    /// stay in flight: it writes and counts them.
+    /// </summary>
+    private void AbandonQueued(WriteBatchWork? held, AuditWriteException error)
+    {
+        var abandoned = new List<CapturedCall>();
+        lock (_countersGate)
+        {
+            if (held is not null)
+            {
+                _inFlight.Remove(held);
+                abandoned.AddRange(held.Calls);
+            }
+
+            DrainQueue(abandoned);
+            _failed += abandoned.Count;
+            ReleaseFlushWaiters(all: false);
+        }
+
+        CompleteDurable(abandoned, error);
+    }
+
+    /// <summary>Takes what is left in the closed queue into <paramref name="into"/>, and counts it out of the queue.</summary>
+    private void DrainQueue(List<CapturedCall> into)
+    {
+        long drained = 0;
+        lock (_readGate)
+        {
+            while (_channel.Reader.TryRead(out var left))
+            {
+                into.Add(left);
+                drained++;
+            }
+        }
+
+        // Out of the queue now, so that callers waiting for room see it and stop waiting.
+        Interlocked.Add(ref _dequeued, drained);
     }
 
     private async Task<bool> WaitForWriterAsync(TimeSpan timeout)
@@ -857,7 +901,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Fault(ex, held);
+            Fault(ex, held, sinkStageStopped: false);
         }
         finally
         {
@@ -899,7 +943,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Fault(ex, held: null);
+            Fault(ex, held: null, sinkStageStopped: true);
 
             // The writer thread may be waiting for a batch this thread will not give back.
             _freeWork.CompleteAdding();
@@ -1073,6 +1117,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var unprepared = work.Unprepared;
         var count = work.Calls.Count - unprepared;
         Exception? failure = null;
+        PartialCommitException? partial = null;
         if (count == 0)
         {
             DiscardPrepared(work);
@@ -1095,6 +1140,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                     }
                 }
             }
+            catch (PartialCommitException ex)
+            {
+                // Some files failed, the others are written: each entry is counted, and answered, by its own outcome.
+                partial = ex;
+                failure = ex.InnerException ?? ex;
+            }
 #pragma warning disable CA1031 // Sinks may throw anything; the recorder contains it.
             catch (Exception ex)
 #pragma warning restore CA1031
@@ -1103,9 +1154,10 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             }
         }
 
+        var notWritten = failure is null ? 0 : partial?.NotWrittenCount ?? count;
         if (failure is not null)
         {
-            Log.SinkFailed(_logger, _sinkName, count, failure);
+            Log.SinkFailed(_logger, _sinkName, notWritten, failure);
         }
 
         lock (_countersGate)
@@ -1113,21 +1165,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             // When shutdown gave up on the sink meanwhile, it has counted this batch already.
             if (_inFlight.Remove(work))
             {
-                if (failure is null)
-                {
-                    _written += count;
-                    _failed += unprepared;
-                }
-                else
-                {
-                    _failed += work.Calls.Count;
-                }
+                _written += count - notWritten;
+                _failed += unprepared + notWritten;
             }
 
             ReleaseFlushWaiters(all: false);
         }
 
-        CompleteDurable(work.Calls, failure);
+        CompleteDurable(work.Calls, failure, partial);
     }
 
     private void CommitPrepared(WriteBatchWork work)
@@ -1160,7 +1205,8 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         work.Prepared = work.PreparedTail = null;
     }
 
-    private void CompleteDurable(List<CapturedCall> batch, Exception? failure)
+    /// <summary>Answers the batch's durable callers: written, or <paramref name="failure"/> (only for the calls <paramref name="partial"/> names, when given).</summary>
+    private void CompleteDurable(List<CapturedCall> batch, Exception? failure, PartialCommitException? partial = null)
     {
         AuditWriteException? error = null;
         foreach (var captured in batch)
@@ -1170,7 +1216,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 continue;
             }
 
-            if (failure is null)
+            if (failure is null || (partial is not null && !partial.IsNotWritten(captured)))
             {
                 captured.Durable.TrySetResult();
             }

@@ -20,7 +20,8 @@ internal interface IStagedAuditSink : IAuditSink
     /// <summary>
     /// Writes a prepared batch, and then the batch prepared for the calls after it, if any (the tail the sink thread
     /// took over), as one commit: each file gets the first one's lines, then the second one's, and is flushed once.
-    /// Gives the buffers back; throws when any of it could not be written.
+    /// Gives the buffers back; throws when any of it could not be written: <see cref="PartialCommitException"/> when it
+    /// can tell which entries those are (the others are written), any other exception for the whole batch.
     /// </summary>
     /// <param name="prepared">What <see cref="Prepare"/> built.</param>
     /// <param name="then">What it built for the calls that follow, or null.</param>

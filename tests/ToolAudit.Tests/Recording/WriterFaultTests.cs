@@ -87,6 +87,37 @@ public sealed class WriterFaultTests
     }
 
     [Fact]
+    public async Task WriterStageThrows_BatchTheSinkIsWritingIsStillWrittenAndCountedWritten()
+    {
+        var sink = new GatedSink();
+        await using var recorder = new AuditRecorder(sink, new ToolAuditOptions { MaxBatchSize = 1 });
+
+        // The sink thread is inside the sink with the first batch when the writer thread fails on the second.
+        var first = recorder.RecordDurableAsync(new ToolCall("alice", "first", null, AuditStatus.Ok)).AsTask();
+        await sink.WaitForWriteStartedAsync();
+        using var fault = new InjectedFault();
+        recorder.BeforePrepareHook = fault.Run;
+        var held = recorder.RecordDurableAsync(new ToolCall("alice", "held", null, AuditStatus.Ok)).AsTask();
+        await fault.WaitUntilEnteredAsync();
+        recorder.Record(new ToolCall("alice", "queued", null, AuditStatus.Ok));
+        fault.Throw();
+
+        // What the writer held and what was queued can no longer be written: failed, and said so at once.
+        await FluentActions.Awaiting(() => held.WaitAsync(Patience)).Should().ThrowAsync<AuditWriteException>();
+        first.IsCompleted.Should().BeFalse("the first entry is still being written, so its outcome is not known yet");
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 3, Written: 0, Dropped: 0, Failed: 2, Pending: 1));
+
+        // The batch the sink was writing reaches it, and is on record: counted written, its caller told so.
+        sink.Open();
+        await first.WaitAsync(Patience);
+        await recorder.FlushAsync().AsTask().WaitAsync(Patience);
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 3, Written: 1, Dropped: 0, Failed: 2, Pending: 0));
+        sink.Written.Select(e => e.Tool).Should().Equal("first");
+        await recorder.DisposeAsync().AsTask().WaitAsync(Patience);
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 3, Written: 1, Dropped: 0, Failed: 2, Pending: 0));
+    }
+
+    [Fact]
     public async Task WriterStageThrows_CallerBlockedOnAFullQueueIsReleasedAndItsCallCounted()
     {
         var sink = new CollectingSink();

@@ -12,6 +12,17 @@ namespace ToolAudit.Sinks.Jsonl;
 internal sealed class AppendOnlyFile : IDisposable
 {
     private const int EINTR = 4;
+    private const int LinuxELOOP = 40;
+    private const int MacELOOP = 62;
+
+    /// <summary>
+    /// Linux's <c>O_NOFOLLOW</c>, which differs by architecture: <c>0100000</c> (octal) on Arm and PowerPC, <c>0400000</c>
+    /// on x86, x64, s390x, RISC-V and LoongArch.
+    /// </summary>
+    private static readonly int LinuxNoFollow = RuntimeInformation.ProcessArchitecture
+        is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le
+        ? 0x8000
+        : 0x20000;
 
     private readonly SafeFileHandle? _handle;
     private readonly FileStream? _stream;
@@ -27,32 +38,62 @@ internal sealed class AppendOnlyFile : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Opens (creating it if need be) the file at <paramref name="path"/> for appending.</summary>
+    /// <exception cref="IOException">
+    /// The file cannot be opened, or <paramref name="path"/> is a symbolic link: a link planted in place of a day file is
+    /// refused, never followed, so that audit lines are never appended to a file outside the audit folder.
+    /// </exception>
     public static AppendOnlyFile Open(string path)
     {
-        // A file whose last line was torn (a crash, a full disk) gets a newline first, so our first line stays whole.
-        var needsNewline = EndsWithoutNewline(path);
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
             var flags = OperatingSystem.IsLinux()
-                ? 0x1 | 0x40 | 0x400 | 0x80000 // O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC
-                : 0x1 | 0x200 | 0x8 | 0x1000000; // the same on macOS
+                ? 0x1 | 0x40 | 0x400 | 0x80000 | LinuxNoFollow // O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW
+                : 0x1 | 0x200 | 0x8 | 0x1000000 | 0x100; // the same on macOS
             int fd;
+            int errno;
             do
             {
                 fd = UnixFileNativeMethods.Open(path, flags, Convert.ToInt32("640", 8));
+                errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
             }
-            while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+            while (fd < 0 && errno == EINTR);
 
             if (fd < 0)
             {
-                throw new IOException($"Could not open '{path}' for appending: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
+                throw errno == (OperatingSystem.IsLinux() ? LinuxELOOP : MacELOOP)
+                    ? SymbolicLinkRefused(path)
+                    : new IOException($"Could not open '{path}' for appending: {Marshal.GetPInvokeErrorMessage(errno)}.");
             }
 
-            return new AppendOnlyFile(path, new SafeFileHandle(fd, ownsHandle: true), null, needsNewline);
+            var handle = new SafeFileHandle(fd, ownsHandle: true);
+            try
+            {
+                return new AppendOnlyFile(path, handle, null, EndsWithoutNewline(path));
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
+
+        // Elsewhere a check, then the open: a link planted between the two is followed (one process per folder there).
+        if (new FileInfo(path).LinkTarget is not null)
+        {
+            throw SymbolicLinkRefused(path);
         }
 
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-        return new AppendOnlyFile(path, null, stream, needsNewline);
+        try
+        {
+            return new AppendOnlyFile(path, null, stream, EndsWithoutNewline(path));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Appends <paramref name="data"/> with one write (whole lines only, so concurrent writers never interleave).</summary>
@@ -128,6 +169,10 @@ internal sealed class AppendOnlyFile : IDisposable
         }
     }
 
+    private static IOException SymbolicLinkRefused(string path) =>
+        new($"Refusing to append to '{path}': it is a symbolic link, and the audit store never follows links out of its folders.");
+
+    /// <summary>Whether the file's last line was torn (a crash, a full disk): our first line then needs a newline first.</summary>
     private static bool EndsWithoutNewline(string path)
     {
         try

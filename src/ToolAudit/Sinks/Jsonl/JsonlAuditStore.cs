@@ -172,7 +172,10 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// Appends prepared buffers to their files, one write each (for each file the first part's lines, then the second
     /// part's, then one flush to disk when asked for), and gives the buffers back.
     /// </summary>
-    private void Commit(PendingBuffers pending, PendingBuffers? then = null)
+    /// <exception cref="PartialCommitException">
+    /// Some files could not be written (the others were), when <paramref name="byFile"/>; otherwise the error itself.
+    /// </exception>
+    private void Commit(PendingBuffers pending, PendingBuffers? then = null, bool byFile = false)
     {
         try
         {
@@ -180,7 +183,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 _batches++;
-                AppendPending(pending, then);
+                AppendPending(pending, then, byFile);
             }
         }
         finally
@@ -194,7 +197,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <inheritdoc />
-    void IStagedAuditSink.Commit(object prepared, object? then) => Commit((PendingBuffers)prepared, (PendingBuffers?)then);
+    void IStagedAuditSink.Commit(object prepared, object? then) => Commit((PendingBuffers)prepared, (PendingBuffers?)then, byFile: true);
 
     /// <inheritdoc />
     void IStagedAuditSink.Discard(object prepared) => ReturnBuffers((PendingBuffers)prepared);
@@ -376,9 +379,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <summary>Appends every pending buffer to its file with one write each; a failing file does not stop the others.</summary>
-    private void AppendPending(PendingBuffers pending, PendingBuffers? then)
+    private void AppendPending(PendingBuffers pending, PendingBuffers? then, bool byFile)
     {
-        List<Exception>? failures = null;
+        Failures? failures = null;
         foreach (var (key, buffer) in pending.Buffers)
         {
             AppendFile(key, buffer, then?.Buffers.GetValueOrDefault(key), ref failures);
@@ -398,12 +401,24 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         EvictIdleFiles();
         if (failures is not null)
         {
-            throw failures.Count == 1 ? failures[0] : new AggregateException("Audit files could not be written.", failures);
+            var errors = failures.Errors;
+            Exception error = errors.Count == 1 ? errors[0] : new AggregateException("Audit files could not be written.", errors);
+            if (byFile)
+            {
+                var keys = failures.Keys;
+                throw new PartialCommitException(failures.Lines, call => keys.Contains(new FileKey(call.Call.User, DayOf(call.Timestamp))), error);
+            }
+
+            throw error;
         }
     }
 
-    /// <summary>Appends one file's lines, the first part's then the second's (skipped if the first failed, so lines keep their order).</summary>
-    private void AppendFile(FileKey key, AuditJsonWriter first, AuditJsonWriter? second, ref List<Exception>? failures)
+    /// <summary>
+    /// Appends one file's lines, the first part's then the second's (skipped if the first failed, so lines keep their
+    /// order). When anything fails, the file's lines of both parts are counted as not written, even if a part reached the
+    /// file (its flush to disk may have failed, or a second write after a first).
+    /// </summary>
+    private void AppendFile(FileKey key, AuditJsonWriter first, AuditJsonWriter? second, ref Failures? failures)
     {
         if (first.WrittenCount == 0 && (second is null || second.WrittenCount == 0))
         {
@@ -432,7 +447,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            (failures ??= new()).Add(ex);
+            // One line per entry (a line holds no raw newline), counted only when something failed.
+            failures ??= new();
+            failures.Errors.Add(ex);
+            failures.Keys.Add(key);
+            failures.Lines += first.WrittenSpan.Count((byte)'\n') + (second is null ? 0 : second.WrittenSpan.Count((byte)'\n'));
             CloseFile(key);
         }
     }
@@ -449,17 +468,45 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         CreateFolder(auditFolder);
         if (needsNameFile)
         {
-            var nameFile = Path.Combine(folder, UserFolderNames.NameFile);
-            if (!File.Exists(nameFile))
-            {
-                File.WriteAllText(nameFile, key.User, new UTF8Encoding(false));
-            }
+            WriteNameFile(Path.Combine(folder, UserFolderNames.NameFile), key.User);
         }
 
         var path = Path.Combine(auditFolder, DayFileName(key.Day));
         file = new OpenFile(AppendOnlyFile.Open(path), key);
         _open[key] = file;
         return file;
+    }
+
+    /// <summary>Writes a hashed folder's <c>.user</c> file once, owner and group only; a link in its place is refused.</summary>
+    private static void WriteNameFile(string path, string user)
+    {
+        var existing = new FileInfo(path);
+        if (existing.LinkTarget is not null)
+        {
+            throw new IOException($"Refusing to write '{path}': it is a symbolic link, and the audit store never follows links out of its folders.");
+        }
+
+        if (existing.Exists)
+        {
+            return;
+        }
+
+        // CreateNew is O_CREAT | O_EXCL: it never follows a link, not even a dangling one, and never truncates.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, options);
+            stream.Write(Encoding.UTF8.GetBytes(user));
+        }
+        catch (IOException) when (new FileInfo(path) is { Exists: true, LinkTarget: null })
+        {
+            // Another process wrote it first.
+        }
     }
 
     private void EvictIdleFiles()
@@ -526,14 +573,42 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             throw new InvalidOperationException($"Refusing to create '{full}' outside the audit root '{_root}'.");
         }
 
-        if (OperatingSystem.IsWindows())
+        // The root may be a link (a host's choice); below it, each folder is created one at a time, and a folder planted as
+        // a symbolic link is refused, not followed: it would take the files out of the root, where the check above
+        // cannot see. Checked again once all exist, for a link planted meanwhile.
+        CreateOneFolder(_root);
+        var folder = _root;
+        foreach (var part in Path.GetRelativePath(_root, full).Split(Path.DirectorySeparatorChar))
         {
-            Directory.CreateDirectory(full);
+            folder = Path.Combine(folder, part);
+            ThrowIfLink(folder);
+            CreateOneFolder(folder);
         }
-        else
+
+        for (folder = full; folder.Length > _root.Length; folder = Path.GetDirectoryName(folder)!)
         {
-            // Audit trails are not for everyone on the machine: owner and group only.
-            Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            ThrowIfLink(folder);
+        }
+
+        static void ThrowIfLink(string folder)
+        {
+            if (new DirectoryInfo(folder).LinkTarget is not null)
+            {
+                throw new IOException($"Refusing to write into '{folder}': it is a symbolic link, and the audit store never follows links out of its folders.");
+            }
+        }
+
+        static void CreateOneFolder(string folder)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(folder);
+            }
+            else
+            {
+                // Audit trails are not for everyone on the machine: owner and group only.
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            }
         }
     }
 
@@ -772,6 +847,16 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private readonly record struct FileKey(string User, DateOnly Day);
 
     /// <summary>One batch's lines, serialized and grouped by the file they go to.</summary>
+    /// <summary>What a commit could not write: the errors, the files, and how many lines they would have held.</summary>
+    private sealed class Failures
+    {
+        public List<Exception> Errors { get; } = new();
+
+        public HashSet<FileKey> Keys { get; } = new();
+
+        public int Lines { get; set; }
+    }
+
     private sealed class PendingBuffers
     {
         public Dictionary<FileKey, AuditJsonWriter> Buffers { get; } = new();

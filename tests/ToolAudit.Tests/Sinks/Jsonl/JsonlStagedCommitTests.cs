@@ -33,6 +33,33 @@ public sealed class JsonlStagedCommitTests
     }
 
     [Fact]
+    public void Commit_OneFileFails_NamesItsCallsAndCountsItsLinesOfBothParts_AndWritesTheOthers()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var (staged, factory) = Staged(store);
+        var aliceFile = store.GetFilePath("alice", DateOnly.FromDateTime(At.UtcDateTime));
+        Directory.CreateDirectory(aliceFile);
+        object? front = null;
+        object? tail = null;
+        var calls = new[] { Captured("alice", "1"), Captured("bob", "2"), Captured("alice", "3"), Captured("carol", "4"), Captured("alice", "5") };
+        for (var i = 0; i < calls.Length; i++)
+        {
+            staged.Prepare(calls[i], i + 1, factory, ref i < 2 ? ref front : ref tail);
+        }
+
+        var commit = () => staged.Commit(front!, tail);
+
+        // A folder where alice's day file should be: her file cannot be opened, bob's and carol's can.
+        var partial = commit.Should().Throw<PartialCommitException>().Which;
+        partial.NotWrittenCount.Should().Be(3);
+        partial.InnerException.Should().BeOfType<IOException>();
+        calls.Select(partial.IsNotWritten).Should().Equal(true, false, true, false, true);
+        Tools(store, "bob").Should().Equal("2");
+        Tools(store, "carol").Should().Equal("4");
+    }
+
+    [Fact]
     public void Commit_AfterDispose_ThrowsAndWritesNothing()
     {
         using var folder = new TempFolder();

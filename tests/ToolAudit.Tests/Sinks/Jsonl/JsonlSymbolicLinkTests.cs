@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Time.Testing;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Sinks.Jsonl;
+
+/// <summary>
+/// A symbolic link planted under the audit root (in place of a day file, a user's folder, its <c>tool_audit</c> folder
+/// or a hashed folder's <c>.user</c> file) is refused, never followed: nothing is written outside the root through it,
+/// the entries meant for it are counted failed, and other users' entries in the same batch are still written.
+/// </summary>
+public sealed class JsonlSymbolicLinkTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Today = DateOnly.FromDateTime(Now.UtcDateTime);
+    private static readonly string LongUser = new('x', 200);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly TempFolder _folder = new();
+    private readonly string _root;
+    private readonly string _outside;
+
+    public JsonlSymbolicLinkTests()
+    {
+        _root = Path.Combine(_folder.Path, "audit");
+        _outside = Path.Combine(_folder.Path, "outside");
+        Directory.CreateDirectory(_root);
+        Directory.CreateDirectory(_outside);
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task DayFileIsALink_NothingIsAppendedToItsTargetAndTheEntryIsCountedFailed()
+    {
+        var target = Path.Combine(_outside, "precious.txt");
+        await File.WriteAllTextAsync(target, "not an audit file\n");
+        using var store = NewStore();
+        var dayFile = store.GetFilePath("alice", Today);
+        Directory.CreateDirectory(Path.GetDirectoryName(dayFile)!);
+        File.CreateSymbolicLink(dayFile, target);
+
+        var counters = await RecordAliceAndBobAsync(store);
+
+        (await File.ReadAllTextAsync(target)).Should().Be("not an audit file\n");
+        counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
+        new FileInfo(dayFile).LinkTarget.Should().Be(target, "the link is left for the admin to see");
+        await BobIsOnRecordAsync(store);
+    }
+
+    [Fact]
+    public async Task OneFileOfABatchFails_EachCallIsCountedAndAnsweredByItsOwnFile()
+    {
+        var target = Path.Combine(_outside, "precious.txt");
+        await File.WriteAllTextAsync(target, "not an audit file\n");
+        using var store = NewStore();
+        var dayFile = store.GetFilePath("alice", Today);
+        Directory.CreateDirectory(Path.GetDirectoryName(dayFile)!);
+        File.CreateSymbolicLink(dayFile, target);
+        await using var recorder = new AuditRecorder(store, new ToolAuditOptions(), new FakeTimeProvider(Now));
+
+        // The writer holds carol's call while alice's and bob's queue up, so that theirs are one batch.
+        using var hold = new ManualResetEventSlim(false);
+        using var entered = new SemaphoreSlim(0);
+        var runs = 0;
+        recorder.BeforePrepareHook = () =>
+        {
+            if (Interlocked.Increment(ref runs) == 1)
+            {
+                entered.Release();
+                hold.Wait(Patience);
+            }
+        };
+        recorder.Record(Calls.Typical(user: "carol", sequence: 0));
+        (await entered.WaitAsync(Patience)).Should().BeTrue("the writer takes carol's call");
+        var alice = recorder.RecordDurableAsync(Calls.Typical(user: "alice", sequence: 1)).AsTask();
+        var bob = recorder.RecordDurableAsync(Calls.Typical(user: "bob", sequence: 2)).AsTask();
+        hold.Set();
+
+        await FluentActions.Awaiting(() => alice.WaitAsync(Patience)).Should().ThrowAsync<AuditWriteException>();
+        await bob.WaitAsync(Patience);
+        await recorder.FlushAsync();
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 3, Written: 2, Dropped: 0, Failed: 1, Pending: 0));
+        Volatile.Read(ref runs).Should().Be(2, "alice's and bob's calls were one batch");
+        await BobIsOnRecordAsync(store);
+        (await File.ReadAllTextAsync(target)).Should().Be("not an audit file\n");
+    }
+
+    [Fact]
+    public async Task UserFolderIsALink_NothingIsCreatedInItsTarget()
+    {
+        using var store = NewStore();
+        var userFolder = Path.GetDirectoryName(Path.GetDirectoryName(store.GetFilePath("alice", Today)))!;
+        Directory.CreateSymbolicLink(userFolder, _outside);
+
+        var counters = await RecordAliceAndBobAsync(store);
+
+        Directory.EnumerateFileSystemEntries(_outside).Should().BeEmpty();
+        counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
+        await BobIsOnRecordAsync(store);
+    }
+
+    [Fact]
+    public async Task AuditFolderIsALink_NothingIsCreatedInItsTarget()
+    {
+        using var store = NewStore();
+        var auditFolder = Path.GetDirectoryName(store.GetFilePath("alice", Today))!;
+        Directory.CreateDirectory(Path.GetDirectoryName(auditFolder)!);
+        Directory.CreateSymbolicLink(auditFolder, _outside);
+
+        var counters = await RecordAliceAndBobAsync(store);
+
+        Directory.EnumerateFileSystemEntries(_outside).Should().BeEmpty();
+        counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
+        await BobIsOnRecordAsync(store);
+    }
+
+    [Fact]
+    public async Task NameFileIsADanglingLink_ItsTargetIsNotCreated()
+    {
+        using var store = NewStore();
+        var userFolder = Path.GetDirectoryName(Path.GetDirectoryName(store.GetFilePath(LongUser, Today)))!;
+        Directory.CreateDirectory(userFolder);
+        var nameFile = Path.Combine(userFolder, ".user");
+        var target = Path.Combine(_outside, "created-through-the-link");
+        File.CreateSymbolicLink(nameFile, target);
+
+        var counters = await RecordAsync(store, LongUser, "bob");
+
+        File.Exists(target).Should().BeFalse();
+        Directory.EnumerateFileSystemEntries(_outside).Should().BeEmpty();
+        counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
+        await BobIsOnRecordAsync(store);
+    }
+
+    [Fact]
+    public async Task HashedUserWithoutLinks_NameFileIsWrittenOnceAndTheEntryReadsBack()
+    {
+        using var store = NewStore();
+
+        var counters = await RecordAsync(store, LongUser, LongUser);
+
+        counters.Should().Be(new AuditCounters(Accepted: 2, Written: 2, Dropped: 0, Failed: 0, Pending: 0));
+        var userFolder = Path.GetDirectoryName(Path.GetDirectoryName(store.GetFilePath(LongUser, Today)))!;
+        (await File.ReadAllTextAsync(Path.Combine(userFolder, ".user"))).Should().Be(LongUser);
+        (await store.ReadRecentAsync(LongUser, 10)).Should().HaveCount(2).And.OnlyContain(e => e.User == LongUser);
+    }
+
+    [Fact]
+    public async Task RootIsALink_TheHostsChoiceIsFollowed()
+    {
+        var linkedRoot = Path.Combine(_folder.Path, "linked-root");
+        Directory.CreateSymbolicLink(linkedRoot, _outside);
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = linkedRoot });
+
+        var counters = await RecordAliceAndBobAsync(store);
+
+        counters.Should().Be(new AuditCounters(Accepted: 2, Written: 2, Dropped: 0, Failed: 0, Pending: 0));
+        Directory.EnumerateFiles(_outside, "*.jsonl", SearchOption.AllDirectories).Should().HaveCount(2);
+    }
+
+    private JsonlAuditStore NewStore() => new(new JsonlAuditOptions { Root = _root });
+
+    private static Task<AuditCounters> RecordAliceAndBobAsync(JsonlAuditStore store) => RecordAsync(store, "alice", "bob");
+
+    /// <summary>Records one call for each user and returns the counters once all are accounted for.</summary>
+    private static async Task<AuditCounters> RecordAsync(JsonlAuditStore store, string first, string second)
+    {
+        await using var recorder = new AuditRecorder(store, new ToolAuditOptions(), new FakeTimeProvider(Now));
+        recorder.Record(Calls.Typical(user: first, sequence: 1));
+        recorder.Record(Calls.Typical(user: second, sequence: 2));
+        await recorder.FlushAsync();
+        return recorder.Counters;
+    }
+
+    private static async Task BobIsOnRecordAsync(JsonlAuditStore store) =>
+        (await store.ReadRecentAsync("bob", 10)).Should().ContainSingle().Which.User.Should().Be("bob");
+}
