@@ -9,9 +9,12 @@ using ToolAudit.ModelContextProtocol.Results;
 namespace ToolAudit.ModelContextProtocol.Server;
 
 /// <summary>
-/// The two call-tool filters behind <c>WithToolAudit()</c>: <see cref="Audit"/>, outermost, records one entry per
-/// <c>tools/call</c>; <see cref="MarkToolReached"/>, innermost, tells it that the call got past every other filter,
-/// which is how a refusal (nothing ran) is told apart from a failure (the tool ran, or was looked up, and failed).
+/// The call-tool filters behind <c>WithToolAudit()</c>: <see cref="Audit"/>, outermost of the ordinary call-tool
+/// filters, records one entry per <c>tools/call</c>; <see cref="MarkToolReached"/>, innermost, tells it that the call
+/// got past every other filter, which is how a refusal (nothing ran) is told apart from a failure (the tool ran, or was
+/// looked up, and failed); <see cref="AuditOutside"/>, outermost of the alternate-result filters (which run outside
+/// the ordinary ones; the ASP.NET Core authorization filters of the SDK sit there), records the calls refused out there,
+/// before <see cref="Audit"/> is reached.
 /// </summary>
 /// <remarks>One instance per built <see cref="McpServerOptions"/>; thread-safe (no per-call state of its own).</remarks>
 internal sealed class McpCallToolAuditFilter
@@ -38,8 +41,14 @@ internal sealed class McpCallToolAuditFilter
     public McpRequestHandler<CallToolRequestParams, CallToolResult> Audit(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
         async (request, cancellationToken) =>
         {
-            var state = new CallState();
-            request.Items[StateKey] = state;
+            // AuditOutside put the call's state there first, when the server composes the two filter families.
+            if (!request.Items.TryGetValue(StateKey, out var value) || value is not CallState state)
+            {
+                state = new CallState();
+                request.Items[StateKey] = state;
+            }
+
+            state.Audited = true;
             var started = _timeProvider.GetTimestamp();
             CallToolResult result;
             try
@@ -67,6 +76,40 @@ internal sealed class McpCallToolAuditFilter
 
             return next(request, cancellationToken);
         };
+
+#pragma warning disable MCPEXP002 // The alternate-result pipeline is where the SDK's own authorization filter refuses calls.
+    /// <summary>
+    /// Records a call that never reached <see cref="Audit"/> because an alternate-result filter outside it refused it
+    /// (threw, or answered itself); a call handed on to a background task is left to <see cref="Audit"/>, which runs
+    /// there.
+    /// </summary>
+    public async ValueTask<ResultOrAlternate<CallToolResult>> AuditOutside(
+        RequestContext<CallToolRequestParams> request,
+        McpRequestHandler<CallToolRequestParams, ResultOrAlternate<CallToolResult>> next,
+        CancellationToken cancellationToken)
+    {
+        var state = new CallState();
+        request.Items[StateKey] = state;
+        var started = _timeProvider.GetTimestamp();
+        ResultOrAlternate<CallToolResult> outcome;
+        try
+        {
+            outcome = await next(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!state.Audited)
+        {
+            Record(request, toolReached: false, started, result: null, exception);
+            throw;
+        }
+
+        if (!state.Audited && !outcome.IsAlternate && outcome.Result is { } result)
+        {
+            Record(request, toolReached: false, started, result, exception: null);
+        }
+
+        return outcome;
+    }
+#pragma warning restore MCPEXP002
 
     private void Record(RequestContext<CallToolRequestParams> request, bool toolReached, long started, CallToolResult? result, Exception? exception)
     {
@@ -184,6 +227,9 @@ internal sealed class McpCallToolAuditFilter
 
     private sealed class CallState
     {
+        /// <summary>Set when <see cref="Audit"/> took the call: it records it, whatever happens next.</summary>
+        public volatile bool Audited;
+
         public volatile bool ToolReached;
     }
 }

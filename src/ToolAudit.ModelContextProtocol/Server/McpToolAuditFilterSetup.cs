@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace ToolAudit.ModelContextProtocol.Server;
@@ -33,5 +34,13 @@ internal sealed class McpToolAuditFilterSetup : IPostConfigureOptions<McpServerO
 
         // Innermost, right before the tool: reaching it is what "the tool ran" means to the audit filter.
         filters.Add(filter.MarkToolReached);
+
+#pragma warning disable MCPEXP002 // The SDK's ASP.NET Core authorization filter refuses calls in this pipeline.
+        // The alternate-result filters run outside the ordinary ones, and the SDK's ASP.NET Core authorization filter
+        // is one of them (inserted first by a post-configure of its own, which may run after this one). The audit's
+        // guard is kept first in that list, so that a refusal there is on record too, whatever the registration order.
+        var alternate = options.Filters.Request.CallToolWithAlternateFilters;
+        options.Filters.Request.CallToolWithAlternateFilters = new FirstStaysFirstList<McpRequestInvocationFilter<CallToolRequestParams, ResultOrAlternate<CallToolResult>>>(filter.AuditOutside, alternate);
+#pragma warning restore MCPEXP002
     }
 }
