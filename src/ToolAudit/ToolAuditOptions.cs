@@ -23,6 +23,9 @@ public sealed class ToolAuditOptions
     /// <summary>The default <see cref="SnippetMaxChars"/>: 300.</summary>
     public const int DefaultSnippetMaxChars = 300;
 
+    /// <summary>The default <see cref="ErrorMaxChars"/>: 1,000.</summary>
+    public const int DefaultErrorMaxChars = 1000;
+
     /// <summary>The default <see cref="OverflowWaitTimeout"/>: 2 seconds.</summary>
     public static readonly TimeSpan DefaultOverflowWaitTimeout = TimeSpan.FromSeconds(2);
 
@@ -65,6 +68,13 @@ public sealed class ToolAuditOptions
     /// <value>The default is 300. Zero keeps no snippet.</value>
     public int SnippetMaxChars { get; set; } = DefaultSnippetMaxChars;
 
+    /// <summary>
+    /// An <c>error</c> longer than this (the call's error text, or its exception's type and message) is cut and suffixed
+    /// <c> …[N chars total]</c>. Credential-shaped values in it are masked as <c>[redacted]</c> whatever its length.
+    /// </summary>
+    /// <value>The default is 1,000. Any value from 1 up.</value>
+    public int ErrorMaxChars { get; set; } = DefaultErrorMaxChars;
+
     /// <summary>Argument keys whose values are written as <c>[redacted]</c>.</summary>
     /// <value>The default is <see cref="DefaultRedactedKeys"/>. Bearer tokens and API-key shaped values are redacted whatever their key.</value>
     public IList<string> RedactedKeys { get; set; } = new List<string>(DefaultRedactedKeys);
@@ -101,6 +111,11 @@ public sealed class ToolAuditOptions
         if (ArgMaxChars < 1)
         {
             errors.Add($"{nameof(ArgMaxChars)} must be 1 or more (was {ArgMaxChars}).");
+        }
+
+        if (ErrorMaxChars < 1)
+        {
+            errors.Add($"{nameof(ErrorMaxChars)} must be 1 or more (was {ErrorMaxChars}).");
         }
 
         if (SnippetMaxChars < 0)

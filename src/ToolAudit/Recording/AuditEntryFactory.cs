@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ToolAudit.Redaction;
@@ -26,12 +27,14 @@ internal sealed class AuditEntryFactory
     private readonly Dictionary<string, bool> _redactedKeyCache = new(StringComparer.Ordinal);
     private readonly int _argMaxChars;
     private readonly int _snippetMaxChars;
+    private readonly int _errorMaxChars;
 
     public AuditEntryFactory(ToolAuditOptions options)
     {
         _keyRedactor = new ArgumentKeyRedactor(options.RedactedKeys);
         _argMaxChars = options.ArgMaxChars;
         _snippetMaxChars = options.SnippetMaxChars;
+        _errorMaxChars = options.ErrorMaxChars;
     }
 
     public AuditEntry Create(CapturedCall captured)
@@ -58,14 +61,32 @@ internal sealed class AuditEntryFactory
             CallId = SanitizeOptional(call.CallId),
             Confirmed = call.Confirmed,
             DurationMs = call.Duration is { } duration ? Math.Round(duration.TotalMilliseconds, 3) : null,
-            Error = SanitizeOptional(ErrorText(call)),
+            Error = PrepareError(call),
             TraceId = captured.Activity?.TraceId.ToHexString(),
             SpanId = captured.Activity?.SpanId.ToHexString(),
         };
     }
 
-    internal static string? ErrorText(ToolCall call) =>
-        call.Error ?? (call.Exception is { } exception ? $"{exception.GetType().FullName}: {exception.Message}" : null);
+    /// <summary>
+    /// The stored <c>error</c> of a call: its error text, else its exception's type and message; with credential-shaped
+    /// values masked (exception messages quote tokens and connection strings), lone surrogates repaired, and cut at
+    /// <see cref="ToolAuditOptions.ErrorMaxChars"/> with the original length after it.
+    /// </summary>
+    public string? PrepareError(ToolCall call)
+    {
+        var text = call.Error ?? (call.Exception is { } exception ? $"{exception.GetType().FullName}: {exception.Message}" : null);
+        if (string.IsNullOrEmpty(text))
+        {
+            return text;
+        }
+
+        // Mask before the cut, over a window a little past it, as for the snippet.
+        var window = text.Length <= _errorMaxChars + SecretWindow ? text : text.Substring(0, _errorMaxChars + SecretWindow);
+        var masked = SecretScanner.Mask(WellFormedText.Sanitize(window));
+        return text.Length <= _errorMaxChars
+            ? masked
+            : string.Concat(masked.AsSpan(0, TextTruncation.SafePrefixLength(masked, _errorMaxChars)), " …[", text.Length.ToString(CultureInfo.InvariantCulture), " chars total]");
+    }
 
     /// <summary>The ordered part of the next entry id (see <see cref="AuditIdGenerator.NextSequence"/>); take them in write order.</summary>
     public long NextIdSequence(DateTimeOffset timestamp) => _ids.NextSequence(timestamp);

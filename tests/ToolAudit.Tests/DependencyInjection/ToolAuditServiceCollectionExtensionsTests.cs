@@ -149,6 +149,7 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
     [InlineData(nameof(ToolAuditOptions.MaxBatchSize), 0)]
     [InlineData(nameof(ToolAuditOptions.ArgMaxChars), -1)]
     [InlineData(nameof(ToolAuditOptions.SnippetMaxChars), -1)]
+    [InlineData(nameof(ToolAuditOptions.ErrorMaxChars), 0)]
     public async Task StartAsync_InvalidOption_ThrowsOptionsValidationExceptionNamingIt(string option, int value)
     {
         using var folder = new TempFolder();

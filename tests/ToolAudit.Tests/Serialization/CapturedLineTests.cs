@@ -15,19 +15,19 @@ public sealed class CapturedLineTests
     private const int IdStart = 7; // {"id":"
     private static readonly DateTimeOffset At = new(2025, 3, 4, 10, 0, 0, 123, TimeSpan.Zero);
 
-    public static TheoryData<int, int> Limits => new()
+    public static TheoryData<int, int, int> Limits => new()
     {
-        { ToolAuditOptions.DefaultArgMaxChars, ToolAuditOptions.DefaultSnippetMaxChars },
-        { 8, 10 },
-        { 1, 0 },
-        { 40, 1 },
+        { ToolAuditOptions.DefaultArgMaxChars, ToolAuditOptions.DefaultSnippetMaxChars, ToolAuditOptions.DefaultErrorMaxChars },
+        { 8, 10, 12 },
+        { 1, 0, 1 },
+        { 40, 1, 30 },
     };
 
     [Theory]
     [MemberData(nameof(Limits))]
-    public void WriteLine_OfCapturedCall_IsByteForByteTheLineOfItsEntry(int argMaxChars, int snippetMaxChars)
+    public void WriteLine_OfCapturedCall_IsByteForByteTheLineOfItsEntry(int argMaxChars, int snippetMaxChars, int errorMaxChars)
     {
-        var options = new ToolAuditOptions { ArgMaxChars = argMaxChars, SnippetMaxChars = snippetMaxChars };
+        var options = new ToolAuditOptions { ArgMaxChars = argMaxChars, SnippetMaxChars = snippetMaxChars, ErrorMaxChars = errorMaxChars };
         var random = new Random(20_251_202);
         var compared = 0;
         foreach (var call in Calls(random))
