@@ -11,7 +11,9 @@ namespace ToolAudit.Sinks.Jsonl;
 /// <remarks>Elsewhere it falls back to an unbuffered <see cref="FileStream"/> in append mode: one process per file.</remarks>
 internal sealed class AppendOnlyFile : IDisposable
 {
+    private const int ENOENT = 2;
     private const int EINTR = 4;
+    private const int EEXIST = 17;
     private const int LinuxELOOP = 40;
     private const int MacELOOP = 62;
 
@@ -39,29 +41,52 @@ internal sealed class AppendOnlyFile : IDisposable
     public string Path { get; }
 
     /// <summary>Opens (creating it if need be) the file at <paramref name="path"/> for appending.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="created">Whether this call created it (its folder then holds a new entry, to be synced for durability).</param>
     /// <exception cref="IOException">
     /// The file cannot be opened, or <paramref name="path"/> is a symbolic link: a link planted in place of a day file is
     /// refused, never followed, so that audit lines are never appended to a file outside the audit folder.
     /// </exception>
-    public static AppendOnlyFile Open(string path)
+    public static AppendOnlyFile Open(string path, out bool created)
     {
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
-            var flags = OperatingSystem.IsLinux()
-                ? 0x1 | 0x40 | 0x400 | 0x80000 | LinuxNoFollow // O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW
-                : 0x1 | 0x200 | 0x8 | 0x1000000 | 0x100; // the same on macOS
+            var linux = OperatingSystem.IsLinux();
+            var flags = linux
+                ? 0x1 | 0x400 | 0x80000 | LinuxNoFollow // O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW
+                : 0x1 | 0x8 | 0x1000000 | 0x100; // the same on macOS
+            var createNew = linux ? 0x40 | 0x80 : 0x200 | 0x800; // O_CREAT | O_EXCL: fails on anything there, a link too
             int fd;
             int errno;
-            do
+            while (true)
             {
-                fd = UnixFileNativeMethods.Open(path, flags, Convert.ToInt32("640", 8));
+                // Create it, or else open the one that is there: either way we know which happened.
+                fd = UnixFileNativeMethods.Open(path, flags | createNew, Convert.ToInt32("640", 8));
+                created = fd >= 0;
                 errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+                if (errno == EINTR)
+                {
+                    continue;
+                }
+
+                if (errno == EEXIST)
+                {
+                    fd = UnixFileNativeMethods.Open(path, flags, 0);
+                    errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+
+                    // Interrupted, or removed between the two opens (a purge): try again.
+                    if (errno is EINTR or ENOENT)
+                    {
+                        continue;
+                    }
+                }
+
+                break;
             }
-            while (fd < 0 && errno == EINTR);
 
             if (fd < 0)
             {
-                throw errno == (OperatingSystem.IsLinux() ? LinuxELOOP : MacELOOP)
+                throw errno == (linux ? LinuxELOOP : MacELOOP)
                     ? SymbolicLinkRefused(path)
                     : new IOException($"Could not open '{path}' for appending: {Marshal.GetPInvokeErrorMessage(errno)}.");
             }
@@ -84,6 +109,7 @@ internal sealed class AppendOnlyFile : IDisposable
             throw SymbolicLinkRefused(path);
         }
 
+        created = !File.Exists(path);
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         try
         {
@@ -130,6 +156,37 @@ internal sealed class AppendOnlyFile : IDisposable
         else
         {
             _stream!.Flush(flushToDisk: true);
+        }
+    }
+
+    /// <summary>
+    /// Forces a folder's entries (a file or folder created in it) to the disk, so that a new file flushed to disk is
+    /// also found after a power loss. Nothing to do where folders cannot be synced this way (Windows).
+    /// </summary>
+    /// <param name="folder">The folder.</param>
+    public static void FlushFolderToDisk(string folder)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return;
+        }
+
+        int fd;
+        do
+        {
+            fd = UnixFileNativeMethods.Open(folder, 0x0, 0); // O_RDONLY
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+        if (fd < 0)
+        {
+            throw new IOException($"Could not open the folder '{folder}' to flush it to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (UnixFileNativeMethods.FSync(handle) != 0)
+        {
+            throw new IOException($"Could not flush the folder '{folder}' to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
         }
     }
 

@@ -337,6 +337,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         return ValueTask.FromResult(purged);
     }
 
+    /// <summary>Test hook: called with each folder flushed to disk because a file or folder was created in it (with <see cref="JsonlAuditOptions.FlushToDisk"/>).</summary>
+    internal Action<string>? FolderFlushedHook { get; set; }
+
     /// <summary>Closes the open files. Later writes throw <see cref="ObjectDisposedException"/>; reads still work.</summary>
     public void Dispose()
     {
@@ -465,20 +468,45 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         var folder = UserFolder(key.User, out var needsNameFile);
         var auditFolder = Path.Combine(folder, AuditFolder);
-        CreateFolder(auditFolder);
-        if (needsNameFile)
+        var createdFolders = CreateFolder(auditFolder);
+        var nameFileCreated = needsNameFile && WriteNameFile(Path.Combine(folder, UserFolderNames.NameFile), key.User);
+        var path = Path.Combine(auditFolder, DayFileName(key.Day));
+        var appendOnly = AppendOnlyFile.Open(path, out var fileCreated);
+        file = new OpenFile(appendOnly, key);
+        _open[key] = file;
+
+        if (_options.FlushToDisk && (fileCreated || nameFileCreated || createdFolders is not null))
         {
-            WriteNameFile(Path.Combine(folder, UserFolderNames.NameFile), key.User);
+            // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root.
+            var folders = new List<string>(3);
+            if (fileCreated)
+            {
+                folders.Add(auditFolder);
+            }
+
+            if (nameFileCreated)
+            {
+                folders.Add(folder);
+            }
+
+            foreach (var created in createdFolders ?? [])
+            {
+                folders.Add(Path.GetDirectoryName(created)!);
+            }
+
+            foreach (var parent in folders.Distinct(StringComparer.Ordinal))
+            {
+                AppendOnlyFile.FlushFolderToDisk(parent);
+                FolderFlushedHook?.Invoke(parent);
+            }
         }
 
-        var path = Path.Combine(auditFolder, DayFileName(key.Day));
-        file = new OpenFile(AppendOnlyFile.Open(path), key);
-        _open[key] = file;
         return file;
     }
 
     /// <summary>Writes a hashed folder's <c>.user</c> file once, owner and group only; a link in its place is refused.</summary>
-    private static void WriteNameFile(string path, string user)
+    /// <returns>Whether this call created it.</returns>
+    private static bool WriteNameFile(string path, string user)
     {
         var existing = new FileInfo(path);
         if (existing.LinkTarget is not null)
@@ -488,7 +516,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         if (existing.Exists)
         {
-            return;
+            return false;
         }
 
         // CreateNew is O_CREAT | O_EXCL: it never follows a link, not even a dangling one, and never truncates.
@@ -502,10 +530,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         {
             using var stream = new FileStream(path, options);
             stream.Write(Encoding.UTF8.GetBytes(user));
+            return true;
         }
         catch (IOException) when (new FileInfo(path) is { Exists: true, LinkTarget: null })
         {
             // Another process wrote it first.
+            return false;
         }
     }
 
@@ -564,7 +594,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
     }
 
-    private void CreateFolder(string path)
+    /// <summary>Creates <paramref name="path"/> (a user's <c>tool_audit</c> folder) and the folders above it up to the root.</summary>
+    /// <returns>The folders this call created, the outermost first; null when all were there.</returns>
+    private List<string>? CreateFolder(string path)
     {
         // Defence in depth: whatever the encoding, nothing is created outside the root.
         var full = Path.GetFullPath(path);
@@ -576,19 +608,22 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         // The root may be a link (a host's choice); below it, each folder is created one at a time, and a folder planted as
         // a symbolic link is refused, not followed: it would take the files out of the root, where the check above
         // cannot see. Checked again once all exist, for a link planted meanwhile.
-        CreateOneFolder(_root);
+        List<string>? created = null;
+        CreateOneFolder(_root, ref created);
         var folder = _root;
         foreach (var part in Path.GetRelativePath(_root, full).Split(Path.DirectorySeparatorChar))
         {
             folder = Path.Combine(folder, part);
             ThrowIfLink(folder);
-            CreateOneFolder(folder);
+            CreateOneFolder(folder, ref created);
         }
 
         for (folder = full; folder.Length > _root.Length; folder = Path.GetDirectoryName(folder)!)
         {
             ThrowIfLink(folder);
         }
+
+        return created;
 
         static void ThrowIfLink(string folder)
         {
@@ -598,8 +633,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             }
         }
 
-        static void CreateOneFolder(string folder)
+        static void CreateOneFolder(string folder, ref List<string>? created)
         {
+            if (Directory.Exists(folder))
+            {
+                return;
+            }
+
+            (created ??= new()).Add(folder);
             if (OperatingSystem.IsWindows())
             {
                 Directory.CreateDirectory(folder);

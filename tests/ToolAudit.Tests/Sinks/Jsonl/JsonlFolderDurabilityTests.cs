@@ -1,0 +1,85 @@
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Sinks.Jsonl;
+
+/// <summary>
+/// With <see cref="JsonlAuditOptions.FlushToDisk"/>, a line is durable only if the file it is in can be found after a
+/// power loss: the store flushes the folder entries of every file and folder it creates, up to the root, once.
+/// </summary>
+public sealed class JsonlFolderDurabilityTests
+{
+    private static readonly DateOnly Day = new(2026, 12, 2);
+    private static readonly DateTimeOffset At = new(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task FirstWriteOfANewUser_FlushesTheRootTheUsersFolderAndItsAuditFolder_ThenNothingMore()
+    {
+        using var temp = new TempFolder();
+        var root = Path.Combine(temp.Path, "audit");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = root, FlushToDisk = true });
+        var flushed = new List<string>();
+        store.FolderFlushedHook = flushed.Add;
+        var auditFolder = Path.GetDirectoryName(store.GetFilePath("alice", Day))!;
+        var userFolder = Path.GetDirectoryName(auditFolder)!;
+
+        await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+
+        flushed.Should().BeEquivalentTo([temp.Path, store.Root, userFolder, auditFolder], "each holds a new entry: the root, alice's folder, tool_audit, the day file");
+        flushed.Should().OnlyHaveUniqueItems();
+
+        flushed.Clear();
+        await store.WriteAsync([Entries.At(At.AddMinutes(1), "alice")], CancellationToken.None);
+        flushed.Should().BeEmpty("nothing new was created");
+
+        await store.WriteAsync([Entries.At(At.AddDays(1), "alice")], CancellationToken.None);
+        flushed.Should().Equal([auditFolder], "only the next day's file is new");
+    }
+
+    [Fact]
+    public async Task HashedUser_FlushesTheFolderOfItsNameFileToo()
+    {
+        using var temp = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = temp.Path, FlushToDisk = true });
+        var user = new string('u', 200);
+        var flushed = new List<string>();
+        store.FolderFlushedHook = flushed.Add;
+        var auditFolder = Path.GetDirectoryName(store.GetFilePath(user, Day))!;
+        var userFolder = Path.GetDirectoryName(auditFolder)!;
+
+        await store.WriteAsync([Entries.At(At, user)], CancellationToken.None);
+
+        flushed.Should().BeEquivalentTo([store.Root, userFolder, auditFolder]);
+        File.Exists(Path.Combine(userFolder, ".user")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task FileMadeByAnotherProcess_IsOpenedWithoutFlushingItsFolder()
+    {
+        using var temp = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = temp.Path, FlushToDisk = true });
+        var path = store.GetFilePath("alice", Day);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, string.Empty);
+        var flushed = new List<string>();
+        store.FolderFlushedHook = flushed.Add;
+
+        await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+
+        flushed.Should().BeEmpty();
+        AuditFiles.Lines(path).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task WithoutFlushToDisk_NoFolderIsFlushed()
+    {
+        using var temp = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = temp.Path });
+        var flushed = new List<string>();
+        store.FolderFlushedHook = flushed.Add;
+
+        await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+
+        flushed.Should().BeEmpty();
+        AuditFiles.Lines(store.GetFilePath("alice", Day)).Should().ContainSingle();
+    }
+}
