@@ -174,7 +174,7 @@ internal sealed class AppendOnlyFile : IDisposable
         int fd;
         do
         {
-            fd = UnixFileNativeMethods.Open(folder, 0x0, 0); // O_RDONLY
+            fd = UnixFileNativeMethods.Open(folder, OperatingSystem.IsLinux() ? 0x80000 : 0x1000000, 0); // O_RDONLY | O_CLOEXEC
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
 

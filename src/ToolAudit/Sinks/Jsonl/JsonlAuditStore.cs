@@ -43,6 +43,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private readonly Dictionary<FileKey, OpenFile> _open = new();
     private readonly Stack<PendingBuffers> _spareBuffers = new();
     private readonly Dictionary<string, (string Path, bool NeedsNameFile)> _folders = new(StringComparer.Ordinal);
+
+    // Folders in which the store created a file or folder, to flush to disk (with FlushToDisk); under _writeGate.
+    private readonly HashSet<string> _foldersToFlush = new(StringComparer.Ordinal);
     private long _batches;
     private long _skippedLines;
     private volatile bool _disposed;
@@ -444,6 +447,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             if (_options.FlushToDisk)
             {
                 file.File.FlushToDisk();
+                FlushCreatedFolders();
             }
 
             file.LastBatch = _batches;
@@ -475,33 +479,43 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         file = new OpenFile(appendOnly, key);
         _open[key] = file;
 
-        if (_options.FlushToDisk && (fileCreated || nameFileCreated || createdFolders is not null))
+        if (_options.FlushToDisk)
         {
             // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root.
-            var folders = new List<string>(3);
+            // Kept until flushed: a failed flush is tried again with the next batch.
             if (fileCreated)
             {
-                folders.Add(auditFolder);
+                _foldersToFlush.Add(auditFolder);
             }
 
             if (nameFileCreated)
             {
-                folders.Add(folder);
+                _foldersToFlush.Add(folder);
             }
 
             foreach (var created in createdFolders ?? [])
             {
-                folders.Add(Path.GetDirectoryName(created)!);
-            }
-
-            foreach (var parent in folders.Distinct(StringComparer.Ordinal))
-            {
-                AppendOnlyFile.FlushFolderToDisk(parent);
-                FolderFlushedHook?.Invoke(parent);
+                _foldersToFlush.Add(Path.GetDirectoryName(created)!);
             }
         }
 
         return file;
+    }
+
+    /// <summary>Flushes to disk each folder in which a file or folder was created and that is not flushed yet.</summary>
+    private void FlushCreatedFolders()
+    {
+        if (_foldersToFlush.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var folder in _foldersToFlush.ToList())
+        {
+            AppendOnlyFile.FlushFolderToDisk(folder);
+            _foldersToFlush.Remove(folder);
+            FolderFlushedHook?.Invoke(folder);
+        }
     }
 
     /// <summary>Writes a hashed folder's <c>.user</c> file once, owner and group only; a link in its place is refused.</summary>
