@@ -172,6 +172,8 @@ internal static class SecretScanner
         return builder.ToString();
     }
 
+    // An authorization scheme's credentials: RFC 6750's b64token (letters, digits, - . _ ~ + / and trailing =), which
+    // covers Basic's base64 too. Dots matter: opaque access tokens hold them (Google's start "ya29.").
     private static bool MatchScheme(ReadOnlySpan<char> text, out int length) =>
         MatchMarkedToken(text, Schemes, StringComparison.OrdinalIgnoreCase, allowBase64: true, out length);
 
@@ -194,7 +196,14 @@ internal static class SecretScanner
         {
             if (text.StartsWith(marker, comparison))
             {
-                var token = CountTokenChars(text[marker.Length..], allowBase64);
+                var token = CountTokenChars(text[marker.Length..], allowBase64, allowDots: allowBase64);
+
+                // A full stop after the token ends the sentence, not the token.
+                while (token > 0 && text[marker.Length + token - 1] == '.')
+                {
+                    token--;
+                }
+
                 if (token >= 16)
                 {
                     length = marker.Length + token;
@@ -257,7 +266,7 @@ internal static class SecretScanner
     private static int CountTokenChars(ReadOnlySpan<char> text, bool allowBase64, bool allowDots = false)
     {
         var i = 0;
-        while (i < text.Length && (IsTokenChar(text[i]) || (allowBase64 && text[i] is '+' or '/' or '=') || (allowDots && text[i] == '.')))
+        while (i < text.Length && (IsTokenChar(text[i]) || (allowBase64 && text[i] is '+' or '/' or '=' or '~') || (allowDots && text[i] == '.')))
         {
             i++;
         }

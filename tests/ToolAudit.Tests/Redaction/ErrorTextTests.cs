@@ -90,7 +90,7 @@ public sealed class ErrorTextTests
         }
 
         var fromFile = JsonDocument.Parse(line).RootElement.GetProperty("error").GetString();
-        fromFile.Should().StartWith("System.Net.Http.HttpRequestException: GET failed with [redacted]");
+        fromFile.Should().Be("System.Net.Http.HttpRequestException: GET failed with [redacted]");
         memory.Recent(10).Should().ContainSingle().Which.Error.Should().Be(fromFile);
     }
 }

@@ -29,6 +29,9 @@ public sealed class SecretScannerTests
         "a short sk-key first, then Bearer abcdefghijklmnopqrstuvwxyz012345",
         "a token of thanks first, then ghp_abcdefghijklmnopqrstuvwxyz0123456789",
         "Basic words, eyJ-nothing, then eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0",
+        "Authorization: Bearer ya29.a0AfH6SMBx3Gq-abcdefghijklmnopqrstuv_wxyz",
+        "Bearer abc.defghijklmnopqrstuvwxyz~0123",
+        "Authorization: Bearer " + Jwt,
     };
 
     public static TheoryData<string> OrdinaryValues => new()
@@ -83,6 +86,16 @@ public sealed class SecretScannerTests
 
         entry.ResultSnippet.Should().Be("Authorization: [redacted]\nkey [redacted] done\nBody: ok");
         entry.ResultChars.Should().Be(result.Length, "the length is of the real result");
+    }
+
+    [Theory]
+    [InlineData("sent Bearer ya29.a0AfH6SMBx3Gq-abcdefghijklmnop to the API", "sent [redacted] to the API")]
+    [InlineData("sent Authorization: Bearer " + Jwt + " and failed", "sent Authorization: [redacted] and failed")]
+    [InlineData("the token was Bearer abcdefghijklmnopqrstuvwxyz.", "the token was [redacted].")]
+    [InlineData("Bearer ya29.short leaves it", "Bearer ya29.short leaves it")]
+    public void Mask_BearerTokenWithDots_MasksTheWholeTokenAndKeepsAFullStop(string text, string expected)
+    {
+        SecretScanner.Mask(text).Should().Be(expected);
     }
 
     [Fact]
