@@ -5,7 +5,7 @@ namespace ToolAudit.Diagnostics;
 /// <summary>The recorder's and sinks' own log messages.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Error, "Audit sink {Sink} failed to write a batch of {Count} entries.")]
+    [LoggerMessage(1, LogLevel.Error, "Audit sink {Sink} failed to write {Count} entries of a batch.")]
     public static partial void SinkFailed(ILogger logger, string sink, int count, Exception exception);
 
     [LoggerMessage(2, LogLevel.Warning, "The audit queue is full: dropping entries (mode {Mode}). {Dropped} dropped so far.")]
