@@ -98,8 +98,13 @@ internal static class AuditEntryJsonFormat
 
                 if (!includeArgs && property is Field.Id or Field.ResultSnippet or Field.CallId or Field.Error or Field.TraceId or Field.SpanId or Field.DurationMs)
                 {
-                    // A projection for counting: nothing to keep (Skip is a no-op for a scalar).
-                    reader.Skip();
+                    // A projection for counting: nothing to keep, but the line must be one a query takes (every reader
+                    // takes or skips the same lines), so the value is checked as the full read would read it.
+                    if (!IsReadable(ref reader, property))
+                    {
+                        return LineKind.Corrupt;
+                    }
+
                     continue;
                 }
 
@@ -194,6 +199,33 @@ internal static class AuditEntryJsonFormat
         {
             return LineKind.Corrupt;
         }
+    }
+
+    /// <summary>
+    /// Whether a value that a count does not keep would be read by the full read (a number for <c>duration_ms</c>, a
+    /// string for the others, and one that decodes: an escape may hold a lone surrogate), without making a string for
+    /// the usual value. A number that is not a double throws, as in the full read.
+    /// </summary>
+    private static bool IsReadable(ref Utf8JsonReader reader, Field property)
+    {
+        if (property == Field.DurationMs)
+        {
+            _ = reader.GetDouble();
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+
+        if (reader.ValueIsEscaped && reader.ValueSpan.IndexOf("\\u"u8) >= 0)
+        {
+            // Only a \u escape can spell a lone surrogate (the bytes themselves are valid UTF-8): decode to see.
+            _ = reader.GetString();
+        }
+
+        return true;
     }
 
     private static string? ReadName(ref Utf8JsonReader reader, Utf8StringCache? strings)

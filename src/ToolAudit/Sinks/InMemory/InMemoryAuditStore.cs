@@ -122,13 +122,17 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
         {
             foreach (var gap in gaps)
             {
+                // Kept as the files keep it: times in milliseconds, so both stores put it in the same ranges.
                 _dropped += gap.Dropped;
-                _gaps.Add(gap);
+                _gaps.Add(gap with { Since = ToMilliseconds(gap.Since), Until = ToMilliseconds(gap.Until) });
             }
         }
 
         return ValueTask.CompletedTask;
     }
+
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     /// <summary>The newest <paramref name="n"/> entries, newest first.</summary>
     /// <param name="n">How many.</param>
@@ -307,7 +311,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
             kept.CopyTo(_ring!);
             _start = 0;
             _count = kept.Count;
-            _gaps.RemoveAll(gap => gap.Until < olderThan);
+            _gaps.RemoveAll(gap => gap.Since < olderThan);
             return ValueTask.FromResult(purged);
         }
     }

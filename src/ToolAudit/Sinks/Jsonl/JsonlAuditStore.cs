@@ -220,8 +220,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         {
             if (query.User is { } only)
             {
-                // One user's folders, and in them only the lines that name that user.
-                streams.Add(NewestFirstReorder.Apply(ReadNewestFirst(AuditFoldersOf(only), only, only, query, cancellationToken)).GetEnumerator());
+                // One user's folders (the encoded one, and a legacy one that may hold the same days), each a stream of
+                // its own, and in them only the lines that name that user.
+                foreach (var auditPath in AuditFoldersOf(only))
+                {
+                    streams.Add(NewestFirstReorder.Apply(ReadNewestFirst([auditPath], only, only, query, cancellationToken)).GetEnumerator());
+                }
             }
             else
             {
@@ -232,18 +236,25 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 }
             }
 
-            // Merge the users' streams newest first.
-            var heap = new PriorityQueue<IEnumerator<AuditEntry>, (DateTimeOffset Timestamp, int Order)>(
-                Comparer<(DateTimeOffset Timestamp, int Order)>.Create(static (a, b) =>
+            // Merge the folders' streams newest first; among equal times, the last written first, as within a file:
+            // ToolAudit's ids grow in write order.
+            var heap = new PriorityQueue<IEnumerator<AuditEntry>, (DateTimeOffset Timestamp, string? Id, int Order)>(
+                Comparer<(DateTimeOffset Timestamp, string? Id, int Order)>.Create(static (a, b) =>
                 {
                     var byTime = b.Timestamp.CompareTo(a.Timestamp);
-                    return byTime != 0 ? byTime : a.Order.CompareTo(b.Order);
+                    if (byTime != 0)
+                    {
+                        return byTime;
+                    }
+
+                    var byId = string.CompareOrdinal(b.Id, a.Id);
+                    return byId != 0 ? byId : a.Order.CompareTo(b.Order);
                 }));
             for (var i = 0; i < streams.Count; i++)
             {
                 if (streams[i].MoveNext())
                 {
-                    heap.Enqueue(streams[i], (streams[i].Current.Timestamp, i));
+                    heap.Enqueue(streams[i], (streams[i].Current.Timestamp, streams[i].Current.Id, i));
                 }
             }
 
@@ -254,7 +265,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 var entry = stream.Current;
                 if (stream.MoveNext())
                 {
-                    heap.Enqueue(stream, (stream.Current.Timestamp, priority.Order));
+                    heap.Enqueue(stream, (stream.Current.Timestamp, stream.Current.Id, priority.Order));
                 }
 
                 if (skipped < query.Offset)
@@ -323,7 +334,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             foreach (var (day, path) in ListDayFiles(folder.AuditPath))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (StartOfDay(day.AddDays(1)) > olderThan)
+                if (StartOfDay(day, addDays: 1) > olderThan)
                 {
                     continue;
                 }
@@ -564,7 +575,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         List<FileKey>? close = null;
         foreach (var (key, file) in _open)
         {
-            if (file.LastBatch < _batches && _open.ContainsKey(key with { Day = key.Day.AddDays(1) }))
+            if (file.LastBatch < _batches && key.Day < DateOnly.MaxValue && _open.ContainsKey(key with { Day = key.Day.AddDays(1) }))
             {
                 (close ??= new()).Add(key);
             }
@@ -693,7 +704,22 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private DateTimeOffset StartOfDay(DateOnly day)
     {
         var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        return new DateTimeOffset(local, _dayZone.GetUtcOffset(local));
+        var offset = _dayZone.GetUtcOffset(local);
+
+        // At the ends of the calendar the start of a day may lie outside what a DateTimeOffset holds: clamp.
+        var utcTicks = local.Ticks - offset.Ticks;
+        return utcTicks < DateTimeOffset.MinValue.UtcTicks ? DateTimeOffset.MinValue
+            : utcTicks > DateTimeOffset.MaxValue.UtcTicks ? DateTimeOffset.MaxValue
+            : new DateTimeOffset(local, offset);
+    }
+
+    /// <summary>The start of the day <paramref name="addDays"/> after <paramref name="day"/>; the calendar's ends where that day does not exist.</summary>
+    private DateTimeOffset StartOfDay(DateOnly day, int addDays)
+    {
+        var number = (long)day.DayNumber + addDays;
+        return number < DateOnly.MinValue.DayNumber ? DateTimeOffset.MinValue
+            : number > DateOnly.MaxValue.DayNumber ? DateTimeOffset.MaxValue
+            : StartOfDay(DateOnly.FromDayNumber((int)number));
     }
 
     private static string DayFileName(DateOnly day) => day.ToString(DayFormat, CultureInfo.InvariantCulture) + FileExtension;
@@ -777,12 +803,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             foreach (var file in ListDayFiles(folder))
             {
                 // One day of slack either side: files written by others may use another zone's days.
-                if (query.Since is { } since && StartOfDay(file.Day.AddDays(2)) <= since)
+                if (query.Since is { } since && StartOfDay(file.Day, addDays: 2) <= since)
                 {
                     continue;
                 }
 
-                if (query.Until is { } until && StartOfDay(file.Day.AddDays(-1)) >= until)
+                if (query.Until is { } until && StartOfDay(file.Day, addDays: -1) >= until)
                 {
                     continue;
                 }
