@@ -32,6 +32,9 @@ public sealed class ToolAuditOptions
     /// <summary>The default <see cref="ShutdownTimeout"/>: 30 seconds.</summary>
     public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
 
+    // The longest finite timeout: int.MaxValue milliseconds (24.8 days), what every timer and wait takes.
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
     /// <summary>The arg keys redacted by default.</summary>
     /// <remarks>
     /// A key is redacted when its words (split at <c>_</c>, <c>-</c>, <c>.</c>, spaces and camel case) contain the
@@ -57,7 +60,7 @@ public sealed class ToolAuditOptions
     public AuditOverflowMode OverflowMode { get; set; } = AuditOverflowMode.Wait;
 
     /// <summary>How long <c>Record</c> waits for room in <see cref="AuditOverflowMode.Wait"/> before it drops.</summary>
-    /// <value>The default is 2 seconds. Zero or more; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</value>
+    /// <value>The default is 2 seconds. From zero to 24.8 days (<see cref="int.MaxValue"/> milliseconds); <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</value>
     public TimeSpan OverflowWaitTimeout { get; set; } = DefaultOverflowWaitTimeout;
 
     /// <summary>String argument values longer than this are cut and suffixed <c> …[N chars total]</c>.</summary>
@@ -80,7 +83,10 @@ public sealed class ToolAuditOptions
     public IList<string> RedactedKeys { get; set; } = new List<string>(DefaultRedactedKeys);
 
     /// <summary>How long disposing the recorder (or stopping the host) waits for the sinks to drain.</summary>
-    /// <value>The default is 30 seconds. What is still unwritten then is counted as failed.</value>
+    /// <value>
+    /// The default is 30 seconds. From zero to 24.8 days (<see cref="int.MaxValue"/> milliseconds), or
+    /// <see cref="Timeout.InfiniteTimeSpan"/>. What is still unwritten then is counted as failed.
+    /// </value>
     public TimeSpan ShutdownTimeout { get; set; } = DefaultShutdownTimeout;
 
     /// <summary>Checks every value and returns what is wrong, or an empty list.</summary>
@@ -103,9 +109,9 @@ public sealed class ToolAuditOptions
             errors.Add($"{nameof(OverflowMode)} must be Wait or DropNewest (was {(int)OverflowMode}).");
         }
 
-        if (OverflowWaitTimeout < TimeSpan.Zero && OverflowWaitTimeout != Timeout.InfiniteTimeSpan)
+        if ((OverflowWaitTimeout < TimeSpan.Zero || OverflowWaitTimeout > MaxTimeout) && OverflowWaitTimeout != Timeout.InfiniteTimeSpan)
         {
-            errors.Add($"{nameof(OverflowWaitTimeout)} must be zero or more, or infinite (was {OverflowWaitTimeout}).");
+            errors.Add($"{nameof(OverflowWaitTimeout)} must be from zero to {MaxTimeout} (int.MaxValue milliseconds, what timers take), or infinite (was {OverflowWaitTimeout}).");
         }
 
         if (ArgMaxChars < 1)
@@ -132,9 +138,9 @@ public sealed class ToolAuditOptions
             errors.Add($"{nameof(RedactedKeys)} must not contain empty keys.");
         }
 
-        if (ShutdownTimeout < TimeSpan.Zero && ShutdownTimeout != Timeout.InfiniteTimeSpan)
+        if ((ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > MaxTimeout) && ShutdownTimeout != Timeout.InfiniteTimeSpan)
         {
-            errors.Add($"{nameof(ShutdownTimeout)} must be zero or more, or infinite (was {ShutdownTimeout}).");
+            errors.Add($"{nameof(ShutdownTimeout)} must be from zero to {MaxTimeout} (int.MaxValue milliseconds, what timers take), or infinite (was {ShutdownTimeout}).");
         }
 
         return errors;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
 using ToolAudit.SemanticKernel.Filters;
 using AIFunctionInvocationContext = Microsoft.Extensions.AI.FunctionInvocationContext;
@@ -187,22 +188,47 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         string? error)
     {
         var duration = _timeProvider.GetElapsedTime(started);
-        // A name that is not a valid user (a lone surrogate) counts as none: the call is recorded, not failed.
-        var user = _userResolver?.Invoke(kernel, arguments);
+        var tool = ToolName(function);
+
+        // A resolver that throws, or a name that is not a valid user (a lone surrogate), counts as none: the call is
+        // recorded, and the function's own outcome (its result, or its exception) reaches the caller unchanged.
+        string? user = null;
+        try
+        {
+            user = _userResolver?.Invoke(kernel, arguments);
+        }
+#pragma warning disable CA1031 // The host's resolver must not fail a call that already ran.
+        catch (Exception resolverFailure)
+#pragma warning restore CA1031
+        {
+            Diagnostics.Log.UserResolverFailed(Logger(kernel), tool, resolverFailure);
+        }
+
         if (!ToolCall.IsValidUser(user))
         {
             user = ToolAuditContext.Current.User;
         }
 
-        _recorder.Record(new ToolCall(ToolCall.IsValidUser(user) ? user : _unknownUser, ToolName(function), arguments, status, resultText)
+        try
         {
-            CallId = string.IsNullOrEmpty(callId) ? null : callId,
-            Model = model,
-            Duration = duration,
-            Exception = exception,
-            Error = error,
-        });
+            _recorder.Record(new ToolCall(ToolCall.IsValidUser(user) ? user : _unknownUser, tool, arguments, status, resultText)
+            {
+                CallId = string.IsNullOrEmpty(callId) ? null : callId,
+                Model = model,
+                Duration = duration,
+                Exception = exception,
+                Error = error,
+            });
+        }
+#pragma warning disable CA1031 // A host's own IAuditRecorder may throw: the function's outcome stays its own.
+        catch (Exception recordFailure)
+#pragma warning restore CA1031
+        {
+            Diagnostics.Log.RecordFailed(Logger(kernel), tool, recordFailure);
+        }
     }
+
+    private static ILogger Logger(Kernel kernel) => kernel.LoggerFactory.CreateLogger<ToolAuditFunctionFilter>();
 
     private sealed class AutoCall(KernelFunction function, string? callId, string? model)
     {

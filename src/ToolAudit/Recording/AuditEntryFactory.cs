@@ -62,8 +62,8 @@ internal sealed class AuditEntryFactory
             Confirmed = call.Confirmed,
             DurationMs = call.Duration is { } duration ? Math.Round(duration.TotalMilliseconds, 3) : null,
             Error = PrepareError(call),
-            TraceId = captured.Activity?.TraceId.ToHexString(),
-            SpanId = captured.Activity?.SpanId.ToHexString(),
+            TraceId = captured.TraceId,
+            SpanId = captured.SpanId,
         };
     }
 

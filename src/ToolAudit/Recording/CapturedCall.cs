@@ -33,6 +33,12 @@ internal sealed class CapturedCall
 
     public DateTimeOffset Timestamp => new(UtcTicks, TimeSpan.Zero);
 
+    /// <summary>The activity's W3C trace id; null without an activity, or for one in the hierarchical id format (it has none).</summary>
+    public string? TraceId => Activity is { IdFormat: ActivityIdFormat.W3C } activity ? activity.TraceId.ToHexString() : null;
+
+    /// <summary>The activity's W3C span id; null as for <see cref="TraceId"/>.</summary>
+    public string? SpanId => Activity is { IdFormat: ActivityIdFormat.W3C } activity ? activity.SpanId.ToHexString() : null;
+
     public string? Engine => Call.Engine ?? Context.Engine;
 
     public string? Model => Call.Model ?? Context.Model;

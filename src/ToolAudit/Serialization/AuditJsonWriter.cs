@@ -116,7 +116,7 @@ internal sealed class AuditJsonWriter
             }
         }
 
-        WriteTail(captured.SessionId, captured.TaskId, call.CallId, call.Confirmed, call.Duration?.TotalMilliseconds, factory.PrepareError(call), captured.Activity?.TraceId.ToHexString(), captured.Activity?.SpanId.ToHexString());
+        WriteTail(captured.SessionId, captured.TaskId, call.CallId, call.Confirmed, call.Duration?.TotalMilliseconds, factory.PrepareError(call), captured.TraceId, captured.SpanId);
         AppendByte((byte)'\n');
     }
 

@@ -337,4 +337,32 @@ public sealed class ToolAuditFunctionFilterTests
         result.Should().NotBeNull();
         (await audit.EntriesAsync()).Should().ContainSingle().Which.User.Should().Be(ToolAuditFunctionFilterOptions.DefaultUnknownUser);
     }
+
+    [Fact]
+    public async Task InvokeAsync_ResolverThrows_TheCallSucceedsAndIsRecordedWithTheUnknownUser()
+    {
+        await using var audit = new AuditFixture();
+        var kernel = Kernels.Build(new FilesPlugin())
+            .AddToolAuditFilter(audit.Recorder, options => options.UserResolver = (_, _) => throw new KeyNotFoundException("no user"));
+
+        var result = await kernel.InvokeAsync("Files", "read", new KernelArguments { ["path"] = "a.txt" });
+
+        result.GetValue<string>().Should().Be("contents of a.txt");
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.User.Should().Be(ToolAuditFunctionFilterOptions.DefaultUnknownUser);
+        entry.Status.Should().Be(AuditStatus.Ok);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_ResolverThrowsForAFunctionThatThrows_TheFunctionsExceptionReachesTheCallerUnchanged()
+    {
+        await using var audit = new AuditFixture();
+        var kernel = Kernels.Build(new FilesPlugin())
+            .AddToolAuditFilter(audit.Recorder, options => options.UserResolver = (_, _) => throw new KeyNotFoundException("no user"));
+
+        var call = () => kernel.InvokeAsync("Files", "delete", new KernelArguments { ["path"] = "a.txt" });
+
+        await call.Should().ThrowAsync<UnauthorizedAccessException>().WithMessage("read-only volume: a.txt");
+        (await audit.EntriesAsync()).Should().ContainSingle().Which.Status.Should().Be(AuditStatus.Error);
+    }
 }

@@ -166,6 +166,26 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         error.Failures.Should().ContainSingle().Which.Should().Contain(option).And.Contain(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData(nameof(ToolAuditOptions.OverflowWaitTimeout))]
+    [InlineData(nameof(ToolAuditOptions.ShutdownTimeout))]
+    public void Validate_TimeoutLongerThanATimerTakes_IsRefusedAndInfiniteAndTheLongestAreNot(string option)
+    {
+        var property = typeof(ToolAuditOptions).GetProperty(option)!;
+        var options = new ToolAuditOptions();
+
+        property.SetValue(options, TimeSpan.FromDays(60));
+        options.Validate().Should().ContainSingle().Which.Should().Contain(option).And.Contain("24.");
+        var construct = () => new AuditRecorder(new CollectingSink(), options);
+        construct.Should().Throw<ArgumentException>().WithMessage($"*{option}*");
+
+        foreach (var fine in new[] { Timeout.InfiniteTimeSpan, TimeSpan.FromMilliseconds(int.MaxValue), TimeSpan.Zero })
+        {
+            property.SetValue(options, fine);
+            options.Validate().Should().BeEmpty();
+        }
+    }
+
     [Fact]
     public async Task StartAsync_InvalidJsonlOption_ThrowsOptionsValidationExceptionNamingIt()
     {
