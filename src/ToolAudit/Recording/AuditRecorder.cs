@@ -90,6 +90,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     // Counters. Accepted and Dropped move on the hot path (Interlocked); Written and Failed move under _countersGate,
     // which also guards the flush waiters and the shutdown hand-over, so no entry is ever counted twice.
     private readonly object _countersGate = new();
+    // The call of a flush marker in the queue (see FlushAsync): never recorded, never counted.
+    private static readonly ToolCall FlushMarker = new("(flush)", "(flush)", null, AuditStatus.Ok);
+
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
     private long _accepted;
     private long _written;
@@ -270,17 +273,31 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         var target = Interlocked.Read(ref _accepted);
-        TaskCompletionSource waiter;
         lock (_countersGate)
         {
             if (_written + _failed + Interlocked.Read(ref _dropped) >= target || _abandoned)
             {
                 return ValueTask.CompletedTask;
             }
+        }
 
-            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _flushWaiters.Add((target, waiter));
-            _flushWaiterCount = _flushWaiters.Count;
+        // A marker in the queue, behind everything queued so far: the flush is answered once the batch it ends is
+        // written, so everything recorded before it is written or failed. (Counting outcomes instead would let calls
+        // dropped or refused after the flush stand in for the ones before it.) The marker takes no room in the queue.
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_channel.Writer.TryWrite(new CapturedCall { Call = FlushMarker, UtcTicks = 0, Durable = waiter }))
+        {
+            // Shutting down (or stopped): the queue is closed and drains on its own; wait for the outcomes to add up.
+            lock (_countersGate)
+            {
+                if (_written + _failed + Interlocked.Read(ref _dropped) >= target || _abandoned)
+                {
+                    return ValueTask.CompletedTask;
+                }
+
+                _flushWaiters.Add((target, waiter));
+                _flushWaiterCount = _flushWaiters.Count;
+            }
         }
 
         Nudge();
@@ -398,11 +415,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             foreach (var work in _inFlight)
             {
                 abandoned.AddRange(work.Calls);
+                work.CompleteFlushes();
             }
 
             if (held is not null && !_inFlight.Contains(held))
             {
                 abandoned.AddRange(held.Calls);
+                held.CompleteFlushes();
             }
 
             _inFlight.Clear();
@@ -429,6 +448,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             {
                 _inFlight.Remove(held);
                 abandoned.AddRange(held.Calls);
+                held.CompleteFlushes();
             }
 
             DrainQueue(abandoned);
@@ -447,6 +467,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         {
             while (_channel.Reader.TryRead(out var left))
             {
+                if (ReferenceEquals(left.Call, FlushMarker))
+                {
+                    // Everything before it is accounted for now (given up): the flush returns.
+                    left.Durable!.TrySetResult();
+                    continue;
+                }
+
                 into.Add(left);
                 drained++;
             }
@@ -885,7 +912,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             {
                 // Waits while both batches are out: the sink is behind, and the queue holds the rest.
                 var work = held = _freeWork.Take();
-                while (!TryReadBatch(reader, work.Calls, maxBatch))
+                while (!TryReadBatch(reader, work, maxBatch))
                 {
                     // No spinning for the next call: a writer that takes each call as it comes pulls the queue's
                     // memory to its core call by call, and every call then pays for moving it back.
@@ -980,19 +1007,30 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Moves up to <paramref name="max"/> calls from the queue into <paramref name="calls"/>; false when the queue is empty.</summary>
-    private bool TryReadBatch(ChannelReader<CapturedCall> reader, List<CapturedCall> calls, int max)
+    /// <summary>
+    /// Moves up to <paramref name="max"/> calls from the queue into <paramref name="work"/>, up to and including the next
+    /// flush marker (which ends the batch); false when the queue is empty.
+    /// </summary>
+    private bool TryReadBatch(ChannelReader<CapturedCall> reader, WriteBatchWork work, int max)
     {
+        var calls = work.Calls;
+
         // Under _readGate: shutdown, giving up on a hung sink, drains the queue from another thread.
         lock (_readGate)
         {
             while (calls.Count < max && reader.TryRead(out var next))
             {
+                if (ReferenceEquals(next.Call, FlushMarker))
+                {
+                    work.Flushes.Add(next.Durable!);
+                    break;
+                }
+
                 calls.Add(next);
             }
         }
 
-        return calls.Count > 0;
+        return calls.Count > 0 || work.Flushes.Count > 0;
     }
 
     private void OnRoomFreed(int count)
@@ -1028,6 +1066,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             }
 
             _inFlight.Add(work);
+        }
+
+        if (work.Calls.Count == 0)
+        {
+            // Only a flush marker: nothing to prepare; the sink thread answers it after the batches before.
+            return true;
         }
 
         if (_stagedSink is not null)

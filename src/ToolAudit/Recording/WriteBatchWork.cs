@@ -22,6 +22,12 @@ internal sealed class WriteBatchWork(int capacity)
 
     public List<AuditEntry> Entries { get; } = new(capacity);
 
+    /// <summary>
+    /// The flushes whose marker ended this batch in the queue: everything queued before them is in this batch or an
+    /// earlier one, so they are answered once this batch is written (or given up).
+    /// </summary>
+    public List<TaskCompletionSource> Flushes { get; } = new();
+
     /// <summary>The ordered parts of the calls' ids, taken in write order before the batch is shared.</summary>
     public long[] IdSequences { get; private set; } = new long[capacity];
 
@@ -110,8 +116,21 @@ internal sealed class WriteBatchWork(int capacity)
         }
     }
 
+    /// <summary>Answers the batch's flushes (see <see cref="Flushes"/>).</summary>
+    public void CompleteFlushes()
+    {
+        foreach (var flush in Flushes)
+        {
+            flush.TrySetResult();
+        }
+
+        Flushes.Clear();
+    }
+
+    /// <summary>Empties the batch for reuse, answering its flushes first.</summary>
     public void Reset()
     {
+        CompleteFlushes();
         Calls.Clear();
         Entries.Clear();
         _unprepared = 0;
