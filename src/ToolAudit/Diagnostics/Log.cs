@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Error, "A call to tool {Tool} was recorded after the audit writer stopped on an unexpected error; it is counted as failed and not written.")]
     public static partial void RecordedAfterFault(ILogger logger, string tool);
+
+    [LoggerMessage(11, LogLevel.Error, "Waiting for room in the audit queue failed unexpectedly for a call to tool {Tool}; the call is counted as failed and not written.")]
+    public static partial void WaitForRoomFailed(ILogger logger, string tool, Exception exception);
 }

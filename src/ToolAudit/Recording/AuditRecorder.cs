@@ -265,6 +265,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             Reject(captured, log: false);
             throw;
         }
+#pragma warning disable CA1031 // Accounted for, and handed to the durable caller as the recorder's own error.
+        catch (Exception unexpected)
+#pragma warning restore CA1031
+        {
+            Reject(captured, log: false);
+            throw new AuditWriteException("Waiting for room in the audit queue failed unexpectedly; the call is not on record.", unexpected);
+        }
 
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -618,7 +625,21 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     private void OnQueueFull(CapturedCall captured, long ticket)
     {
-        if (_options.OverflowMode == AuditOverflowMode.Wait && !_overflowing && WaitForRoom(ticket))
+        bool admitted;
+        try
+        {
+            admitted = _options.OverflowMode == AuditOverflowMode.Wait && !_overflowing && WaitForRoom(ticket);
+        }
+#pragma warning disable CA1031 // A tool call never fails for the audit's sake, and the ticket must be accounted for.
+        catch (Exception unexpected)
+#pragma warning restore CA1031
+        {
+            Log.WaitForRoomFailed(_logger, captured.Call.Tool, unexpected);
+            Reject(captured, log: false);
+            return;
+        }
+
+        if (admitted)
         {
             if (!_disposing && _channel.Writer.TryWrite(captured))
             {

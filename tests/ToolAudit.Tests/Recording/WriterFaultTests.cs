@@ -153,6 +153,48 @@ public sealed class WriterFaultTests
         recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 0, Dropped: 0, Failed: 4, Pending: 0));
     }
 
+    [Fact]
+    public async Task WaitingForRoomFailsUnexpectedly_RecordDoesNotThrowAndTheCallIsCountedFailedAndLogged()
+    {
+        var gated = new GatedSink();
+        var logger = new FakeLogger<AuditRecorder>();
+        var recorder = new AuditRecorder(gated, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 1 }, new BrokenTimerClock(), logger);
+        try
+        {
+            recorder.Record(new ToolCall("alice", "first", null, AuditStatus.Ok));
+            await gated.WaitForWriteStartedAsync();
+            recorder.Record(new ToolCall("alice", "second", null, AuditStatus.Ok));
+            recorder.WaitForEmptyQueue();
+            recorder.Record(new ToolCall("alice", "third", null, AuditStatus.Ok));
+
+            // The queue is full: this call waits for room, and the wait (its timer) fails.
+            var record = () => recorder.Record(new ToolCall("alice", "fourth", null, AuditStatus.Ok));
+
+            record.Should().NotThrow("a tool call never fails for the audit's sake");
+            recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 0, Dropped: 0, Failed: 1, Pending: 3));
+            logger.Collector.GetSnapshot().Should().ContainSingle(l => l.Id.Id == 11).Which.Exception.Should().BeOfType<InvalidOperationException>();
+            gated.Open();
+            await recorder.FlushAsync().AsTask().WaitAsync(Patience);
+            recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 3, Dropped: 0, Failed: 1, Pending: 0));
+        }
+        finally
+        {
+            gated.Open();
+            await recorder.DisposeAsync().AsTask().WaitAsync(Patience);
+        }
+    }
+
+    /// <summary>A clock whose first timer (the overflow wait's) cannot be created: a broken dependency, on purpose.</summary>
+    private sealed class BrokenTimerClock : TimeProvider
+    {
+        private int _timers;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            Interlocked.Increment(ref _timers) == 1
+                ? throw new InvalidOperationException("No timers today.")
+                : System.CreateTimer(callback, state, dueTime, period);
+    }
+
     /// <summary>A hook that stops its thread until the test lets it throw.</summary>
     private sealed class InjectedFault : IDisposable
     {
