@@ -29,8 +29,12 @@ internal sealed class AuditedTurn
     private readonly bool _streaming;
     private List<(FunctionCallContent Call, string? Reason)>? _pendingDenials;
     private HashSet<string>? _deniedCallIds;
-    private Dictionary<string, Sighting>? _calls;
-    private HashSet<string>? _settledCallIds;
+    // Calls seen and not yet answered, by call id, oldest first: a provider may repeat an id (across rounds, or leave
+    // them all empty), and the invoking client answers each call in turn.
+    private Dictionary<string, Queue<Sighting>>? _calls;
+
+    // Each call and each result is taken once, however often the same instance goes by.
+    private HashSet<AIContent>? _seen;
 
     public AuditedTurn(ToolAuditPipeline pipeline, IList<ChatMessage> messages, ChatOptions? options, bool streaming)
     {
@@ -77,19 +81,26 @@ internal sealed class AuditedTurn
         {
             switch (contents[i])
             {
-                case FunctionCallContent call:
-                    _calls ??= new Dictionary<string, Sighting>(StringComparer.Ordinal);
+                case FunctionCallContent call when FirstSighting(call):
+                    _calls ??= new Dictionary<string, Queue<Sighting>>(StringComparer.Ordinal);
+                    if (!_calls.TryGetValue(call.CallId, out var pending))
+                    {
+                        pending = new Queue<Sighting>(1);
+                        _calls[call.CallId] = pending;
+                    }
 
                     // Streaming: the invoking client yields a call it will run before running it, and flags the calls
                     // the service already ran as informational before yielding them.
-                    _calls.TryAdd(call.CallId, new Sighting(call, container, _streaming && call.InformationalOnly));
+                    pending.Enqueue(new Sighting(call, container, _streaming && call.InformationalOnly));
                     break;
-                case FunctionResultContent result:
+                case FunctionResultContent result when FirstSighting(result):
                     OnResult(result, container, rawRepresentation, conversationId);
                     break;
             }
         }
     }
+
+    private bool FirstSighting(AIContent content) => (_seen ??= new HashSet<AIContent>(ReferenceEqualityComparer.Instance)).Add(content);
 
     private void ScanApprovals()
     {
@@ -132,12 +143,9 @@ internal sealed class AuditedTurn
     private void OnResult(FunctionResultContent result, object container, object? rawRepresentation, string? conversationId)
     {
         var callId = result.CallId;
-        if (_calls is null || !_calls.TryGetValue(callId, out var sighting))
-        {
-            return;
-        }
 
-        if (!(_settledCallIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(callId))
+        // The oldest call of that id not answered yet is the one this result answers.
+        if (_calls is null || !_calls.TryGetValue(callId, out var pending) || !pending.TryDequeue(out var sighting))
         {
             return;
         }

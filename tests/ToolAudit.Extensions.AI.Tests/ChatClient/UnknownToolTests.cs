@@ -53,4 +53,42 @@ public sealed class UnknownToolTests
         response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Should().ContainSingle(c => c.CallId == "call-1");
         (await audit.EntriesAsync()).Should().BeEmpty();
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_ProviderRepeatsACallIdAcrossRounds_EachUnknownToolIsRecorded(bool streaming)
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call_0", "ghost_a")),
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call_0", "ghost_b")),
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call_0", "read_file")),
+            ScriptedChatClient.Text("done"));
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+
+        await Chat.SendAsync(client, [new(ChatRole.User, "go")], new() { Tools = [Tools.ReadFile()] }, streaming).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var entries = await audit.EntriesAsync();
+        entries.Select(e => (e.Tool, e.Status)).Should().BeEquivalentTo(
+            [("ghost_a", AuditStatus.Error), ("ghost_b", AuditStatus.Error), ("read_file", AuditStatus.Ok)],
+            "some providers number calls per response, so ids repeat within a request");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_TwoUnknownToolsWithoutIds_BothAreRecorded(bool streaming)
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call(string.Empty, "ghost_a"), ScriptedChatClient.Call(string.Empty, "ghost_b")),
+            ScriptedChatClient.Text("done"));
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+
+        await Chat.SendAsync(client, [new(ChatRole.User, "go")], new() { Tools = [Tools.ReadFile()] }, streaming).WaitAsync(TimeSpan.FromSeconds(30));
+
+        model.Requests.ElementAt(1).SelectMany(m => m.Contents).OfType<FunctionResultContent>().Should().HaveCount(2, "the invoking client answers each call");
+        (await audit.EntriesAsync()).Select(e => e.Tool).Should().BeEquivalentTo(["ghost_a", "ghost_b"]);
+    }
 }
