@@ -279,13 +279,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <inheritdoc />
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        var target = Interlocked.Read(ref _accepted);
-        lock (_countersGate)
+        if (NothingPending())
         {
-            if (_written + _failed + Interlocked.Read(ref _dropped) >= target || _abandoned)
-            {
-                return ValueTask.CompletedTask;
-            }
+            return ValueTask.CompletedTask;
         }
 
         // A marker in the queue, behind everything queued so far: the flush is answered once the batch it ends is
@@ -295,6 +291,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         if (!_channel.Writer.TryWrite(new CapturedCall { Call = FlushMarker, UtcTicks = 0, Durable = waiter }))
         {
             // Shutting down (or stopped): the queue is closed and drains on its own; wait for the outcomes to add up.
+            var target = Interlocked.Read(ref _accepted);
             lock (_countersGate)
             {
                 if (_written + _failed + Interlocked.Read(ref _dropped) >= target || _abandoned)
@@ -310,6 +307,26 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         Nudge();
 
         return new ValueTask(waiter.Task.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>
+    /// Whether every call accepted so far has its outcome. The outcomes are read before the acceptances: outcomes
+    /// counted first cannot include a call accepted after, so calls dropped meanwhile never stand in for earlier ones.
+    /// </summary>
+    private bool NothingPending()
+    {
+        long outcomes;
+        lock (_countersGate)
+        {
+            if (_abandoned)
+            {
+                return true;
+            }
+
+            outcomes = _written + _failed + Interlocked.Read(ref _dropped);
+        }
+
+        return outcomes >= Interlocked.Read(ref _accepted);
     }
 
     /// <summary>
@@ -449,25 +466,43 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private void AbandonQueued(WriteBatchWork? held, AuditWriteException error)
     {
         var abandoned = new List<CapturedCall>();
+        var flushes = new List<TaskCompletionSource>();
         lock (_countersGate)
         {
             if (held is not null)
             {
                 _inFlight.Remove(held);
                 abandoned.AddRange(held.Calls);
-                held.CompleteFlushes();
+                flushes.AddRange(held.Flushes);
+                held.Flushes.Clear();
             }
 
-            DrainQueue(abandoned);
+            DrainQueue(abandoned, flushes);
             _failed += abandoned.Count;
             ReleaseFlushWaiters(all: false);
+
+            // A flush given up with them still waits for the batches the sink thread is writing: it is answered with
+            // the last of them (which is in flight, so the sink thread answers its flushes only after this).
+            if (_inFlight.Count > 0)
+            {
+                _inFlight[^1].Flushes.AddRange(flushes);
+                flushes.Clear();
+            }
+        }
+
+        foreach (var flush in flushes)
+        {
+            flush.TrySetResult();
         }
 
         CompleteDurable(abandoned, error);
     }
 
-    /// <summary>Takes what is left in the closed queue into <paramref name="into"/>, and counts it out of the queue.</summary>
-    private void DrainQueue(List<CapturedCall> into)
+    /// <summary>
+    /// Takes what is left in the closed queue into <paramref name="into"/>, and counts it out of the queue; the flush
+    /// markers in it go to <paramref name="flushes"/>, or are answered at once when that is null.
+    /// </summary>
+    private void DrainQueue(List<CapturedCall> into, List<TaskCompletionSource>? flushes = null)
     {
         long drained = 0;
         lock (_readGate)
@@ -476,8 +511,16 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             {
                 if (ReferenceEquals(left.Call, FlushMarker))
                 {
-                    // Everything before it is accounted for now (given up): the flush returns.
-                    left.Durable!.TrySetResult();
+                    if (flushes is null)
+                    {
+                        // Everything before it is accounted for now (given up): the flush returns.
+                        left.Durable!.TrySetResult();
+                    }
+                    else
+                    {
+                        flushes.Add(left.Durable!);
+                    }
+
                     continue;
                 }
 

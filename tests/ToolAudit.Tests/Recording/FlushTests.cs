@@ -54,6 +54,49 @@ public sealed class FlushTests
     }
 
     [Fact]
+    public async Task FlushAsync_WhileOtherThreadsRecordCallsThatAreDropped_NeverReturnsBeforeTheEarlierCalls()
+    {
+        var gated = new GatedSink();
+        var recorder = new AuditRecorder(gated, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 1, OverflowMode = AuditOverflowMode.DropNewest });
+        using var stop = new CancellationTokenSource();
+        var threads = new List<Thread>();
+        try
+        {
+            await FillAsync(recorder, gated);
+            for (var t = 0; t < 2; t++)
+            {
+                threads.Add(new Thread(() =>
+                {
+                    var call = Calls.Typical(sequence: 99);
+                    while (!stop.IsCancellationRequested)
+                    {
+                        recorder.Record(call); // dropped: the queue stays full
+                    }
+                }) { IsBackground = true });
+            }
+
+            threads.ForEach(t => t.Start());
+            while (recorder.Counters.Dropped < 1_000)
+            {
+                Thread.Yield();
+            }
+
+            // Each flush covers the three calls the stalled sink holds: none may return while drops race with it.
+            for (var i = 0; i < 20_000; i++)
+            {
+                recorder.FlushAsync().IsCompleted.Should().BeFalse($"flush {i} returned while the three earlier calls are unwritten");
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            threads.ForEach(t => t.Join(Patience));
+            gated.Open();
+            await recorder.DisposeAsync().AsTask().WaitAsync(Patience);
+        }
+    }
+
+    [Fact]
     public async Task FlushAsync_ManyFlushesBetweenCalls_EachReturnsOnceItsCallsAreWritten()
     {
         var gated = new GatedSink();

@@ -154,6 +154,44 @@ public sealed class WriterFaultTests
     }
 
     [Fact]
+    public async Task WriterStageThrows_APendingFlushWaitsForTheBatchTheSinkIsStillWriting()
+    {
+        var sink = new GatedSink();
+        var recorder = new AuditRecorder(sink, new ToolAuditOptions { MaxBatchSize = 1 });
+        using var fault = new InjectedFault();
+        try
+        {
+            recorder.Record(new ToolCall("alice", "first", null, AuditStatus.Ok));
+            await sink.WaitForWriteStartedAsync();
+            recorder.BeforePrepareHook = fault.Run;
+            recorder.Record(new ToolCall("alice", "held", null, AuditStatus.Ok));
+            await fault.WaitUntilEnteredAsync();
+            var flush = recorder.FlushAsync().AsTask();
+
+            fault.Throw();
+
+            // The fault is handled once the held call is counted failed.
+            var handled = new SpinWait();
+            var deadline = DateTime.UtcNow + Patience;
+            while (recorder.Counters.Failed < 1 && DateTime.UtcNow < deadline)
+            {
+                handled.SpinOnce();
+            }
+
+            recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 0, Dropped: 0, Failed: 1, Pending: 1));
+            flush.IsCompleted.Should().BeFalse("the first call, recorded before the flush, is still being written");
+            sink.Open();
+            await flush.WaitAsync(Patience);
+            recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
+        }
+        finally
+        {
+            sink.Open();
+            await recorder.DisposeAsync().AsTask().WaitAsync(Patience);
+        }
+    }
+
+    [Fact]
     public async Task WaitingForRoomFailsUnexpectedly_RecordDoesNotThrowAndTheCallIsCountedFailedAndLogged()
     {
         var gated = new GatedSink();

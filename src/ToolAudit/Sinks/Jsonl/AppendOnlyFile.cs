@@ -52,9 +52,11 @@ internal sealed class AppendOnlyFile : IDisposable
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
             var linux = OperatingSystem.IsLinux();
+            // O_NONBLOCK: a FIFO planted in place of a day file fails the open (ENXIO) instead of blocking the writer
+            // until someone reads it; regular files ignore the flag.
             var flags = linux
-                ? 0x1 | 0x400 | 0x80000 | LinuxNoFollow // O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW
-                : 0x1 | 0x8 | 0x1000000 | 0x100; // the same on macOS
+                ? 0x1 | 0x400 | 0x800 | 0x80000 | LinuxNoFollow // O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW
+                : 0x1 | 0x8 | 0x4 | 0x1000000 | 0x100; // the same on macOS
             var createNew = linux ? 0x40 | 0x80 : 0x200 | 0x800; // O_CREAT | O_EXCL: fails on anything there, a link too
             int fd;
             int errno;

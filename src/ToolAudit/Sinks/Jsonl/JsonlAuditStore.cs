@@ -331,10 +331,17 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         long purged = 0;
         foreach (var folder in ListAuditFolders())
         {
+            // Deleting follows no link: a user's folder, its tool_audit folder or a day file planted as a link (by
+            // someone who can write the audit folder) could otherwise point the purge at files outside the root.
+            if (IsLink(folder.AuditPath) || IsLink(Path.GetDirectoryName(folder.AuditPath)!))
+            {
+                continue;
+            }
+
             foreach (var (day, path) in ListDayFiles(folder.AuditPath))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (StartOfDay(day, addDays: 1) > olderThan)
+                if (StartOfDay(day, addDays: 1) > olderThan || new FileInfo(path).LinkTarget is not null)
                 {
                     continue;
                 }
@@ -350,6 +357,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         return ValueTask.FromResult(purged);
     }
+
+    private static bool IsLink(string folder) => new DirectoryInfo(folder).LinkTarget is not null;
 
     /// <summary>Test hook: called with each folder flushed to disk because a file or folder was created in it (with <see cref="JsonlAuditOptions.FlushToDisk"/>).</summary>
     internal Action<string>? FolderFlushedHook { get; set; }
@@ -463,7 +472,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
             file.LastBatch = _batches;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+#pragma warning disable CA1031 // One file's trouble, whatever it is (a planted special file, a refused link), fails that file only.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
             // One line per entry (a line holds no raw newline), counted only when something failed.
             failures ??= new();

@@ -158,6 +158,76 @@ public sealed class JsonlSymbolicLinkTests : IDisposable
         Directory.EnumerateFiles(_outside, "*.jsonl", SearchOption.AllDirectories).Should().HaveCount(2);
     }
 
+    [Fact]
+    public async Task Purge_LinksPlantedAsAUserFolderAToolAuditFolderOrADayFile_DeletesNothingOutsideTheRoot()
+    {
+        Directory.CreateDirectory(Path.Combine(_outside, "tool_audit"));
+        var throughUserFolder = Path.Combine(_outside, "tool_audit", "2020-01-01.jsonl");
+        var throughAuditFolder = Path.Combine(_outside, "2021-05-05.jsonl");
+        var throughDayFile = Path.Combine(_outside, "precious.jsonl");
+        foreach (var file in new[] { throughUserFolder, throughAuditFolder, throughDayFile })
+        {
+            await File.WriteAllTextAsync(file, "{\"precious\":true}\n");
+        }
+
+        Directory.CreateSymbolicLink(Path.Combine(_root, "mallory"), _outside);
+        Directory.CreateDirectory(Path.Combine(_root, "trudy"));
+        Directory.CreateSymbolicLink(Path.Combine(_root, "trudy", "tool_audit"), _outside);
+        Directory.CreateDirectory(Path.Combine(_root, "eve", "tool_audit"));
+        File.CreateSymbolicLink(Path.Combine(_root, "eve", "tool_audit", "2019-01-01.jsonl"), throughDayFile);
+        using var store = NewStore();
+        await RecordAliceAndBobAsync(store);
+        var old = store.GetFilePath("alice", new DateOnly(2020, 6, 1));
+        Directory.CreateDirectory(Path.GetDirectoryName(old)!);
+        await File.WriteAllTextAsync(old, "");
+
+        await store.PurgeAsync(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+        File.Exists(throughUserFolder).Should().BeTrue();
+        File.Exists(throughAuditFolder).Should().BeTrue();
+        File.Exists(throughDayFile).Should().BeTrue();
+        File.Exists(old).Should().BeFalse("a real old day file is still purged");
+        File.Exists(store.GetFilePath("alice", Today)).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task DayFileIsAFifoNobodyReads_TheWriterDoesNotHangAndOnlyThatFilesEntryFails()
+    {
+        using var store = NewStore();
+        var dayFile = store.GetFilePath("alice", Today);
+        Directory.CreateDirectory(Path.GetDirectoryName(dayFile)!);
+        MakeFifo(dayFile);
+
+        var counters = await RecordAliceAndBobAsync(store).WaitAsync(Patience);
+
+        counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
+        await BobIsOnRecordAsync(store);
+    }
+
+    [Fact]
+    public async Task DayFileIsAFifoSomeoneReads_NothingIsWrittenIntoItAndOnlyThatFilesEntryFails()
+    {
+        using var store = NewStore();
+        var dayFile = store.GetFilePath("alice", Today);
+        Directory.CreateDirectory(Path.GetDirectoryName(dayFile)!);
+        MakeFifo(dayFile);
+        var fd = ToolAudit.Sinks.Jsonl.UnixFileNativeMethods.Open(dayFile, 0x800 | 0x80000, 0); // O_RDONLY | O_NONBLOCK | O_CLOEXEC
+        fd.Should().BeGreaterThanOrEqualTo(0);
+        using var reader = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+
+        var counters = await RecordAliceAndBobAsync(store).WaitAsync(Patience);
+
+        counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
+        await BobIsOnRecordAsync(store);
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+        mkfifo.WaitForExit();
+        mkfifo.ExitCode.Should().Be(0);
+    }
+
     private JsonlAuditStore NewStore() => new(new JsonlAuditOptions { Root = _root });
 
     private static Task<AuditCounters> RecordAliceAndBobAsync(JsonlAuditStore store) => RecordAsync(store, "alice", "bob");
