@@ -45,7 +45,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private readonly Dictionary<string, (string Path, bool NeedsNameFile)> _folders = new(StringComparer.Ordinal);
 
     // Folders in which the store created a file or folder, to flush to disk (with FlushToDisk); under _writeGate.
-    private readonly HashSet<string> _foldersToFlush = new(StringComparer.Ordinal);
+    // Kept per day file, from the moment of creation: an open that then fails keeps them for the next attempt, and a
+    // folder whose flush fails holds back only the file that needs it.
+    private readonly Dictionary<FileKey, HashSet<string>> _foldersToFlush = new();
     private long _batches;
     private long _skippedLines;
     private volatile bool _disposed;
@@ -467,7 +469,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             if (_options.FlushToDisk)
             {
                 file.File.FlushToDisk();
-                FlushCreatedFolders();
+                FlushCreatedFolders(key);
             }
 
             file.LastBatch = _batches;
@@ -492,52 +494,63 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return file;
         }
 
+        // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root:
+        // with FlushToDisk, each folder that gains an entry here is flushed after the file (FlushCreatedFolders).
         var folder = UserFolder(key.User, out var needsNameFile);
         var auditFolder = Path.Combine(folder, AuditFolder);
-        var createdFolders = CreateFolder(auditFolder);
-        var nameFileCreated = needsNameFile && WriteNameFile(Path.Combine(folder, UserFolderNames.NameFile), key.User);
-        var path = Path.Combine(auditFolder, DayFileName(key.Day));
-        var appendOnly = AppendOnlyFile.Open(path, out var fileCreated);
-        file = new OpenFile(appendOnly, key);
-        _open[key] = file;
-
-        if (_options.FlushToDisk)
+        foreach (var created in CreateFolder(auditFolder) ?? [])
         {
-            // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root.
-            // Kept until flushed: a failed flush is tried again with the next batch.
-            if (fileCreated)
-            {
-                _foldersToFlush.Add(auditFolder);
-            }
-
-            if (nameFileCreated)
-            {
-                _foldersToFlush.Add(folder);
-            }
-
-            foreach (var created in createdFolders ?? [])
-            {
-                _foldersToFlush.Add(Path.GetDirectoryName(created)!);
-            }
+            FolderToFlush(key, Path.GetDirectoryName(created)!);
         }
 
+        if (needsNameFile && WriteNameFile(Path.Combine(folder, UserFolderNames.NameFile), key.User))
+        {
+            FolderToFlush(key, folder);
+        }
+
+        var appendOnly = AppendOnlyFile.Open(Path.Combine(auditFolder, DayFileName(key.Day)), out var fileCreated);
+        if (fileCreated)
+        {
+            FolderToFlush(key, auditFolder);
+        }
+
+        file = new OpenFile(appendOnly, key);
+        _open[key] = file;
         return file;
     }
 
-    /// <summary>Flushes to disk each folder in which a file or folder was created and that is not flushed yet.</summary>
-    private void FlushCreatedFolders()
+    private void FolderToFlush(FileKey key, string folder)
     {
-        if (_foldersToFlush.Count == 0)
+        if (!_options.FlushToDisk)
         {
             return;
         }
 
-        foreach (var folder in _foldersToFlush.ToList())
+        if (!_foldersToFlush.TryGetValue(key, out var folders))
+        {
+            folders = new HashSet<string>(StringComparer.Ordinal);
+            _foldersToFlush[key] = folders;
+        }
+
+        folders.Add(folder);
+    }
+
+    /// <summary>Flushes to disk the folders that gained an entry for the file of <paramref name="key"/> and are not flushed yet.</summary>
+    private void FlushCreatedFolders(FileKey key)
+    {
+        if (!_foldersToFlush.TryGetValue(key, out var folders))
+        {
+            return;
+        }
+
+        foreach (var folder in folders.ToList())
         {
             AppendOnlyFile.FlushFolderToDisk(folder);
-            _foldersToFlush.Remove(folder);
+            folders.Remove(folder);
             FolderFlushedHook?.Invoke(folder);
         }
+
+        _foldersToFlush.Remove(key);
     }
 
     /// <summary>Writes a hashed folder's <c>.user</c> file once, owner and group only; a link in its place is refused.</summary>
