@@ -96,6 +96,13 @@ internal sealed class AppendOnlyFile : IDisposable
             var handle = new SafeFileHandle(fd, ownsHandle: true);
             try
             {
+                if (created && !OperatingSystem.IsWindows())
+                {
+                    // Exactly owner read-write, group read: open's mode is masked by the umask, and a variadic argument
+                    // is not reliably passed through interop on every platform (Apple arm64 passes them on the stack).
+                    File.SetUnixFileMode(handle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+                }
+
                 return new AppendOnlyFile(path, handle, null, EndsWithoutNewline(path));
             }
             catch

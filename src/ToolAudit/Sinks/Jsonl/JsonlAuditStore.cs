@@ -578,6 +578,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         try
         {
             using var stream = new FileStream(path, options);
+            if (!OperatingSystem.IsWindows())
+            {
+                // Exactly that mode, whatever the umask, as for day files.
+                File.SetUnixFileMode(stream.SafeFileHandle, options.UnixCreateMode!.Value);
+            }
+
             stream.Write(Encoding.UTF8.GetBytes(user));
             return true;
         }
@@ -696,8 +702,10 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             }
             else
             {
-                // Audit trails are not for everyone on the machine: owner and group only.
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+                // Audit trails are not for everyone on the machine: owner and group only (exactly, whatever the umask).
+                const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+                Directory.CreateDirectory(folder, FolderMode);
+                File.SetUnixFileMode(folder, FolderMode);
             }
         }
     }

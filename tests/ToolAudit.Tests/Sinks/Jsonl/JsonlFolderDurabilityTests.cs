@@ -82,4 +82,29 @@ public sealed class JsonlFolderDurabilityTests
         flushed.Should().BeEmpty();
         AuditFiles.Lines(store.GetFilePath("alice", Day)).Should().ContainSingle();
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task NewFilesAndFolders_AreForOwnerAndGroupOnly_0640And0750()
+    {
+        using var temp = new TempFolder();
+        var root = Path.Combine(temp.Path, "audit");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = root });
+        var user = new string('u', 200);
+
+        await store.WriteAsync([Entries.At(At, "alice"), Entries.At(At, user)], CancellationToken.None);
+
+        const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        const UnixFileMode FolderMode = FileMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute;
+        foreach (var name in new[] { "alice", user })
+        {
+            var dayFile = store.GetFilePath(name, Day);
+            File.GetUnixFileMode(dayFile).Should().Be(FileMode, dayFile);
+            File.GetUnixFileMode(Path.GetDirectoryName(dayFile)!).Should().Be(FolderMode);
+            File.GetUnixFileMode(Path.GetDirectoryName(Path.GetDirectoryName(dayFile))!).Should().Be(FolderMode);
+        }
+
+        File.GetUnixFileMode(root).Should().Be(FolderMode);
+        File.GetUnixFileMode(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(store.GetFilePath(user, Day)))!, ".user")).Should().Be(FileMode);
+    }
 }
