@@ -1079,22 +1079,32 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         var calls = work.Calls;
 
-        // Under _readGate: shutdown, giving up on a hung sink, drains the queue from another thread.
-        lock (_readGate)
+        // Under _countersGate, then _readGate (the order shutdown takes them in when it gives up on a hung sink and
+        // drains the queue): a batch is in flight from the moment it leaves the queue, so that giving up counts it.
+        lock (_countersGate)
         {
-            while (calls.Count < max && reader.TryRead(out var next))
+            lock (_readGate)
             {
-                if (ReferenceEquals(next.Call, FlushMarker))
+                while (calls.Count < max && reader.TryRead(out var next))
                 {
-                    work.Flushes.Add(next.Durable!);
-                    break;
+                    if (ReferenceEquals(next.Call, FlushMarker))
+                    {
+                        work.Flushes.Add(next.Durable!);
+                        break;
+                    }
+
+                    calls.Add(next);
                 }
-
-                calls.Add(next);
             }
-        }
 
-        return calls.Count > 0 || work.Flushes.Count > 0;
+            if (calls.Count == 0 && work.Flushes.Count == 0)
+            {
+                return false;
+            }
+
+            _inFlight.Add(work);
+            return true;
+        }
     }
 
     private void OnRoomFreed(int count)
@@ -1120,16 +1130,11 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         lock (_countersGate)
         {
-            if (_abandoned)
+            if (!_inFlight.Contains(work))
             {
-                // Shutdown gave up on the sink after this batch left the queue: its entries are ours to count.
-                _failed += work.Calls.Count;
-                ReleaseFlushWaiters(all: false);
-                CompleteDurable(work.Calls, new AuditWriteException($"The recorder shut down before the entry was written (sink: {_sinkName})."));
+                // Shutdown gave up on the sink after this batch left the queue, and counted it (it was in flight).
                 return false;
             }
-
-            _inFlight.Add(work);
         }
 
         if (work.Calls.Count == 0)

@@ -192,6 +192,46 @@ public sealed class WriterFaultTests
     }
 
     [Fact]
+    public async Task ShutdownGivesUpOnAHungSinkWhileTheWriterHoldsABatch_NothingIsPendingAfterDisposeAndNothingCountedTwice()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var sink = new GatedSink(honourCancellation: false);
+        var recorder = new AuditRecorder(sink, new ToolAuditOptions { MaxBatchSize = 1, ShutdownTimeout = TimeSpan.FromSeconds(5) }, clock);
+        using var entered = new SemaphoreSlim(0);
+        using var release = new ManualResetEventSlim(false);
+        var runs = 0;
+        try
+        {
+            recorder.Record(new ToolCall("alice", "in-the-sink", null, AuditStatus.Ok));
+            await sink.WaitForWriteStartedAsync();
+            recorder.BeforePrepareHook = () =>
+            {
+                if (Interlocked.Increment(ref runs) == 1)
+                {
+                    entered.Release();
+                    release.Wait(Patience);
+                }
+            };
+            recorder.Record(new ToolCall("alice", "held-by-the-writer", null, AuditStatus.Ok));
+            (await entered.WaitAsync(Patience)).Should().BeTrue();
+
+            var dispose = recorder.DisposeAsync().AsTask();
+            clock.Advance(TimeSpan.FromSeconds(5));
+            await dispose.WaitAsync(Patience);
+
+            recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 0, Dropped: 0, Failed: 2, Pending: 0), "the batch the writer held was out of the queue: given up and counted");
+            release.Set();
+            sink.Open();
+            recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 0, Dropped: 0, Failed: 2, Pending: 0));
+        }
+        finally
+        {
+            release.Set();
+            sink.Open();
+        }
+    }
+
+    [Fact]
     public async Task WaitingForRoomFailsUnexpectedly_RecordDoesNotThrowAndTheCallIsCountedFailedAndLogged()
     {
         var gated = new GatedSink();
