@@ -43,7 +43,7 @@ internal sealed class AuditEntryFactory
         // The entry holds what the trail keeps, so every store gives back the same values: time in milliseconds,
         // durations in microseconds, text with any lone surrogate as U+FFFD (as the JSONL files write it).
         var timestamp = captured.Timestamp;
-        timestamp = new DateTimeOffset(timestamp.UtcTicks - (timestamp.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        timestamp = ToMilliseconds(timestamp);
         return new AuditEntry
         {
             Id = _ids.Next(timestamp),
@@ -74,7 +74,7 @@ internal sealed class AuditEntryFactory
     /// </summary>
     public string? PrepareError(ToolCall call)
     {
-        var text = call.Error ?? (call.Exception is { } exception ? $"{exception.GetType().FullName}: {exception.Message}" : null);
+        var text = call.Error ?? (call.Exception is { } exception ? ExceptionText(exception) : null);
         if (string.IsNullOrEmpty(text))
         {
             return text;
@@ -86,6 +86,28 @@ internal sealed class AuditEntryFactory
         return text.Length <= _errorMaxChars
             ? masked
             : string.Concat(masked.AsSpan(0, TextTruncation.SafePrefixLength(masked, _errorMaxChars)), " …[", text.Length.ToString(CultureInfo.InvariantCulture), " chars total]");
+    }
+
+    /// <summary>A time as the trail keeps it: UTC, cut to the millisecond (the files' precision).</summary>
+    internal static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+
+    /// <summary><c>Type: message</c>, the stored error of a call with an exception; a message that throws is named, never thrown.</summary>
+    internal static string ExceptionText(Exception exception)
+    {
+        string message;
+        try
+        {
+            message = exception.Message;
+        }
+#pragma warning disable CA1031 // A host's exception type may throw from Message: the call is still recorded.
+        catch (Exception unreadable)
+#pragma warning restore CA1031
+        {
+            message = $"[unreadable message: {unreadable.GetType().FullName}]";
+        }
+
+        return $"{exception.GetType().FullName}: {message}";
     }
 
     /// <summary>The ordered part of the next entry id (see <see cref="AuditIdGenerator.NextSequence"/>); take them in write order.</summary>

@@ -587,7 +587,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         {
             // The error is what the exception said at the call: it may change later, and its message may depend on the
             // caller's culture. Only failed calls pay for this.
-            call = call with { Error = ExceptionText(exception) };
+            call = call with { Error = AuditEntryFactory.ExceptionText(exception) };
         }
 
         var args = ArgumentCapture.Capture(call.Args, out var unreadable);
@@ -605,25 +605,6 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             Activity = activity,
             Durable = durable,
         };
-    }
-
-    /// <summary><c>Type: message</c>, as <see cref="AuditEntryFactory.PrepareError"/> writes it; a message that throws is named, never thrown.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static string ExceptionText(Exception exception)
-    {
-        string message;
-        try
-        {
-            message = exception.Message;
-        }
-#pragma warning disable CA1031 // A host's exception type may throw from Message: the call is still recorded.
-        catch (Exception unreadable)
-#pragma warning restore CA1031
-        {
-            message = $"[unreadable message: {unreadable.GetType().FullName}]";
-        }
-
-        return $"{exception.GetType().FullName}: {message}";
     }
 
     /// <summary>The call is still on record, with a placeholder for its arguments; the host's fault is logged, not thrown.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ToolAudit.Diagnostics;
 using ToolAudit.Querying;
+using ToolAudit.Recording;
 using ToolAudit.Serialization;
 
 namespace ToolAudit;
@@ -124,15 +125,12 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
             {
                 // Kept as the files keep it: times in milliseconds, so both stores put it in the same ranges.
                 _dropped += gap.Dropped;
-                _gaps.Add(gap with { Since = ToMilliseconds(gap.Since), Until = ToMilliseconds(gap.Until) });
+                _gaps.Add(gap with { Since = AuditEntryFactory.ToMilliseconds(gap.Since), Until = AuditEntryFactory.ToMilliseconds(gap.Until) });
             }
         }
 
         return ValueTask.CompletedTask;
     }
-
-    private static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>
-        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     /// <summary>The newest <paramref name="n"/> entries, newest first.</summary>
     /// <param name="n">How many.</param>

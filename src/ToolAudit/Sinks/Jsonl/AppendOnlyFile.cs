@@ -11,6 +11,12 @@ namespace ToolAudit.Sinks.Jsonl;
 /// <remarks>Elsewhere it falls back to an unbuffered <see cref="FileStream"/> in append mode: one process per file.</remarks>
 internal sealed class AppendOnlyFile : IDisposable
 {
+    /// <summary>The mode of the files the store creates: owner read-write, group read (audit trails are not for everyone).</summary>
+    internal const UnixFileMode NewFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+
+    /// <summary>The mode of the folders the store creates: owner all, group read and enter.</summary>
+    internal const UnixFileMode NewFolderMode = NewFileMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute;
+
     private const int ENOENT = 2;
     private const int EINTR = 4;
     private const int EEXIST = 17;
@@ -63,7 +69,7 @@ internal sealed class AppendOnlyFile : IDisposable
             while (true)
             {
                 // Create it, or else open the one that is there: either way we know which happened.
-                fd = UnixFileNativeMethods.Open(path, flags | createNew, Convert.ToInt32("640", 8));
+                fd = UnixFileNativeMethods.Open(path, flags | createNew, (int)NewFileMode);
                 created = fd >= 0;
                 errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
                 if (errno == EINTR)
@@ -100,7 +106,7 @@ internal sealed class AppendOnlyFile : IDisposable
                 {
                     // Exactly owner read-write, group read: open's mode is masked by the umask, and a variadic argument
                     // is not reliably passed through interop on every platform (Apple arm64 passes them on the stack).
-                    File.SetUnixFileMode(handle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+                    File.SetUnixFileMode(handle, NewFileMode);
                 }
 
                 return new AppendOnlyFile(path, handle, null, EndsWithoutNewline(path));
@@ -235,8 +241,9 @@ internal sealed class AppendOnlyFile : IDisposable
         }
     }
 
-    private static IOException SymbolicLinkRefused(string path) =>
-        new($"Refusing to append to '{path}': it is a symbolic link, and the audit store never follows links out of its folders.");
+    /// <summary>The error for a symbolic link found where the store writes or deletes: refused, never followed.</summary>
+    internal static IOException SymbolicLinkRefused(string path) =>
+        new($"Refusing to use '{path}': it is a symbolic link, and the audit store never follows links out of its folders.");
 
     /// <summary>Whether the file's last line was torn (a crash, a full disk): our first line then needs a newline first.</summary>
     private static bool EndsWithoutNewline(string path)

@@ -560,7 +560,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         var existing = new FileInfo(path);
         if (existing.LinkTarget is not null)
         {
-            throw new IOException($"Refusing to write '{path}': it is a symbolic link, and the audit store never follows links out of its folders.");
+            throw AppendOnlyFile.SymbolicLinkRefused(path);
         }
 
         if (existing.Exists)
@@ -572,7 +572,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read };
         if (!OperatingSystem.IsWindows())
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+            options.UnixCreateMode = AppendOnlyFile.NewFileMode;
         }
 
         try
@@ -581,7 +581,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             if (!OperatingSystem.IsWindows())
             {
                 // Exactly that mode, whatever the umask, as for day files.
-                File.SetUnixFileMode(stream.SafeFileHandle, options.UnixCreateMode!.Value);
+                File.SetUnixFileMode(stream.SafeFileHandle, AppendOnlyFile.NewFileMode);
             }
 
             stream.Write(Encoding.UTF8.GetBytes(user));
@@ -682,9 +682,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         static void ThrowIfLink(string folder)
         {
-            if (new DirectoryInfo(folder).LinkTarget is not null)
+            if (IsLink(folder))
             {
-                throw new IOException($"Refusing to write into '{folder}': it is a symbolic link, and the audit store never follows links out of its folders.");
+                throw AppendOnlyFile.SymbolicLinkRefused(folder);
             }
         }
 
@@ -703,9 +703,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             else
             {
                 // Audit trails are not for everyone on the machine: owner and group only (exactly, whatever the umask).
-                const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
-                Directory.CreateDirectory(folder, FolderMode);
-                File.SetUnixFileMode(folder, FolderMode);
+                Directory.CreateDirectory(folder, AppendOnlyFile.NewFolderMode);
+                File.SetUnixFileMode(folder, AppendOnlyFile.NewFolderMode);
             }
         }
     }
