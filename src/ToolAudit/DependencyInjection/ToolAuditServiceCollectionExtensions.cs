@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ToolAudit;
+using ToolAudit.Diagnostics;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -16,7 +18,8 @@ public static class ToolAuditServiceCollectionExtensions
     /// Registers the recorder (<see cref="IAuditRecorder"/>, also as <see cref="AuditRecorder"/>), the reader
     /// (<see cref="IAuditReader"/>: the first store added) and a hosted service that drains the recorder when the host
     /// stops, with the default options (or those configured elsewhere). Options are validated at start. Calling it again
-    /// only adds configuration.
+    /// only adds configuration. The recorder's counters are reported as metrics on the
+    /// <see cref="ToolAuditInstrumentation.MeterName"/> meter.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <returns>A builder to add sinks with.</returns>
@@ -50,11 +53,17 @@ public static class ToolAuditServiceCollectionExtensions
         }
 
         services.TryAddSingleton(static sp => new ToolAuditSinks(sp.GetRequiredService<ToolAuditSinkRegistry>(), sp));
-        services.TryAddSingleton(static sp => new AuditRecorder(
-            sp.GetRequiredService<ToolAuditSinks>().Sink,
-            sp.GetRequiredService<IOptions<ToolAuditOptions>>().Value,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<AuditRecorder>>()));
+        services.TryAddSingleton(static sp => new ToolAuditMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(static sp =>
+        {
+            var recorder = new AuditRecorder(
+                sp.GetRequiredService<ToolAuditSinks>().Sink,
+                sp.GetRequiredService<IOptions<ToolAuditOptions>>().Value,
+                sp.GetService<TimeProvider>(),
+                sp.GetService<ILogger<AuditRecorder>>());
+            sp.GetRequiredService<ToolAuditMetrics>().Attach(recorder);
+            return recorder;
+        });
         services.TryAddSingleton<IAuditRecorder>(static sp => sp.GetRequiredService<AuditRecorder>());
         services.TryAddSingleton<IAuditReader>(static sp => sp.GetRequiredService<ToolAuditSinks>().Reader
             ?? throw new InvalidOperationException(
