@@ -24,6 +24,7 @@ internal sealed class AuditEntryFactory
 
     private readonly AuditIdGenerator _ids = new();
     private readonly ArgumentKeyRedactor _keyRedactor;
+    private readonly AssignedSecretMasker _assignedSecrets;
     private readonly Dictionary<string, bool> _redactedKeyCache = new(StringComparer.Ordinal);
     private readonly int _argMaxChars;
     private readonly int _snippetMaxChars;
@@ -32,6 +33,7 @@ internal sealed class AuditEntryFactory
     public AuditEntryFactory(ToolAuditOptions options)
     {
         _keyRedactor = new ArgumentKeyRedactor(options.RedactedKeys);
+        _assignedSecrets = new AssignedSecretMasker(_keyRedactor);
         _argMaxChars = options.ArgMaxChars;
         _snippetMaxChars = options.SnippetMaxChars;
         _errorMaxChars = options.ErrorMaxChars;
@@ -80,12 +82,21 @@ internal sealed class AuditEntryFactory
             return text;
         }
 
-        // Mask before the cut, over a window a little past it, as for the snippet.
-        var window = text.Length <= _errorMaxChars + SecretWindow ? text : text.Substring(0, _errorMaxChars + SecretWindow);
-        var masked = SecretScanner.Mask(WellFormedText.Sanitize(window));
-        return text.Length <= _errorMaxChars
+        return MaskAndCut(text, _errorMaxChars, window => MaskSecrets(WellFormedText.Sanitize(window)));
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> masked, then cut at <paramref name="max"/> and suffixed with its full length when it is
+    /// longer. Masked before the cut, over a window a little past it (as the snippet is), so a secret the cut would
+    /// split leaves nothing of itself behind.
+    /// </summary>
+    private static string MaskAndCut(string text, int max, Func<string, string> mask)
+    {
+        var window = text.Length <= max + SecretWindow ? text : text.Substring(0, max + SecretWindow);
+        var masked = mask(window);
+        return text.Length <= max
             ? masked
-            : string.Concat(masked.AsSpan(0, TextTruncation.SafePrefixLength(masked, _errorMaxChars)), " …[", text.Length.ToString(CultureInfo.InvariantCulture), " chars total]");
+            : string.Concat(masked.AsSpan(0, TextTruncation.SafePrefixLength(masked, max)), " …[", text.Length.ToString(CultureInfo.InvariantCulture), " chars total]");
     }
 
     /// <summary>A time as the trail keeps it: UTC, cut to the millisecond (the files' precision).</summary>
@@ -131,7 +142,7 @@ internal sealed class AuditEntryFactory
         // Lone surrogates need no repair here: the cut treats one as it treats U+FFFD, a secret never holds one,
         // and the writer writes it as U+FFFD.
         var window = result.AsSpan(0, Math.Min(result.Length, _snippetMaxChars + SecretWindow));
-        if (SecretScanner.ContainsSecret(window))
+        if (SecretScanner.ContainsSecret(window) || _assignedSecrets.ContainsSecret(window))
         {
             snippet = default;
             return false;
@@ -152,7 +163,7 @@ internal sealed class AuditEntryFactory
         // Mask before the cut, over a window a little past it: a secret the cut would split must not leave its start
         // behind looking harmless.
         var window = result.Length <= _snippetMaxChars + SecretWindow ? result : result.Substring(0, _snippetMaxChars + SecretWindow);
-        return TextTruncation.Prefix(SecretScanner.Mask(WellFormedText.Sanitize(window)), _snippetMaxChars);
+        return TextTruncation.Prefix(MaskSecrets(WellFormedText.Sanitize(window)), _snippetMaxChars);
     }
 
     private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args)
@@ -186,7 +197,17 @@ internal sealed class AuditEntryFactory
     private string PrepareString(string text)
     {
         text = WellFormedText.Sanitize(text);
-        return SecretScanner.ContainsSecret(text) ? SecretScanner.Redacted : TextTruncation.TruncateArgument(text, _argMaxChars);
+
+        // A value shaped like a credential is one; a value that names one (a command line's --password=…, a
+        // connection string, a URL with a password) keeps its text with the secret masked.
+        if (SecretScanner.ContainsSecret(text))
+        {
+            return SecretScanner.Redacted;
+        }
+
+        return _assignedSecrets.ContainsSecret(text)
+            ? MaskAndCut(text, _argMaxChars, _assignedSecrets.Mask)
+            : TextTruncation.TruncateArgument(text, _argMaxChars);
     }
 
     private bool IsRedactedKey(string key)
@@ -229,7 +250,8 @@ internal sealed class AuditEntryFactory
         {
             case JsonValueKind.String:
                 var text = element.GetString()!;
-                return text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || !WellFormedText.IsWellFormed(text);
+                return text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || _assignedSecrets.ContainsSecret(text)
+                    || !WellFormedText.IsWellFormed(text);
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
@@ -293,6 +315,9 @@ internal sealed class AuditEntryFactory
                 break;
         }
     }
+
+    /// <summary>Masks what <see cref="SecretScanner"/> finds by shape, then what <see cref="AssignedSecretMasker"/> finds by name.</summary>
+    private string MaskSecrets(string text) => _assignedSecrets.Mask(SecretScanner.Mask(text));
 
     private static string? SanitizeOptional(string? text) => text is null ? null : WellFormedText.Sanitize(text);
 }

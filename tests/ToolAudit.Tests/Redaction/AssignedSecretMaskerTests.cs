@@ -1,0 +1,128 @@
+using ToolAudit.Redaction;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Redaction;
+
+public sealed class AssignedSecretMaskerTests
+{
+    private static AssignedSecretMasker Masker() => new(new ArgumentKeyRedactor(ToolAuditOptions.DefaultRedactedKeys));
+
+    [Theory]
+    [InlineData("Host=db;Username=app;Password=hunter2;Database=prod", "Host=db;Username=app;Password=[redacted];Database=prod")]
+    [InlineData("Server=x; Pwd = s3cr3t ; Encrypt=true", "Server=x; Pwd = [redacted] ; Encrypt=true")]
+    [InlineData("mysql -u root --password=hunter2 -h db", "mysql -u root --password=[redacted] -h db")]
+    [InlineData("{\"user\": \"bob\", \"api_key\": \"abc123\", \"n\": 2}", "{\"user\": \"bob\", \"api_key\": \"[redacted]\", \"n\": 2}")]
+    [InlineData("{\"db_password\":\"a\\\"b\",\"x\":1}", "{\"db_password\":\"[redacted]\",\"x\":1}")]
+    [InlineData("{\\\"secret\\\":\\\"hush\\\"}", "{\\\"secret\\\":\\\"[redacted]\\\"}")]
+    [InlineData("token: 12345\nnext line", "token: [redacted]\nnext line")]
+    [InlineData("refreshToken='xyz'", "refreshToken='[redacted]'")]
+    [InlineData("Authorization: Bearer abc.def\r\nHost: x", "Authorization: [redacted]\r\nHost: x")]
+    [InlineData("Cookie: sid=abc; theme=dark", "Cookie: [redacted]; theme=dark")]
+    [InlineData("postgres://app:hunter2@db:5432/prod", "postgres://app:[redacted]@db:5432/prod")]
+    [InlineData("clone https://bob:ghp-like-but-short@github.com/x/y.git now", "clone https://bob:[redacted]@github.com/x/y.git now")]
+    [InlineData("a=1 password=p1 b=2 secret=p2", "a=1 password=[redacted] b=2 secret=[redacted]")]
+    public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
+    {
+        var masker = Masker();
+
+        masker.ContainsSecret(text).Should().BeTrue();
+        masker.Mask(text).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("max_tokens: 200, temperature=0.2")]
+    [InlineData("https://github.com/dotnet/runtime and http://user@host/ (no password)")]
+    [InlineData("{\"password\": null, \"token\": true}")]
+    [InlineData("{\"credentials\": {\"user\": \"bob\"}}")]
+    [InlineData("x => y == z; a := b")]
+    [InlineData("password reset sent to bob")]
+    [InlineData("")]
+    public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
+    {
+        var masker = Masker();
+
+        masker.ContainsSecret(text).Should().BeFalse();
+        masker.Mask(text).Should().BeSameAs(text);
+    }
+
+    [Fact]
+    public void Mask_KeyLongerThanAKey_IsNotTakenForOne()
+    {
+        var key = new string('a', 80) + "password";
+
+        Masker().Mask(key + "=x").Should().Be(key + "=x");
+    }
+
+    [Fact]
+    public void Create_SecretsNamedInArgumentsSnippetAndError_AreMaskedInEachAndTheRestKept()
+    {
+        var options = new ToolAuditOptions();
+        var call = new ToolCall(
+            "alice",
+            "run_shell",
+            new Dictionary<string, object?> { ["command"] = "psql postgres://app:hunter2@db/prod -c 'select 1'" },
+            AuditStatus.Error,
+            "{\"status\": \"ok\", \"config\": {\"api_key\": \"live-4f9a\"}}")
+        {
+            Error = "connect failed: Password=hunter2; Host=db",
+        };
+
+        var entry = Prepared.Entry(call, options);
+
+        entry.Args!["command"].GetString().Should().Be("psql postgres://app:[redacted]@db/prod -c 'select 1'");
+        entry.ResultSnippet.Should().Be("{\"status\": \"ok\", \"config\": {\"api_key\": \"[redacted]\"}}");
+        entry.Error.Should().Be("connect failed: Password=[redacted]; Host=db");
+    }
+
+    [Fact]
+    public void Create_JsonArgumentWithASecretNamedValueInsideAString_IsRewrittenMasked()
+    {
+        var options = new ToolAuditOptions();
+        using var document = System.Text.Json.JsonDocument.Parse("{\"env\": [\"PATH=/bin\", \"DB_PASSWORD=hunter2\"]}");
+        var call = new ToolCall("alice", "spawn", new Dictionary<string, object?> { ["spec"] = document.RootElement.Clone() }, AuditStatus.Ok);
+
+        var entry = Prepared.Entry(call, options);
+
+        entry.Args!["spec"].GetRawText().Should().Be("{\"env\":[\"PATH=/bin\",\"DB_PASSWORD=[redacted]\"]}");
+    }
+
+    [Fact]
+    public void Create_LongArgumentWithASecretNamedValue_IsMaskedThenCutWithItsFullLength()
+    {
+        var options = new ToolAuditOptions { ArgMaxChars = 25 };
+        var text = "--password=hunter2 " + new string('x', 100);
+        var call = new ToolCall("alice", "run", new Dictionary<string, object?> { ["cmd"] = text }, AuditStatus.Ok);
+
+        var entry = Prepared.Entry(call, options);
+
+        entry.Args!["cmd"].GetString().Should().Be($"--password=[redacted] xxx …[{text.Length} chars total]");
+    }
+
+    [Fact]
+    public async Task Record_SecretsNamedInText_NeitherTheFilesNorTheMemoryStoreHoldThem()
+    {
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        await using (var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory])))
+        {
+            recorder.Record(new ToolCall(
+                "alice",
+                "query_db",
+                new Dictionary<string, object?> { ["dsn"] = "Server=db;User Id=app;Password=hunter2;" },
+                AuditStatus.Error,
+                "password: hunter2")
+            {
+                Error = "login failed for postgres://app:hunter2@db/prod",
+            });
+        }
+
+        AuditFiles.AllLines(folder.Path).Should().ContainSingle().Which.Should().NotContain("hunter2").And.Contain("Password=[redacted];");
+        var fromFile = (await jsonl.ReadRecentAsync("alice", days: 1, limit: 10)).Should().ContainSingle().Subject;
+        var fromMemory = memory.Recent(10).Should().ContainSingle().Subject;
+        fromMemory.Should().BeEquivalentTo(fromFile, o => o.ComparingByMembers<AuditEntry>().Excluding(e => e.Args));
+        fromMemory.Args!["dsn"].GetString().Should().Be(fromFile.Args!["dsn"].GetString()).And.Be("Server=db;User Id=app;Password=[redacted];");
+        fromFile.ResultSnippet.Should().Be("password: [redacted]");
+        fromFile.Error.Should().Be("login failed for postgres://app:[redacted]@db/prod");
+    }
+}
