@@ -17,6 +17,9 @@ internal sealed class ArgumentKeyRedactor
             .ToArray();
     }
 
+    /// <summary>The words of each configured key, lower case (none is empty).</summary>
+    public IEnumerable<IReadOnlyList<string>> Patterns => _patterns;
+
     public bool IsRedacted(string key)
     {
         if (_patterns.Length == 0 || key.Length == 0)

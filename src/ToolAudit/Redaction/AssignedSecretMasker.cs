@@ -14,10 +14,16 @@ internal sealed class AssignedSecretMasker
 {
     private const int MaxCachedKeys = 4096;
 
-    // Longer runs before a sign are not taken for keys (and are never looked up).
+    // Longer runs are not taken for keys (and are never looked up).
     private const int MaxKeyLength = 64;
 
-    private static readonly SearchValues<char> Signs = SearchValues.Create("=:");
+    // How much of a configured key's first word is searched for: enough to be rare in ordinary text. A one-word key
+    // also matches two words that spell it (apikey: api_key, apiKey), so only its first three letters are sure to be
+    // in the text as they are.
+    private const int TriggerLength = 4;
+    private const int OneWordTriggerLength = 3;
+
+    private const string UrlMarker = "://";
 
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
@@ -26,15 +32,28 @@ internal sealed class AssignedSecretMasker
     private static readonly string[] Schemes = ["Bearer", "Basic", "Token", "Digest", "Negotiate", "NTLM"];
 
     private readonly ArgumentKeyRedactor _keys;
+    private readonly string[] _triggers;
     private readonly Dictionary<string, bool> _cache = new(StringComparer.Ordinal);
 #if NET9_0_OR_GREATER
+    private readonly SearchValues<string> _triggerSearch;
     private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 #endif
 
+    /// <summary>Creates a masker for the keys <paramref name="keys"/> redacts.</summary>
+    /// <param name="keys">Which key names secrets.</param>
     public AssignedSecretMasker(ArgumentKeyRedactor keys)
     {
         _keys = keys;
+
+        // A secret-named key holds the first word of one of the configured keys: the start of that word, and the
+        // URL marker, are what the text is searched for. Only where one is found is a key looked at.
+        _triggers = keys.Patterns
+            .Select(static words => words[0][..Math.Min(words[0].Length, words.Count == 1 ? OneWordTriggerLength : TriggerLength)])
+            .Append(UrlMarker)
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToArray();
 #if NET9_0_OR_GREATER
+        _triggerSearch = SearchValues.Create(_triggers, StringComparison.OrdinalIgnoreCase);
         _lookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
 #endif
     }
@@ -69,30 +88,47 @@ internal sealed class AssignedSecretMasker
         var position = from;
         while (position < text.Length)
         {
-            var found = text[position..].IndexOfAny(Signs);
-            if (found < 0)
+            var hit = NextTrigger(text, position);
+            if (hit < 0)
             {
                 break;
             }
 
-            var sign = position + found;
-            if (text[sign] == ':' && text[(sign + 1)..].StartsWith("//", StringComparison.Ordinal))
+            if (text[hit..].StartsWith(UrlMarker, StringComparison.Ordinal))
             {
-                if (FindUrlPassword(text, sign + 3, out start, out length))
+                if (FindUrlPassword(text, hit + UrlMarker.Length, out start, out length))
                 {
                     return true;
                 }
 
-                position = sign + 3;
+                position = hit + UrlMarker.Length;
                 continue;
             }
 
-            if (NamesSecret(text, sign) && FindValue(text, sign + 1, out start, out length) && start >= from)
+            // The key the trigger is part of, and what follows it: a closing quote, spaces, then = or :.
+            var keyStart = hit;
+            while (keyStart > 0 && hit - keyStart < MaxKeyLength && IsKeyChar(text[keyStart - 1]))
+            {
+                keyStart--;
+            }
+
+            var keyEnd = hit;
+            while (keyEnd < text.Length && keyEnd - keyStart <= MaxKeyLength && IsKeyChar(text[keyEnd]))
+            {
+                keyEnd++;
+            }
+
+            var sign = SignAfter(text, keyEnd);
+            if (sign >= 0
+                && keyEnd - keyStart <= MaxKeyLength
+                && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
+                && IsSecretKey(text[keyStart..keyEnd])
+                && FindValue(text, sign + 1, out start, out length))
             {
                 return true;
             }
 
-            position = sign + 1;
+            position = Math.Max(keyEnd, hit + 1);
         }
 
         start = 0;
@@ -100,36 +136,53 @@ internal sealed class AssignedSecretMasker
         return false;
     }
 
-    /// <summary>Whether the key right before the sign at <paramref name="sign"/> names a secret.</summary>
-    private bool NamesSecret(ReadOnlySpan<char> text, int sign)
+#if NET9_0_OR_GREATER
+    /// <summary>Where the next trigger starts (a vectorized multi-string search), or -1.</summary>
+    private int NextTrigger(ReadOnlySpan<char> text, int from)
     {
-        var end = sign;
-        while (end > 0 && text[end - 1] is ' ' or '\t')
+        var found = text[from..].IndexOfAny(_triggerSearch);
+        return found < 0 ? -1 : from + found;
+    }
+#else
+    /// <summary>Where the next trigger starts, or -1.</summary>
+    private int NextTrigger(ReadOnlySpan<char> text, int from)
+    {
+        var rest = text[from..];
+        var first = -1;
+        foreach (var trigger in _triggers)
         {
-            end--;
+            var found = (first < 0 ? rest : rest[..first]).IndexOf(trigger, StringComparison.OrdinalIgnoreCase);
+            if (found >= 0)
+            {
+                first = found;
+            }
         }
+
+        return first < 0 ? -1 : from + first;
+    }
+#endif
+
+    /// <summary>The position of the = or : that gives the key ending at <paramref name="keyEnd"/> a value, or -1.</summary>
+    private static int SignAfter(ReadOnlySpan<char> text, int keyEnd)
+    {
+        var at = keyEnd;
 
         // A quoted key ("password": …), also inside JSON that is itself a string (\"password\": …).
-        if (end > 0 && text[end - 1] is '"' or '\'')
+        if (at + 1 < text.Length && text[at] == '\\' && text[at + 1] is '"' or '\'')
         {
-            end--;
-            if (end > 0 && text[end - 1] == '\\')
-            {
-                end--;
-            }
+            at += 2;
+        }
+        else if (at < text.Length && text[at] is '"' or '\'')
+        {
+            at++;
         }
 
-        var begin = end;
-        while (begin > 0 && IsKeyChar(text[begin - 1]))
+        while (at < text.Length && text[at] is ' ' or '\t')
         {
-            begin--;
-            if (end - begin > MaxKeyLength)
-            {
-                return false;
-            }
+            at++;
         }
 
-        return begin < end && IsSecretKey(text[begin..end]);
+        return at < text.Length && text[at] is '=' or ':' && !text[at..].StartsWith(UrlMarker, StringComparison.Ordinal) ? at : -1;
     }
 
     private bool IsSecretKey(ReadOnlySpan<char> key)
