@@ -200,9 +200,11 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The query's user holds a lone surrogate (as the JSONL store and <c>Record</c> refuse it).</exception>
     public async IAsyncEnumerable<AuditEntry> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         await Task.CompletedTask.ConfigureAwait(false);
         var skipped = 0;
         var returned = 0;
@@ -231,9 +233,11 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The query's user holds a lone surrogate (as the JSONL store and <c>Record</c> refuse it).</exception>
     public ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         long count = 0;
         foreach (var entry in Snapshot())
         {
@@ -247,9 +251,11 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The query's user holds a lone surrogate (as the JSONL store and <c>Record</c> refuse it).</exception>
     public ValueTask<AuditStats> GetStatsAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         var stats = new AuditStatsBuilder();
         foreach (var entry in Snapshot())
         {

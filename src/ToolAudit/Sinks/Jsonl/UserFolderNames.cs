@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ToolAudit.Querying;
 
 namespace ToolAudit.Sinks.Jsonl;
 
@@ -39,10 +40,7 @@ internal static class UserFolderNames
     /// </exception>
     public static string Encode(string user, out bool needsNameFile)
     {
-        if (user.Length > 0 && !ToolCall.IsValidUser(user))
-        {
-            throw new ArgumentException("The user name holds a lone surrogate (it is not well-formed Unicode), so it has no folder.", nameof(user));
-        }
+        UserNameGuard.ThrowIfLoneSurrogate(user, nameof(user));
 
         needsNameFile = false;
         if (IsPlain(user))
