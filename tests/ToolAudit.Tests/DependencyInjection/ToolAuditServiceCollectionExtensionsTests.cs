@@ -68,6 +68,24 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddSink_SameInstanceTwice_RegistersItOnceSoItGetsEachEntryOnce()
+    {
+        var sink = new CollectingSink();
+        var other = new CollectingSink();
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddSink(sink).AddSink(sink).AddSink(other);
+        services.AddToolAudit().AddSink(sink);
+        await using var provider = services.BuildServiceProvider();
+
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical());
+        await recorder.FlushAsync();
+
+        sink.Entries.Should().ContainSingle("adding the same instance again changes nothing");
+        other.Entries.Should().ContainSingle("another instance of the same type is another sink");
+    }
+
+    [Fact]
     public async Task AddSinkOfT_StoreType_IsBuiltByTheContainerAndIsTheReader()
     {
         var services = new ServiceCollection();
