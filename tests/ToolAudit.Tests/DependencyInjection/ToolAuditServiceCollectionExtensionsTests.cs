@@ -162,6 +162,47 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         entry.ResultSnippet.Should().Be("resu");
     }
 
+    [Fact]
+    public async Task AddToolAudit_ConfiguredRedactedKeys_AreAddedToTheDefaultsWhichStay()
+    {
+        // Configuration can add keys to redact but never un-redact a default one such as "password".
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ToolAudit:RedactedKeys:0"] = "ssn",
+            ["ToolAudit:RedactedKeys:1"] = "iban",
+        }).Build();
+        var store = new InMemoryAuditStore(10);
+        var services = new ServiceCollection();
+        services.AddToolAudit(configuration.GetSection("ToolAudit")).AddSink(store);
+        await using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ToolAuditOptions>>().Value;
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record("alice", "t", new Dictionary<string, object?> { ["ssn"] = "078-05-1120", ["iban"] = "DE89", ["password"] = "hunter2", ["path"] = "/x" }, AuditStatus.Ok);
+        await recorder.FlushAsync();
+
+        options.RedactedKeys.Should().Equal([.. ToolAuditOptions.DefaultRedactedKeys, "ssn", "iban"]);
+        var args = store.Recent(1).Single().Args!;
+        args["ssn"].GetString().Should().Be("[redacted]");
+        args["iban"].GetString().Should().Be("[redacted]");
+        args["password"].GetString().Should().Be("[redacted]", "the defaults stay");
+        args["path"].GetString().Should().Be("/x");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task AddToolAudit_ConfiguredRedactedKeysEmpty_KeepsTheDefaults(string? value)
+    {
+        // What a JSON "RedactedKeys": [] or null becomes: it clears nothing.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ToolAudit:RedactedKeys"] = value }).Build();
+        var services = new ServiceCollection();
+        services.AddToolAudit(configuration.GetSection("ToolAudit")).AddInMemory();
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IOptions<ToolAuditOptions>>().Value.RedactedKeys.Should().Equal(ToolAuditOptions.DefaultRedactedKeys);
+    }
+
     [Theory]
     [InlineData(nameof(ToolAuditOptions.QueueCapacity), 0)]
     [InlineData(nameof(ToolAuditOptions.MaxBatchSize), 0)]
