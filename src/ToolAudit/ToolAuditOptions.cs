@@ -80,6 +80,12 @@ public sealed class ToolAuditOptions
 
     /// <summary>Argument keys whose values are written as <c>[redacted]</c>.</summary>
     /// <value>The default is <see cref="DefaultRedactedKeys"/>. Bearer tokens and API-key shaped values are redacted whatever their key.</value>
+    /// <remarks>
+    /// Keys bound from configuration (<c>AddToolAudit(configuration)</c>, <c>"RedactedKeys": ["ssn"]</c>) are added to
+    /// the defaults: configuration cannot un-redact <c>password</c>, and an empty or null list there changes nothing.
+    /// Code decides for itself: <c>RedactedKeys.Add("ssn")</c> keeps the defaults, while assigning a new list
+    /// (<c>RedactedKeys = ["ssn"]</c>) replaces them.
+    /// </remarks>
     public IList<string> RedactedKeys { get; set; } = new List<string>(DefaultRedactedKeys);
 
     /// <summary>How long disposing the recorder (or stopping the host) waits for the sinks to drain.</summary>

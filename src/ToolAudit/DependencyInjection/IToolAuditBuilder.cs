@@ -23,13 +23,19 @@ public interface IToolAuditBuilder
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1.</exception>
     IToolAuditBuilder AddInMemory(int capacity = ToolAudit.InMemoryAuditStore.DefaultCapacity);
 
-    /// <summary>Adds a sink that the container creates (and disposes); it may take services in its constructor.</summary>
+    /// <summary>
+    /// Adds a sink that the container creates (and disposes); it may take services in its constructor. Adding the same
+    /// type again changes nothing.
+    /// </summary>
     /// <typeparam name="TSink">The sink type.</typeparam>
     /// <returns>The builder.</returns>
     IToolAuditBuilder AddSink<TSink>()
         where TSink : class, ToolAudit.IAuditSink;
 
-    /// <summary>Adds a sink instance that the caller owns (it is not disposed by the container).</summary>
+    /// <summary>
+    /// Adds a sink instance that the caller owns (it is not disposed by the container); adding the same instance again
+    /// changes nothing, so it receives every entry once.
+    /// </summary>
     /// <param name="sink">The sink.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="sink"/> is null.</exception>

@@ -57,7 +57,13 @@ internal sealed class ToolAuditBuilder(IServiceCollection services, ToolAuditSin
     public IToolAuditBuilder AddSink(IAuditSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        registry.Sinks.Add((sink.GetType(), sink is IAuditStore, _ => sink));
+
+        // Once per instance, as AddSink<TSink>() is once per type: twice would hand it every entry twice.
+        if (registry.Instances.Add(sink))
+        {
+            registry.Sinks.Add((sink.GetType(), sink is IAuditStore, _ => sink));
+        }
+
         return this;
     }
 }

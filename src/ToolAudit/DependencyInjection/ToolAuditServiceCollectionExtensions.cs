@@ -77,7 +77,10 @@ public static class ToolAuditServiceCollectionExtensions
     /// from a configuration section (for example <c>configuration.GetSection("ToolAudit")</c>).
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configuration">The section whose keys are <see cref="ToolAuditOptions"/>' property names.</param>
+    /// <param name="configuration">
+    /// The section whose keys are <see cref="ToolAuditOptions"/>' property names. Its
+    /// <see cref="ToolAuditOptions.RedactedKeys"/> are added to the defaults, never in their place.
+    /// </param>
     /// <returns>A builder to add sinks with.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is null.</exception>
     public static IToolAuditBuilder AddToolAudit(this IServiceCollection services, IConfiguration configuration)

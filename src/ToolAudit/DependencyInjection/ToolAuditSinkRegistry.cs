@@ -9,5 +9,8 @@ internal sealed class ToolAuditSinkRegistry
 
     public int InMemoryCapacity { get; set; } = InMemoryAuditStore.DefaultCapacity;
 
+    /// <summary>The instances added with <c>AddSink(sink)</c>, by reference: adding one again registers nothing.</summary>
+    public HashSet<IAuditSink> Instances { get; } = new(ReferenceEqualityComparer.Instance);
+
     public bool Contains(Type sinkType) => Sinks.Exists(s => s.SinkType == sinkType);
 }

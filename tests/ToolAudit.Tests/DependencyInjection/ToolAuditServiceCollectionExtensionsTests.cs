@@ -68,6 +68,24 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddSink_SameInstanceTwice_RegistersItOnceSoItGetsEachEntryOnce()
+    {
+        var sink = new CollectingSink();
+        var other = new CollectingSink();
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddSink(sink).AddSink(sink).AddSink(other);
+        services.AddToolAudit().AddSink(sink);
+        await using var provider = services.BuildServiceProvider();
+
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical());
+        await recorder.FlushAsync();
+
+        sink.Entries.Should().ContainSingle("adding the same instance again changes nothing");
+        other.Entries.Should().ContainSingle("another instance of the same type is another sink");
+    }
+
+    [Fact]
     public async Task AddSinkOfT_StoreType_IsBuiltByTheContainerAndIsTheReader()
     {
         var services = new ServiceCollection();
@@ -142,6 +160,47 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         entry.Args!["text"].GetString().Should().Be(new string('b', 12) + " …[30 chars total]");
         entry.Args["ssn"].GetString().Should().Be("[redacted]");
         entry.ResultSnippet.Should().Be("resu");
+    }
+
+    [Fact]
+    public async Task AddToolAudit_ConfiguredRedactedKeys_AreAddedToTheDefaultsWhichStay()
+    {
+        // Configuration can add keys to redact but never un-redact a default one such as "password".
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ToolAudit:RedactedKeys:0"] = "ssn",
+            ["ToolAudit:RedactedKeys:1"] = "iban",
+        }).Build();
+        var store = new InMemoryAuditStore(10);
+        var services = new ServiceCollection();
+        services.AddToolAudit(configuration.GetSection("ToolAudit")).AddSink(store);
+        await using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ToolAuditOptions>>().Value;
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record("alice", "t", new Dictionary<string, object?> { ["ssn"] = "078-05-1120", ["iban"] = "DE89", ["password"] = "hunter2", ["path"] = "/x" }, AuditStatus.Ok);
+        await recorder.FlushAsync();
+
+        options.RedactedKeys.Should().Equal([.. ToolAuditOptions.DefaultRedactedKeys, "ssn", "iban"]);
+        var args = store.Recent(1).Single().Args!;
+        args["ssn"].GetString().Should().Be("[redacted]");
+        args["iban"].GetString().Should().Be("[redacted]");
+        args["password"].GetString().Should().Be("[redacted]", "the defaults stay");
+        args["path"].GetString().Should().Be("/x");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task AddToolAudit_ConfiguredRedactedKeysEmpty_KeepsTheDefaults(string? value)
+    {
+        // What a JSON "RedactedKeys": [] or null becomes: it clears nothing.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ToolAudit:RedactedKeys"] = value }).Build();
+        var services = new ServiceCollection();
+        services.AddToolAudit(configuration.GetSection("ToolAudit")).AddInMemory();
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IOptions<ToolAuditOptions>>().Value.RedactedKeys.Should().Equal(ToolAuditOptions.DefaultRedactedKeys);
     }
 
     [Theory]

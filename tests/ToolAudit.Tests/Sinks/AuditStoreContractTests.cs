@@ -312,6 +312,27 @@ public abstract class AuditStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_UserWithALoneSurrogate_ThrowArgumentExceptionRatherThanAnsweringForNobody()
+    {
+        // Built here, not as theory data: the test runner would turn a lone surrogate into U+FFFD on the way. As UTF-8
+        // "a\uD800" is "a\uFFFD", whose entry is stored: a store must not answer for it, nor say "nothing" either.
+        var user = "a" + (char)0xD800;
+        await WriteAsync([Entries.At(Start, user: "a\uFFFD")]);
+        var query = new AuditQuery { User = user };
+
+        var read = async () => await Store.QueryAsync(query).ToListAsync();
+        var count = async () => await Store.CountAsync(query);
+        var stats = async () => await Store.GetStatsAsync(query);
+        var recent = async () => await Store.ReadRecentAsync(user, days: 1, timeProvider: new FakeTimeProvider(Start));
+
+        (await read.Should().ThrowAsync<ArgumentException>()).WithMessage("*surrogate*");
+        (await count.Should().ThrowAsync<ArgumentException>()).WithMessage("*surrogate*");
+        (await stats.Should().ThrowAsync<ArgumentException>()).WithMessage("*surrogate*");
+        (await recent.Should().ThrowAsync<ArgumentException>()).WithMessage("*surrogate*");
+        (await Store.CountAsync(new AuditQuery { User = "a\uFFFD" })).Should().Be(1, "the replacement character itself is a fine name");
+    }
+
+    [Fact]
     public async Task Queries_RandomFiltersLimitsAndOffsets_AgreeWithTheCorpusEntryForEntry()
     {
         // Seeded: 400 entries over five days (distinct milliseconds, written in time order, in batches), then 300

@@ -64,8 +64,25 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
         }
     }
 
-    /// <summary>How many entries the recorder reported dropped (gap markers received).</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
+    /// <summary>
+    /// How many dropped entries the gap markers the store holds now account for: what
+    /// <see cref="GetStatsAsync"/> reports as <see cref="AuditStats.Dropped"/> for a query without filters.
+    /// </summary>
+    /// <remarks>
+    /// Like <see cref="Count"/>, it describes what is stored: <see cref="Clear"/> sets it to zero and
+    /// <see cref="PurgeAsync"/> takes off the drops of the markers it removes. The recorder's
+    /// <see cref="IAuditRecorder.Counters"/> keep the count of every drop since it started.
+    /// </remarks>
+    public long Dropped
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dropped;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
@@ -187,7 +204,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
         return System.Text.Encoding.UTF8.GetString(writer.WrittenSpan);
     }
 
-    /// <summary>Removes every entry and gap marker; subscribers stay.</summary>
+    /// <summary>Removes every entry and gap marker (so <see cref="Count"/> and <see cref="Dropped"/> are zero); subscribers stay.</summary>
     public void Clear()
     {
         lock (_gate)
@@ -196,13 +213,16 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
             _start = 0;
             _count = 0;
             _gaps.Clear();
+            _dropped = 0;
         }
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The query's user holds a lone surrogate (as the JSONL store and <c>Record</c> refuse it).</exception>
     public async IAsyncEnumerable<AuditEntry> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         await Task.CompletedTask.ConfigureAwait(false);
         var skipped = 0;
         var returned = 0;
@@ -231,9 +251,11 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The query's user holds a lone surrogate (as the JSONL store and <c>Record</c> refuse it).</exception>
     public ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         long count = 0;
         foreach (var entry in Snapshot())
         {
@@ -247,9 +269,11 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The query's user holds a lone surrogate (as the JSONL store and <c>Record</c> refuse it).</exception>
     public ValueTask<AuditStats> GetStatsAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         var stats = new AuditStatsBuilder();
         foreach (var entry in Snapshot())
         {
@@ -290,6 +314,10 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The gap markers whose first drop lies before <paramref name="olderThan"/> go too, and their drops leave
+    /// <see cref="Dropped"/>. The count is the number of entries removed.
+    /// </remarks>
     public ValueTask<long> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -310,6 +338,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
             _start = 0;
             _count = kept.Count;
             _gaps.RemoveAll(gap => gap.Since < olderThan);
+            _dropped = _gaps.Sum(static gap => gap.Dropped);
             return ValueTask.FromResult(purged);
         }
     }

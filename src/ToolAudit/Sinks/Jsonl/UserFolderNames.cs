@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ToolAudit.Querying;
 
 namespace ToolAudit.Sinks.Jsonl;
 
@@ -22,6 +23,9 @@ internal static class UserFolderNames
     private const int MaxBase32Bytes = 120;
     private const string Base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
+    // Decodes strictly: bytes that are not UTF-8 throw instead of becoming U+FFFD.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static readonly string[] DeviceNames =
     [
         "con", "prn", "aux", "nul", "clock$",
@@ -36,10 +40,7 @@ internal static class UserFolderNames
     /// </exception>
     public static string Encode(string user, out bool needsNameFile)
     {
-        if (user.Length > 0 && !ToolCall.IsValidUser(user))
-        {
-            throw new ArgumentException("The user name holds a lone surrogate (it is not well-formed Unicode), so it has no folder.", nameof(user));
-        }
+        UserNameGuard.ThrowIfLoneSurrogate(user, nameof(user));
 
         needsNameFile = false;
         if (IsPlain(user))
@@ -57,7 +58,10 @@ internal static class UserFolderNames
         return "~~" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
     }
 
-    /// <summary>The user a folder belongs to, or null when the folder is not a user folder.</summary>
+    /// <summary>
+    /// The user a folder belongs to, or null when the folder is not a user folder; a <c>~</c> name is one only when it is
+    /// exactly what <see cref="Encode"/> gives its user.
+    /// </summary>
     public static string? Decode(string folderName, string folderPath)
     {
         if (folderName.StartsWith("~~", StringComparison.Ordinal))
@@ -69,8 +73,26 @@ internal static class UserFolderNames
 
         if (folderName.StartsWith('~'))
         {
+            // Only the very name Encode gives is a user's folder: otherwise two folders could hold one user (padding
+            // bits or a stray character that decode to nothing, bytes that read as U+FFFD, a name that has a plain or
+            // a hashed folder). Any other folder is not ours, like one that does not decode at all.
             var bytes = FromBase32(folderName.AsSpan(1));
-            return bytes is null ? null : Encoding.UTF8.GetString(bytes);
+            if (bytes is null)
+            {
+                return null;
+            }
+
+            string user;
+            try
+            {
+                user = StrictUtf8.GetString(bytes);
+            }
+            catch (DecoderFallbackException)
+            {
+                return null;
+            }
+
+            return string.Equals(Encode(user, out _), folderName, StringComparison.Ordinal) ? user : null;
         }
 
         // Plain, or a folder another writer (the Python orchestrator) named after the user as it was.
@@ -137,6 +159,7 @@ internal static class UserFolderNames
         return builder.ToString();
     }
 
+    /// <summary>The bytes of canonical base32 (as <see cref="ToBase32"/> writes it), or null for anything else.</summary>
     private static byte[]? FromBase32(ReadOnlySpan<char> text)
     {
         var result = new List<byte>(text.Length * 5 / 8);
@@ -157,8 +180,11 @@ internal static class UserFolderNames
                 result.Add((byte)(buffer >> (bits - 8)));
                 bits -= 8;
             }
+
+            buffer &= (1 << bits) - 1;
         }
 
-        return result.ToArray();
+        // What is left is padding: fewer than 5 bits (else a character holds no bit of any byte), all zero.
+        return bits < 5 && buffer == 0 ? result.ToArray() : null;
     }
 }

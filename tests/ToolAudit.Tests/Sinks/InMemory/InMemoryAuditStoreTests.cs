@@ -183,6 +183,28 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
     }
 
     [Fact]
+    public async Task Dropped_AfterPurgeAndClear_IsWhatTheStoredGapMarkersHoldAsTheStatsSay()
+    {
+        var store = new InMemoryAuditStore(10);
+        await store.WriteGapsAsync([new AuditGap("alice", 4, Start, Start.AddSeconds(1)), new AuditGap("bob", 3, Start.AddMinutes(10), Start.AddMinutes(11))], default);
+        store.Dropped.Should().Be(7);
+
+        await store.PurgeAsync(Start.AddMinutes(5));
+
+        store.Dropped.Should().Be(3, "the purge took alice's gap marker");
+        (await store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(store.Dropped);
+
+        store.Clear();
+
+        store.Dropped.Should().Be(0, "Clear removes every gap marker");
+        (await store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(0);
+
+        await store.WriteGapsAsync([new AuditGap("carol", 2, Start.AddMinutes(20), Start.AddMinutes(20))], default);
+        store.Dropped.Should().Be(2);
+        (await store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(2);
+    }
+
+    [Fact]
     public async Task PurgeAsync_CutOff_RemovesExactlyTheOlderEntries()
     {
         var store = new InMemoryAuditStore(100);

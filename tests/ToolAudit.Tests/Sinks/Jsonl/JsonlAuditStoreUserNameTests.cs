@@ -139,6 +139,25 @@ public sealed class JsonlAuditStoreUserNameTests
     }
 
     [Fact]
+    public async Task Readers_NonCanonicalTwinOfAUsersFolder_IgnoreItLikeAnyForeignFolder()
+    {
+        // "A" lives in ~ie; ~if differs only in the padding bits, which decode to nothing, so it would read as "A" too.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await store.WriteAsync([Entries.At(Now, user: "A", sequence: 1)], default);
+        var path = store.GetFilePath("A", DateOnly.FromDateTime(Now.UtcDateTime));
+        path.Should().Be(Path.Combine(folder.Path, "~ie", "tool_audit", "2025-03-04.jsonl"));
+        AuditFiles.Write(Path.Combine(folder.Path, "~if", "tool_audit", "2025-03-04.jsonl"), File.ReadAllText(path));
+
+        (await store.QueryAsync(new AuditQuery()).ToListAsync()).Should().ContainSingle().Which.User.Should().Be("A");
+        (await store.GetStatsAsync(new AuditQuery())).Total.Should().Be(1);
+        (await store.CountAsync(new AuditQuery())).Should().Be(1);
+        (await store.GetUsersAsync().ToListAsync()).Should().Equal("A");
+        (await store.PurgeAsync(Now.AddDays(2))).Should().Be(1, "the purge deletes only the store's own files");
+        File.Exists(Path.Combine(folder.Path, "~if", "tool_audit", "2025-03-04.jsonl")).Should().BeTrue();
+    }
+
+    [Fact]
     public async Task WriteAsync_PlainLowerCaseName_KeepsThePythonLayout()
     {
         using var folder = new TempFolder();
