@@ -329,6 +329,8 @@ public abstract class AuditStoreContractTests : IDisposable
         (await count.Should().ThrowAsync<ArgumentException>()).WithMessage("*surrogate*");
         (await stats.Should().ThrowAsync<ArgumentException>()).WithMessage("*surrogate*");
         (await recent.Should().ThrowAsync<ArgumentException>()).WithMessage("*surrogate*");
+        var none = async () => await Store.QueryAsync(query with { Limit = 0 }).ToListAsync();
+        (await none.Should().ThrowAsync<ArgumentException>("a query that asks for nothing still names no user")).WithMessage("*surrogate*");
         (await Store.CountAsync(new AuditQuery { User = "a\uFFFD" })).Should().Be(1, "the replacement character itself is a fine name");
     }
 

@@ -211,6 +211,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     public async IAsyncEnumerable<AuditEntry> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         await Task.CompletedTask.ConfigureAwait(false);
         if (query.Limit == 0)
         {
@@ -296,6 +297,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     public ValueTask<long> CountAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         long count = 0;
         Scan(query, entry => count++, gap => { }, cancellationToken);
         return ValueTask.FromResult(count);
@@ -305,6 +307,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     public ValueTask<AuditStats> GetStatsAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         var stats = new AuditStatsBuilder();
         var skipped = Scan(query, stats.Add, gap => stats.AddDropped(gap.Dropped), cancellationToken);
         stats.AddSkipped(skipped);

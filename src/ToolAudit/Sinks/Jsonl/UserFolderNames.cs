@@ -67,8 +67,25 @@ internal static class UserFolderNames
         if (folderName.StartsWith("~~", StringComparison.Ordinal))
         {
             var nameFile = Path.Combine(folderPath, NameFile);
+            if (!File.Exists(nameFile))
+            {
+                return null;
+            }
+
             // Bytes, not ReadAllText: a name may begin with U+FEFF, which a text reader would take for a byte order mark.
-            return File.Exists(nameFile) ? Encoding.UTF8.GetString(File.ReadAllBytes(nameFile)) : null;
+            // The name must hash to the folder's name: a .user file planted in (or copied to) another ~~ folder, or
+            // edited, does not make that folder anyone's.
+            string named;
+            try
+            {
+                named = StrictUtf8.GetString(File.ReadAllBytes(nameFile));
+            }
+            catch (DecoderFallbackException)
+            {
+                return null;
+            }
+
+            return string.Equals(Encode(named, out _), folderName, StringComparison.Ordinal) ? named : null;
         }
 
         if (folderName.StartsWith('~'))

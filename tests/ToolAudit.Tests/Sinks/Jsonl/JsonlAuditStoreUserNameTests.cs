@@ -158,6 +158,31 @@ public sealed class JsonlAuditStoreUserNameTests
     }
 
     [Fact]
+    public async Task Readers_HashedFolderWhoseNameFileDoesNotHashToIt_IgnoreItLikeAnyForeignFolder()
+    {
+        // A long name lives in ~~<sha-256 of the name>, with the name in .user. A .user copied into another ~~ folder,
+        // or a folder's .user edited to name someone else, must not make that folder theirs.
+        var user = new string('u', 200);
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await store.WriteAsync([Entries.At(Now, user: user, sequence: 1)], default);
+        var path = store.GetFilePath(user, DateOnly.FromDateTime(Now.UtcDateTime));
+        var own = Path.GetDirectoryName(Path.GetDirectoryName(path))!;
+        Path.GetFileName(own).Should().StartWith("~~");
+        var twin = Path.Combine(folder.Path, "~~" + new string('0', 64));
+        AuditFiles.Write(Path.Combine(twin, "tool_audit", "2025-03-04.jsonl"), File.ReadAllText(path));
+        File.Copy(Path.Combine(own, ".user"), Path.Combine(twin, ".user"));
+        var edited = Path.Combine(folder.Path, "~~" + new string('1', 64));
+        AuditFiles.Write(Path.Combine(edited, "tool_audit", "2025-03-04.jsonl"), File.ReadAllText(path).Replace(user, "alice", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(edited, ".user"), "alice");
+
+        (await store.QueryAsync(new AuditQuery()).ToListAsync()).Should().ContainSingle().Which.User.Should().Be(user);
+        (await store.CountAsync(new AuditQuery { User = "alice" })).Should().Be(0);
+        (await store.GetStatsAsync(new AuditQuery())).Total.Should().Be(1);
+        (await store.GetUsersAsync().ToListAsync()).Should().Equal(user);
+    }
+
+    [Fact]
     public async Task WriteAsync_PlainLowerCaseName_KeepsThePythonLayout()
     {
         using var folder = new TempFolder();
