@@ -92,7 +92,7 @@ internal sealed class AuditEntryFactory
     /// </summary>
     private static string MaskAndCut(string text, int max, Func<string, string> mask)
     {
-        var window = text.Length <= max + SecretWindow ? text : text.Substring(0, max + SecretWindow);
+        var window = KeptPart(text, max) is var kept && kept.Length == text.Length ? text : kept.ToString();
         var masked = mask(window);
         return text.Length <= max
             ? masked
@@ -141,7 +141,7 @@ internal sealed class AuditEntryFactory
 
         // Lone surrogates need no repair here: the cut treats one as it treats U+FFFD, a secret never holds one,
         // and the writer writes it as U+FFFD.
-        var window = result.AsSpan(0, Math.Min(result.Length, _snippetMaxChars + SecretWindow));
+        var window = KeptPart(result, _snippetMaxChars);
         if (SecretScanner.ContainsSecret(window) || _assignedSecrets.ContainsSecret(window))
         {
             snippet = default;
@@ -162,7 +162,7 @@ internal sealed class AuditEntryFactory
 
         // Mask before the cut, over a window a little past it: a secret the cut would split must not leave its start
         // behind looking harmless.
-        var window = result.Length <= _snippetMaxChars + SecretWindow ? result : result.Substring(0, _snippetMaxChars + SecretWindow);
+        var window = KeptPart(result, _snippetMaxChars) is var kept && kept.Length == result.Length ? result : kept.ToString();
         return TextTruncation.Prefix(MaskSecrets(WellFormedText.Sanitize(window)), _snippetMaxChars);
     }
 
@@ -205,7 +205,7 @@ internal sealed class AuditEntryFactory
             return SecretScanner.Redacted;
         }
 
-        return _assignedSecrets.ContainsSecret(text)
+        return _assignedSecrets.ContainsSecret(KeptPart(text, _argMaxChars))
             ? MaskAndCut(text, _argMaxChars, _assignedSecrets.Mask)
             : TextTruncation.TruncateArgument(text, _argMaxChars);
     }
@@ -250,7 +250,7 @@ internal sealed class AuditEntryFactory
         {
             case JsonValueKind.String:
                 var text = element.GetString()!;
-                return text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || _assignedSecrets.ContainsSecret(text)
+                return text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || _assignedSecrets.ContainsSecret(KeptPart(text, _argMaxChars))
                     || !WellFormedText.IsWellFormed(text);
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
@@ -315,6 +315,10 @@ internal sealed class AuditEntryFactory
                 break;
         }
     }
+
+    /// <summary>The part of a text cut at <paramref name="max"/> that secrets are looked for in: the kept part and a window past the cut.</summary>
+    /// <remarks>In <see cref="long"/>: a limit near <see cref="int.MaxValue"/> (any positive value is valid) must not wrap around.</remarks>
+    private static ReadOnlySpan<char> KeptPart(string text, int max) => text.AsSpan(0, (int)Math.Min(text.Length, (long)max + SecretWindow));
 
     /// <summary>Masks what <see cref="SecretScanner"/> finds by shape, then what <see cref="AssignedSecretMasker"/> finds by name.</summary>
     private string MaskSecrets(string text) => _assignedSecrets.Mask(SecretScanner.Mask(text));

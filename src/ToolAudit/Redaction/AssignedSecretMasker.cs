@@ -112,8 +112,9 @@ internal sealed class AssignedSecretMasker
                 keyStart--;
             }
 
+            // To the end of the run, however long: the search goes on after it, so each char is passed once.
             var keyEnd = hit;
-            while (keyEnd < text.Length && keyEnd - keyStart <= MaxKeyLength && IsKeyChar(text[keyEnd]))
+            while (keyEnd < text.Length && IsKeyChar(text[keyEnd]))
             {
                 keyEnd++;
             }

@@ -85,6 +85,33 @@ public sealed class TextTruncationTests
     }
 
     [Fact]
+    public async Task Record_LimitsOfIntMaxValue_KeepEverythingWholeOnBothWritePaths()
+    {
+        // Any positive limit is valid: the window looked at past a cut must not wrap around near int.MaxValue.
+        var options = new ToolAuditOptions { ArgMaxChars = int.MaxValue, SnippetMaxChars = int.MaxValue, ErrorMaxChars = int.MaxValue };
+        var text = new string('a', 1_000) + " password=hunter2";
+        var call = new ToolCall("alice", "tool", new Dictionary<string, object?> { ["text"] = text }, AuditStatus.Error, text) { Error = text };
+        var masked = new string('a', 1_000) + " password=[redacted]";
+
+        var entry = Prepared.Entry(call, options);
+
+        entry.Args!["text"].GetString().Should().Be(masked);
+        entry.ResultSnippet.Should().Be(masked);
+        entry.Error.Should().Be(masked);
+
+        using var folder = new TempFolder();
+        var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var recorder = new AuditRecorder(store, options);
+        recorder.Record(call);
+        await recorder.DisposeAsync();
+
+        recorder.Counters.Written.Should().Be(1);
+        var fromFile = (await store.QueryAsync(new AuditQuery()).ToListAsync()).Should().ContainSingle().Subject;
+        fromFile.ResultSnippet.Should().Be(masked);
+        fromFile.Error.Should().Be(masked);
+    }
+
+    [Fact]
     public void Create_DefaultLimits_CutsArgumentsAt500AndSnippetsAt300()
     {
         var text = new string('a', 1_000);
