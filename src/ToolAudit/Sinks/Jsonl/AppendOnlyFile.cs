@@ -49,11 +49,12 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <summary>Opens (creating it if need be) the file at <paramref name="path"/> for appending.</summary>
     /// <param name="path">The file.</param>
     /// <param name="created">Whether this call created it (its folder then holds a new entry, to be synced for durability).</param>
+    /// <param name="openedHook">Test hook: called with the path once the file is open, before its last byte is read.</param>
     /// <exception cref="IOException">
     /// The file cannot be opened, or <paramref name="path"/> is a symbolic link: a link planted in place of a day file is
     /// refused, never followed, so that audit lines are never appended to a file outside the audit folder.
     /// </exception>
-    public static AppendOnlyFile Open(string path, out bool created)
+    public static AppendOnlyFile Open(string path, out bool created, Action<string>? openedHook = null)
     {
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
@@ -109,6 +110,7 @@ internal sealed class AppendOnlyFile : IDisposable
                     File.SetUnixFileMode(handle, NewFileMode);
                 }
 
+                openedHook?.Invoke(path);
                 return new AppendOnlyFile(path, handle, null, EndsWithoutNewline(path));
             }
             catch
@@ -128,6 +130,7 @@ internal sealed class AppendOnlyFile : IDisposable
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         try
         {
+            openedHook?.Invoke(path);
             return new AppendOnlyFile(path, null, stream, EndsWithoutNewline(path));
         }
         catch

@@ -365,6 +365,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>Test hook: called with each folder flushed to disk because a file or folder was created in it (with <see cref="JsonlAuditOptions.FlushToDisk"/>).</summary>
     internal Action<string>? FolderFlushedHook { get; set; }
 
+    /// <summary>
+    /// Test hook: called with the path of a <c>.user</c> file or day file just before the store creates or opens it, once
+    /// the folders above it are there (to plant a link in that moment).
+    /// </summary>
+    internal Action<string>? BeforeFileOpenHook { get; set; }
+
+    /// <summary>Test hook: called with a day file's path once it is open, before its last byte is read.</summary>
+    internal Action<string>? DayFileOpenedHook { get; set; }
+
     /// <summary>Closes the open files. Later writes throw <see cref="ObjectDisposedException"/>; reads still work.</summary>
     public void Dispose()
     {
@@ -503,12 +512,19 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             FolderToFlush(key, Path.GetDirectoryName(created)!);
         }
 
-        if (needsNameFile && WriteNameFile(Path.Combine(folder, UserFolderNames.NameFile), key.User))
+        if (needsNameFile)
         {
-            FolderToFlush(key, folder);
+            var nameFile = Path.Combine(folder, UserFolderNames.NameFile);
+            BeforeFileOpenHook?.Invoke(nameFile);
+            if (WriteNameFile(nameFile, key.User))
+            {
+                FolderToFlush(key, folder);
+            }
         }
 
-        var appendOnly = AppendOnlyFile.Open(Path.Combine(auditFolder, DayFileName(key.Day)), out var fileCreated);
+        var dayFile = Path.Combine(auditFolder, DayFileName(key.Day));
+        BeforeFileOpenHook?.Invoke(dayFile);
+        var appendOnly = AppendOnlyFile.Open(dayFile, out var fileCreated, DayFileOpenedHook);
         if (fileCreated)
         {
             FolderToFlush(key, auditFolder);
