@@ -37,7 +37,7 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <param name="created">Whether this call created it (its folder then holds a new entry, to be synced for durability).</param>
     /// <param name="openedHook">Test hook: called with the path once the file is open, before its last byte is read.</param>
     /// <exception cref="IOException">
-    /// The file cannot be opened, or is a symbolic link: a link planted in place of a day file is
+    /// The file cannot be opened, is not a regular file, or is a symbolic link: a link planted in place of a day file is
     /// refused, never followed, so that audit lines are never appended to a file outside the audit folder.
     /// </exception>
     public static AppendOnlyFile Open(FolderHandle folder, string name, out bool created, Action<string>? openedHook = null)
@@ -48,9 +48,9 @@ internal sealed class AppendOnlyFile : IDisposable
             return OpenByPath(path, out created, openedHook);
         }
 
-        // O_NONBLOCK: a FIFO planted in place of a day file fails the open (ENXIO) instead of blocking the writer until
-        // someone reads it; regular files ignore the flag.
-        var flags = UnixFileNativeMethods.WriteOnly | UnixFileNativeMethods.Append | UnixFileNativeMethods.NonBlock
+        // Read and write: the last byte is read through this descriptor (EndsWithoutNewline). O_NONBLOCK: a FIFO planted in
+        // place of a day file does not block the open (it is refused once open); regular files ignore the flag.
+        var flags = UnixFileNativeMethods.ReadWrite | UnixFileNativeMethods.Append | UnixFileNativeMethods.NonBlock
             | UnixFileNativeMethods.CloseOnExec | UnixFileNativeMethods.NoFollow;
         var createNew = UnixFileNativeMethods.Create | UnixFileNativeMethods.Exclusive; // fails on anything there, a link too
         int fd;
@@ -97,7 +97,7 @@ internal sealed class AppendOnlyFile : IDisposable
             }
 
             openedHook?.Invoke(path);
-            return new AppendOnlyFile(path, handle, null, EndsWithoutNewline(path));
+            return new AppendOnlyFile(path, handle, null, EndsWithoutNewline(handle, path));
         }
         catch
         {
@@ -218,6 +218,28 @@ internal sealed class AppendOnlyFile : IDisposable
     internal static IOException SymbolicLinkRefused(string path) =>
         new($"Refusing to use '{path}': it is a symbolic link, and the audit store never follows links out of its folders.");
 
+    /// <summary>Whether the file's last line was torn (a crash, a full disk): our first line then needs a newline first.</summary>
+    /// <remarks>
+    /// Read through the descriptor just opened, never by path: the path may name another file by now. Only a file that
+    /// can seek has a last byte; anything else (a FIFO planted in place of a day file) is refused before any write.
+    /// </remarks>
+    private static bool EndsWithoutNewline(SafeFileHandle handle, string path)
+    {
+        long length;
+        try
+        {
+            // fstat's size; documented to need a handle that can seek, in every .NET version.
+            length = RandomAccess.GetLength(handle);
+        }
+        catch (NotSupportedException)
+        {
+            throw new IOException($"Refusing to append to '{path}': it is not a regular file.");
+        }
+
+        Span<byte> last = stackalloc byte[1];
+        return length > 0 && RandomAccess.Read(handle, last, length - 1) == 1 && last[0] != (byte)'\n'; // pread
+    }
+
     /// <summary>The fallback where folders are not held open: a check, then the open by path.</summary>
     private static AppendOnlyFile OpenByPath(string path, out bool created, Action<string>? openedHook)
     {
@@ -241,7 +263,7 @@ internal sealed class AppendOnlyFile : IDisposable
         }
     }
 
-    /// <summary>Whether the file's last line was torn (a crash, a full disk): our first line then needs a newline first.</summary>
+    /// <summary>The fallback's <see cref="EndsWithoutNewline(SafeFileHandle, string)"/>: by path, after the open.</summary>
     private static bool EndsWithoutNewline(string path)
     {
         try

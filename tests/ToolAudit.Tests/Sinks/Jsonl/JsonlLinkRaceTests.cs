@@ -4,8 +4,8 @@ namespace ToolAudit.Tests.Sinks.Jsonl;
 
 /// <summary>
 /// Races against the store's opens: a folder swapped for a symbolic link after the store made it and before it opens
-/// the file inside. The store holds each folder open and opens the next level through it, so the link is never
-/// followed and the file it writes is in the folder it made.
+/// the file inside, or a day file replaced just after it was opened. The store holds each folder open and opens the
+/// next level through it, so the link is never followed and the file it writes is the one it opened and checked.
 /// </summary>
 public sealed class JsonlLinkRaceTests : IDisposable
 {
@@ -79,6 +79,48 @@ public sealed class JsonlLinkRaceTests : IDisposable
         Directory.EnumerateFileSystemEntries(_outside, "*", SearchOption.AllDirectories).Should().Equal([Path.Combine(_outside, "tool_audit")], "nothing is written through the link");
         (await File.ReadAllTextAsync(Path.Combine(moved!, ".user"))).Should().Be(LongUser);
         AuditFiles.Lines(Path.Combine(moved!, "tool_audit", Path.GetFileName(dayFile))).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task WriteAsync_AuditFolderMovedJustBeforeTheDayFileIsOpened_WithFlushToDisk_FlushesTheFoldersItHoldsOpen()
+    {
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _root, FlushToDisk = true });
+        var dayFile = store.GetFilePath("alice", Day);
+        var auditFolder = Path.GetDirectoryName(dayFile)!;
+        var flushed = new List<string>();
+        store.FolderFlushedHook = flushed.Add;
+        var moved = auditFolder + ".moved";
+        store.BeforeFileOpenHook = path => Directory.Move(auditFolder, moved);
+
+        await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+
+        AuditFiles.Lines(Path.Combine(moved, Path.GetFileName(dayFile))).Should().ContainSingle();
+        Directory.Exists(auditFolder).Should().BeFalse("nothing recreated it by its path");
+        flushed.Should().BeEquivalentTo([store.Root, Path.GetDirectoryName(auditFolder)!, auditFolder], "each was flushed through the folder held open, not reopened by a path that no longer leads to it");
+    }
+
+    [Theory]
+    [InlineData("{\"torn\":", "{}\n")]
+    [InlineData("{}\n", "{\"torn\":")]
+    public async Task WriteAsync_DayFileReplacedJustAfterItIsOpened_EndsATornLineOfTheFileOpenedNotOfItsReplacement(string opened, string replacement)
+    {
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _root });
+        var dayFile = store.GetFilePath("alice", Day);
+        AuditFiles.Write(dayFile, opened);
+        var kept = Path.Combine(Path.GetDirectoryName(dayFile)!, "kept.txt");
+        store.DayFileOpenedHook = path =>
+        {
+            File.Move(dayFile, kept);
+            File.WriteAllText(dayFile, replacement);
+        };
+
+        await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+
+        var lines = AuditFiles.Lines(kept);
+        lines.Should().HaveCount(2, "the torn line is ended before the new one, and a whole one gets no empty line after it");
+        lines[0].Should().Be(opened.TrimEnd('\n'));
+        lines[1].Should().Contain("\"user\":\"alice\"");
+        (await File.ReadAllTextAsync(dayFile)).Should().Be(replacement);
     }
 
     /// <summary>Moves <paramref name="folder"/> aside and puts a link to the outside folder in its place; returns where it went.</summary>
