@@ -17,21 +17,6 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <summary>The mode of the folders the store creates: owner all, group read and enter.</summary>
     internal const UnixFileMode NewFolderMode = NewFileMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute;
 
-    private const int ENOENT = 2;
-    private const int EINTR = 4;
-    private const int EEXIST = 17;
-    private const int LinuxELOOP = 40;
-    private const int MacELOOP = 62;
-
-    /// <summary>
-    /// Linux's <c>O_NOFOLLOW</c>, which differs by architecture: <c>0100000</c> (octal) on Arm and PowerPC, <c>0400000</c>
-    /// on x86, x64, s390x, RISC-V and LoongArch.
-    /// </summary>
-    private static readonly int LinuxNoFollow = RuntimeInformation.ProcessArchitecture
-        is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le
-        ? 0x8000
-        : 0x20000;
-
     private readonly SafeFileHandle? _handle;
     private readonly FileStream? _stream;
     private bool _needsNewline;
@@ -46,93 +31,77 @@ internal sealed class AppendOnlyFile : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Opens (creating it if need be) the file at <paramref name="path"/> for appending.</summary>
-    /// <param name="path">The file.</param>
+    /// <summary>Opens (creating it if need be) the file <paramref name="name"/> in <paramref name="folder"/> for appending.</summary>
+    /// <param name="folder">The folder, held open: the file is opened through it, not by a path that may lead elsewhere by now.</param>
+    /// <param name="name">The file's name.</param>
     /// <param name="created">Whether this call created it (its folder then holds a new entry, to be synced for durability).</param>
+    /// <param name="openedHook">Test hook: called with the path once the file is open, before its last byte is read.</param>
     /// <exception cref="IOException">
-    /// The file cannot be opened, or <paramref name="path"/> is a symbolic link: a link planted in place of a day file is
+    /// The file cannot be opened, is not a regular file, or is a symbolic link: a link planted in place of a day file is
     /// refused, never followed, so that audit lines are never appended to a file outside the audit folder.
     /// </exception>
-    public static AppendOnlyFile Open(string path, out bool created)
+    public static AppendOnlyFile Open(FolderHandle folder, string name, out bool created, Action<string>? openedHook = null)
     {
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+        var path = folder.PathOf(name);
+        if (folder.Handle is not { } folderHandle)
         {
-            var linux = OperatingSystem.IsLinux();
-            // O_NONBLOCK: a FIFO planted in place of a day file fails the open (ENXIO) instead of blocking the writer
-            // until someone reads it; regular files ignore the flag.
-            var flags = linux
-                ? 0x1 | 0x400 | 0x800 | 0x80000 | LinuxNoFollow // O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW
-                : 0x1 | 0x8 | 0x4 | 0x1000000 | 0x100; // the same on macOS
-            var createNew = linux ? 0x40 | 0x80 : 0x200 | 0x800; // O_CREAT | O_EXCL: fails on anything there, a link too
-            int fd;
-            int errno;
-            while (true)
+            return OpenByPath(path, out created, openedHook);
+        }
+
+        // Read and write: the last byte is read through this descriptor (EndsWithoutNewline). O_NONBLOCK: a FIFO planted in
+        // place of a day file does not block the open (it is refused once open); regular files ignore the flag.
+        var flags = UnixFileNativeMethods.ReadWrite | UnixFileNativeMethods.Append | UnixFileNativeMethods.NonBlock
+            | UnixFileNativeMethods.CloseOnExec | UnixFileNativeMethods.NoFollow;
+        var createNew = UnixFileNativeMethods.Create | UnixFileNativeMethods.Exclusive; // fails on anything there, a link too
+        int fd;
+        int errno;
+        while (true)
+        {
+            // Create it, or else open the one that is there: either way we know which happened.
+            fd = UnixFileNativeMethods.OpenAt(folderHandle, name, flags | createNew, (int)NewFileMode);
+            created = fd >= 0;
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            if (errno == UnixFileNativeMethods.EINTR)
             {
-                // Create it, or else open the one that is there: either way we know which happened.
-                fd = UnixFileNativeMethods.Open(path, flags | createNew, (int)NewFileMode);
-                created = fd >= 0;
+                continue;
+            }
+
+            if (errno == UnixFileNativeMethods.EEXIST)
+            {
+                fd = UnixFileNativeMethods.OpenAt(folderHandle, name, flags, 0);
                 errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
-                if (errno == EINTR)
+
+                // Interrupted, or removed between the two opens (a purge): try again.
+                if (errno is UnixFileNativeMethods.EINTR or UnixFileNativeMethods.ENOENT)
                 {
                     continue;
                 }
-
-                if (errno == EEXIST)
-                {
-                    fd = UnixFileNativeMethods.Open(path, flags, 0);
-                    errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
-
-                    // Interrupted, or removed between the two opens (a purge): try again.
-                    if (errno is EINTR or ENOENT)
-                    {
-                        continue;
-                    }
-                }
-
-                break;
             }
 
-            if (fd < 0)
-            {
-                throw errno == (linux ? LinuxELOOP : MacELOOP)
-                    ? SymbolicLinkRefused(path)
-                    : new IOException($"Could not open '{path}' for appending: {Marshal.GetPInvokeErrorMessage(errno)}.");
-            }
-
-            var handle = new SafeFileHandle(fd, ownsHandle: true);
-            try
-            {
-                if (created && !OperatingSystem.IsWindows())
-                {
-                    // Exactly owner read-write, group read: open's mode is masked by the umask, and a variadic argument
-                    // is not reliably passed through interop on every platform (Apple arm64 passes them on the stack).
-                    File.SetUnixFileMode(handle, NewFileMode);
-                }
-
-                return new AppendOnlyFile(path, handle, null, EndsWithoutNewline(path));
-            }
-            catch
-            {
-                handle.Dispose();
-                throw;
-            }
+            break;
         }
 
-        // Elsewhere a check, then the open: a link planted between the two is followed (one process per folder there).
-        if (new FileInfo(path).LinkTarget is not null)
+        if (fd < 0)
         {
-            throw SymbolicLinkRefused(path);
+            throw folder.OpenFailed(errno, name, $"Could not open '{path}' for appending");
         }
 
-        created = !File.Exists(path);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            return new AppendOnlyFile(path, null, stream, EndsWithoutNewline(path));
+            if (created && !OperatingSystem.IsWindows())
+            {
+                // Exactly owner read-write, group read: open's mode is masked by the umask, and a variadic argument
+                // is not reliably passed through interop on every platform (Apple arm64 passes them on the stack).
+                File.SetUnixFileMode(handle, NewFileMode);
+            }
+
+            openedHook?.Invoke(path);
+            return new AppendOnlyFile(path, handle, null, EndsWithoutNewline(handle, path));
         }
         catch
         {
-            stream.Dispose();
+            handle.Dispose();
             throw;
         }
     }
@@ -178,6 +147,10 @@ internal sealed class AppendOnlyFile : IDisposable
     /// Forces a folder's entries (a file or folder created in it) to the disk, so that a new file flushed to disk is
     /// also found after a power loss. Nothing to do where folders cannot be synced this way (Windows).
     /// </summary>
+    /// <remarks>
+    /// Opened by path, so only for the folder above the root (which gains an entry when the root is created); the
+    /// folders below it are flushed through the handles the store holds (<see cref="FolderHandle.FlushToDisk"/>).
+    /// </remarks>
     /// <param name="folder">The folder.</param>
     public static void FlushFolderToDisk(string folder)
     {
@@ -189,9 +162,9 @@ internal sealed class AppendOnlyFile : IDisposable
         int fd;
         do
         {
-            fd = UnixFileNativeMethods.Open(folder, OperatingSystem.IsLinux() ? 0x80000 : 0x1000000, 0); // O_RDONLY | O_CLOEXEC
+            fd = UnixFileNativeMethods.Open(folder, UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.CloseOnExec, 0);
         }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
 
         if (fd < 0)
         {
@@ -228,7 +201,7 @@ internal sealed class AppendOnlyFile : IDisposable
                 if (written < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
-                    if (errno == EINTR)
+                    if (errno == UnixFileNativeMethods.EINTR)
                     {
                         continue;
                     }
@@ -246,6 +219,51 @@ internal sealed class AppendOnlyFile : IDisposable
         new($"Refusing to use '{path}': it is a symbolic link, and the audit store never follows links out of its folders.");
 
     /// <summary>Whether the file's last line was torn (a crash, a full disk): our first line then needs a newline first.</summary>
+    /// <remarks>
+    /// Read through the descriptor just opened, never by path: the path may name another file by now. Only a file that
+    /// can seek has a last byte; anything else (a FIFO planted in place of a day file) is refused before any write.
+    /// </remarks>
+    private static bool EndsWithoutNewline(SafeFileHandle handle, string path)
+    {
+        long length;
+        try
+        {
+            // fstat's size; documented to need a handle that can seek, in every .NET version.
+            length = RandomAccess.GetLength(handle);
+        }
+        catch (NotSupportedException)
+        {
+            throw new IOException($"Refusing to append to '{path}': it is not a regular file.");
+        }
+
+        Span<byte> last = stackalloc byte[1];
+        return length > 0 && RandomAccess.Read(handle, last, length - 1) == 1 && last[0] != (byte)'\n'; // pread
+    }
+
+    /// <summary>The fallback where folders are not held open: a check, then the open by path.</summary>
+    private static AppendOnlyFile OpenByPath(string path, out bool created, Action<string>? openedHook)
+    {
+        // A link planted between the check and the open is followed (one process per folder there).
+        if (new FileInfo(path).LinkTarget is not null)
+        {
+            throw SymbolicLinkRefused(path);
+        }
+
+        created = !File.Exists(path);
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        try
+        {
+            openedHook?.Invoke(path);
+            return new AppendOnlyFile(path, null, stream, EndsWithoutNewline(path));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The fallback's <see cref="EndsWithoutNewline(SafeFileHandle, string)"/>: by path, after the open.</summary>
     private static bool EndsWithoutNewline(string path)
     {
         try

@@ -368,6 +368,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>Test hook: called with each folder flushed to disk because a file or folder was created in it (with <see cref="JsonlAuditOptions.FlushToDisk"/>).</summary>
     internal Action<string>? FolderFlushedHook { get; set; }
 
+    /// <summary>
+    /// Test hook: called with the path of a <c>.user</c> file or day file just before the store creates or opens it, once
+    /// the folders above it are there (to plant a link in that moment).
+    /// </summary>
+    internal Action<string>? BeforeFileOpenHook { get; set; }
+
+    /// <summary>Test hook: called with a day file's path once it is open, before its last byte is read.</summary>
+    internal Action<string>? DayFileOpenedHook { get; set; }
+
     /// <summary>Closes the open files. Later writes throw <see cref="ObjectDisposedException"/>; reads still work.</summary>
     public void Dispose()
     {
@@ -472,7 +481,6 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             if (_options.FlushToDisk)
             {
                 file.File.FlushToDisk();
-                FlushCreatedFolders(key);
             }
 
             file.LastBatch = _batches;
@@ -497,24 +505,57 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return file;
         }
 
-        // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root:
-        // with FlushToDisk, each folder that gains an entry here is flushed after the file (FlushCreatedFolders).
-        var folder = UserFolder(key.User, out var needsNameFile);
-        var auditFolder = Path.Combine(folder, AuditFolder);
-        foreach (var created in CreateFolder(auditFolder) ?? [])
+        // Each level is opened through the one above it, held open: the root (followed if it is a link, the host's
+        // choice), the user's folder, its tool_audit folder, then the files. A link at any level below the root is
+        // refused, and a folder swapped for a link after it was opened cannot send the next open elsewhere.
+        var userFolder = UserFolder(key.User, out var needsNameFile);
+        using var root = FolderHandle.OpenRoot(_root, out var created);
+        if (created && Path.GetDirectoryName(_root) is { } aboveRoot)
         {
-            FolderToFlush(key, Path.GetDirectoryName(created)!);
+            FolderToFlush(key, aboveRoot);
         }
 
-        if (needsNameFile && WriteNameFile(Path.Combine(folder, UserFolderNames.NameFile), key.User))
+        using var user = root.OpenFolder(Path.GetFileName(userFolder), out created);
+        if (created)
         {
-            FolderToFlush(key, folder);
+            FolderToFlush(key, root.Path);
         }
 
-        var appendOnly = AppendOnlyFile.Open(Path.Combine(auditFolder, DayFileName(key.Day)), out var fileCreated);
-        if (fileCreated)
+        using var audit = user.OpenFolder(AuditFolder, out created);
+        if (created)
         {
-            FolderToFlush(key, auditFolder);
+            FolderToFlush(key, user.Path);
+        }
+
+        audit.CheckNoLinkAbove();
+        if (needsNameFile)
+        {
+            BeforeFileOpenHook?.Invoke(user.PathOf(UserFolderNames.NameFile));
+            if (user.CreateFileOnce(UserFolderNames.NameFile, Encoding.UTF8.GetBytes(key.User)))
+            {
+                FolderToFlush(key, user.Path);
+            }
+        }
+
+        var dayFileName = DayFileName(key.Day);
+        BeforeFileOpenHook?.Invoke(audit.PathOf(dayFileName));
+        var appendOnly = AppendOnlyFile.Open(audit, dayFileName, out var fileCreated, DayFileOpenedHook);
+        try
+        {
+            if (fileCreated)
+            {
+                FolderToFlush(key, audit.Path);
+            }
+
+            // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root:
+            // with FlushToDisk, each folder that gained an entry for this file is flushed now, through the folders held
+            // open (the file's own flush follows its write); a failure keeps them for the next attempt.
+            FlushCreatedFolders(key, root, user, audit);
+        }
+        catch
+        {
+            appendOnly.Dispose();
+            throw;
         }
 
         file = new OpenFile(appendOnly, key);
@@ -539,7 +580,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <summary>Flushes to disk the folders that gained an entry for the file of <paramref name="key"/> and are not flushed yet.</summary>
-    private void FlushCreatedFolders(FileKey key)
+    /// <param name="key">The file.</param>
+    /// <param name="held">The folders held open; a folder to flush that is not one of them (the one above the root) is opened by path.</param>
+    private void FlushCreatedFolders(FileKey key, params FolderHandle[] held)
     {
         if (!_foldersToFlush.TryGetValue(key, out var folders))
         {
@@ -548,53 +591,20 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         foreach (var folder in folders.ToList())
         {
-            AppendOnlyFile.FlushFolderToDisk(folder);
+            if (Array.Find(held, h => string.Equals(h.Path, folder, StringComparison.Ordinal)) is { } open)
+            {
+                open.FlushToDisk();
+            }
+            else
+            {
+                AppendOnlyFile.FlushFolderToDisk(folder);
+            }
+
             folders.Remove(folder);
             FolderFlushedHook?.Invoke(folder);
         }
 
         _foldersToFlush.Remove(key);
-    }
-
-    /// <summary>Writes a hashed folder's <c>.user</c> file once, owner and group only; a link in its place is refused.</summary>
-    /// <returns>Whether this call created it.</returns>
-    private static bool WriteNameFile(string path, string user)
-    {
-        var existing = new FileInfo(path);
-        if (existing.LinkTarget is not null)
-        {
-            throw AppendOnlyFile.SymbolicLinkRefused(path);
-        }
-
-        if (existing.Exists)
-        {
-            return false;
-        }
-
-        // CreateNew is O_CREAT | O_EXCL: it never follows a link, not even a dangling one, and never truncates.
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = AppendOnlyFile.NewFileMode;
-        }
-
-        try
-        {
-            using var stream = new FileStream(path, options);
-            if (!OperatingSystem.IsWindows())
-            {
-                // Exactly that mode, whatever the umask, as for day files.
-                File.SetUnixFileMode(stream.SafeFileHandle, AppendOnlyFile.NewFileMode);
-            }
-
-            stream.Write(Encoding.UTF8.GetBytes(user));
-            return true;
-        }
-        catch (IOException) when (new FileInfo(path) is { Exists: true, LinkTarget: null })
-        {
-            // Another process wrote it first.
-            return false;
-        }
     }
 
     private void EvictIdleFiles()
@@ -648,66 +658,6 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             {
                 CloseFile(key);
                 return;
-            }
-        }
-    }
-
-    /// <summary>Creates <paramref name="path"/> (a user's <c>tool_audit</c> folder) and the folders above it up to the root.</summary>
-    /// <returns>The folders this call created, the outermost first; null when all were there.</returns>
-    private List<string>? CreateFolder(string path)
-    {
-        // Defence in depth: whatever the encoding, nothing is created outside the root.
-        var full = Path.GetFullPath(path);
-        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"Refusing to create '{full}' outside the audit root '{_root}'.");
-        }
-
-        // The root may be a link (a host's choice); below it, each folder is created one at a time, and a folder planted as
-        // a symbolic link is refused, not followed: it would take the files out of the root, where the check above
-        // cannot see. Checked again once all exist, for a link planted meanwhile.
-        List<string>? created = null;
-        CreateOneFolder(_root, ref created);
-        var folder = _root;
-        foreach (var part in Path.GetRelativePath(_root, full).Split(Path.DirectorySeparatorChar))
-        {
-            folder = Path.Combine(folder, part);
-            ThrowIfLink(folder);
-            CreateOneFolder(folder, ref created);
-        }
-
-        for (folder = full; folder.Length > _root.Length; folder = Path.GetDirectoryName(folder)!)
-        {
-            ThrowIfLink(folder);
-        }
-
-        return created;
-
-        static void ThrowIfLink(string folder)
-        {
-            if (IsLink(folder))
-            {
-                throw AppendOnlyFile.SymbolicLinkRefused(folder);
-            }
-        }
-
-        static void CreateOneFolder(string folder, ref List<string>? created)
-        {
-            if (Directory.Exists(folder))
-            {
-                return;
-            }
-
-            (created ??= new()).Add(folder);
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(folder);
-            }
-            else
-            {
-                // Audit trails are not for everyone on the machine: owner and group only (exactly, whatever the umask).
-                Directory.CreateDirectory(folder, AppendOnlyFile.NewFolderMode);
-                File.SetUnixFileMode(folder, AppendOnlyFile.NewFolderMode);
             }
         }
     }

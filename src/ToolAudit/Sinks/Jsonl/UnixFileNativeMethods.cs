@@ -3,15 +3,85 @@ using Microsoft.Win32.SafeHandles;
 
 namespace ToolAudit.Sinks.Jsonl;
 
-/// <summary>The libc calls behind <see cref="AppendOnlyFile"/> on Linux and macOS.</summary>
+/// <summary>The libc calls behind <see cref="AppendOnlyFile"/> and <see cref="FolderHandle"/> on Linux and macOS, and their flags.</summary>
+/// <remarks>
+/// The flag values are those of the platform's headers: Linux's generic ones (x86, x64, s390x, RISC-V, LoongArch),
+/// Linux's on Arm and PowerPC (where <c>O_DIRECTORY</c> and <c>O_NOFOLLOW</c> differ), and macOS's.
+/// </remarks>
 internal static unsafe partial class UnixFileNativeMethods
 {
+    /// <summary><c>O_RDONLY</c>, the same everywhere.</summary>
+    public const int ReadOnly = 0x0;
+
+    /// <summary><c>O_RDWR</c>, the same everywhere.</summary>
+    public const int ReadWrite = 0x2;
+
+    /// <summary><c>O_WRONLY</c>, the same everywhere.</summary>
+    public const int WriteOnly = 0x1;
+
+    /// <summary><c>ENOENT</c>, the same on Linux and macOS.</summary>
+    public const int ENOENT = 2;
+
+    /// <summary><c>EINTR</c>, the same on Linux and macOS.</summary>
+    public const int EINTR = 4;
+
+    /// <summary><c>EEXIST</c>, the same on Linux and macOS.</summary>
+    public const int EEXIST = 17;
+
+    /// <summary><c>ENOTDIR</c>, the same on Linux and macOS.</summary>
+    public const int ENOTDIR = 20;
+
+    private static readonly bool Linux = OperatingSystem.IsLinux();
+
+    // Linux on Arm and PowerPC has its own O_DIRECTORY (040000 octal) and O_NOFOLLOW (0100000); elsewhere 0200000 and 0400000.
+    private static readonly bool LinuxArmOrPowerPC = RuntimeInformation.ProcessArchitecture
+        is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le;
+
+    /// <summary><c>O_APPEND</c>.</summary>
+    public static readonly int Append = Linux ? 0x400 : 0x8;
+
+    /// <summary><c>O_NONBLOCK</c>.</summary>
+    public static readonly int NonBlock = Linux ? 0x800 : 0x4;
+
+    /// <summary><c>O_CLOEXEC</c>.</summary>
+    public static readonly int CloseOnExec = Linux ? 0x80000 : 0x1000000;
+
+    /// <summary><c>O_CREAT</c>.</summary>
+    public static readonly int Create = Linux ? 0x40 : 0x200;
+
+    /// <summary><c>O_EXCL</c>.</summary>
+    public static readonly int Exclusive = Linux ? 0x80 : 0x800;
+
+    /// <summary><c>O_NOFOLLOW</c>: the last component of the path must not be a symbolic link (<c>ELOOP</c> if it is).</summary>
+    public static readonly int NoFollow = Linux ? (LinuxArmOrPowerPC ? 0x8000 : 0x20000) : 0x100;
+
+    /// <summary><c>O_DIRECTORY</c>: the path must name a folder (<c>ENOTDIR</c> otherwise).</summary>
+    public static readonly int Directory = Linux ? (LinuxArmOrPowerPC ? 0x4000 : 0x10000) : 0x100000;
+
+    /// <summary><c>ELOOP</c>, what an open with <see cref="NoFollow"/> of a symbolic link fails with.</summary>
+    public static readonly int ELOOP = Linux ? 40 : 62;
+
+    /// <summary><c>open(2)</c>, by path (the root, which may be a link, and the folder above it).</summary>
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags, int mode);
 
+    /// <summary><c>openat(2)</c>: opens <paramref name="path"/> relative to the folder <paramref name="folder"/> holds open.</summary>
+    [LibraryImport("libc", EntryPoint = "openat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int OpenAt(SafeFileHandle folder, string path, int flags, int mode);
+
+    /// <summary><c>mkdirat(2)</c>: creates the folder <paramref name="path"/> in the folder <paramref name="folder"/> holds open.</summary>
+    [LibraryImport("libc", EntryPoint = "mkdirat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int MkdirAt(SafeFileHandle folder, string path, uint mode);
+
+    /// <summary><c>readlinkat(2)</c>: succeeds only when <paramref name="path"/> in <paramref name="folder"/> is a symbolic link.</summary>
+    [LibraryImport("libc", EntryPoint = "readlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial nint ReadLinkAt(SafeFileHandle folder, string path, byte* buffer, nint size);
+
+    /// <summary><c>write(2)</c>.</summary>
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeFileHandle fd, byte* buffer, nint count);
 
+    /// <summary><c>fsync(2)</c>, of a file or a folder.</summary>
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(SafeFileHandle fd);
 }

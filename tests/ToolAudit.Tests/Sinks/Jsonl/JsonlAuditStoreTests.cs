@@ -275,6 +275,19 @@ public sealed class JsonlAuditStoreTests
     }
 
     [Fact]
+    public async Task WriteAsync_RootEndingInASeparator_WritesBelowItAndReadsBack()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path + Path.DirectorySeparatorChar });
+
+        await store.WriteAsync([Entries.At(new DateTimeOffset(2025, 3, 4, 9, 0, 0, TimeSpan.Zero))], CancellationToken.None);
+
+        store.Root.Should().Be(folder.Path);
+        AuditFiles.All(folder.Path).Should().Equal(Path.Combine(folder.Path, "alice", "tool_audit", "2025-03-04.jsonl"));
+        (await store.QueryAsync(new AuditQuery { User = "alice" }).ToListAsync()).Should().ContainSingle();
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowsArgumentExceptionNamingTheOption()
     {
         var create = () => new JsonlAuditStore(new JsonlAuditOptions { Root = " ", MaxOpenFiles = 0 });

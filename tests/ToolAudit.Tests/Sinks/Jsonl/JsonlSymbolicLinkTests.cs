@@ -132,6 +132,41 @@ public sealed class JsonlSymbolicLinkTests : IDisposable
         await BobIsOnRecordAsync(store);
     }
 
+    [Theory]
+    [InlineData("user folder")]
+    [InlineData("tool_audit folder")]
+    [InlineData("day file")]
+    [InlineData(".user file")]
+    public async Task WriteAsync_LinkAtAnyLevelBelowTheRoot_ThrowsTheLinkRefusalNamingIt(string level)
+    {
+        using var store = NewStore();
+        var dayFile = store.GetFilePath(LongUser, Today);
+        var auditFolder = Path.GetDirectoryName(dayFile)!;
+        var userFolder = Path.GetDirectoryName(auditFolder)!;
+        var link = level switch
+        {
+            "user folder" => userFolder,
+            "tool_audit folder" => auditFolder,
+            "day file" => dayFile,
+            _ => Path.Combine(userFolder, ".user"),
+        };
+        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+        if (level.EndsWith("folder", StringComparison.Ordinal))
+        {
+            Directory.CreateSymbolicLink(link, _outside);
+        }
+        else
+        {
+            File.CreateSymbolicLink(link, Path.Combine(_outside, "target"));
+        }
+
+        var write = () => store.WriteAsync([Entries.At(Now, LongUser)], CancellationToken.None).AsTask();
+
+        (await write.Should().ThrowAsync<IOException>()).Which.Message.Should().Be(
+            $"Refusing to use '{link}': it is a symbolic link, and the audit store never follows links out of its folders.");
+        Directory.EnumerateFileSystemEntries(_outside).Should().BeEmpty();
+    }
+
     [Fact]
     public async Task HashedUserWithoutLinks_NameFileIsWrittenOnceAndTheEntryReadsBack()
     {

@@ -1,0 +1,304 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using Microsoft.Win32.SafeHandles;
+
+namespace ToolAudit.Sinks.Jsonl;
+
+/// <summary>
+/// A folder of the audit tree. On Linux and macOS it is held open, and the next level (a folder, a day file, a
+/// <c>.user</c> file) is opened through it with <c>openat(2)</c> and <c>O_NOFOLLOW</c>: a folder swapped for a symbolic
+/// link after it was opened cannot send a later open elsewhere, and a link at any level is refused, never followed.
+/// </summary>
+/// <remarks>
+/// Elsewhere (Windows) it is only a path: each level is checked for a link and then used by path, so a link planted
+/// between the check and the use is followed (one process per folder there).
+/// </remarks>
+internal sealed class FolderHandle : IDisposable
+{
+    private readonly SafeFileHandle? _handle;
+    private readonly FolderHandle? _parent;
+
+    private FolderHandle(string path, SafeFileHandle? handle, FolderHandle? parent)
+    {
+        Path = path;
+        _handle = handle;
+        _parent = parent;
+    }
+
+    /// <summary>The folder's path, for messages and for the fallback that works by path.</summary>
+    public string Path { get; }
+
+    /// <summary>The open folder; null where folders are not held open.</summary>
+    internal SafeFileHandle? Handle => _handle;
+
+    /// <summary>Whether folders are held open and opened through, or used by path.</summary>
+    [UnsupportedOSPlatformGuard("windows")]
+    private static bool HeldOpen => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
+
+    /// <summary>Opens the audit root, creating it (and the folders above it) if it is missing.</summary>
+    /// <param name="root">The root's full path. It is followed if it is a link: where the root lies is the host's choice.</param>
+    /// <param name="created">Whether this call created it (the folder above then holds a new entry).</param>
+    /// <returns>The root, to open the levels below through.</returns>
+    /// <exception cref="IOException">The root cannot be opened or created.</exception>
+    public static FolderHandle OpenRoot(string root, out bool created)
+    {
+        created = false;
+        if (!HeldOpen)
+        {
+            if (!Directory.Exists(root))
+            {
+                Directory.CreateDirectory(root);
+                created = true;
+            }
+
+            return new FolderHandle(root, null, null);
+        }
+
+        while (true)
+        {
+            var fd = UnixFileNativeMethods.Open(root, UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.CloseOnExec, 0);
+            if (fd >= 0)
+            {
+                return Opened(root, fd, parent: null, created);
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == UnixFileNativeMethods.EINTR)
+            {
+                continue;
+            }
+
+            if (errno == UnixFileNativeMethods.ENOENT && !created)
+            {
+                // Audit trails are not for everyone on the machine: owner and group only (made exact once it is open).
+                Directory.CreateDirectory(root, AppendOnlyFile.NewFolderMode);
+                created = true;
+                continue;
+            }
+
+            throw new IOException($"Could not open the audit root '{root}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+        }
+    }
+
+    /// <summary>Opens the folder <paramref name="name"/> in this one, creating it if it is missing.</summary>
+    /// <param name="name">One folder name (no separator, not <c>.</c> or <c>..</c>).</param>
+    /// <param name="created">Whether this call created it (this folder then holds a new entry).</param>
+    /// <returns>The folder, to open the next level through.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="name"/> is not one folder name: it could lead out of the audit root.</exception>
+    /// <exception cref="IOException">It is a symbolic link (refused, never followed), or it cannot be opened or created.</exception>
+    public FolderHandle OpenFolder(string name, out bool created)
+    {
+        var path = PathOf(name);
+        created = false;
+        if (!HeldOpen || _handle is null)
+        {
+            ThrowIfLink(path);
+            if (!Directory.Exists(path))
+            {
+                Directory.CreateDirectory(path);
+                created = true;
+            }
+
+            return new FolderHandle(path, null, this);
+        }
+
+        while (true)
+        {
+            var fd = UnixFileNativeMethods.OpenAt(
+                _handle,
+                name,
+                UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec,
+                0);
+            if (fd >= 0)
+            {
+                return Opened(path, fd, this, created);
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == UnixFileNativeMethods.EINTR)
+            {
+                continue;
+            }
+
+            if (errno == UnixFileNativeMethods.ENOENT && !created)
+            {
+                if (UnixFileNativeMethods.MkdirAt(_handle, name, (uint)AppendOnlyFile.NewFolderMode) == 0)
+                {
+                    created = true;
+                    continue;
+                }
+
+                errno = Marshal.GetLastPInvokeError();
+
+                // Made by another writer meanwhile, or interrupted: open it.
+                if (errno is UnixFileNativeMethods.EEXIST or UnixFileNativeMethods.EINTR)
+                {
+                    continue;
+                }
+
+                throw new IOException($"Could not create the folder '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+            }
+
+            throw OpenFailed(errno, name, $"Could not open the folder '{path}'");
+        }
+    }
+
+    /// <summary>
+    /// Creates the file <paramref name="name"/> in this folder, owner read-write and group read, and writes
+    /// <paramref name="content"/> to it, unless something is there already.
+    /// </summary>
+    /// <returns>Whether this call created it.</returns>
+    /// <exception cref="IOException">A symbolic link is there (refused, never followed), or the file cannot be written.</exception>
+    public bool CreateFileOnce(string name, ReadOnlySpan<byte> content)
+    {
+        var path = PathOf(name);
+        if (!HeldOpen || _handle is null)
+        {
+            return CreateFileOnceByPath(path, content);
+        }
+
+        // O_CREAT | O_EXCL: fails on anything that is there, a link (dangling or not) too, and never truncates.
+        var flags = UnixFileNativeMethods.WriteOnly | UnixFileNativeMethods.Create | UnixFileNativeMethods.Exclusive
+            | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec;
+        int fd;
+        do
+        {
+            fd = UnixFileNativeMethods.OpenAt(_handle, name, flags, (int)AppendOnlyFile.NewFileMode);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
+
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == UnixFileNativeMethods.EEXIST)
+            {
+                // Written by another writer first, unless what is there is a link.
+                return IsLink(name) ? throw AppendOnlyFile.SymbolicLinkRefused(path) : false;
+            }
+
+            throw OpenFailed(errno, name, $"Could not create '{path}'");
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+
+        // Exactly that mode, whatever the umask, as for day files.
+        File.SetUnixFileMode(handle, AppendOnlyFile.NewFileMode);
+        RandomAccess.Write(handle, content, 0);
+        return true;
+    }
+
+    /// <summary>Forces the folder's entries to the disk. Nothing to do where folders are not held open (Windows).</summary>
+    /// <exception cref="IOException">The flush failed.</exception>
+    public void FlushToDisk()
+    {
+        if (_handle is not null && UnixFileNativeMethods.FSync(_handle) != 0)
+        {
+            throw new IOException($"Could not flush the folder '{Path}' to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
+        }
+    }
+
+    /// <summary>
+    /// Where folders are not held open, checks this folder and those above it up to the root again for a link planted
+    /// while they were made; nothing to do where they are held open.
+    /// </summary>
+    /// <exception cref="IOException">One of them is now a symbolic link.</exception>
+    public void CheckNoLinkAbove()
+    {
+        if (_handle is not null)
+        {
+            return;
+        }
+
+        for (var folder = this; folder._parent is not null; folder = folder._parent)
+        {
+            ThrowIfLink(folder.Path);
+        }
+    }
+
+    /// <summary>Closes the folder.</summary>
+    public void Dispose() => _handle?.Dispose();
+
+    /// <summary>The error for a failed open of <paramref name="name"/> in this folder: the link refusal when a link is there.</summary>
+    internal IOException OpenFailed(int errno, string name, string message) =>
+        errno == UnixFileNativeMethods.ELOOP || (errno == UnixFileNativeMethods.ENOTDIR && IsLink(name))
+            ? AppendOnlyFile.SymbolicLinkRefused(PathOf(name))
+            : new IOException($"{message}: {Marshal.GetPInvokeErrorMessage(errno)}.");
+
+    /// <summary>The path of <paramref name="name"/> in this folder, once it is known to be one name that stays in it.</summary>
+    internal string PathOf(string name)
+    {
+        // Defence in depth: whatever the encoding of user names, nothing is opened or created outside the root.
+        if (name.Length == 0 || name is "." or ".." || name.Contains('\0', StringComparison.Ordinal)
+            || name.AsSpan().IndexOfAny(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar) >= 0
+            || System.IO.Path.IsPathRooted(name))
+        {
+            throw new InvalidOperationException($"Refusing to open '{name}' in '{Path}': it is not one folder or file name, so it could lead out of the audit root.");
+        }
+
+        return System.IO.Path.Combine(Path, name);
+    }
+
+    [UnsupportedOSPlatform("windows")]
+    private static FolderHandle Opened(string path, int fd, FolderHandle? parent, bool created)
+    {
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            if (created)
+            {
+                // Exactly owner all, group read and enter, whatever the umask.
+                File.SetUnixFileMode(handle, AppendOnlyFile.NewFolderMode);
+            }
+
+            return new FolderHandle(path, handle, parent);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static void ThrowIfLink(string path)
+    {
+        if (new DirectoryInfo(path).LinkTarget is not null)
+        {
+            throw AppendOnlyFile.SymbolicLinkRefused(path);
+        }
+    }
+
+    /// <summary>Whether <paramref name="name"/> in this folder is a symbolic link (asked of the folder held open, not by path).</summary>
+    private unsafe bool IsLink(string name)
+    {
+        byte target;
+        return _handle is not null && UnixFileNativeMethods.ReadLinkAt(_handle, name, &target, 1) >= 0;
+    }
+
+    /// <summary>The fallback for <see cref="CreateFileOnce"/> where folders are not held open: a check, then an exclusive create.</summary>
+    private static bool CreateFileOnceByPath(string path, ReadOnlySpan<byte> content)
+    {
+        var existing = new FileInfo(path);
+        if (existing.LinkTarget is not null)
+        {
+            throw AppendOnlyFile.SymbolicLinkRefused(path);
+        }
+
+        if (existing.Exists)
+        {
+            return false;
+        }
+
+        // CreateNew is an exclusive create: it never follows a link, not even a dangling one, and never truncates.
+        try
+        {
+            using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read });
+            stream.Write(content);
+            return true;
+        }
+        catch (IOException) when (new FileInfo(path) is { Exists: true, LinkTarget: null })
+        {
+            // Another process wrote it first.
+            return false;
+        }
+    }
+}
