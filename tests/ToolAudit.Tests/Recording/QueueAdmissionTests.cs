@@ -144,6 +144,101 @@ public sealed class QueueAdmissionTests
         }
     }
 
+    [Theory]
+    [InlineData(AuditOverflowMode.Wait)]
+    [InlineData(AuditOverflowMode.DropNewest)]
+    public async Task Record_ManyCallersWaitingDroppingAndCancelling_QueueNeverExceedsCapacityAndCountersAreExact(AuditOverflowMode mode)
+    {
+        const int capacity = 4;
+        const int perCaller = 3_000;
+        var sink = new BatchSizeSink();
+        var recorder = new AuditRecorder(sink, new ToolAuditOptions { QueueCapacity = capacity, MaxBatchSize = 256, OverflowMode = mode, OverflowWaitTimeout = TimeSpan.FromMilliseconds(1) });
+        var cancelled = 0;
+        try
+        {
+            // Plain calls that wait (or drop), and durable calls whose caller gives up at once or soon: calls leave
+            // unqueued all the time, ahead of waiting calls and behind them.
+            var plain = Enumerable.Range(0, 2).Select(p => Task.Run(() =>
+            {
+                for (var i = 0; i < perCaller; i++)
+                {
+                    recorder.Record(Calls.Typical(sequence: (p * perCaller) + i));
+                }
+            }));
+            var durable = Enumerable.Range(2, 2).Select(p => Task.Run(async () =>
+            {
+                for (var i = 0; i < perCaller; i++)
+                {
+                    using var cancel = new CancellationTokenSource();
+                    var call = recorder.RecordDurableAsync(Calls.Typical(sequence: (p * perCaller) + i), cancel.Token).AsTask();
+                    if (i % 2 == 0)
+                    {
+                        await cancel.CancelAsync();
+                    }
+
+                    try
+                    {
+                        await call;
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Interlocked.Increment(ref cancelled);
+                    }
+                }
+            }));
+            await Task.WhenAll(plain.Concat(durable)).WaitAsync(TimeSpan.FromMinutes(2));
+            await recorder.FlushAsync().AsTask().WaitAsync(Patience);
+        }
+        finally
+        {
+            await recorder.DisposeAsync();
+        }
+
+        var counters = recorder.Counters;
+        counters.ShouldHoldIdentity();
+        counters.Accepted.Should().Be(4 * perCaller);
+        counters.Pending.Should().Be(0);
+        counters.Written.Should().Be(sink.Entries);
+        sink.BatchSizes.Max().Should().BeLessThanOrEqualTo(capacity, "the queue never holds more than its capacity");
+
+        // A cancelled durable call was either refused before it was queued (failed) or written after all (its wait
+        // for the write was what got cancelled).
+        counters.Failed.Should().BeLessThanOrEqualTo(cancelled);
+    }
+
+    /// <summary>A sink that takes a little time per batch, counts entries and keeps the size of every batch.</summary>
+    private sealed class BatchSizeSink : IAuditSink
+    {
+        private readonly object _lock = new();
+        private readonly List<int> _batchSizes = new();
+
+        public long Entries { get; private set; }
+
+        public IReadOnlyList<int> BatchSizes
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _batchSizes.ToList();
+                }
+            }
+        }
+
+        public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
+        {
+            // Slower than the callers, so that the queue is full most of the time.
+            Thread.SpinWait(20_000);
+            lock (_lock)
+            {
+                _batchSizes.Add(batch.Count);
+                Entries += batch.Count;
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
     /// <summary>
     /// Entry 0 stalls in the sink, the writer holds entry 1 as its next batch and parks, and entry 2 takes the
     /// queue's one place.
