@@ -71,15 +71,34 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     // How long a thread-pool thread waits for room on a monitor before it waits on a task the pool can see.
     private static readonly TimeSpan PoolHandOverDelay = TimeSpan.FromMilliseconds(20);
 
-    // Admission: every call takes a ticket (_accepted). The queue holds the calls admitted and not yet dequeued:
-    // _accepted - _dequeued - _notQueued. A ticket is admitted while that stays within QueueCapacity. This keeps the
-    // hot path to one Interlocked increment and the unbounded channel's short write (a bounded channel locks per item
-    // on both sides).
+    // Admission. Every call takes a ticket (_accepted, in call order); the channel itself is unbounded. Ticket t may be
+    // queued when the calls up to it that hold, or may still take, a place in the queue fit in it:
+    //     ahead(t) = t - (calls up to t taken by the writer) - (calls up to t that left without being queued) <= QueueCapacity.
+    // Invariant: the queue never holds more than QueueCapacity calls. Every queued call has a ticket up to the highest
+    // queued one, m, and is counted in ahead(m); m was admitted with ahead(m) <= QueueCapacity, and ahead(m) only
+    // shrinks after (calls up to m only leave). So only calls AHEAD of t may free places for t: a later call that
+    // leaves unqueued frees none that t can use while the calls ahead of t still fill the queue.
+    // The counts, without making the hot path pay more than its one Interlocked increment:
+    // - Taken by the writer: _dequeued counts every call taken, later ones too. Harmless: a later call taken had room,
+    //   so ahead(t), which is smaller, is within the capacity too.
+    // - Left unqueued, ahead of t: _notQueued read BEFORE t takes its ticket counts only calls ahead of t (their count
+    //   was raised before t existed). It may fall short (a call ahead can leave later), which only makes t wait.
+    //   A call that finds no room and waits registers in _roomWaiters; from then on every call that leaves unqueued
+    //   counts itself for the waiters behind it, and only for them (RoomWaiters.CountAhead), and wakes them when that
+    //   gives one room. Calls that left between a waiter's ticket and its registration cannot be placed; such a waiter
+    //   (RoomWaiter.MayHaveMissed, rare) also lets itself in when all calls but the registered waiters behind it fit
+    //   (see HasRoom(RoomWaiter)), and looks again every few milliseconds, so it cannot wait forever for a wake-up.
+    // So a call that finds room pays one more plain read than before; waiters and calls that leave unqueued pay the rest.
     private long _dequeued;
     private long _notQueued;
+    private readonly RoomWaiters _roomWaiters = new();
 
-    // Producers that wait for room (Wait mode) sleep on this gate; the writer pulses it when it frees room.
-    // RecordDurableAsync callers await _roomSignal instead, which the writer completes and replaces.
+    // How often a waiter that may have missed calls leaving ahead of it (RoomWaiter.MayHaveMissed) looks again, at least.
+    private const int MissedRecheckMilliseconds = 5;
+
+    // Producers that wait for room (Wait mode) sleep on this gate; the writer pulses it when it frees room, and so does
+    // a call ahead of them that leaves unqueued (see LeftUnqueued). RecordDurableAsync callers await _roomSignal
+    // instead, which the same events complete and replace.
     private readonly object _roomGate = new();
     private int _waitingProducers;
     private int _asyncRoomWaiters;
@@ -202,15 +221,21 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <summary>How many thread-pool callers have gone on to wait in the way the pool sees; lets tests synchronise without sleeping.</summary>
     internal int PoolHandOvers => Volatile.Read(ref _poolHandOvers);
 
-    /// <summary>How many calls are in the queue right now (not yet taken by the writer); lets tests synchronise without sleeping.</summary>
+    /// <summary>
+    /// How many calls are in the queue right now (not yet taken by the writer), or still about to be queued or not
+    /// (waiting for room, say); lets tests synchronise without sleeping.
+    /// </summary>
     internal long QueueLength => Volatile.Read(ref _accepted) - Volatile.Read(ref _dequeued) - Volatile.Read(ref _notQueued);
 
     /// <inheritdoc />
     public void Record(ToolCall call)
     {
         var captured = Capture(call, durable: null);
+
+        // Read before the ticket is taken, so that it counts only calls ahead of it (see _notQueued).
+        var notQueuedAhead = Volatile.Read(ref _notQueued);
         var ticket = Interlocked.Increment(ref _accepted);
-        var length = QueuedAhead(ticket);
+        var length = QueuedAhead(ticket, notQueuedAhead);
         if (length <= _options.QueueCapacity && !_disposing)
         {
             if (_channel.Writer.TryWrite(captured))
@@ -225,12 +250,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
         else if (!_disposing)
         {
-            OnQueueFull(captured, ticket);
+            OnQueueFull(captured, ticket, notQueuedAhead);
             return;
         }
 
         // Shutdown closed the queue: nothing after it is written, but it is counted and logged, never thrown at a tool call.
-        Reject(captured);
+        Reject(captured, ticket);
     }
 
     /// <inheritdoc />
@@ -239,12 +264,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var captured = Capture(call, done);
         cancellationToken.ThrowIfCancellationRequested();
+        var notQueuedAhead = Volatile.Read(ref _notQueued);
         var ticket = Interlocked.Increment(ref _accepted);
         try
         {
-            if (!HasRoom(ticket))
+            if (!HasRoom(ticket, notQueuedAhead))
             {
-                await WaitForRoomAsync(ticket, cancellationToken).ConfigureAwait(false);
+                await WaitForRoomAsync(ticket, notQueuedAhead, cancellationToken).ConfigureAwait(false);
             }
 
             if (_disposing || !_channel.Writer.TryWrite(captured))
@@ -262,14 +288,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or AuditWriteException)
         {
             // Never queued: an outcome of its own, so the counters stay exact.
-            Reject(captured, log: false);
+            Reject(captured, ticket, log: false);
             throw;
         }
 #pragma warning disable CA1031 // Accounted for, and handed to the durable caller as the recorder's own error.
         catch (Exception unexpected)
 #pragma warning restore CA1031
         {
-            Reject(captured, log: false);
+            Reject(captured, ticket, log: false);
             throw new AuditWriteException("Waiting for room in the audit queue failed unexpectedly; the call is not on record.", unexpected);
         }
 
@@ -612,11 +638,70 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private void OnArgumentsUnreadable(ToolCall call, Exception unreadable) => Log.ArgumentsUnreadable(_logger, call.Tool, unreadable);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private bool HasRoom(long ticket) => QueuedAhead(ticket) <= _options.QueueCapacity;
+    private bool HasRoom(long ticket, long notQueuedAhead) => QueuedAhead(ticket, notQueuedAhead) <= _options.QueueCapacity;
 
-    /// <summary>The ticket's place in the queue: the calls admitted up to it and not yet taken by the writer.</summary>
+    /// <summary>
+    /// The ticket's place in the queue, at most: the calls up to it not yet taken by the writer, less
+    /// <paramref name="notQueuedAhead"/>, calls ahead of it that left unqueued (see <see cref="_notQueued"/>).
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private long QueuedAhead(long ticket) => ticket - Volatile.Read(ref _dequeued) - Volatile.Read(ref _notQueued);
+    private long QueuedAhead(long ticket, long notQueuedAhead) => ticket - Volatile.Read(ref _dequeued) - notQueuedAhead;
+
+    /// <summary>
+    /// Whether a registered waiter has room: counting the calls ahead of it that left unqueued since its ticket. One
+    /// that may have missed some (<see cref="RoomWaiter.MayHaveMissed"/>) also has room when every call, less the
+    /// waiters behind it, would fit: those are counted in the first terms and hold no place ahead of it, so this
+    /// over-counts its place, never under-counts it (the counts are read before the waiters, the tickets after).
+    /// </summary>
+    private bool HasRoom(RoomWaiter waiter)
+    {
+        if (QueuedAhead(waiter.Ticket, waiter.NotQueuedAhead) <= _options.QueueCapacity)
+        {
+            return true;
+        }
+
+        if (!waiter.MayHaveMissed)
+        {
+            return false;
+        }
+
+        var notQueued = Volatile.Read(ref _notQueued);
+        var dequeued = Volatile.Read(ref _dequeued);
+        var behind = _roomWaiters.CountBehind(waiter.Ticket);
+        return Volatile.Read(ref _accepted) - dequeued - notQueued - behind <= _options.QueueCapacity;
+    }
+
+    /// <summary>
+    /// Registers a call that waits for room (see <see cref="_notQueued"/>): from now on the calls ahead of it that leave
+    /// unqueued count for it, and wake it.
+    /// </summary>
+    private RoomWaiter AddRoomWaiter(long ticket, long notQueuedAhead)
+    {
+        var waiter = _roomWaiters.Add(ticket, notQueuedAhead);
+
+        // Read after the registration's full fence: a call that left unqueued after this read sees the waiter and
+        // counts for it; one that left before, since the ticket, may not have.
+        waiter.MayHaveMissed = Volatile.Read(ref _notQueued) != notQueuedAhead;
+        return waiter;
+    }
+
+    /// <summary>
+    /// Counts a call that left without being queued (dropped or refused) out of the queue's places, and tells the
+    /// waiters behind it, waking them when that gives one of them room.
+    /// </summary>
+    private void LeftUnqueued(long ticket)
+    {
+        // A full fence: the waiters' count read next is not read before the increment (see AddRoomWaiter).
+        var sequence = Interlocked.Increment(ref _notQueued);
+        if (_roomWaiters.Any && _roomWaiters.CountAhead(ticket, sequence, _options.QueueCapacity + Volatile.Read(ref _dequeued)))
+        {
+            // Both kinds, without reading their counts: no fence orders those reads after the counting above (rare
+            // enough not to matter). A waiter that checks after the wake-up sees the count; one that checked before
+            // is asleep on the gate, or awaits the signal it took before checking.
+            WakeWaitingProducers();
+            SignalRoom();
+        }
+    }
 
     /// <summary>
     /// Ends the writer's nap now (a flush, a durable call, a full queue, shutdown); when it is not napping, its next nap
@@ -647,19 +732,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
-    private void OnQueueFull(CapturedCall captured, long ticket)
+    private void OnQueueFull(CapturedCall captured, long ticket, long notQueuedAhead)
     {
         bool admitted;
         try
         {
-            admitted = _options.OverflowMode == AuditOverflowMode.Wait && !_overflowing && WaitForRoom(ticket);
+            admitted = _options.OverflowMode == AuditOverflowMode.Wait && !_overflowing && WaitForRoom(ticket, notQueuedAhead);
         }
 #pragma warning disable CA1031 // A tool call never fails for the audit's sake, and the ticket must be accounted for.
         catch (Exception unexpected)
 #pragma warning restore CA1031
         {
             Log.WaitForRoomFailed(_logger, captured.Call.Tool, unexpected);
-            Reject(captured, log: false);
+            Reject(captured, ticket, log: false);
             return;
         }
 
@@ -670,21 +755,21 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 return;
             }
 
-            Reject(captured);
+            Reject(captured, ticket);
             return;
         }
 
         if (_disposing)
         {
-            Reject(captured);
+            Reject(captured, ticket);
             return;
         }
 
-        Drop(captured);
+        Drop(captured, ticket);
     }
 
     /// <summary>Blocks until the ticket is admitted or the overflow wait runs out. Returns false when it ran out.</summary>
-    private bool WaitForRoom(long ticket)
+    private bool WaitForRoom(long ticket, long notQueuedAhead)
     {
         if (_napping)
         {
@@ -695,7 +780,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var spinner = new SpinWait();
         while (spinner.Count < OverflowSpins)
         {
-            if (HasRoom(ticket))
+            if (HasRoom(ticket, notQueuedAhead))
             {
                 return true;
             }
@@ -707,6 +792,23 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var start = _timeProvider.GetTimestamp();
         var onPool = Thread.CurrentThread.IsThreadPoolThread;
         var realStart = Stopwatch.GetTimestamp();
+
+        // Registered for the whole wait, hand-over included, so that no call leaving ahead of it goes uncounted.
+        var waiter = AddRoomWaiter(ticket, notQueuedAhead);
+        try
+        {
+            return WaitForRoom(waiter, timeout, start, onPool, realStart);
+        }
+        finally
+        {
+            // Before the call is queued or dropped (see RoomWaiters.Remove).
+            _roomWaiters.Remove(waiter);
+        }
+    }
+
+    /// <summary>The blocking part of <see cref="WaitForRoom(long, long)"/>, for a registered waiter.</summary>
+    private bool WaitForRoom(RoomWaiter waiter, TimeSpan timeout, long start, bool onPool, long realStart)
+    {
         var handOver = false;
         ITimer? alarm = null;
         Interlocked.Increment(ref _waitingProducers);
@@ -717,7 +819,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 alarm = StartAlarm(timeout, start, static recorder => recorder.WakeWaitingProducers());
                 while (true)
                 {
-                    if (WaitIsOver(ticket, timeout, start, out var wait) is { } over)
+                    if (WaitIsOver(waiter, timeout, start, out var wait) is { } over)
                     {
                         return over;
                     }
@@ -747,7 +849,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             alarm?.Dispose();
         }
 
-        return handOver && WaitForRoomOnPoolThread(ticket, timeout, start);
+        return handOver && WaitForRoomOnPoolThread(waiter, timeout, start);
     }
 
     /// <summary>
@@ -757,7 +859,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// the start: the pool answers with threads of its own, which cost a burst on a small machine about a tenth of its
     /// throughput when every batch's short wait did it.
     /// </summary>
-    private bool WaitForRoomOnPoolThread(long ticket, TimeSpan timeout, long start)
+    private bool WaitForRoomOnPoolThread(RoomWaiter waiter, TimeSpan timeout, long start)
     {
         Interlocked.Increment(ref _poolHandOvers);
         ITimer? alarm = null;
@@ -770,7 +872,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             {
                 // Take the signal before checking: room freed after the check completes this very signal.
                 var signal = Volatile.Read(ref _roomSignal).Task;
-                if (WaitIsOver(ticket, timeout, start, out var wait) is { } over)
+                if (WaitIsOver(waiter, timeout, start, out var wait) is { } over)
                 {
                     return over;
                 }
@@ -787,13 +889,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     }
 
     /// <summary>
-    /// Whether a wait for room is over: true when the ticket is admitted, false when the recorder shuts down or the
+    /// Whether a wait for room is over: true when the waiter is admitted, false when the recorder shuts down or the
     /// overflow wait has run out; null, with how long to block next, while it goes on.
     /// </summary>
-    private bool? WaitIsOver(long ticket, TimeSpan timeout, long start, out int wait)
+    private bool? WaitIsOver(RoomWaiter waiter, TimeSpan timeout, long start, out int wait)
     {
         wait = 0;
-        if (HasRoom(ticket))
+        if (HasRoom(waiter))
         {
             return true;
         }
@@ -803,7 +905,18 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             return false;
         }
 
-        return TryGetRemainingWait(timeout, start, out wait) ? null : false;
+        if (!TryGetRemainingWait(timeout, start, out wait))
+        {
+            return false;
+        }
+
+        if (waiter.MayHaveMissed && (wait == Timeout.Infinite || wait > MissedRecheckMilliseconds))
+        {
+            // Nothing wakes it for the calls it may have missed: look again soon.
+            wait = MissedRecheckMilliseconds;
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -854,25 +967,36 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         return true;
     }
 
-    private async ValueTask WaitForRoomAsync(long ticket, CancellationToken cancellationToken)
+    private async ValueTask WaitForRoomAsync(long ticket, long notQueuedAhead, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _asyncRoomWaiters);
+        var waiter = AddRoomWaiter(ticket, notQueuedAhead);
         try
         {
-            while (!HasRoom(ticket))
+            while (!HasRoom(waiter))
             {
                 ThrowIfStopped();
                 var signal = Volatile.Read(ref _roomSignal).Task;
-                if (HasRoom(ticket))
+                if (HasRoom(waiter))
                 {
                     break;
                 }
 
-                await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (!waiter.MayHaveMissed)
+                {
+                    await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Nothing wakes it for the calls it may have missed: look again soon.
+                await Task.WhenAny(signal, Task.Delay(MissedRecheckMilliseconds, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
         finally
         {
+            // Before the call is queued or refused (see RoomWaiters.Remove).
+            _roomWaiters.Remove(waiter);
             Interlocked.Decrement(ref _asyncRoomWaiters);
         }
     }
@@ -891,7 +1015,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         signal.TrySetResult();
     }
 
-    private void Drop(CapturedCall captured)
+    private void Drop(CapturedCall captured, long ticket)
     {
         lock (_gapsGate)
         {
@@ -904,7 +1028,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
         // Dropped before _notQueued: a snapshot never sees the slot freed without the drop counted.
         var dropped = Interlocked.Increment(ref _dropped);
-        Interlocked.Increment(ref _notQueued);
+        LeftUnqueued(ticket);
         if (dropped == 1 || (dropped & 0x3FF) == 0)
         {
             Log.Dropping(_logger, _options.OverflowMode, dropped);
@@ -920,14 +1044,16 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     }
 
     /// <summary>Counts a call that never reached the queue (after shutdown, or cancelled while waiting) as failed.</summary>
-    private void Reject(CapturedCall captured, bool log = true)
+    private void Reject(CapturedCall captured, long ticket, bool log = true)
     {
         lock (_countersGate)
         {
             _failed++;
-            Interlocked.Increment(ref _notQueued);
             ReleaseFlushWaiters(all: false);
         }
+
+        // Failed before _notQueued, as for a drop. Outside the lock: it may wake the waiters.
+        LeftUnqueued(ticket);
 
         if (log)
         {
