@@ -46,6 +46,14 @@ public sealed class AssignedSecretMaskerTests
     }
 
     [Fact]
+    public void Mask_NoRedactedKeysConfigured_StillMasksUrlPasswordsAndNothingElse()
+    {
+        var masker = new AssignedSecretMasker(new ArgumentKeyRedactor([]));
+
+        masker.Mask("password=x https://u:p@h/").Should().Be("password=x https://u:[redacted]@h/");
+    }
+
+    [Fact]
     public void Mask_KeyLongerThanAKey_IsNotTakenForOne()
     {
         var key = new string('a', 80) + "password";
