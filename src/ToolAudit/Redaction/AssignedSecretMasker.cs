@@ -25,6 +25,8 @@ internal sealed class AssignedSecretMasker
 
     private const string UrlMarker = "://";
 
+    private static readonly SearchValues<char> Signs = SearchValues.Create("=:");
+
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
 
@@ -83,58 +85,107 @@ internal sealed class AssignedSecretMasker
     }
 
     /// <summary>The next value to mask at or after <paramref name="from"/>.</summary>
+    /// <remarks>
+    /// Every value to mask follows an <c>=</c> or a <c>:</c> (a URL's marker holds one too), and its key ends just before
+    /// that sign (a quote, spaces), at most <see cref="MaxKeyLength"/> chars long. So the text is searched for signs
+    /// first (one vectorized search), and for triggers only in the stretch before each sign where its key can lie:
+    /// text with few signs (prose) costs little more than the sign search, text with many (JSON) one trigger search.
+    /// </remarks>
     private bool FindNext(ReadOnlySpan<char> text, int from, out int start, out int length)
     {
         var position = from;
         while (position < text.Length)
         {
-            var hit = NextTrigger(text, position);
-            if (hit < 0)
+            var found = text[position..].IndexOfAny(Signs);
+            if (found < 0)
             {
                 break;
             }
 
-            if (text[hit..].StartsWith(UrlMarker, StringComparison.Ordinal))
+            var sign = position + found;
+            var keyZone = sign;
+            while (keyZone > position && text[keyZone - 1] is ' ' or '\t')
             {
-                if (FindUrlPassword(text, hit + UrlMarker.Length, out start, out length))
+                keyZone--;
+            }
+
+            // The stretch a key of this sign, with its quote (maybe escaped), can lie in; and the URL marker at it.
+            // Signs whose keys can start before it ends (dense text: JSON) make one stretch, searched once.
+            var searched = Math.Max(position, keyZone - 2 - MaxKeyLength);
+            var lastSign = sign;
+            var stretchEnd = Math.Min(text.Length, sign + UrlMarker.Length);
+            while (stretchEnd < text.Length)
+            {
+                var reach = text[stretchEnd..Math.Min(text.Length, stretchEnd + 2 + MaxKeyLength)];
+                var more = reach.LastIndexOfAny(Signs);
+                if (more < 0)
+                {
+                    break;
+                }
+
+                lastSign = stretchEnd + more;
+                stretchEnd = Math.Min(text.Length, lastSign + UrlMarker.Length);
+            }
+
+            while (searched < stretchEnd)
+            {
+                var hit = NextTrigger(text[..stretchEnd], searched);
+                if (hit < 0)
+                {
+                    break;
+                }
+
+                if (Matches(text, hit, out start, out length, out var next))
                 {
                     return true;
                 }
 
-                position = hit + UrlMarker.Length;
-                continue;
+                searched = next;
             }
 
-            // The key the trigger is part of, and what follows it: a closing quote, spaces, then = or :.
-            var keyStart = hit;
-            while (keyStart > 0 && hit - keyStart < MaxKeyLength && IsKeyChar(text[keyStart - 1]))
-            {
-                keyStart--;
-            }
-
-            // To the end of the run, however long: the search goes on after it, so each char is passed once.
-            var keyEnd = hit;
-            while (keyEnd < text.Length && IsKeyChar(text[keyEnd]))
-            {
-                keyEnd++;
-            }
-
-            var sign = SignAfter(text, keyEnd);
-            if (sign >= 0
-                && keyEnd - keyStart <= MaxKeyLength
-                && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
-                && IsSecretKey(text[keyStart..keyEnd])
-                && FindValue(text, sign + 1, out start, out length))
-            {
-                return true;
-            }
-
-            position = Math.Max(keyEnd, hit + 1);
+            position = Math.Max(searched, lastSign + 1);
         }
 
         start = 0;
         length = 0;
         return false;
+    }
+
+    /// <summary>
+    /// Whether the trigger at <paramref name="hit"/> starts a URL password or is part of a secret-named key with a
+    /// value; <paramref name="next"/> is where to search on when it is not.
+    /// </summary>
+    private bool Matches(ReadOnlySpan<char> text, int hit, out int start, out int length, out int next)
+    {
+        if (text[hit..].StartsWith(UrlMarker, StringComparison.Ordinal))
+        {
+            next = hit + UrlMarker.Length;
+            return FindUrlPassword(text, next, out start, out length);
+        }
+
+        // The key the trigger is part of, and what follows it: a closing quote, spaces, then = or :.
+        var keyStart = hit;
+        while (keyStart > 0 && hit - keyStart < MaxKeyLength && IsKeyChar(text[keyStart - 1]))
+        {
+            keyStart--;
+        }
+
+        // To the end of the run, however long: the search goes on after it, so each char is passed once.
+        var keyEnd = hit;
+        while (keyEnd < text.Length && IsKeyChar(text[keyEnd]))
+        {
+            keyEnd++;
+        }
+
+        next = Math.Max(keyEnd, hit + 1);
+        var sign = SignAfter(text, keyEnd);
+        start = 0;
+        length = 0;
+        return sign >= 0
+            && keyEnd - keyStart <= MaxKeyLength
+            && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
+            && IsSecretKey(text[keyStart..keyEnd])
+            && FindValue(text, sign + 1, out start, out length);
     }
 
 #if NET9_0_OR_GREATER
