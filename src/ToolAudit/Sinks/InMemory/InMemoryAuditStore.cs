@@ -10,7 +10,8 @@ namespace ToolAudit;
 
 /// <summary>
 /// A store on a fixed-size ring buffer: the newest <see cref="Capacity"/> entries, oldest evicted first, with
-/// subscribers for real-time forwarding.
+/// subscribers for real-time forwarding. Gap markers (drops) are kept the same way, at most <see cref="Capacity"/> of
+/// them, so its memory is bounded whatever happens.
 /// </summary>
 /// <remarks>
 /// Thread-safe. Subscribers run on the writer's thread after each batch is stored; an exception a subscriber throws
@@ -69,8 +70,9 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     /// <see cref="GetStatsAsync"/> reports as <see cref="AuditStats.Dropped"/> for a query without filters.
     /// </summary>
     /// <remarks>
-    /// Like <see cref="Count"/>, it describes what is stored: <see cref="Clear"/> sets it to zero and
-    /// <see cref="PurgeAsync"/> takes off the drops of the markers it removes. The recorder's
+    /// Like <see cref="Count"/>, it describes what is stored: <see cref="Clear"/> sets it to zero,
+    /// <see cref="PurgeAsync"/> takes off the drops of the markers it removes, and so does the eviction of the oldest
+    /// markers (the store keeps at most <see cref="Capacity"/> of them, as it keeps entries). The recorder's
     /// <see cref="IAuditRecorder.Counters"/> keep the count of every drop since it started.
     /// </remarks>
     public long Dropped
@@ -143,6 +145,19 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
                 // Kept as the files keep it: times in milliseconds, so both stores put it in the same ranges.
                 _dropped += gap.Dropped;
                 _gaps.Add(gap with { Since = AuditEntryFactory.ToMilliseconds(gap.Since), Until = AuditEntryFactory.ToMilliseconds(gap.Until) });
+            }
+
+            // As many markers as entries at most, oldest evicted first: under drops that go on for hours (a marker per
+            // user per batch), the store's memory stays bounded like its ring.
+            var excess = _gaps.Count - _ring.Length;
+            if (excess > 0)
+            {
+                for (var i = 0; i < excess; i++)
+                {
+                    _dropped -= _gaps[i].Dropped;
+                }
+
+                _gaps.RemoveRange(0, excess);
             }
         }
 

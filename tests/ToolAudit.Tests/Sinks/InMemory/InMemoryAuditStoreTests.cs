@@ -205,6 +205,24 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
     }
 
     [Fact]
+    public async Task WriteGapsAsync_MoreMarkersThanCapacity_KeepsTheNewestCapacityMarkersAndCountsOnlyThem()
+    {
+        // Drops that go on for hours write a marker per user per batch: the store must stay bounded like its ring.
+        var store = new InMemoryAuditStore(3);
+        for (var i = 1; i <= 10; i++)
+        {
+            await store.WriteGapsAsync([new AuditGap("alice", i, Start.AddMinutes(i), Start.AddMinutes(i))], default);
+        }
+
+        await store.WriteGapsAsync([new AuditGap("bob", 100, Start.AddMinutes(11), Start.AddMinutes(11)), new AuditGap("bob", 200, Start.AddMinutes(12), Start.AddMinutes(12))], default);
+
+        store.Dropped.Should().Be(10 + 100 + 200, "the three newest markers are kept");
+        (await store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(store.Dropped);
+        (await store.GetStatsAsync(new AuditQuery { User = "alice" })).Dropped.Should().Be(10);
+        (await store.GetStatsAsync(new AuditQuery { Until = Start.AddMinutes(10) })).Dropped.Should().Be(0, "alice's older markers were evicted");
+    }
+
+    [Fact]
     public async Task PurgeAsync_CutOff_RemovesExactlyTheOlderEntries()
     {
         var store = new InMemoryAuditStore(100);
