@@ -20,10 +20,7 @@ internal sealed class ToolAuditBuilder(IServiceCollection services, ToolAuditSin
 
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JsonlAuditOptions>, JsonlAuditOptionsValidator>());
         Services.TryAddSingleton(static sp => new JsonlAuditStore(sp.GetRequiredService<IOptions<JsonlAuditOptions>>().Value));
-        if (!registry.Contains(typeof(JsonlAuditStore)))
-        {
-            registry.Sinks.Add((typeof(JsonlAuditStore), true, static sp => sp.GetRequiredService<JsonlAuditStore>()));
-        }
+        registry.AddResolved(typeof(JsonlAuditStore), static sp => sp.GetRequiredService<JsonlAuditStore>());
 
         return this;
     }
@@ -34,10 +31,7 @@ internal sealed class ToolAuditBuilder(IServiceCollection services, ToolAuditSin
         registry.InMemoryCapacity = capacity;
         var owner = registry;
         Services.TryAddSingleton(sp => new InMemoryAuditStore(owner.InMemoryCapacity, sp.GetService<ILogger<InMemoryAuditStore>>()));
-        if (!registry.Contains(typeof(InMemoryAuditStore)))
-        {
-            registry.Sinks.Add((typeof(InMemoryAuditStore), true, static sp => sp.GetRequiredService<InMemoryAuditStore>()));
-        }
+        registry.AddResolved(typeof(InMemoryAuditStore), static sp => sp.GetRequiredService<InMemoryAuditStore>());
 
         return this;
     }
@@ -46,10 +40,7 @@ internal sealed class ToolAuditBuilder(IServiceCollection services, ToolAuditSin
         where TSink : class, IAuditSink
     {
         Services.TryAddSingleton<TSink>();
-        if (!registry.Contains(typeof(TSink)))
-        {
-            registry.Sinks.Add((typeof(TSink), typeof(IAuditStore).IsAssignableFrom(typeof(TSink)), static sp => sp.GetRequiredService<TSink>()));
-        }
+        registry.AddResolved(typeof(TSink), static sp => sp.GetRequiredService<TSink>());
 
         return this;
     }

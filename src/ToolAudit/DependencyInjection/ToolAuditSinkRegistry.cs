@@ -12,5 +12,16 @@ internal sealed class ToolAuditSinkRegistry
     /// <summary>The instances added with <c>AddSink(sink)</c>, by reference: adding one again registers nothing.</summary>
     public HashSet<IAuditSink> Instances { get; } = new(ReferenceEqualityComparer.Instance);
 
-    public bool Contains(Type sinkType) => Sinks.Exists(s => s.SinkType == sinkType);
+    /// <summary>The sink types added to be resolved from the container (<c>AddSink&lt;T&gt;()</c>, <c>AddJsonl()</c>, <c>AddInMemory()</c>): adding one again registers nothing.</summary>
+    /// <remarks>Apart from <see cref="Instances"/>: an instance added of a type does not stand for the container's one.</remarks>
+    public HashSet<Type> ResolvedTypes { get; } = new();
+
+    /// <summary>Adds <paramref name="sinkType"/> to be resolved from the container, once.</summary>
+    public void AddResolved(Type sinkType, Func<IServiceProvider, IAuditSink> resolve)
+    {
+        if (ResolvedTypes.Add(sinkType))
+        {
+            Sinks.Add((sinkType, typeof(IAuditStore).IsAssignableFrom(sinkType), resolve));
+        }
+    }
 }

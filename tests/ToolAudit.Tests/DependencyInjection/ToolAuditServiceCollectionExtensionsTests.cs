@@ -86,6 +86,26 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddInMemory_AfterAnInstanceOfTheSameType_TheContainersStoreIsASinkToo()
+    {
+        // The instance is one sink, the container's store (the one resolvable as InMemoryAuditStore) another: the
+        // instance must not stand for it, or the store a host reads would never receive anything.
+        var mine = new InMemoryAuditStore(10);
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddSink(mine).AddInMemory(capacity: 10).AddSink<CollectingSink>();
+        services.AddToolAudit().AddSink(new CollectingSink());
+        await using var provider = services.BuildServiceProvider();
+
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical());
+        await recorder.FlushAsync();
+
+        mine.Count.Should().Be(1);
+        provider.GetRequiredService<InMemoryAuditStore>().Should().NotBeSameAs(mine).And.Match<InMemoryAuditStore>(s => s.Count == 1);
+        provider.GetRequiredService<CollectingSink>().Entries.Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task AddSinkOfT_StoreType_IsBuiltByTheContainerAndIsTheReader()
     {
         var services = new ServiceCollection();
