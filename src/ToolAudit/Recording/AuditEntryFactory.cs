@@ -92,8 +92,7 @@ internal sealed class AuditEntryFactory
     /// </summary>
     private static string MaskAndCut(string text, int max, Func<string, string> mask)
     {
-        var window = KeptPart(text, max) is var kept && kept.Length == text.Length ? text : kept.ToString();
-        var masked = mask(window);
+        var masked = MaskWindow(text, max, mask);
         return text.Length <= max
             ? masked
             : string.Concat(masked.AsSpan(0, TextTruncation.SafePrefixLength(masked, max)), " …[", text.Length.ToString(CultureInfo.InvariantCulture), " chars total]");
@@ -162,8 +161,33 @@ internal sealed class AuditEntryFactory
 
         // Mask before the cut, over a window a little past it: a secret the cut would split must not leave its start
         // behind looking harmless.
-        var window = KeptPart(result, _snippetMaxChars) is var kept && kept.Length == result.Length ? result : kept.ToString();
-        return TextTruncation.Prefix(MaskSecrets(WellFormedText.Sanitize(window)), _snippetMaxChars);
+        return TextTruncation.Prefix(MaskWindow(result, _snippetMaxChars, window => MaskSecrets(WellFormedText.Sanitize(window))), _snippetMaxChars);
+    }
+
+    /// <summary>
+    /// The part of <paramref name="text"/> cut at <paramref name="max"/> that secrets are looked for in, masked: the kept
+    /// part and a window past the cut, widened while masking has shortened it below that.
+    /// </summary>
+    /// <remarks>
+    /// A long secret replaced by <c>[redacted]</c> pulls text from near the window's end into the kept part, where a
+    /// secret the window's end cuts (a URL password without its <c>@</c>, a token too short for its shape) is not
+    /// recognized: so the window is widened (at least doubling what was added) until the masked text keeps its margin
+    /// past the cut, or the whole text is in it.
+    /// </remarks>
+    private static string MaskWindow(string text, int max, Func<string, string> mask)
+    {
+        var window = KeptPart(text, max) is var kept && kept.Length == text.Length ? text : kept.ToString();
+        var masked = mask(window);
+        var extra = 0L;
+        while (window.Length < text.Length && masked.Length < (long)max + SecretWindow)
+        {
+            extra = (2 * extra) + ((long)max + SecretWindow - masked.Length);
+            var length = (int)Math.Min(text.Length, (long)max + SecretWindow + extra);
+            window = length == text.Length ? text : text[..length];
+            masked = mask(window);
+        }
+
+        return masked;
     }
 
     private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args)

@@ -308,9 +308,20 @@ internal sealed class AssignedSecretMasker
         // "Authorization: Bearer abc": the scheme and its credentials.
         foreach (var scheme in Schemes)
         {
-            if (value.Equals(scheme, StringComparison.OrdinalIgnoreCase) && start + run + 1 < text.Length && text[start + run] == ' ')
+            if (value.Equals(scheme, StringComparison.OrdinalIgnoreCase))
             {
-                run += 1 + RunLength(text[(start + run + 1)..]);
+                // However many spaces or tabs stand between the scheme and its credentials.
+                var credentials = start + run;
+                while (credentials < text.Length && text[credentials] is ' ' or '\t')
+                {
+                    credentials++;
+                }
+
+                if (credentials > start + run && credentials < text.Length)
+                {
+                    run = credentials - start + RunLength(text[credentials..]);
+                }
+
                 break;
             }
         }

@@ -1,3 +1,4 @@
+using ToolAudit.Recording;
 using ToolAudit.Redaction;
 using ToolAudit.Tests.Support;
 
@@ -17,6 +18,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("token: 12345\nnext line", "token: [redacted]\nnext line")]
     [InlineData("refreshToken='xyz'", "refreshToken='[redacted]'")]
     [InlineData("Authorization: Bearer abc.def\r\nHost: x", "Authorization: [redacted]\r\nHost: x")]
+    [InlineData("Authorization: Bearer  abc.def\r\nHost: x", "Authorization: [redacted]\r\nHost: x")]
+    [InlineData("Authorization: Basic\tabc", "Authorization: [redacted]")]
     [InlineData("Cookie: sid=abc; theme=dark", "Cookie: [redacted]; theme=dark")]
     [InlineData("postgres://app:hunter2@db:5432/prod", "postgres://app:[redacted]@db:5432/prod")]
     [InlineData("clone https://bob:ghp-like-but-short@github.com/x/y.git now", "clone https://bob:[redacted]@github.com/x/y.git now")]
@@ -132,5 +135,33 @@ public sealed class AssignedSecretMaskerTests
         fromMemory.Args!["dsn"].GetString().Should().Be(fromFile.Args!["dsn"].GetString()).And.Be("Server=db;User Id=app;Password=[redacted];");
         fromFile.ResultSnippet.Should().Be("password: [redacted]");
         fromFile.Error.Should().Be("login failed for postgres://app:[redacted]@db/prod");
+    }
+
+    [Fact]
+    public void Snippet_LongSecretMaskedBeforeTheCut_DoesNotBringAUrlPasswordTheWindowCutIntoTheSnippet()
+    {
+        var factory = new AuditEntryFactory(new ToolAuditOptions { SnippetMaxChars = 300 });
+
+        var snippet = factory.Snippet(LongSecretThenUrlAtTheWindowsEnd(300));
+
+        snippet.Should().StartWith("password=[redacted] ok").And.Contain("postgres://app:[redacted]").And.NotContain("hun");
+    }
+
+    [Fact]
+    public void PrepareArgument_LongSecretMaskedBeforeTheCut_DoesNotBringAUrlPasswordTheWindowCutIntoTheKeptPart()
+    {
+        var factory = new AuditEntryFactory(new ToolAuditOptions { ArgMaxChars = 300 });
+
+        var stored = (string)factory.PrepareArgument("command", LongSecretThenUrlAtTheWindowsEnd(300))!;
+
+        stored.Should().Contain("postgres://app:[redacted]").And.NotContain("hun");
+    }
+
+    // A 500-char secret, then a URL whose password the secret window (the cut plus 256 chars) ends in.
+    private static string LongSecretThenUrlAtTheWindowsEnd(int max)
+    {
+        var prefix = "password=" + new string('x', 500) + " ok ";
+        var cutPassword = "postgres://app:hun";
+        return prefix + new string(' ', max + 256 - prefix.Length - cutPassword.Length) + "postgres://app:hunter2@db/prod and more";
     }
 }
