@@ -23,6 +23,9 @@ internal sealed class AssignedSecretMasker
     private const int TriggerLength = 4;
     private const int OneWordTriggerLength = 3;
 
+    // The longest text searched for: a trigger, or the URL marker.
+    private const int MaxTriggerLength = TriggerLength;
+
     private const string UrlMarker = "://";
 
     private static readonly SearchValues<char> Signs = SearchValues.Create("=:");
@@ -110,12 +113,31 @@ internal sealed class AssignedSecretMasker
             }
 
             // The stretch a key of this sign, with its quote (maybe escaped), can lie in; and the URL marker at it.
-            // Signs whose keys can start before it ends (dense text: JSON) make one stretch, searched once.
+            // Signs whose keys can start before it ends (dense text: JSON) extend it, one step at a time as the search
+            // gets there, so each char is searched about once however many values are masked in a row.
             var searched = Math.Max(position, keyZone - 2 - MaxKeyLength);
             var lastSign = sign;
             var stretchEnd = Math.Min(text.Length, sign + UrlMarker.Length);
-            while (stretchEnd < text.Length)
+            while (true)
             {
+                while (searched < stretchEnd)
+                {
+                    var hit = NextTrigger(text[..stretchEnd], searched);
+                    if (hit < 0)
+                    {
+                        // A trigger across the stretch's end is found once the stretch grows.
+                        searched = Math.Max(searched, stretchEnd - (MaxTriggerLength - 1));
+                        break;
+                    }
+
+                    if (Matches(text, hit, out start, out length, out var next))
+                    {
+                        return true;
+                    }
+
+                    searched = next;
+                }
+
                 var reach = text[stretchEnd..Math.Min(text.Length, stretchEnd + 2 + MaxKeyLength)];
                 var more = reach.LastIndexOfAny(Signs);
                 if (more < 0)
@@ -125,22 +147,6 @@ internal sealed class AssignedSecretMasker
 
                 lastSign = stretchEnd + more;
                 stretchEnd = Math.Min(text.Length, lastSign + UrlMarker.Length);
-            }
-
-            while (searched < stretchEnd)
-            {
-                var hit = NextTrigger(text[..stretchEnd], searched);
-                if (hit < 0)
-                {
-                    break;
-                }
-
-                if (Matches(text, hit, out start, out length, out var next))
-                {
-                    return true;
-                }
-
-                searched = next;
             }
 
             position = Math.Max(searched, lastSign + 1);
@@ -163,18 +169,20 @@ internal sealed class AssignedSecretMasker
             return FindUrlPassword(text, next, out start, out length);
         }
 
-        // The key the trigger is part of, and what follows it: a closing quote, spaces, then = or :.
-        var keyStart = hit;
-        while (keyStart > 0 && hit - keyStart < MaxKeyLength && IsKeyChar(text[keyStart - 1]))
-        {
-            keyStart--;
-        }
-
-        // To the end of the run, however long: the search goes on after it, so each char is passed once.
+        // The key the trigger is part of, and what follows it: a closing quote, spaces, then = or :. To the end of
+        // the run, however long: the search goes on after it, so each char is passed once.
         var keyEnd = hit;
         while (keyEnd < text.Length && IsKeyChar(text[keyEnd]))
         {
             keyEnd++;
+        }
+
+        // A longer key is judged by its last MaxKeyLength chars, the words nearest its value
+        // (SOME_VERY_LONG_PREFIX_DB_PASSWORD=…), as long as the trigger is among them.
+        var keyStart = hit;
+        while (keyStart > 0 && keyEnd - keyStart < MaxKeyLength && IsKeyChar(text[keyStart - 1]))
+        {
+            keyStart--;
         }
 
         next = Math.Max(keyEnd, hit + 1);
@@ -183,7 +191,6 @@ internal sealed class AssignedSecretMasker
         length = 0;
         return sign >= 0
             && keyEnd - keyStart <= MaxKeyLength
-            && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
             && IsSecretKey(text[keyStart..keyEnd])
             && FindValue(text, sign + 1, out start, out length);
     }
@@ -296,6 +303,13 @@ internal sealed class AssignedSecretMasker
 
             length = Math.Min(end, text.Length) - start;
             return length > 0;
+        }
+
+        // A bracketed value (password=<hunter2>, token=(abc)): what the brackets hold. Objects and arrays are left to
+        // their own keys.
+        if (first is '<' or '(' && start + 1 < text.Length)
+        {
+            start++;
         }
 
         var run = RunLength(text[start..]);
