@@ -693,7 +693,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         // A full fence: the waiters' count read next is not read before the increment (see AddRoomWaiter).
         var sequence = Interlocked.Increment(ref _notQueued);
-        if (_roomWaiters.Any && _roomWaiters.CountAhead(ticket, sequence, _options.QueueCapacity + Volatile.Read(ref _dequeued)))
+        if (!_roomWaiters.Any)
+        {
+            return;
+        }
+
+        var nearest = _roomWaiters.CountAhead(ticket, sequence);
+
+        // The writer's count is read only now, after a full fence: read before the counting, it could miss a place the
+        // writer frees meanwhile, whose wake-up the waiter answers before it is counted for this call, so that neither
+        // would wake it though the two together give it room. Read after, either it sees that place, or the writer's
+        // wake-up came after the counting and the waiter woken sees it.
+        Interlocked.MemoryBarrier();
+        if (nearest - Volatile.Read(ref _dequeued) <= _options.QueueCapacity)
         {
             // Both kinds, without reading their counts: no fence orders those reads after the counting above (rare
             // enough not to matter). A waiter that checks after the wake-up sees the count; one that checked before
