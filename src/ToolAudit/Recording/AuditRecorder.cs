@@ -137,6 +137,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <summary>Tests only: runs on the sink thread before each prepared batch is written.</summary>
     internal Action? BeforeWriteHook { get; set; }
 
+    /// <summary>Tests only: runs in a durable call's wait for room each time just before it takes the room signal.</summary>
+    internal Action? BeforeRoomSignalTakenHook { get; set; }
+
     /// <summary>Creates a recorder over one sink (wrap several in a <see cref="CompositeAuditSink"/>) and starts its writer.</summary>
     /// <param name="sink">Where entries go.</param>
     /// <param name="options">The options; the defaults when null.</param>
@@ -987,8 +990,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         {
             while (!HasRoom(waiter))
             {
-                ThrowIfStopped();
+                BeforeRoomSignalTakenHook?.Invoke();
+
+                // Take the signal before looking whether the recorder stopped: shutdown (and Fault) says so before it
+                // completes the signal, so either this look sees it or the signal taken is the one it completes.
+                // Looking first, a shutdown in between would complete the signal before this one, and nothing might
+                // complete this one (a hung sink frees no room; giving up on it drains the queue without a signal).
                 var signal = Volatile.Read(ref _roomSignal).Task;
+                ThrowIfStopped();
                 if (HasRoom(waiter))
                 {
                     break;

@@ -101,6 +101,49 @@ public sealed class QueueAdmissionRaceTests
         }
     }
 
+    /// <summary>
+    /// Shutdown comes while a durable call waits for room, between its look at whether the recorder stopped and its
+    /// taking the room signal: the signal shutdown completes is the one before. The sink hangs, so the writer frees no
+    /// place that would signal again; shutdown gives up on it and drains the queue. The durable call must still be
+    /// told the recorder is shut down, not wait forever.
+    /// </summary>
+    [Fact]
+    public async Task RecordDurableAsync_ShutdownBetweenStopCheckAndSignal_CallerIsRefusedNotLeftWaiting()
+    {
+        var clock = new FakeTimeProvider();
+        var sink = new SteppedSink();
+        var recorder = new AuditRecorder(sink, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 8, ShutdownTimeout = TimeSpan.FromSeconds(5) }, clock);
+        Task? disposing = null;
+        try
+        {
+            await FillQueueAsync(recorder, sink);
+            recorder.BeforeRoomSignalTakenHook = () =>
+            {
+                recorder.BeforeRoomSignalTakenHook = null;
+
+                // Runs synchronously up to its wait for the writer: the recorder is shutting down and has signalled.
+                disposing = recorder.DisposeAsync().AsTask();
+            };
+
+            var durable = recorder.RecordDurableAsync(Calls.Typical(sequence: 3)).AsTask();
+            disposing.Should().NotBeNull("the durable call found the queue full and began to wait");
+
+            // The sink hangs: shutdown gives up on it, counts the rest as failed and drains the queue.
+            SpinUntil(() => { clock.Advance(TimeSpan.FromSeconds(1)); return disposing!.IsCompleted; }, "shutdown never gave up on the sink");
+            await disposing!.WaitAsync(Patience);
+
+            await FluentActions.Awaiting(() => durable.WaitAsync(TimeSpan.FromSeconds(10))).Should().ThrowAsync<ObjectDisposedException>("the recorder shut down while the call waited");
+            recorder.Counters.ShouldHoldIdentity();
+            recorder.Counters.Pending.Should().Be(0);
+        }
+        finally
+        {
+            recorder.BeforeRoomSignalTakenHook = null;
+            sink.Open();
+            await recorder.DisposeAsync();
+        }
+    }
+
     private static long Dequeued(AuditRecorder recorder) => ReadLong(recorder, "_dequeued");
 
     private static long NotQueued(AuditRecorder recorder) => ReadLong(recorder, "_notQueued");
