@@ -137,6 +137,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <summary>Tests only: runs on the sink thread before each prepared batch is written.</summary>
     internal Action? BeforeWriteHook { get; set; }
 
+    /// <summary>Tests only: runs in a durable call's wait for room each time just before it takes the room signal.</summary>
+    internal Action? BeforeRoomSignalTakenHook { get; set; }
+
     /// <summary>Creates a recorder over one sink (wrap several in a <see cref="CompositeAuditSink"/>) and starts its writer.</summary>
     /// <param name="sink">Where entries go.</param>
     /// <param name="options">The options; the defaults when null.</param>
@@ -693,7 +696,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     {
         // A full fence: the waiters' count read next is not read before the increment (see AddRoomWaiter).
         var sequence = Interlocked.Increment(ref _notQueued);
-        if (_roomWaiters.Any && _roomWaiters.CountAhead(ticket, sequence, _options.QueueCapacity + Volatile.Read(ref _dequeued)))
+        if (!_roomWaiters.Any)
+        {
+            return;
+        }
+
+        var nearest = _roomWaiters.CountAhead(ticket, sequence);
+
+        // The writer's count is read only now, after a full fence: read before the counting, it could miss a place the
+        // writer frees meanwhile, whose wake-up the waiter answers before it is counted for this call, so that neither
+        // would wake it though the two together give it room. Read after, either it sees that place, or the writer's
+        // wake-up came after the counting and the waiter woken sees it.
+        Interlocked.MemoryBarrier();
+        if (nearest - Volatile.Read(ref _dequeued) <= _options.QueueCapacity)
         {
             // Both kinds, without reading their counts: no fence orders those reads after the counting above (rare
             // enough not to matter). A waiter that checks after the wake-up sees the count; one that checked before
@@ -975,8 +990,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         {
             while (!HasRoom(waiter))
             {
-                ThrowIfStopped();
+                BeforeRoomSignalTakenHook?.Invoke();
+
+                // Take the signal before looking whether the recorder stopped: shutdown (and Fault) says so before it
+                // completes the signal, so either this look sees it or the signal taken is the one it completes.
+                // Looking first, a shutdown in between would complete the signal before this one, and nothing might
+                // complete this one (a hung sink frees no room; giving up on it drains the queue without a signal).
                 var signal = Volatile.Read(ref _roomSignal).Task;
+                ThrowIfStopped();
                 if (HasRoom(waiter))
                 {
                     break;

@@ -59,11 +59,15 @@ internal sealed class RoomWaiters
     /// </summary>
     /// <param name="ticket">The call's ticket.</param>
     /// <param name="sequence">The not-queued count the call's own increment reached.</param>
-    /// <param name="roomLimit">The highest ticket-minus-not-queued-ahead that has room: the capacity plus the calls taken by the writer.</param>
-    /// <returns>True when a waiter it counted for may now have room (so the waiters should be woken).</returns>
-    public bool CountAhead(long ticket, long sequence, long roomLimit)
+    /// <returns>
+    /// The smallest ticket-minus-not-queued-ahead among the waiters it counted for (<see cref="long.MaxValue"/> when none):
+    /// one of them has room when that is within the capacity plus the calls taken by the writer. The caller compares
+    /// it with the writer's count read after this returns, not before: a place the writer frees meanwhile wakes the
+    /// waiters before they see this count, so the caller must see that place.
+    /// </returns>
+    public long CountAhead(long ticket, long sequence)
     {
-        var room = false;
+        var nearest = long.MaxValue;
         lock (_gate)
         {
             for (var i = _waiters.Count - 1; i >= 0 && _waiters[i].Ticket > ticket; i--)
@@ -72,12 +76,12 @@ internal sealed class RoomWaiters
                 if (sequence > waiter.NotQueuedBefore)
                 {
                     waiter.CountOneAhead();
-                    room |= waiter.Ticket - waiter.NotQueuedAhead <= roomLimit;
+                    nearest = Math.Min(nearest, waiter.Ticket - waiter.NotQueuedAhead);
                 }
             }
         }
 
-        return room;
+        return nearest;
     }
 
     /// <summary>How many registered waiters have a ticket after <paramref name="ticket"/>: calls not queued yet and not ahead of it.</summary>
