@@ -221,6 +221,15 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <summary>How many <c>Record</c> callers are waiting for room right now (Wait mode); lets tests synchronise without sleeping.</summary>
     internal int WaitingProducers => Volatile.Read(ref _waitingProducers);
 
+    /// <summary>Tests only: the calls taken by the writer so far (see <see cref="_dequeued"/>).</summary>
+    internal long Dequeued => Volatile.Read(ref _dequeued);
+
+    /// <summary>Tests only: the calls that left without being queued so far (see <see cref="_notQueued"/>).</summary>
+    internal long NotQueued => Volatile.Read(ref _notQueued);
+
+    /// <summary>Tests only: the registry of callers waiting for room, whose lock a test may hold to stop a call mid-way.</summary>
+    internal RoomWaiters RoomWaiters => _roomWaiters;
+
     /// <summary>How many thread-pool callers have gone on to wait in the way the pool sees; lets tests synchronise without sleeping.</summary>
     internal int PoolHandOvers => Volatile.Read(ref _poolHandOvers);
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Reflection;
 using Microsoft.Extensions.Time.Testing;
 using ToolAudit.Tests.Support;
 
@@ -26,8 +25,7 @@ public sealed class QueueAdmissionRaceTests
 
         // The fake clock never moves: the waiter's wait cannot run out, so only a wake-up lets it in.
         var recorder = new AuditRecorder(sink, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 8, OverflowWaitTimeout = TimeSpan.FromMinutes(10) }, time);
-        var roomWaiters = typeof(AuditRecorder).GetField("_roomWaiters", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(recorder)!;
-        var gate = roomWaiters.GetType().GetField("_gate", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(roomWaiters)!;
+        var gate = recorder.RoomWaiters.Gate;
         var go = 0;
         using var parked = new ManualResetEventSlim();
         using var rechecked = new ManualResetEventSlim();
@@ -144,16 +142,9 @@ public sealed class QueueAdmissionRaceTests
         }
     }
 
-    private static long Dequeued(AuditRecorder recorder) => ReadLong(recorder, "_dequeued");
+    private static long Dequeued(AuditRecorder recorder) => recorder.Dequeued;
 
-    private static long NotQueued(AuditRecorder recorder) => ReadLong(recorder, "_notQueued");
-
-    private static long ReadLong(AuditRecorder recorder, string name)
-    {
-        var field = typeof(AuditRecorder).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)!;
-        Thread.MemoryBarrier();
-        return (long)field.GetValue(recorder)!;
-    }
+    private static long NotQueued(AuditRecorder recorder) => recorder.NotQueued;
 
     private static void SpinUntil(Func<bool> condition, string because)
     {
