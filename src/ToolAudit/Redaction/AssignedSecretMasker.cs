@@ -349,16 +349,33 @@ internal sealed class AssignedSecretMasker
     {
         start = 0;
         length = 0;
-        var authority = text[from..];
-        var end = authority.IndexOfAny(" \t\r\n/?#\"'<>");
-        if (end >= 0)
+        var rest = text[from..];
+        var end = rest.IndexOfAny(" \t\r\n\"'<>");
+        var url = end < 0 ? rest : rest[..end];
+
+        // user:password@host. The user holds none of / ? # @ :, so its colon is the first of the URL; the password
+        // runs to the last @ of the authority, or, when the authority has none, to an @ further on: a password
+        // written with a raw / ? or # (not percent-encoded) is masked too.
+        var colon = url.IndexOfAny(":/?#@");
+        if (colon < 0 || url[colon] != ':')
         {
-            authority = authority[..end];
+            return false;
         }
 
-        var at = authority.LastIndexOf('@');
-        var colon = at < 0 ? -1 : authority[..at].IndexOf(':');
-        if (colon < 0 || at - colon - 1 == 0)
+        var authorityEnd = url.IndexOfAny("/?#");
+        var at = (authorityEnd < 0 ? url : url[..authorityEnd]).LastIndexOf('@');
+        if (at < colon)
+        {
+            // Unless the authority is host:port (https://host:8080/x@y): then the @ is the path's.
+            if (authorityEnd > colon + 1 && !url[(colon + 1)..authorityEnd].ContainsAnyExceptInRange('0', '9'))
+            {
+                return false;
+            }
+
+            at = url.LastIndexOf('@');
+        }
+
+        if (at <= colon + 1)
         {
             return false;
         }

@@ -25,6 +25,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("clone https://bob:ghp-like-but-short@github.com/x/y.git now", "clone https://bob:[redacted]@github.com/x/y.git now")]
     [InlineData("a=1 password=p1 b=2 secret=p2", "a=1 password=[redacted] b=2 secret=[redacted]")]
     [InlineData("password=<hunter2> token=(abc)", "password=<[redacted]> token=([redacted])")]
+    [InlineData("redis://default:pa/ss?w#rd@cache:6379/0", "redis://default:[redacted]@cache:6379/0")]
+    [InlineData("see https://bob:s3cret@host/a?mail=x@y.z", "see https://bob:[redacted]@host/a?mail=x@y.z")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -36,6 +38,7 @@ public sealed class AssignedSecretMaskerTests
     [Theory]
     [InlineData("max_tokens: 200, temperature=0.2")]
     [InlineData("https://github.com/dotnet/runtime and http://user@host/ (no password)")]
+    [InlineData("https://host/path?mail=a@b.c and https://host:8080/x@y")]
     [InlineData("{\"password\": null, \"token\": true}")]
     [InlineData("{\"credentials\": {\"user\": \"bob\"}}")]
     [InlineData("x => y == z; a := b")]
