@@ -15,6 +15,15 @@ internal static class ArgumentCapture
     /// <summary>The one key of the arguments recorded for a dictionary that could not be read.</summary>
     public const string UnreadableKey = "[args]";
 
+    /// <summary>The key of the argument that says how many arguments past <see cref="MaxArguments"/> were not recorded.</summary>
+    public const string MoreKey = "[more]";
+
+    /// <summary>The most arguments of a call the trail keeps; the rest are counted in one <see cref="MoreKey"/> argument.</summary>
+    public const int MaxArguments = 256;
+
+    /// <summary>The most chars of an argument's key the trail keeps; a longer one is cut, with its full length after it.</summary>
+    public const int KeyMaxChars = 256;
+
     private static readonly JsonSerializerOptions SnapshotOptions = new()
     {
         MaxDepth = 32,
@@ -120,11 +129,20 @@ internal static class ArgumentCapture
 
     private static KeyValuePair<string, object?>[] CaptureAll(IReadOnlyDictionary<string, object?> args, int count)
     {
-        var copy = new KeyValuePair<string, object?>[count];
+        var copy = new KeyValuePair<string, object?>[Math.Min(count, MaxArguments + 1)];
         var i = 0;
         List<int>? altered = null;
+        var more = 0;
         foreach (var pair in args)
         {
+            if (i == MaxArguments)
+            {
+                // One call with any number of arguments (a model can name as many as it likes) must not make a line
+                // of any length: the rest are counted, not kept.
+                more++;
+                continue;
+            }
+
             if (i == copy.Length)
             {
                 // The dictionary grew while we enumerated it (another thread is mutating it): keep what is there.
@@ -137,6 +155,18 @@ internal static class ArgumentCapture
                 (altered ??= []).Add(i);
             }
 
+            i++;
+        }
+
+        if (more > 0)
+        {
+            if (i == copy.Length)
+            {
+                Array.Resize(ref copy, i + 1);
+            }
+
+            copy[i] = new KeyValuePair<string, object?>(MoreKey, ArgumentPlaceholder.More(more));
+            (altered ??= []).Add(i);
             i++;
         }
 
@@ -154,8 +184,9 @@ internal static class ArgumentCapture
     }
 
     /// <summary>
-    /// A key as the trail can hold it: a null key (a host's own dictionary type) is empty, and a lone surrogate is
-    /// U+FFFD, as every writer writes it. Either can make two keys one: <paramref name="altered"/> says to check.
+    /// A key as the trail can hold it: a null key (a host's own dictionary type) is empty, a lone surrogate is U+FFFD,
+    /// as every writer writes it, and a key longer than <see cref="KeyMaxChars"/> is cut. Each can make two keys one:
+    /// <paramref name="altered"/> says to check.
     /// </summary>
     private static string Key(string? key, out bool altered)
     {
@@ -166,7 +197,14 @@ internal static class ArgumentCapture
         }
 
         altered = !WellFormedText.IsWellFormed(key);
-        return altered ? WellFormedText.Sanitize(key) : key;
+        var kept = altered ? WellFormedText.Sanitize(key) : key;
+        if (kept.Length > KeyMaxChars)
+        {
+            altered = true;
+            kept = Redaction.TextTruncation.TruncateArgument(kept, KeyMaxChars);
+        }
+
+        return kept;
     }
 
     /// <summary>

@@ -2,7 +2,7 @@ namespace ToolAudit.Recording;
 
 /// <summary>
 /// Stands for what could not be captured: an argument value that cannot be serialized (a stream, a delegate, a cycle),
-/// or a whole argument dictionary that threw while it was read.
+/// a whole argument dictionary that threw while it was read, or the arguments past the most a call keeps.
 /// </summary>
 internal sealed class ArgumentPlaceholder
 {
@@ -16,6 +16,10 @@ internal sealed class ArgumentPlaceholder
 
     /// <summary>An argument dictionary whose reading threw <paramref name="exception"/> (only its type is kept).</summary>
     public static ArgumentPlaceholder Unreadable(Exception exception) => new($"[unreadable: {Name(exception.GetType())}]");
+
+    /// <summary>The <paramref name="count"/> arguments of a call past <see cref="ArgumentCapture.MaxArguments"/>, not recorded.</summary>
+    public static ArgumentPlaceholder More(int count) =>
+        new($"[{count.ToString(System.Globalization.CultureInfo.InvariantCulture)} more arguments not recorded]");
 
     public override string ToString() => Text;
 

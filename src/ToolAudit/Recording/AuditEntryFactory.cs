@@ -14,6 +14,9 @@ internal sealed class AuditEntryFactory
 {
     private const int MaxCachedKeys = 4096;
 
+    /// <summary>The most chars of a name the trail keeps (see <see cref="CutName"/>).</summary>
+    internal const int NameMaxChars = 1024;
+
     // How far past the snippet's end secrets are looked for, so one cut by the snippet is still recognised.
     private const int SecretWindow = 256;
 
@@ -51,16 +54,16 @@ internal sealed class AuditEntryFactory
             Id = _ids.Next(timestamp),
             Timestamp = timestamp,
             User = call.User,
-            Engine = SanitizeOptional(captured.Engine),
-            Model = SanitizeOptional(captured.Model),
-            Tool = WellFormedText.Sanitize(call.Tool),
+            Engine = SanitizeOptional(CutName(captured.Engine)),
+            Model = SanitizeOptional(CutName(captured.Model)),
+            Tool = WellFormedText.Sanitize(CutName(call.Tool)),
             Args = captured.Args.ToArray() is { } args ? new RecordedArguments(PrepareArguments(args)) : null,
             Status = call.Status,
             ResultChars = call.Result?.Length ?? 0,
             ResultSnippet = call.Result is null ? null : Snippet(call.Result),
-            SessionId = SanitizeOptional(captured.SessionId),
-            TaskId = SanitizeOptional(captured.TaskId),
-            CallId = SanitizeOptional(call.CallId),
+            SessionId = SanitizeOptional(CutName(captured.SessionId)),
+            TaskId = SanitizeOptional(CutName(captured.TaskId)),
+            CallId = SanitizeOptional(CutName(call.CallId)),
             Confirmed = call.Confirmed,
             DurationMs = call.Duration is { } duration ? Math.Round(duration.TotalMilliseconds, 3) : null,
             Error = PrepareError(call),
@@ -97,6 +100,15 @@ internal sealed class AuditEntryFactory
             ? masked
             : string.Concat(masked.AsSpan(0, TextTruncation.SafePrefixLength(masked, max)), " …[", text.Length.ToString(CultureInfo.InvariantCulture), " chars total]");
     }
+
+    /// <summary>
+    /// A name as the trail keeps it (tool, engine, model, session, task, call id): cut at <see cref="NameMaxChars"/>
+    /// with its full length after it, like a long argument. A model can name any tool it likes (an unknown tool's call
+    /// is recorded with the name it asked for), so without a cut one call could make a line of any length.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(name))]
+    public static string? CutName(string? name) =>
+        name is null || name.Length <= NameMaxChars ? name : TextTruncation.TruncateArgument(name, NameMaxChars);
 
     /// <summary>A time as the trail keeps it: UTC, cut to the millisecond (the files' precision).</summary>
     internal static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>
@@ -250,9 +262,18 @@ internal sealed class AuditEntryFactory
         return redacted;
     }
 
-    /// <summary>Cuts long strings and redacts secrets inside a JSON value; returns it unchanged when nothing needs doing.</summary>
+    /// <summary>
+    /// Cuts long strings and redacts secrets inside a JSON value; returns it unchanged when nothing needs doing. An
+    /// object or array whose JSON is longer than <see cref="StructuredMaxChars"/> is kept as that text instead, masked
+    /// and cut like a string argument: any number of items must not make a line of any length.
+    /// </summary>
     private object PrepareElement(JsonElement element)
     {
+        if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array && RawLength(element) > StructuredMaxChars(_argMaxChars))
+        {
+            return PrepareString(element.GetRawText());
+        }
+
         if (!NeedsRewrite(element))
         {
             return element;
@@ -266,6 +287,22 @@ internal sealed class AuditEntryFactory
 
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
+    }
+
+    /// <summary>
+    /// How long an object or array argument's JSON may be and stay structured: 16 times
+    /// <see cref="ToolAuditOptions.ArgMaxChars"/> (8,000 chars by default), and never less than 4,096.
+    /// </summary>
+    internal static long StructuredMaxChars(int argMaxChars) => Math.Max(16L * argMaxChars, 4_096);
+
+    /// <summary>The length of a JSON value's text (in UTF-8 bytes where that needs no copy; never less than its chars' worth of ASCII).</summary>
+    private static long RawLength(JsonElement element)
+    {
+#if NET9_0_OR_GREATER
+        return System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element).Length;
+#else
+        return element.GetRawText().Length;
+#endif
     }
 
     private bool NeedsRewrite(JsonElement element)

@@ -84,7 +84,7 @@ internal sealed class AuditJsonWriter
         factory.WriteId(idSequence, _buffer.AsSpan(_length, AuditIdGenerator.FormattedLength));
         _length += AuditIdGenerator.FormattedLength;
         Append("\",\"ts\":"u8);
-        WriteWhoAndWhat(timestamp, call.User, captured.Engine, captured.Model, call.Tool);
+        WriteWhoAndWhat(timestamp, call.User, AuditEntryFactory.CutName(captured.Engine), AuditEntryFactory.CutName(captured.Model), AuditEntryFactory.CutName(call.Tool));
         var args = captured.Args;
         if (args.HasArguments)
         {
@@ -116,7 +116,7 @@ internal sealed class AuditJsonWriter
             }
         }
 
-        WriteTail(captured.SessionId, captured.TaskId, call.CallId, call.Confirmed, call.Duration?.TotalMilliseconds, factory.PrepareError(call), captured.TraceId, captured.SpanId);
+        WriteTail(AuditEntryFactory.CutName(captured.SessionId), AuditEntryFactory.CutName(captured.TaskId), AuditEntryFactory.CutName(call.CallId), call.Confirmed, call.Duration?.TotalMilliseconds, factory.PrepareError(call), captured.TraceId, captured.SpanId);
         AppendByte((byte)'\n');
     }
 

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Recording;
+
+/// <summary>
+/// One call, whatever it holds (a name a model made up, any number of arguments, long keys, a huge JSON array), makes
+/// a line of bounded length, the same in the files and in memory.
+/// </summary>
+public sealed class LineBoundsTests
+{
+    [Fact]
+    public async Task Record_HugeCall_IsKeptBoundedAndMarkedTheSameInTheFilesAndInMemory()
+    {
+        var tool = new string('t', 5_000);
+        var args = new Dictionary<string, object?>();
+        for (var i = 0; i < 300; i++)
+        {
+            args[$"a{i:D3}"] = i;
+        }
+
+        var longKey = new string('k', 300);
+        var twinKey = new string('k', 300) + "x";
+        var small = new Dictionary<string, object?> { [longKey] = 1, [twinKey] = 2 };
+        using var array = JsonDocument.Parse("[" + string.Join(",", Enumerable.Range(0, 10_000)) + "]");
+        var json = new Dictionary<string, object?> { ["rows"] = array.RootElement.Clone(), ["small"] = JsonDocument.Parse("[1,2]").RootElement.Clone() };
+
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory]));
+        recorder.Record(new ToolCall("alice", tool, args, AuditStatus.Ok) { CallId = new string('c', 2_000) });
+        recorder.Record(new ToolCall("alice", "keys", small, AuditStatus.Ok));
+        recorder.Record(new ToolCall("alice", "json", json, AuditStatus.Ok));
+        await recorder.DisposeAsync();
+
+        recorder.Counters.Written.Should().Be(3);
+        AuditFiles.AllLines(folder.Path).Should().HaveCount(3).And.OnlyContain(line => line.Length < 20_000);
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery()).ToListAsync()).OrderBy(e => e.Id).ToList();
+        var fromMemory = memory.Recent(10).OrderBy(e => e.Id).ToList();
+
+        var many = fromFile[0];
+        many.Tool.Should().Be(new string('t', 1_024) + " …[5000 chars total]");
+        many.CallId.Should().Be(new string('c', 1_024) + " …[2000 chars total]");
+        many.Args!.Count.Should().Be(257);
+        many.Args["a255"].GetInt32().Should().Be(255);
+        many.Args.ContainsKey("a256").Should().BeFalse();
+        many.Args["[more]"].GetString().Should().Be("[44 more arguments not recorded]");
+
+        var keys = fromFile[1];
+        keys.Args!.Keys.Should().BeEquivalentTo(new string('k', 256) + " …[300 chars total]", new string('k', 256) + " …[301 chars total]");
+
+        var rows = fromFile[2].Args!;
+        rows["rows"].ValueKind.Should().Be(JsonValueKind.String, "a JSON value past 16 times ArgMaxChars is kept as its text, cut");
+        rows["rows"].GetString().Should().StartWith("[0,1,2,3").And.EndWith($" …[{array.RootElement.GetRawText().Length} chars total]");
+        rows["small"].GetRawText().Should().Be("[1,2]");
+
+        for (var i = 0; i < 3; i++)
+        {
+            fromMemory[i].Should().BeEquivalentTo(fromFile[i], o => o.ComparingByMembers<AuditEntry>().Excluding(e => e.Args));
+            fromMemory[i].Args!.Keys.Should().Equal(fromFile[i].Args!.Keys);
+            fromMemory[i].Args!.Values.Select(v => v.GetRawText()).Should().Equal(fromFile[i].Args!.Values.Select(v => v.GetRawText()));
+        }
+    }
+
+    [Fact]
+    public void Capture_HostKeyNamedLikeTheMarker_KeepsItsNameAndTheMarkerTakesASuffix()
+    {
+        var args = Enumerable.Range(0, 300).ToDictionary(i => i == 0 ? "[more]" : $"a{i}", i => (object?)i);
+
+        var entry = Prepared.Entry(new ToolCall("alice", "tool", args, AuditStatus.Ok));
+
+        entry.Args!["[more]"].GetInt32().Should().Be(0);
+        entry.Args["[more]~2"].GetString().Should().Be("[44 more arguments not recorded]");
+    }
+}
