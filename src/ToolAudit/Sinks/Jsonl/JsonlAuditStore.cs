@@ -351,6 +351,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                     continue;
                 }
 
+                BeforeFileDeleteHook?.Invoke(path);
                 lock (_writeGate)
                 {
                     CloseFile(path);
@@ -376,6 +377,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     /// <summary>Test hook: called with a day file's path once it is open, before its last byte is read.</summary>
     internal Action<string>? DayFileOpenedHook { get; set; }
+
+    /// <summary>
+    /// Test hook: called with the path of a day file the purge is about to delete, once it has checked the folders above
+    /// it (to plant a link in that moment).
+    /// </summary>
+    internal Action<string>? BeforeFileDeleteHook { get; set; }
 
     /// <summary>Closes the open files. Later writes throw <see cref="ObjectDisposedException"/>; reads still work.</summary>
     public void Dispose()
