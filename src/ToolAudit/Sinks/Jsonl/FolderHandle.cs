@@ -33,7 +33,7 @@ internal sealed class FolderHandle : IDisposable
 
     /// <summary>Whether folders are held open and opened through, or used by path.</summary>
     [UnsupportedOSPlatformGuard("windows")]
-    private static bool HeldOpen => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
+    internal static bool HeldOpen => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
 
     /// <summary>Opens the audit root, creating it (and the folders above it) if it is missing.</summary>
     /// <param name="root">The root's full path. It is followed if it is a link: where the root lies is the host's choice.</param>
@@ -78,6 +78,163 @@ internal sealed class FolderHandle : IDisposable
 
             throw new IOException($"Could not open the audit root '{root}': {Marshal.GetPInvokeErrorMessage(errno)}.");
         }
+    }
+
+    /// <summary>Opens the audit root if it is there; never creates it (a purge creates nothing).</summary>
+    /// <param name="root">The root's full path. It is followed if it is a link, as by <see cref="OpenRoot"/>.</param>
+    /// <returns>The root, held open; null when there is no folder there.</returns>
+    /// <exception cref="IOException">The root is there but cannot be opened.</exception>
+    [UnsupportedOSPlatform("windows")]
+    public static FolderHandle? OpenExistingRoot(string root)
+    {
+        while (true)
+        {
+            var fd = UnixFileNativeMethods.Open(root, UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.CloseOnExec, 0);
+            if (fd >= 0)
+            {
+                return Opened(root, fd, parent: null, created: false);
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == UnixFileNativeMethods.EINTR)
+            {
+                continue;
+            }
+
+            if (errno is UnixFileNativeMethods.ENOENT or UnixFileNativeMethods.ENOTDIR)
+            {
+                return null;
+            }
+
+            throw new IOException($"Could not open the audit root '{root}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+        }
+    }
+
+    /// <summary>
+    /// Opens the folder <paramref name="name"/> in this one, held open, if it is there and is a folder; never creates it
+    /// and never follows a link.
+    /// </summary>
+    /// <param name="name">One folder name (no separator, not <c>.</c> or <c>..</c>).</param>
+    /// <returns>The folder; null when it is missing, a symbolic link (left in place) or not a folder.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="name"/> is not one folder name: it could lead out of the audit root.</exception>
+    /// <exception cref="IOException">It is there but cannot be opened.</exception>
+    [UnsupportedOSPlatform("windows")]
+    public FolderHandle? OpenExistingFolder(string name)
+    {
+        var path = PathOf(name);
+        var folder = HandleOrThrow();
+        while (true)
+        {
+            var fd = UnixFileNativeMethods.OpenAt(
+                folder,
+                name,
+                UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec,
+                0);
+            if (fd >= 0)
+            {
+                return Opened(path, fd, this, created: false);
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == UnixFileNativeMethods.EINTR)
+            {
+                continue;
+            }
+
+            // Gone, a link (ELOOP, or ENOTDIR on some systems), or a file: nothing of ours to open.
+            if (errno == UnixFileNativeMethods.ENOENT || errno == UnixFileNativeMethods.ELOOP || errno == UnixFileNativeMethods.ENOTDIR)
+            {
+                return null;
+            }
+
+            throw new IOException($"Could not open the folder '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+        }
+    }
+
+    /// <summary>Opens the regular file <paramref name="name"/> in this folder for reading, through the folder held open; never follows a link.</summary>
+    /// <param name="name">One file name.</param>
+    /// <returns>The open file; null when it is missing, a symbolic link (left in place) or not a regular file.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="name"/> is not one file name: it could lead out of the audit root.</exception>
+    /// <exception cref="IOException">It is there but cannot be opened.</exception>
+    [UnsupportedOSPlatform("windows")]
+    public SafeFileHandle? OpenExistingRegularFile(string name)
+    {
+        var path = PathOf(name);
+        var folder = HandleOrThrow();
+
+        // O_NONBLOCK: a FIFO in place of a day file does not block the open (it is skipped once open).
+        var flags = UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.NonBlock | UnixFileNativeMethods.CloseOnExec;
+        int fd;
+        do
+        {
+            fd = UnixFileNativeMethods.OpenAt(folder, name, flags, 0);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
+
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno == UnixFileNativeMethods.ENOENT || errno == UnixFileNativeMethods.ELOOP
+                ? null
+                : throw new IOException($"Could not open '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        bool regular;
+        try
+        {
+            regular = IsRegularFile(handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
+        if (!regular)
+        {
+            handle.Dispose();
+            return null;
+        }
+
+        return handle;
+    }
+
+    /// <summary>
+    /// Deletes the file <paramref name="name"/> from this folder with <c>unlinkat(2)</c>, through the folder held open,
+    /// unless it is a symbolic link (left in place, as a link found there before is).
+    /// </summary>
+    /// <param name="name">One file name.</param>
+    /// <returns>Whether it was deleted: false when it is a link or gone already.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="name"/> is not one file name: it could lead out of the audit root.</exception>
+    /// <exception cref="IOException">It cannot be deleted.</exception>
+    [UnsupportedOSPlatform("windows")]
+    public bool DeleteFileUnlessLink(string name)
+    {
+        var path = PathOf(name);
+        var folder = HandleOrThrow();
+
+        // Even a link swapped in after this check would lose only itself (unlinkat never follows the last name), but
+        // a link is left for the admin to see.
+        if (IsLink(name))
+        {
+            return false;
+        }
+
+        while (UnixFileNativeMethods.UnlinkAt(folder, name, 0) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == UnixFileNativeMethods.EINTR)
+            {
+                continue;
+            }
+
+            return errno == UnixFileNativeMethods.ENOENT
+                ? false
+                : throw new IOException($"Could not delete '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+        }
+
+        return true;
     }
 
     /// <summary>Opens the folder <paramref name="name"/> in this one, creating it if it is missing.</summary>
@@ -256,6 +413,30 @@ internal sealed class FolderHandle : IDisposable
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The folder held open, for the operations that exist only where folders are held open.</summary>
+    private SafeFileHandle HandleOrThrow() =>
+        _handle ?? throw new InvalidOperationException($"The folder '{Path}' is not held open: this works only on Linux and macOS.");
+
+    /// <summary>Whether the open file is a regular file: a folder, or anything that cannot seek (a FIFO, a socket), is not.</summary>
+    private static bool IsRegularFile(SafeFileHandle handle)
+    {
+        if ((File.GetAttributes(handle) & FileAttributes.Directory) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            // fstat's size; documented to need a handle that can seek.
+            _ = RandomAccess.GetLength(handle);
+            return true;
+        }
+        catch (NotSupportedException)
+        {
+            return false;
         }
     }
 

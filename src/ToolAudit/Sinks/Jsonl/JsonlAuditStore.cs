@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
 using ToolAudit.Querying;
@@ -329,9 +330,84 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <remarks>
     /// Day files are purged whole: a file is deleted when its whole day (in <see cref="JsonlAuditOptions.DayTimeZone"/>)
     /// lies before <paramref name="olderThan"/>; the day that contains <paramref name="olderThan"/> is kept. The count
-    /// is the number of entries in the deleted files.
+    /// is the number of entries in the deleted files. Nothing is created, and no link below the root is followed: a
+    /// user's folder, <c>tool_audit</c> folder or day file that is a symbolic link is skipped and left. On Linux and
+    /// macOS each folder is held open and the files are deleted through it, so a folder swapped for a link meanwhile
+    /// cannot point the purge at a file outside the root; on Windows each level is checked and then used by path.
     /// </remarks>
-    public ValueTask<long> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    public ValueTask<long> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(FolderHandle.HeldOpen ? PurgeThroughHeldFolders(olderThan, cancellationToken) : PurgeByPath(olderThan, cancellationToken));
+
+    /// <summary>
+    /// The purge where folders are held open (Linux, macOS): every level is opened through the one above it, and each day
+    /// file is read and deleted through its folder held open. Creates nothing, not even the root.
+    /// </summary>
+    [UnsupportedOSPlatform("windows")]
+    private long PurgeThroughHeldFolders(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    {
+        using var root = FolderHandle.OpenExistingRoot(_root);
+        if (root is null)
+        {
+            return 0;
+        }
+
+        long purged = 0;
+
+        // Names are listed by path; everything opened or deleted goes through the folder above it, held open.
+        foreach (var folder in ListAuditFolders())
+        {
+            // Opened without following a link: a user's folder or tool_audit folder that is a link (planted by someone
+            // who can write the audit root) is skipped and left, and one swapped for a link once it is open cannot send
+            // the delete to a file of the same name outside the root.
+            using var user = root.OpenExistingFolder(Path.GetFileName(Path.GetDirectoryName(folder.AuditPath)!));
+            using var audit = user?.OpenExistingFolder(AuditFolder);
+            if (audit is null)
+            {
+                continue;
+            }
+
+            foreach (var (day, path) in ListDayFiles(folder.AuditPath))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (StartOfDay(day, addDays: 1) > olderThan)
+                {
+                    continue;
+                }
+
+                BeforeFileDeleteHook?.Invoke(path);
+                lock (_writeGate)
+                {
+                    CloseFile(path);
+                    purged += DeleteDayFile(audit, Path.GetFileName(path));
+                }
+            }
+        }
+
+        return purged;
+    }
+
+    /// <summary>
+    /// Deletes the day file <paramref name="name"/> from <paramref name="audit"/>, held open, unless it is a link or not a
+    /// regular file (skipped and left: its target is not the store's); returns the entries it held, 0 if it was not deleted.
+    /// </summary>
+    [UnsupportedOSPlatform("windows")]
+    private long DeleteDayFile(FolderHandle audit, string name)
+    {
+        var file = audit.OpenExistingRegularFile(name);
+        if (file is null)
+        {
+            return 0;
+        }
+
+        var entries = CountEntryLines(JsonlLineReader.OpenForward(file));
+        return audit.DeleteFileUnlessLink(name) ? entries : 0;
+    }
+
+    /// <summary>
+    /// The purge where folders are only paths (Windows): each level is checked for a link and then used by path, so a
+    /// link planted between the check and the delete is followed (one process per folder there).
+    /// </summary>
+    private long PurgeByPath(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
         long purged = 0;
         foreach (var folder in ListAuditFolders())
@@ -351,16 +427,17 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                     continue;
                 }
 
+                BeforeFileDeleteHook?.Invoke(path);
                 lock (_writeGate)
                 {
                     CloseFile(path);
-                    purged += CountEntryLines(path);
+                    purged += CountEntryLines(JsonlLineReader.OpenForward(path));
                     File.Delete(path);
                 }
             }
         }
 
-        return ValueTask.FromResult(purged);
+        return purged;
     }
 
     private static bool IsLink(string folder) => new DirectoryInfo(folder).LinkTarget is not null;
@@ -376,6 +453,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     /// <summary>Test hook: called with a day file's path once it is open, before its last byte is read.</summary>
     internal Action<string>? DayFileOpenedHook { get; set; }
+
+    /// <summary>
+    /// Test hook: called with the path of a day file the purge is about to delete, once it has opened (on Windows,
+    /// checked) the folders above it (to plant a link in that moment).
+    /// </summary>
+    internal Action<string>? BeforeFileDeleteHook { get; set; }
 
     /// <summary>Closes the open files. Later writes throw <see cref="ObjectDisposedException"/>; reads still work.</summary>
     public void Dispose()
@@ -889,9 +972,10 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         return skipped;
     }
 
-    private long CountEntryLines(string path)
+    /// <summary>The entries among the lines of <paramref name="reader"/>, which it disposes; 0 without one (the file was gone).</summary>
+    private long CountEntryLines(JsonlLineReader? reader)
     {
-        using var reader = JsonlLineReader.OpenForward(path);
+        using var owned = reader;
         if (reader is null)
         {
             return 0;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 
 namespace ToolAudit.Sinks.Jsonl;
 
@@ -12,7 +13,7 @@ internal sealed class JsonlLineReader : IDisposable
 {
     private const int ChunkSize = 64 * 1024;
 
-    private readonly FileStream _stream;
+    private readonly SafeFileHandle _file;
     private readonly long _length;
     private byte[] _buffer;
     private int _lo;
@@ -21,10 +22,10 @@ internal sealed class JsonlLineReader : IDisposable
     private bool _started;
     private bool _done;
 
-    private JsonlLineReader(FileStream stream, bool backward)
+    private JsonlLineReader(SafeFileHandle file, bool backward)
     {
-        _stream = stream;
-        _length = stream.Length;
+        _file = file;
+        _length = RandomAccess.GetLength(file);
         _buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         _filePosition = backward ? _length : 0;
     }
@@ -35,6 +36,22 @@ internal sealed class JsonlLineReader : IDisposable
     public static JsonlLineReader? OpenForward(string path) => Open(path, backward: false);
 
     public static JsonlLineReader? OpenBackward(string path) => Open(path, backward: true);
+
+    /// <summary>Reads forwards the file already open as <paramref name="file"/>, which the reader then owns.</summary>
+    /// <param name="file">A regular file open for reading (one that can seek).</param>
+    /// <returns>The reader, from the file's first byte.</returns>
+    public static JsonlLineReader OpenForward(SafeFileHandle file)
+    {
+        try
+        {
+            return new JsonlLineReader(file, backward: false);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The next line, first to last.</summary>
     public bool TryReadNext(out ReadOnlyMemory<byte> line)
@@ -135,7 +152,7 @@ internal sealed class JsonlLineReader : IDisposable
 
     public void Dispose()
     {
-        _stream.Dispose();
+        _file.Dispose();
         var buffer = Interlocked.Exchange(ref _buffer, Array.Empty<byte>());
         if (buffer.Length > 0)
         {
@@ -147,8 +164,16 @@ internal sealed class JsonlLineReader : IDisposable
     {
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.None);
-            return new JsonlLineReader(stream, backward);
+            var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.None);
+            try
+            {
+                return new JsonlLineReader(file, backward);
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -232,7 +257,7 @@ internal sealed class JsonlLineReader : IDisposable
         var total = 0;
         while (total < destination.Length)
         {
-            var read = RandomAccess.Read(_stream.SafeFileHandle, destination[total..], position + total);
+            var read = RandomAccess.Read(_file, destination[total..], position + total);
             if (read == 0)
             {
                 break;

@@ -77,6 +77,13 @@ internal static unsafe partial class UnixFileNativeMethods
     [LibraryImport("libc", EntryPoint = "readlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial nint ReadLinkAt(SafeFileHandle folder, string path, byte* buffer, nint size);
 
+    /// <summary>
+    /// <c>unlinkat(2)</c> with no flags: removes the entry <paramref name="path"/> (a file, or a symbolic link itself, never
+    /// its target) from the folder <paramref name="folder"/> holds open.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "unlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int UnlinkAt(SafeFileHandle folder, string path, int flags);
+
     /// <summary><c>write(2)</c>.</summary>
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeFileHandle fd, byte* buffer, nint count);

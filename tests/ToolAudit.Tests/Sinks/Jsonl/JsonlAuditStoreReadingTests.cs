@@ -187,5 +187,6 @@ public sealed class JsonlAuditStoreReadingTests
         (await store.GetStatsAsync(new AuditQuery())).Total.Should().Be(0);
         (await store.GetUsersAsync().ToListAsync()).Should().BeEmpty();
         (await store.PurgeAsync(DateTimeOffset.MaxValue)).Should().Be(0);
+        Directory.Exists(store.Root).Should().BeFalse("reading and purging create nothing");
     }
 }

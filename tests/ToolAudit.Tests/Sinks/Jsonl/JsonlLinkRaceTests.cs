@@ -4,14 +4,18 @@ namespace ToolAudit.Tests.Sinks.Jsonl;
 
 /// <summary>
 /// Races against the store's opens: a folder swapped for a symbolic link after the store made it and before it opens
-/// the file inside, or a day file replaced just after it was opened. The store holds each folder open and opens the
-/// next level through it, so the link is never followed and the file it writes is the one it opened and checked.
+/// the file inside, or a day file replaced just after it was opened; and the same swaps just before a purge deletes a
+/// day file. The store holds each folder open and opens (or deletes) the next level through it, so the link is never
+/// followed and the file it writes or deletes is the one it opened and checked.
 /// </summary>
 public sealed class JsonlLinkRaceTests : IDisposable
 {
+    private const string Precious = "{\"precious\":true}\n";
+
     private static readonly DateTimeOffset At = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly Day = DateOnly.FromDateTime(At.UtcDateTime);
     private static readonly string LongUser = new('x', 200);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly TempFolder _folder = new();
     private readonly string _root;
@@ -123,6 +127,62 @@ public sealed class JsonlLinkRaceTests : IDisposable
         (await File.ReadAllTextAsync(dayFile)).Should().Be(replacement);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task PurgeAsync_FolderSwappedForALinkJustBeforeADayFileIsDeleted_DeletesNothingThroughTheLink(bool userFolder)
+    {
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _root });
+        await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+        var dayFile = store.GetFilePath("alice", Day);
+        var auditFolder = Path.GetDirectoryName(dayFile)!;
+        var swapped = userFolder ? Path.GetDirectoryName(auditFolder)! : auditFolder;
+
+        // The file a delete through the link would hit: the same relative name in the link's target.
+        var outsideTwin = userFolder ? Path.Combine(_outside, "tool_audit", Path.GetFileName(dayFile)) : Path.Combine(_outside, Path.GetFileName(dayFile));
+        await File.WriteAllTextAsync(outsideTwin, Precious);
+        var outsideBefore = OutsideEntries();
+        string? moved = null;
+        store.BeforeFileDeleteHook = path =>
+        {
+            if (path == dayFile)
+            {
+                moved ??= SwapForLink(swapped);
+            }
+        };
+
+        var purged = await Task.Run(() => store.PurgeAsync(At.AddDays(2)).AsTask()).WaitAsync(Patience);
+
+        moved.Should().NotBeNull("the link was planted just before the delete");
+        (await File.ReadAllTextAsync(outsideTwin)).Should().Be(Precious, "the file outside the root is not deleted through the link");
+        OutsideEntries().Should().Equal(outsideBefore, "nothing outside the root is deleted");
+        new FileInfo(swapped).LinkTarget.Should().Be(_outside, "the link is left for the admin to see");
+        var held = userFolder ? Path.Combine(moved!, "tool_audit", Path.GetFileName(dayFile)) : Path.Combine(moved!, Path.GetFileName(dayFile));
+        File.Exists(held).Should().BeFalse("the file deleted is the one in the folder the purge checked and held open, wherever that went");
+        purged.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task PurgeAsync_DayFileSwappedForALinkJustBeforeItIsDeleted_LeavesTheLinkAndItsTarget()
+    {
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _root });
+        await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+        var dayFile = store.GetFilePath("alice", Day);
+        var target = Path.Combine(_outside, "precious.jsonl");
+        await File.WriteAllTextAsync(target, Precious);
+        store.BeforeFileDeleteHook = path =>
+        {
+            File.Delete(dayFile);
+            File.CreateSymbolicLink(dayFile, target);
+        };
+
+        var purged = await Task.Run(() => store.PurgeAsync(At.AddDays(2)).AsTask()).WaitAsync(Patience);
+
+        (await File.ReadAllTextAsync(target)).Should().Be(Precious);
+        new FileInfo(dayFile).LinkTarget.Should().Be(target, "a linked day file is skipped and left, as one there before the purge");
+        purged.Should().Be(0, "nothing was deleted");
+    }
+
     /// <summary>Moves <paramref name="folder"/> aside and puts a link to the outside folder in its place; returns where it went.</summary>
     private string SwapForLink(string folder)
     {
@@ -131,4 +191,7 @@ public sealed class JsonlLinkRaceTests : IDisposable
         Directory.CreateSymbolicLink(folder, _outside);
         return moved;
     }
+
+    private List<string> OutsideEntries() =>
+        Directory.EnumerateFileSystemEntries(_outside, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
 }

@@ -256,6 +256,22 @@ public sealed class JsonlSymbolicLinkTests : IDisposable
         await BobIsOnRecordAsync(store);
     }
 
+    [Fact]
+    public async Task Purge_OldDayFileIsAFifo_SkipsItWithoutHangingAndStillPurgesTheOthers()
+    {
+        using var store = NewStore();
+        var fifo = store.GetFilePath("alice", new DateOnly(2020, 6, 1));
+        Directory.CreateDirectory(Path.GetDirectoryName(fifo)!);
+        MakeFifo(fifo);
+        var old = store.GetFilePath("bob", new DateOnly(2020, 6, 1));
+        AuditFiles.Write(old, "{}\n");
+
+        await Task.Run(() => store.PurgeAsync(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)).AsTask()).WaitAsync(Patience);
+
+        File.Exists(fifo).Should().BeTrue("what is not a regular file is not a day file: it is left for the admin to see");
+        File.Exists(old).Should().BeFalse();
+    }
+
     private static void MakeFifo(string path)
     {
         using var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
