@@ -301,47 +301,131 @@ internal sealed class FolderHandle : IDisposable
     }
 
     /// <summary>
-    /// Creates the file <paramref name="name"/> in this folder, owner read-write and group read, and writes
-    /// <paramref name="content"/> to it, unless something is there already.
+    /// Makes the file <paramref name="name"/> in this folder hold exactly <paramref name="content"/> (owner read-write,
+    /// group read). It is written to a new file beside it, flushed, then renamed into place, so it is never seen torn:
+    /// a crash while it is written leaves it missing, to be written again, never empty. A file there with other bytes
+    /// (torn before this rule, or edited) is replaced the same way: what it must hold is known.
     /// </summary>
-    /// <returns>Whether this call created it.</returns>
+    /// <returns>Whether this call wrote it.</returns>
     /// <exception cref="IOException">A symbolic link is there (refused, never followed), or the file cannot be written.</exception>
-    public bool CreateFileOnce(string name, ReadOnlySpan<byte> content)
+    public bool EnsureFile(string name, ReadOnlySpan<byte> content)
     {
         var path = PathOf(name);
         if (!HeldOpen || _handle is null)
         {
-            return CreateFileOnceByPath(path, content);
+            return EnsureFileByPath(path, content);
         }
 
-        // O_CREAT | O_EXCL: fails on anything that is there, a link (dangling or not) too, and never truncates.
+        if (HoldsExactly(name, content))
+        {
+            return false;
+        }
+
+        // O_CREAT | O_EXCL on a name of our own: never follows a link, never truncates another writer's file.
+        var temporary = name + ".tmp-" + Guid.NewGuid().ToString("N");
         var flags = UnixFileNativeMethods.WriteOnly | UnixFileNativeMethods.Create | UnixFileNativeMethods.Exclusive
             | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec;
         int fd;
         do
         {
-            fd = UnixFileNativeMethods.OpenAt(_handle, name, flags, (int)AppendOnlyFile.NewFileMode);
+            fd = UnixFileNativeMethods.OpenAt(_handle, temporary, flags, (int)AppendOnlyFile.NewFileMode);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
+
+        if (fd < 0)
+        {
+            throw OpenFailed(Marshal.GetLastPInvokeError(), temporary, $"Could not create '{PathOf(temporary)}'");
+        }
+
+        try
+        {
+            using (var handle = new SafeFileHandle(fd, ownsHandle: true))
+            {
+                // Exactly that mode, whatever the umask, as for day files.
+                File.SetUnixFileMode(handle, AppendOnlyFile.NewFileMode);
+                RandomAccess.Write(handle, content, 0);
+                if (UnixFileNativeMethods.FSync(handle) != 0)
+                {
+                    throw new IOException($"Could not flush '{PathOf(temporary)}' to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
+                }
+            }
+
+            // A link planted at the name now is replaced, not followed: rename(2) acts on the entry itself.
+            int renamed;
+            do
+            {
+                renamed = UnixFileNativeMethods.RenameAt(_handle, temporary, _handle, name);
+            }
+            while (renamed != 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
+
+            if (renamed != 0)
+            {
+                throw new IOException($"Could not write '{path}': {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
+            }
+
+            return true;
+        }
+        catch
+        {
+            UnixFileNativeMethods.UnlinkAt(_handle, temporary, 0);
+            throw;
+        }
+    }
+
+    /// <summary>Whether <paramref name="name"/> in this folder is a file that holds exactly <paramref name="content"/>.</summary>
+    /// <exception cref="IOException">It is a symbolic link (refused, never followed), or it cannot be read.</exception>
+    private bool HoldsExactly(string name, ReadOnlySpan<byte> content)
+    {
+        var flags = UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.NonBlock | UnixFileNativeMethods.CloseOnExec;
+        int fd;
+        do
+        {
+            fd = UnixFileNativeMethods.OpenAt(_handle!, name, flags, 0);
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
 
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == UnixFileNativeMethods.EEXIST)
-            {
-                // Written by another writer first, unless what is there is a link.
-                return IsLink(name) ? throw AppendOnlyFile.SymbolicLinkRefused(path) : false;
-            }
-
-            throw OpenFailed(errno, name, $"Could not create '{path}'");
+            return errno == UnixFileNativeMethods.ENOENT ? false : throw OpenFailed(errno, name, $"Could not read '{PathOf(name)}'");
         }
 
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        return HoldsExactly(handle, content);
+    }
 
-        // Exactly that mode, whatever the umask, as for day files.
-        File.SetUnixFileMode(handle, AppendOnlyFile.NewFileMode);
-        RandomAccess.Write(handle, content, 0);
-        return true;
+    private static bool HoldsExactly(SafeFileHandle handle, ReadOnlySpan<byte> content)
+    {
+        long length;
+        try
+        {
+            length = RandomAccess.GetLength(handle);
+        }
+        catch (Exception ex) when (ex is IOException or NotSupportedException or UnauthorizedAccessException)
+        {
+            // Not a regular file: it is replaced.
+            return false;
+        }
+
+        if (length != content.Length)
+        {
+            return false;
+        }
+
+        var held = new byte[content.Length];
+        var read = 0;
+        while (read < held.Length)
+        {
+            var got = RandomAccess.Read(handle, held.AsSpan(read), read);
+            if (got == 0)
+            {
+                return false;
+            }
+
+            read += got;
+        }
+
+        return content.SequenceEqual(held);
     }
 
     /// <summary>Forces the folder's entries to the disk. Nothing to do where folders are not held open (Windows).</summary>
@@ -455,8 +539,8 @@ internal sealed class FolderHandle : IDisposable
         return _handle is not null && UnixFileNativeMethods.ReadLinkAt(_handle, name, &target, 1) >= 0;
     }
 
-    /// <summary>The fallback for <see cref="CreateFileOnce"/> where folders are not held open: a check, then an exclusive create.</summary>
-    private static bool CreateFileOnceByPath(string path, ReadOnlySpan<byte> content)
+    /// <summary>The fallback for <see cref="EnsureFile"/> where folders are not held open: a check, then a write beside it and a move into place.</summary>
+    private static bool EnsureFileByPath(string path, ReadOnlySpan<byte> content)
     {
         var existing = new FileInfo(path);
         if (existing.LinkTarget is not null)
@@ -466,20 +550,29 @@ internal sealed class FolderHandle : IDisposable
 
         if (existing.Exists)
         {
-            return false;
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (HoldsExactly(handle, content))
+            {
+                return false;
+            }
         }
 
-        // CreateNew is an exclusive create: it never follows a link, not even a dangling one, and never truncates.
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read });
-            stream.Write(content);
+            using (var stream = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None }))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
             return true;
         }
-        catch (IOException) when (new FileInfo(path) is { Exists: true, LinkTarget: null })
+        catch
         {
-            // Another process wrote it first.
-            return false;
+            File.Delete(temporary);
+            throw;
         }
     }
 }

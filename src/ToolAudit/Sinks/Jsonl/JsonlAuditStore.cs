@@ -614,7 +614,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         if (needsNameFile)
         {
             BeforeFileOpenHook?.Invoke(user.PathOf(UserFolderNames.NameFile));
-            if (user.CreateFileOnce(UserFolderNames.NameFile, Encoding.UTF8.GetBytes(key.User)))
+            if (user.EnsureFile(UserFolderNames.NameFile, Encoding.UTF8.GetBytes(key.User)))
             {
                 FolderToFlush(key, user.Path);
             }

@@ -84,6 +84,13 @@ internal static unsafe partial class UnixFileNativeMethods
     [LibraryImport("libc", EntryPoint = "unlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int UnlinkAt(SafeFileHandle folder, string path, int flags);
 
+    /// <summary>
+    /// <c>renameat(2)</c>: moves the entry <paramref name="from"/> of one held folder to <paramref name="to"/> in another,
+    /// replacing what is there (a symbolic link itself, never its target).
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "renameat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int RenameAt(SafeFileHandle fromFolder, string from, SafeFileHandle toFolder, string to);
+
     /// <summary><c>write(2)</c>.</summary>
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeFileHandle fd, byte* buffer, nint count);

@@ -182,6 +182,32 @@ public sealed class JsonlAuditStoreUserNameTests
         (await store.GetUsersAsync().ToListAsync()).Should().Equal(user);
     }
 
+    [Theory]
+    [InlineData("", "torn: created, then a crash before its bytes were written")]
+    [InlineData("alice", "edited to name someone else")]
+    public async Task WriteAsync_HashedFolderWhoseNameFileIsWrong_RewritesItSoTheEntriesAreReadAgain(string planted, string why)
+    {
+        // A ~~ folder whose .user does not hash to it is nobody's (see above): the store, which knows the name, must
+        // put it right the next time it writes there, or every entry of that user would stay out of every query.
+        var user = new string('u', 200);
+        using var folder = new TempFolder();
+        using (var first = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }))
+        {
+            await first.WriteAsync([Entries.At(Now, user: user, sequence: 1)], default);
+        }
+
+        var nameFile = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }).GetFilePath(user, DateOnly.FromDateTime(Now.UtcDateTime)))!)!, ".user");
+        File.WriteAllText(nameFile, planted);
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        (await store.CountAsync(new AuditQuery())).Should().Be(0, why);
+
+        await store.WriteAsync([Entries.At(Now.AddSeconds(1), user: user, sequence: 2)], default);
+
+        File.ReadAllText(nameFile).Should().Be(user);
+        (await store.QueryAsync(new AuditQuery { User = user }).ToListAsync()).Should().HaveCount(2);
+        Directory.GetFiles(Path.GetDirectoryName(nameFile)!).Should().ContainSingle("the new file is renamed into place, nothing is left beside it");
+    }
+
     [Fact]
     public async Task WriteAsync_PlainLowerCaseName_KeepsThePythonLayout()
     {
