@@ -14,7 +14,8 @@ internal sealed class AssignedSecretMasker
 {
     private const int MaxCachedKeys = 4096;
 
-    // Longer runs are not taken for keys (and are never looked up).
+    // A key is judged by at most its last this many chars, the words nearest its value, so what is looked up (and
+    // cached) is bounded however long the run before a sign.
     private const int MaxKeyLength = 64;
 
     // How much of a configured key's first word is searched for: enough to be rare in ordinary text. A one-word key
