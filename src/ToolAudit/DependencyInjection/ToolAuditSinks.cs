@@ -14,9 +14,18 @@ internal sealed class ToolAuditSinks
         }
 
         var sinks = new List<IAuditSink>(registry.Sinks.Count);
+        var seen = new HashSet<IAuditSink>(ReferenceEqualityComparer.Instance);
         foreach (var registration in registry.Sinks)
         {
             var sink = registration.Resolve(services);
+
+            // The container's sink of a type can be the very instance also added with AddSink(sink) (the host
+            // registered it as that type's singleton): one sink, written once.
+            if (!seen.Add(sink))
+            {
+                continue;
+            }
+
             sinks.Add(sink);
             if (Reader is null && sink is IAuditStore store)
             {

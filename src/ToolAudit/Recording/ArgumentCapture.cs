@@ -106,9 +106,10 @@ internal static class ArgumentCapture
             }
         }
 
-        if (i == 2 && (firstAltered || secondAltered) && string.Equals(first.Key, second.Key, StringComparison.Ordinal))
+        if (i == 2 && string.Equals(first.Key, second.Key, StringComparison.Ordinal))
         {
-            // The key that was altered takes the suffix; the one the host wrote keeps its name.
+            // The key that was altered takes the suffix; the one the host wrote keeps its name. Neither altered: a
+            // host's own dictionary type gave one key twice, and the second takes the suffix.
             if (firstAltered && !secondAltered)
             {
                 first = new KeyValuePair<string, object?>(first.Key + "~2", first.Value);
@@ -175,9 +176,11 @@ internal static class ArgumentCapture
             Array.Resize(ref copy, i);
         }
 
-        if (altered is not null)
+        if (altered is not null || args is not (Dictionary<string, object?> or IDictionary<string, object?>))
         {
-            MakeKeysUnique(copy, altered);
+            // A host's own read-only dictionary type can give one key twice: a store that counts both and a reader of
+            // the line that keeps one would disagree. (The framework's dictionaries, all IDictionary, cannot.)
+            MakeKeysUnique(copy, altered ?? []);
         }
 
         return copy;
@@ -210,17 +213,25 @@ internal static class ArgumentCapture
     /// <summary>
     /// Gives the altered keys (<paramref name="altered"/>, indexes into <paramref name="pairs"/>) that now equal another
     /// key a suffix (<c>~2</c>, <c>~3</c>, ...), so that no argument is lost to a duplicate name in the JSON object (a
-    /// reader keeps only one of two equal names). Keys the host wrote keep their names.
+    /// reader keeps only one of two equal names). Keys the host wrote keep their names, but for the second of a key it
+    /// gave twice.
     /// </summary>
     private static void MakeKeysUnique(KeyValuePair<string, object?>[] pairs, List<int> altered)
     {
         var seen = new HashSet<string>(pairs.Length, StringComparer.Ordinal);
+        List<int>? repeated = null;
         for (var i = 0; i < pairs.Length; i++)
         {
-            if (!altered.Contains(i))
+            if (!altered.Contains(i) && !seen.Add(pairs[i].Key))
             {
-                seen.Add(pairs[i].Key);
+                // A key the host gave twice: the later one takes a suffix, like an altered key.
+                (repeated ??= []).Add(i);
             }
+        }
+
+        if (repeated is not null)
+        {
+            altered = [.. altered, .. repeated];
         }
 
         foreach (var i in altered)

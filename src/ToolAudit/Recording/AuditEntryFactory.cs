@@ -264,14 +264,17 @@ internal sealed class AuditEntryFactory
 
     /// <summary>
     /// Cuts long strings and redacts secrets inside a JSON value; returns it unchanged when nothing needs doing. An
-    /// object or array whose JSON is longer than <see cref="StructuredMaxChars"/> is kept as that text instead, masked
-    /// and cut like a string argument: any number of items must not make a line of any length.
+    /// object or array whose JSON is longer than <see cref="StructuredMaxChars"/> is kept as that text instead (once
+    /// redacted and cut by its structure, when it needs to be), masked and cut like a string argument: any number of
+    /// items must not make a line of any length.
     /// </summary>
     private object PrepareElement(JsonElement element)
     {
         if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array && RawLength(element) > StructuredMaxChars(_argMaxChars))
         {
-            return PrepareString(element.GetRawText());
+            // The text of what the structured value would have been: a redacted key's value that is an object, an
+            // array or a number, or a key written with escapes (pass\u0077ord), is not found by the text masker.
+            return PrepareString(NeedsRewrite(element) ? RewrittenText(element) : element.GetRawText());
         }
 
         if (!NeedsRewrite(element))
@@ -287,6 +290,18 @@ internal sealed class AuditEntryFactory
 
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
+    }
+
+    /// <summary>The JSON text of <paramref name="element"/> with its secrets redacted and its long strings cut, as <see cref="Rewrite"/> writes it.</summary>
+    private string RewrittenText(JsonElement element)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, RewriteOptions))
+        {
+            Rewrite(writer, element);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>

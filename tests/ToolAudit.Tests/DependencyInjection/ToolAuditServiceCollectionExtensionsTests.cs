@@ -106,6 +106,27 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddInMemory_WhenTheContainersStoreIsTheInstanceAddedToo_ItIsWrittenOnce()
+    {
+        // The host registered its own store as the container's InMemoryAuditStore and added that instance too: both
+        // registrations resolve to one object, which must be one sink, not receive every entry twice.
+        var store = new InMemoryAuditStore(10);
+        var sink = new CollectingSink();
+        var services = new ServiceCollection();
+        services.AddSingleton(store);
+        services.AddSingleton(sink);
+        services.AddToolAudit().AddInMemory().AddSink(store).AddSink(sink).AddSink<CollectingSink>();
+        await using var provider = services.BuildServiceProvider();
+
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical());
+        await recorder.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        store.Count.Should().Be(1);
+        sink.Entries.Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task AddSinkOfT_StoreType_IsBuiltByTheContainerAndIsTheReader()
     {
         var services = new ServiceCollection();

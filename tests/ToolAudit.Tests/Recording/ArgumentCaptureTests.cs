@@ -391,6 +391,52 @@ public sealed class ArgumentCaptureTests
         public Node? Next { get; set; }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Record_HostDictionaryGivingAKeyTwice_TheLaterTakesASuffixAndBothStoresAgree(int count)
+    {
+        // A host's own read-only dictionary type may give one key twice: the in-memory store kept both, the file (a
+        // JSON object) one, so the two stores gave back different arguments for the same call.
+        KeyValuePair<string, object?>[] pairs = [new("a", 1), new("a", 2), new("b", 3)];
+        var args = new RepeatingDictionary(pairs[..count]);
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory]));
+        recorder.Record(new ToolCall("alice", "tool", args, AuditStatus.Ok));
+        await recorder.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery()).ToListAsync()).Single().Args!;
+        var fromMemory = memory.Recent(1).Single().Args!;
+        fromMemory.Keys.Should().Equal(fromFile.Keys).And.Equal(new[] { "a", "a~2", "b" }.Take(count));
+        fromMemory.Values.Select(v => v.GetInt32()).Should().Equal(fromFile.Values.Select(v => v.GetInt32())).And.Equal(new[] { 1, 2, 3 }.Take(count));
+    }
+
+    private sealed class RepeatingDictionary(KeyValuePair<string, object?>[] pairs) : IReadOnlyDictionary<string, object?>
+    {
+        public int Count => pairs.Length;
+
+        public IEnumerable<string> Keys => pairs.Select(p => p.Key);
+
+        public IEnumerable<object?> Values => pairs.Select(p => p.Value);
+
+        public object? this[string key] => pairs.Last(p => p.Key == key).Value;
+
+        public bool ContainsKey(string key) => pairs.Any(p => p.Key == key);
+
+        public bool TryGetValue(string key, out object? value)
+        {
+            var index = Array.FindLastIndex(pairs, p => p.Key == key);
+            value = index < 0 ? null : pairs[index].Value;
+            return index >= 0;
+        }
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)pairs).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
     private sealed class ThrowingGetter
     {
         public string Value => throw new InvalidOperationException("not readable");

@@ -63,6 +63,28 @@ public sealed class LineBoundsTests
         }
     }
 
+    [Theory]
+    [InlineData("{\"password\":\"hunter2hunter2\"}", "hunter2hunter2")]
+    [InlineData("{\"password\":123456789}", "123456789")]
+    [InlineData("{\"password\":{\"v\":\"s3cretvalue\"}}", "s3cretvalue")]
+    [InlineData("{\"password\":[\"s3cretvalue\"]}", "s3cretvalue")]
+    [InlineData("{\"pass\\u0077ord\":\"escapedkey1\"}", "escapedkey1")]
+    [InlineData("{\"password\":\"has space inside it\"}", "inside")]
+    public void Prepare_JsonPastTheStructuredLimit_RedactsWhatTheStructuredValueWould(string first, string secret)
+    {
+        // Kept as text, the value must not show what it hid as JSON: a redacted key's object, array or number value,
+        // or a key written with escapes, is not found in the text by the masker.
+        using var small = JsonDocument.Parse("[" + first + "]");
+        using var big = JsonDocument.Parse("[" + first + "," + string.Join(",", Enumerable.Range(0, 2_000)) + "]");
+
+        var structured = Prepared.Entry(new Dictionary<string, object?> { ["rows"] = small.RootElement });
+        var text = Prepared.Entry(new Dictionary<string, object?> { ["rows"] = big.RootElement });
+
+        structured.Args!["rows"].GetRawText().Should().NotContain(secret);
+        text.Args!["rows"].ValueKind.Should().Be(JsonValueKind.String);
+        text.Args["rows"].GetString().Should().StartWith("[{").And.Contain("[redacted]").And.NotContain(secret);
+    }
+
     [Fact]
     public void Capture_HostKeyNamedLikeTheMarker_KeepsItsNameAndTheMarkerTakesASuffix()
     {

@@ -49,6 +49,76 @@ public sealed class CapturedLineTests
     }
 
     [Fact]
+    public void WriteLine_OfCapturedCall_AtTheLineBounds_IsTheLineOfItsEntry()
+    {
+        // Names around 1,024 chars, keys around 256 (equal up to the cut, named like the markers), 254 to 258
+        // arguments, JSON values around the structured limit; surrogates, marks and escapes at every cut.
+        var random = new Random(42);
+        string[] pieces = ["a", "\uD83D\uDE00", "\uD800", "\uDC00", "e\u0301", "\r\n", "\"", "\\", "\n", "é", "\u200D", "\U0001F469\u200D\U0001F4BB"];
+        string Text(int around)
+        {
+            var sb = new StringBuilder();
+            var target = around + random.Next(-6, 7);
+            while (sb.Length < target - 8)
+            {
+                sb.Append('x');
+            }
+
+            while (sb.Length < target)
+            {
+                sb.Append(pieces[random.Next(pieces.Length)]);
+            }
+
+            return sb.ToString();
+        }
+
+        var options = new[] { new ToolAuditOptions(), new ToolAuditOptions { ArgMaxChars = 8 } };
+        for (var n = 0; n < 400; n++)
+        {
+            var args = new Dictionary<string, object?>();
+            var count = random.Next(4) switch { 0 => random.Next(0, 4), 1 => random.Next(254, 259), _ => random.Next(3, 20) };
+            var shared = Text(256);
+            for (var i = 0; i < count; i++)
+            {
+                var key = random.Next(5) switch
+                {
+                    0 => shared + (char)('a' + random.Next(3)),
+                    1 => "[more]",
+                    2 => Text(256),
+                    3 => "k" + i,
+                    _ => "[more]~" + random.Next(2, 4),
+                };
+                var size = random.Next(3);
+                object? value = random.Next(4) switch
+                {
+                    0 => Text(500),
+                    1 => JsonDocument.Parse("[" + string.Join(",", Enumerable.Repeat("\"" + new string('z', 2 + random.Next(3)) + "\"", 1_000 + size * 100)) + "]").RootElement.Clone(),
+                    2 => JsonDocument.Parse("\"" + new string('q', 4_100) + "\"").RootElement.Clone(),
+                    _ => i,
+                };
+                args.TryAdd(key, value);
+            }
+
+            var call = new ToolCall("alice", Text(1024), args, AuditStatus.Ok)
+            {
+                CallId = random.Next(2) == 0 ? null : Text(1024),
+                Engine = Text(1024),
+                SessionId = random.Next(2) == 0 ? null : Text(1024),
+            };
+            foreach (var o in options)
+            {
+                var fast = WithoutId(Line(call, AuditContext.Empty, null, o, fast: true));
+                var entry = WithoutId(Line(call, AuditContext.Empty, null, o, fast: false));
+                fast.Should().Be(entry, $"call {n}");
+                using var doc = JsonDocument.Parse(fast);
+                var keys = doc.RootElement.TryGetProperty("args", out var a) ? a.EnumerateObject().Select(p => p.Name).ToList() : [];
+                keys.Should().OnlyHaveUniqueItems($"call {n}");
+                keys.Count.Should().BeLessThanOrEqualTo(257);
+            }
+        }
+    }
+
+    [Fact]
     public void WriteLine_WhenPreparingAnArgumentThrows_TheStoreKeepsNoHalfLine()
     {
         using var folder = new Support.TempFolder();
