@@ -80,13 +80,17 @@ internal sealed class FolderHandle : IDisposable
         }
     }
 
-    /// <summary>Opens the audit root if it is there; never creates it (a purge creates nothing).</summary>
+    /// <summary>Opens the audit root if it is there; never creates it (a purge or a read creates nothing).</summary>
     /// <param name="root">The root's full path. It is followed if it is a link, as by <see cref="OpenRoot"/>.</param>
-    /// <returns>The root, held open; null when there is no folder there.</returns>
+    /// <returns>The root, held open (on Windows, its path); null when there is no folder there.</returns>
     /// <exception cref="IOException">The root is there but cannot be opened.</exception>
-    [UnsupportedOSPlatform("windows")]
     public static FolderHandle? OpenExistingRoot(string root)
     {
+        if (!HeldOpen)
+        {
+            return Directory.Exists(root) ? new FolderHandle(root, null, null) : null;
+        }
+
         while (true)
         {
             var fd = UnixFileNativeMethods.Open(root, UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.CloseOnExec, 0);
@@ -118,15 +122,23 @@ internal sealed class FolderHandle : IDisposable
     /// <returns>The folder; null when it is missing, a symbolic link (left in place) or not a folder.</returns>
     /// <exception cref="InvalidOperationException"><paramref name="name"/> is not one folder name: it could lead out of the audit root.</exception>
     /// <exception cref="IOException">It is there but cannot be opened.</exception>
-    [UnsupportedOSPlatform("windows")]
+    /// <remarks>
+    /// Where folders are not held open (Windows) it is checked for a link and then used by path: a link planted between
+    /// the check and the use is followed.
+    /// </remarks>
     public FolderHandle? OpenExistingFolder(string name)
     {
         var path = PathOf(name);
-        var folder = HandleOrThrow();
+        if (!HeldOpen || _handle is null)
+        {
+            var info = new DirectoryInfo(path);
+            return info.LinkTarget is null && info.Exists ? new FolderHandle(path, null, this) : null;
+        }
+
         while (true)
         {
             var fd = UnixFileNativeMethods.OpenAt(
-                folder,
+                _handle,
                 name,
                 UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec,
                 0);
@@ -156,30 +168,54 @@ internal sealed class FolderHandle : IDisposable
     /// <returns>The open file; null when it is missing, a symbolic link (left in place) or not a regular file.</returns>
     /// <exception cref="InvalidOperationException"><paramref name="name"/> is not one file name: it could lead out of the audit root.</exception>
     /// <exception cref="IOException">It is there but cannot be opened.</exception>
-    [UnsupportedOSPlatform("windows")]
+    /// <remarks>
+    /// Where folders are not held open (Windows) it is checked for a link and then opened by path: a link planted between
+    /// the check and the open is followed.
+    /// </remarks>
     public SafeFileHandle? OpenExistingRegularFile(string name)
     {
         var path = PathOf(name);
-        var folder = HandleOrThrow();
-
-        // O_NONBLOCK: a FIFO in place of a day file does not block the open (it is skipped once open).
-        var flags = UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.NonBlock | UnixFileNativeMethods.CloseOnExec;
-        int fd;
-        do
+        SafeFileHandle handle;
+        if (!HeldOpen || _handle is null)
         {
-            fd = UnixFileNativeMethods.OpenAt(folder, name, flags, 0);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
+            // Check, then use. Exists is false for a folder, which is not a file to read either.
+            var info = new FileInfo(path);
+            if (info.LinkTarget is not null || !info.Exists)
+            {
+                return null;
+            }
 
-        if (fd < 0)
+            try
+            {
+                handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+        }
+        else
         {
-            var errno = Marshal.GetLastPInvokeError();
-            return errno == UnixFileNativeMethods.ENOENT || errno == UnixFileNativeMethods.ELOOP
-                ? null
-                : throw new IOException($"Could not open '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+            // O_NONBLOCK: a FIFO in place of a day file does not block the open (it is skipped once open).
+            var flags = UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.NonBlock | UnixFileNativeMethods.CloseOnExec;
+            int fd;
+            do
+            {
+                fd = UnixFileNativeMethods.OpenAt(_handle, name, flags, 0);
+            }
+            while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
+
+            if (fd < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                return errno == UnixFileNativeMethods.ENOENT || errno == UnixFileNativeMethods.ELOOP
+                    ? null
+                    : throw new IOException($"Could not open '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+            }
+
+            handle = new SafeFileHandle(fd, ownsHandle: true);
         }
 
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
         bool regular;
         try
         {

@@ -26,7 +26,11 @@ namespace ToolAudit;
 /// <para>
 /// Reading streams the files (never a whole file in memory), newest first from the end of the newest day. A torn or
 /// corrupt line is skipped and counted (<see cref="AuditStats.SkippedLines"/>), never thrown. Reading while writing
-/// sees only whole lines.
+/// sees only whole lines. Readers follow no link below the root either: a user's folder, <c>tool_audit</c> folder,
+/// day file or <c>.user</c> file that is a symbolic link (or a day file that is not a regular file) is skipped as if it
+/// were missing, never thrown and not counted (it holds no lines of the trail). On Linux and macOS each day file is
+/// opened through the folders above it, each opened through the one above it; on Windows each level is checked and
+/// then opened by path.
 /// </para>
 /// <para>Thread-safe. Dispose it to close the open files.</para>
 /// </remarks>
@@ -806,26 +810,50 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
     }
 
+    /// <summary>
+    /// The user folders that hold a <c>tool_audit</c> folder, with their users. Neither is followed if it is a link (nor
+    /// a hashed folder's <c>.user</c> file): it is skipped as if it were missing, so a link planted below the root
+    /// cannot add a user or another trail's entries to what readers see.
+    /// </summary>
     private List<(string User, string AuditPath)> ListAuditFolders()
     {
         var result = new List<(string, string)>();
-        if (!Directory.Exists(_root))
+        using var root = FolderHandle.OpenExistingRoot(_root);
+        if (root is null)
         {
             return result;
         }
 
+        // Names are listed by path; each is then opened through the root held open, without following a link.
         foreach (var folder in Directory.EnumerateDirectories(_root))
         {
-            var auditPath = Path.Combine(folder, AuditFolder);
-            if (!Directory.Exists(auditPath))
+            var name = Path.GetFileName(folder);
+            FolderHandle? user;
+            FolderHandle? audit;
+            try
             {
+                user = root.OpenExistingFolder(name);
+                audit = user?.OpenExistingFolder(AuditFolder);
+            }
+            catch (IOException)
+            {
+                // One folder that cannot be opened (say, no permission) is not a trail to read, as Directory.Exists had it.
                 continue;
             }
 
-            var user = UserFolderNames.Decode(Path.GetFileName(folder), folder);
-            if (!string.IsNullOrEmpty(user))
+            using (user)
+            using (audit)
             {
-                result.Add((user, auditPath));
+                if (user is null || audit is null)
+                {
+                    continue;
+                }
+
+                var userName = UserFolderNames.Decode(name, user);
+                if (!string.IsNullOrEmpty(userName))
+                {
+                    result.Add((userName, audit.Path));
+                }
             }
         }
 
@@ -897,7 +925,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     {
         foreach (var (_, path) in FilesInRange(auditFolders, query))
         {
-            using var reader = JsonlLineReader.OpenBackward(path);
+            using var reader = OpenDayFile(path, backward: true);
             if (reader is null)
             {
                 continue;
@@ -942,7 +970,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             foreach (var (_, path) in FilesInRange([auditPath], query))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using var reader = JsonlLineReader.OpenForward(path);
+                using var reader = OpenDayFile(path, backward: false);
                 if (reader is null)
                 {
                     continue;
@@ -970,6 +998,31 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         Interlocked.Add(ref _skippedLines, skipped);
         return skipped;
+    }
+
+    /// <summary>
+    /// Opens the day file at <paramref name="path"/> (<c>{Root}/{user folder}/tool_audit/{day}.jsonl</c>) for reading
+    /// without following a link below the root: on Linux and macOS the root, then the user folder, the <c>tool_audit</c>
+    /// folder and the file each through the one above it (<c>openat</c>, <c>O_NOFOLLOW</c>); on Windows each level is
+    /// checked for a link and then opened by path (a link planted between the check and the open is followed).
+    /// </summary>
+    /// <param name="path">The day file's path, as listed.</param>
+    /// <param name="backward">Whether to read from its end.</param>
+    /// <returns>
+    /// The reader, which owns the file (the folders are closed again: one file open per day file read); null when
+    /// the file or a folder above it is gone, is a symbolic link, or the file is not a regular file. Such a file is
+    /// skipped as if it were missing, never thrown, so one planted link cannot fail every read; it holds no lines of
+    /// the trail, so it is not counted in <see cref="AuditStats.SkippedLines"/>.
+    /// </returns>
+    /// <exception cref="IOException">A level is there but cannot be opened.</exception>
+    private JsonlLineReader? OpenDayFile(string path, bool backward)
+    {
+        var auditPath = Path.GetDirectoryName(path)!;
+        using var root = FolderHandle.OpenExistingRoot(_root);
+        using var user = root?.OpenExistingFolder(Path.GetFileName(Path.GetDirectoryName(auditPath)!));
+        using var audit = user?.OpenExistingFolder(Path.GetFileName(auditPath));
+        var file = audit?.OpenExistingRegularFile(Path.GetFileName(path));
+        return file is null ? null : backward ? JsonlLineReader.OpenBackward(file) : JsonlLineReader.OpenForward(file);
     }
 
     /// <summary>The entries among the lines of <paramref name="reader"/>, which it disposes; 0 without one (the file was gone).</summary>

@@ -33,18 +33,27 @@ internal sealed class JsonlLineReader : IDisposable
     /// <summary>How many torn lines (a last line without its newline) were skipped.</summary>
     public int TornLines { get; private set; }
 
+    /// <summary>Opens the file at <paramref name="path"/> by path (following a link) and reads it forwards.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The reader, from the file's first byte; null when the file is gone.</returns>
     public static JsonlLineReader? OpenForward(string path) => Open(path, backward: false);
-
-    public static JsonlLineReader? OpenBackward(string path) => Open(path, backward: true);
 
     /// <summary>Reads forwards the file already open as <paramref name="file"/>, which the reader then owns.</summary>
     /// <param name="file">A regular file open for reading (one that can seek).</param>
     /// <returns>The reader, from the file's first byte.</returns>
-    public static JsonlLineReader OpenForward(SafeFileHandle file)
+    public static JsonlLineReader OpenForward(SafeFileHandle file) => Open(file, backward: false);
+
+    /// <summary>Reads backwards, from its end, the file already open as <paramref name="file"/>, which the reader then owns.</summary>
+    /// <param name="file">A regular file open for reading (one that can seek).</param>
+    /// <returns>The reader, from the file's last line.</returns>
+    public static JsonlLineReader OpenBackward(SafeFileHandle file) => Open(file, backward: true);
+
+    /// <summary>A reader of the open <paramref name="file"/>, which it then owns (disposed here if the reader cannot be made).</summary>
+    private static JsonlLineReader Open(SafeFileHandle file, bool backward)
     {
         try
         {
-            return new JsonlLineReader(file, backward: false);
+            return new JsonlLineReader(file, backward);
         }
         catch
         {
@@ -164,16 +173,7 @@ internal sealed class JsonlLineReader : IDisposable
     {
         try
         {
-            var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.None);
-            try
-            {
-                return new JsonlLineReader(file, backward);
-            }
-            catch
-            {
-                file.Dispose();
-                throw;
-            }
+            return Open(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.None), backward);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -62,23 +62,32 @@ internal static class UserFolderNames
     /// The user a folder belongs to, or null when the folder is not a user folder; a <c>~</c> name is one only when it is
     /// exactly what <see cref="Encode"/> gives its user.
     /// </summary>
-    public static string? Decode(string folderName, string folderPath)
+    /// <param name="folderName">The folder's name.</param>
+    /// <param name="folder">
+    /// The folder, to read a <c>~~</c> folder's <c>.user</c> file through (never following a link); null when there is
+    /// none to read (a <c>~~</c> folder is then no one's).
+    /// </param>
+    /// <returns>The user, or null.</returns>
+    /// <exception cref="IOException">A <c>.user</c> file is there but cannot be read.</exception>
+    public static string? Decode(string folderName, FolderHandle? folder)
     {
         if (folderName.StartsWith("~~", StringComparison.Ordinal))
         {
-            var nameFile = Path.Combine(folderPath, NameFile);
-            if (!File.Exists(nameFile))
+            // A .user that is a link, or not a regular file (a FIFO, a device), is as good as missing: the folder is no
+            // one's, and reading it cannot take the name from outside the root or block.
+            using var nameFile = folder?.OpenExistingRegularFile(NameFile);
+            if (nameFile is null)
             {
                 return null;
             }
 
-            // Bytes, not ReadAllText: a name may begin with U+FEFF, which a text reader would take for a byte order mark.
+            // Bytes, not text: a name may begin with U+FEFF, which a text reader would take for a byte order mark.
             // The name must hash to the folder's name: a .user file planted in (or copied to) another ~~ folder, or
             // edited, does not make that folder anyone's.
             string named;
             try
             {
-                named = StrictUtf8.GetString(File.ReadAllBytes(nameFile));
+                named = StrictUtf8.GetString(ReadAll(nameFile));
             }
             catch (DecoderFallbackException)
             {
@@ -129,6 +138,26 @@ internal static class UserFolderNames
         }
 
         return user;
+    }
+
+    /// <summary>The bytes of the open file <paramref name="file"/>, as long as it was when this began.</summary>
+    private static byte[] ReadAll(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+    {
+        var bytes = new byte[RandomAccess.GetLength(file)];
+        var read = 0;
+        while (read < bytes.Length)
+        {
+            var got = RandomAccess.Read(file, bytes.AsSpan(read), read);
+            if (got == 0)
+            {
+                // Cut short under us: what is there is not the name that was written, so it will not hash to the folder.
+                return bytes[..read];
+            }
+
+            read += got;
+        }
+
+        return bytes;
     }
 
     internal static bool IsPlain(string user)

@@ -12,6 +12,7 @@ public sealed class JsonlSymbolicLinkTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly Today = DateOnly.FromDateTime(Now.UtcDateTime);
+    private static readonly DateOnly Yesterday = Today.AddDays(-1);
     private static readonly string LongUser = new('x', 200);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -270,6 +271,129 @@ public sealed class JsonlSymbolicLinkTests : IDisposable
 
         File.Exists(fifo).Should().BeTrue("what is not a regular file is not a day file: it is left for the admin to see");
         File.Exists(old).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Readers_UserFolderIsALinkToAFolderOutsideTheRoot_SeeOnlyTheRealEntries()
+    {
+        using var store = await StoreWithRealEntriesAsync();
+        var outsideUserFolder = await OutsideTrailAsync("mallory");
+        Directory.CreateSymbolicLink(Path.Combine(_root, "mallory"), outsideUserFolder);
+
+        await ReadersSeeOnlyTheRealEntriesAsync(store, planted: "mallory");
+    }
+
+    [Fact]
+    public async Task Readers_ToolAuditFolderIsALinkToAFolderOutsideTheRoot_SeeOnlyTheRealEntries()
+    {
+        using var store = await StoreWithRealEntriesAsync();
+        var outsideUserFolder = await OutsideTrailAsync("trudy");
+        Directory.CreateDirectory(Path.Combine(_root, "trudy"));
+        Directory.CreateSymbolicLink(Path.Combine(_root, "trudy", "tool_audit"), Path.Combine(outsideUserFolder, "tool_audit"));
+
+        await ReadersSeeOnlyTheRealEntriesAsync(store, planted: "trudy");
+    }
+
+    [Fact]
+    public async Task Readers_DayFileIsALinkToAnOutsideFileOfValidLines_SeeOnlyTheRealEntries()
+    {
+        using var store = await StoreWithRealEntriesAsync();
+        var outsideDayFile = Path.Combine(await OutsideTrailAsync("alice"), "tool_audit", $"{Yesterday:yyyy-MM-dd}.jsonl");
+        File.CreateSymbolicLink(store.GetFilePath("alice", Yesterday), outsideDayFile);
+
+        await ReadersSeeOnlyTheRealEntriesAsync(store, planted: null);
+        (await store.ReadRecentAsync("alice", timeProvider: new FakeTimeProvider(Now))).Should().ContainSingle().Which.Id.Should().Be("id-1");
+    }
+
+    [Fact]
+    public async Task Readers_NameFileOfAHashedFolderIsALink_TheFolderIsSkippedAndTheRealEntriesAreSeen()
+    {
+        using var store = await StoreWithRealEntriesAsync();
+
+        // A hashed folder whose entries and folder name are another long name's, but whose .user is a link (to a file
+        // holding that very name): it is no user's folder, as if .user were missing.
+        var planted = new string('m', 200);
+        var outsideUserFolder = await OutsideTrailAsync(planted);
+        var nameFile = Path.Combine(outsideUserFolder, ".user");
+        var plantedFolder = Path.Combine(_root, Path.GetFileName(outsideUserFolder));
+        Directory.CreateDirectory(plantedFolder);
+        Directory.Move(Path.Combine(outsideUserFolder, "tool_audit"), Path.Combine(plantedFolder, "tool_audit"));
+        File.CreateSymbolicLink(Path.Combine(plantedFolder, ".user"), nameFile);
+        Path.GetFileName(plantedFolder).Should().StartWith("~~");
+
+        await ReadersSeeOnlyTheRealEntriesAsync(store, planted: null);
+    }
+
+    [Fact]
+    public async Task Readers_DayFileIsAFifoWithAWriter_AreNotStoppedAndSeeOnlyTheRealEntries()
+    {
+        using var store = await StoreWithRealEntriesAsync();
+        var fifo = store.GetFilePath("alice", Yesterday);
+        MakeFifo(fifo);
+
+        // Someone holds the FIFO open for writing, so that an open of it for reading does not wait.
+        var fd = ToolAudit.Sinks.Jsonl.UnixFileNativeMethods.Open(
+            fifo,
+            ToolAudit.Sinks.Jsonl.UnixFileNativeMethods.ReadWrite | ToolAudit.Sinks.Jsonl.UnixFileNativeMethods.NonBlock | ToolAudit.Sinks.Jsonl.UnixFileNativeMethods.CloseOnExec,
+            0);
+        fd.Should().BeGreaterThanOrEqualTo(0);
+        using var writer = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+
+        await Task.Run(() => ReadersSeeOnlyTheRealEntriesAsync(store, planted: null)).WaitAsync(Patience);
+    }
+
+    /// <summary>A store with alice's and bob's real entries of today and a real long-named (hashed) user's.</summary>
+    private async Task<JsonlAuditStore> StoreWithRealEntriesAsync()
+    {
+        var store = NewStore();
+        await store.WriteAsync([Entries.At(Now, "alice", sequence: 1), Entries.At(Now, "bob", sequence: 2), Entries.At(Now, LongUser, sequence: 3)], CancellationToken.None);
+        return store;
+    }
+
+    /// <summary>
+    /// Writes, outside the root, a trail of <paramref name="user"/>'s with entries of yesterday (valid lines, as the store
+    /// writes them) and returns that user's folder there.
+    /// </summary>
+    private async Task<string> OutsideTrailAsync(string user)
+    {
+        using var outsideStore = new JsonlAuditStore(new JsonlAuditOptions { Root = Path.Combine(_outside, "trail") });
+        await outsideStore.WriteAsync([Entries.At(Now.AddDays(-1), user, sequence: 100), Entries.At(Now.AddDays(-1), user, sequence: 101)], CancellationToken.None);
+        return Path.GetDirectoryName(Path.GetDirectoryName(outsideStore.GetFilePath(user, Yesterday)))!;
+    }
+
+    /// <summary>Every reader sees alice's, bob's and the long-named user's real entries only, and none throws.</summary>
+    private static async Task ReadersSeeOnlyTheRealEntriesAsync(JsonlAuditStore store, string? planted)
+    {
+        var all = new List<AuditEntry>();
+        await foreach (var entry in store.QueryAsync(new AuditQuery()))
+        {
+            all.Add(entry);
+        }
+
+        all.Select(e => e.Id).Should().BeEquivalentTo(["id-1", "id-2", "id-3"]);
+        (await store.CountAsync(new AuditQuery())).Should().Be(3);
+        var stats = await store.GetStatsAsync(new AuditQuery());
+        stats.Total.Should().Be(3);
+        stats.ByUser.Keys.Should().BeEquivalentTo(["alice", "bob", LongUser]);
+        stats.SkippedLines.Should().Be(0);
+        var users = new List<string>();
+        await foreach (var user in store.GetUsersAsync())
+        {
+            users.Add(user);
+        }
+
+        users.Should().BeEquivalentTo(["alice", "bob", LongUser]);
+        foreach (var user in new[] { "alice", "bob", LongUser })
+        {
+            (await store.CountAsync(new AuditQuery { User = user })).Should().Be(1);
+            (await store.ReadRecentAsync(user, timeProvider: new FakeTimeProvider(Now))).Should().ContainSingle().Which.User.Should().Be(user);
+        }
+
+        if (planted is not null)
+        {
+            (await store.CountAsync(new AuditQuery { User = planted })).Should().Be(0);
+            (await store.ReadRecentAsync(planted, timeProvider: new FakeTimeProvider(Now))).Should().BeEmpty();
+        }
     }
 
     private static void MakeFifo(string path)

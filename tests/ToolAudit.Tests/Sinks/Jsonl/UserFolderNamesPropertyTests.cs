@@ -46,7 +46,7 @@ public sealed class UserFolderNamesPropertyTests
             }
             else
             {
-                UserFolderNames.Decode(folder, "/unused").Should().Be(name);
+                UserFolderNames.Decode(folder, folder: null).Should().Be(name);
             }
         }
 

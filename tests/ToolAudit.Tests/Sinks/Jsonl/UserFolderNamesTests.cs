@@ -14,14 +14,14 @@ public sealed class UserFolderNamesTests
     [InlineData("~74", "the byte FF is not UTF-8: it would read as U+FFFD, another user's name")]
     public void Decode_NonCanonicalEncodedName_IsNotAUserFolder(string folderName, string why)
     {
-        UserFolderNames.Decode(folderName, "/unused").Should().BeNull(why);
+        UserFolderNames.Decode(folderName, folder: null).Should().BeNull(why);
     }
 
     [Fact]
     public void Decode_CanonicalEncodedName_GivesItsUserBack()
     {
         UserFolderNames.Encode("A", out _).Should().Be("~ie");
-        UserFolderNames.Decode("~ie", "/unused").Should().Be("A");
-        UserFolderNames.Decode("abc", "/unused").Should().Be("abc", "plain names are read as they are");
+        UserFolderNames.Decode("~ie", folder: null).Should().Be("A");
+        UserFolderNames.Decode("abc", folder: null).Should().Be("abc", "plain names are read as they are");
     }
 }
