@@ -145,7 +145,7 @@ public sealed class AssignedSecretMaskerTests
         }
 
         AuditFiles.AllLines(folder.Path).Should().ContainSingle().Which.Should().NotContain("hunter2").And.Contain("Password=[redacted];");
-        var fromFile = (await jsonl.ReadRecentAsync("alice", days: 1, limit: 10)).Should().ContainSingle().Subject;
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery { User = "alice" }).ToListAsync()).Should().ContainSingle().Subject;
         var fromMemory = memory.Recent(10).Should().ContainSingle().Subject;
         fromMemory.Should().BeEquivalentTo(fromFile, o => o.ComparingByMembers<AuditEntry>().Excluding(e => e.Args));
         fromMemory.Args!["dsn"].GetString().Should().Be(fromFile.Args!["dsn"].GetString()).And.Be("Server=db;User Id=app;Password=[redacted];");

@@ -43,7 +43,7 @@ public sealed class SystemTextJsonContractTests
         }
 
         var line = AuditFiles.AllLines(folder.Path).Single();
-        var entry = (await store.ReadRecentAsync("alice", days: 1, limit: 10)).Single();
+        var entry = (await store.QueryAsync(new AuditQuery { User = "alice" }).ToListAsync()).Single();
 
         var json = JsonSerializer.Serialize(entry, options);
 
