@@ -132,7 +132,7 @@ internal sealed class AppendOnlyFile : IDisposable
     {
         if (_handle is not null)
         {
-            if (UnixFileNativeMethods.FSync(_handle) != 0)
+            if (UnixFileNativeMethods.FSyncUninterrupted(_handle) != 0)
             {
                 throw new IOException($"Could not flush '{Path}' to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
             }
@@ -172,7 +172,7 @@ internal sealed class AppendOnlyFile : IDisposable
         }
 
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        if (UnixFileNativeMethods.FSync(handle) != 0)
+        if (UnixFileNativeMethods.FSyncUninterrupted(handle) != 0)
         {
             throw new IOException($"Could not flush the folder '{folder}' to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
         }

@@ -380,7 +380,7 @@ internal sealed class FolderHandle : IDisposable
                 // Exactly that mode, whatever the umask, as for day files.
                 File.SetUnixFileMode(handle, AppendOnlyFile.NewFileMode);
                 RandomAccess.Write(handle, content, 0);
-                if (UnixFileNativeMethods.FSync(handle) != 0)
+                if (UnixFileNativeMethods.FSyncUninterrupted(handle) != 0)
                 {
                     throw new IOException($"Could not flush '{PathOf(temporary)}' to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
                 }
@@ -468,7 +468,7 @@ internal sealed class FolderHandle : IDisposable
     /// <exception cref="IOException">The flush failed.</exception>
     public void FlushToDisk()
     {
-        if (_handle is not null && UnixFileNativeMethods.FSync(_handle) != 0)
+        if (_handle is not null && UnixFileNativeMethods.FSyncUninterrupted(_handle) != 0)
         {
             throw new IOException($"Could not flush the folder '{Path}' to disk: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
         }

@@ -95,6 +95,20 @@ internal static unsafe partial class UnixFileNativeMethods
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeFileHandle fd, byte* buffer, nint count);
 
+    /// <summary><see cref="FSync"/>, tried again while a signal interrupts it (<c>EINTR</c>).</summary>
+    /// <returns>0, or -1 with the error in <see cref="Marshal.GetLastPInvokeError"/>.</returns>
+    public static int FSyncUninterrupted(SafeFileHandle fd)
+    {
+        int result;
+        do
+        {
+            result = FSync(fd);
+        }
+        while (result != 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+        return result;
+    }
+
     /// <summary><c>fsync(2)</c>, of a file or a folder.</summary>
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(SafeFileHandle fd);
