@@ -290,12 +290,6 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 ThrowIfStopped();
                 throw new ObjectDisposedException(nameof(AuditRecorder), "The recorder is shutting down; the call is not on record.");
             }
-
-            // Its caller waits for the write: do not let it wait out the writer's nap.
-            if (_napping)
-            {
-                Nudge();
-            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or AuditWriteException)
         {
@@ -309,6 +303,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         {
             Reject(captured, ticket, log: false);
             throw new AuditWriteException("Waiting for room in the audit queue failed unexpectedly; the call is not on record.", unexpected);
+        }
+
+        // Queued: from here on it is the writer's to count. Its caller waits for the write, so it must not wait out the
+        // writer's nap (outside the try above: nothing after the queueing may count the call as refused as well).
+        if (_napping)
+        {
+            Nudge();
         }
 
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
