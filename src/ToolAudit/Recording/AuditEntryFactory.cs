@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ToolAudit.Redaction;
@@ -28,6 +27,7 @@ internal sealed class AuditEntryFactory
     private readonly AuditIdGenerator _ids = new();
     private readonly ArgumentKeyRedactor _keyRedactor;
     private readonly AssignedSecretMasker _assignedSecrets;
+    private readonly Func<string, string> _maskSanitized;
     private readonly Dictionary<string, bool> _redactedKeyCache = new(StringComparer.Ordinal);
     private readonly int _argMaxChars;
     private readonly int _snippetMaxChars;
@@ -37,6 +37,7 @@ internal sealed class AuditEntryFactory
     {
         _keyRedactor = new ArgumentKeyRedactor(options.RedactedKeys);
         _assignedSecrets = new AssignedSecretMasker(_keyRedactor);
+        _maskSanitized = text => MaskSecrets(WellFormedText.Sanitize(text));
         _argMaxChars = options.ArgMaxChars;
         _snippetMaxChars = options.SnippetMaxChars;
         _errorMaxChars = options.ErrorMaxChars;
@@ -85,7 +86,7 @@ internal sealed class AuditEntryFactory
             return text;
         }
 
-        return MaskAndCut(text, _errorMaxChars, window => MaskSecrets(WellFormedText.Sanitize(window)));
+        return MaskAndCut(text, _errorMaxChars, _maskSanitized);
     }
 
     /// <summary>
@@ -96,9 +97,7 @@ internal sealed class AuditEntryFactory
     private static string MaskAndCut(string text, int max, Func<string, string> mask)
     {
         var masked = MaskWindow(text, max, mask);
-        return text.Length <= max
-            ? masked
-            : string.Concat(masked.AsSpan(0, TextTruncation.SafePrefixLength(masked, max)), " …[", text.Length.ToString(CultureInfo.InvariantCulture), " chars total]");
+        return text.Length <= max ? masked : TextTruncation.TruncateArgument(masked, max, text.Length);
     }
 
     /// <summary>
@@ -107,8 +106,7 @@ internal sealed class AuditEntryFactory
     /// is recorded with the name it asked for), so without a cut one call could make a line of any length.
     /// </summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(name))]
-    public static string? CutName(string? name) =>
-        name is null || name.Length <= NameMaxChars ? name : TextTruncation.TruncateArgument(name, NameMaxChars);
+    public static string? CutName(string? name) => name is null ? null : TextTruncation.TruncateArgument(name, NameMaxChars);
 
     /// <summary>A time as the trail keeps it: UTC, cut to the millisecond (the files' precision).</summary>
     internal static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>
@@ -173,7 +171,7 @@ internal sealed class AuditEntryFactory
 
         // Mask before the cut, over a window a little past it: a secret the cut would split must not leave its start
         // behind looking harmless.
-        return TextTruncation.Prefix(MaskWindow(result, _snippetMaxChars, window => MaskSecrets(WellFormedText.Sanitize(window))), _snippetMaxChars);
+        return TextTruncation.Prefix(MaskWindow(result, _snippetMaxChars, _maskSanitized), _snippetMaxChars);
     }
 
     /// <summary>
@@ -274,7 +272,7 @@ internal sealed class AuditEntryFactory
         {
             // The text of what the structured value would have been: a redacted key's value that is an object, an
             // array or a number, or a key written with escapes (pass\u0077ord), is not found by the text masker.
-            return PrepareString(NeedsRewrite(element) ? RewrittenText(element) : element.GetRawText());
+            return PrepareString(NeedsRewrite(element) ? Encoding.UTF8.GetString(Rewritten(element).WrittenSpan) : element.GetRawText());
         }
 
         if (!NeedsRewrite(element))
@@ -282,26 +280,20 @@ internal sealed class AuditEntryFactory
             return element;
         }
 
+        using var document = JsonDocument.Parse(Rewritten(element).WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>The JSON of <paramref name="element"/> with its secrets redacted and its long strings cut (see <see cref="Rewrite"/>).</summary>
+    private System.Buffers.ArrayBufferWriter<byte> Rewritten(JsonElement element)
+    {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, RewriteOptions))
         {
             Rewrite(writer, element);
         }
 
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
-    }
-
-    /// <summary>The JSON text of <paramref name="element"/> with its secrets redacted and its long strings cut, as <see cref="Rewrite"/> writes it.</summary>
-    private string RewrittenText(JsonElement element)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer, RewriteOptions))
-        {
-            Rewrite(writer, element);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer;
     }
 
     /// <summary>

@@ -54,9 +54,14 @@ internal static class TextTruncation
 
     /// <summary>The Python orchestrator's argument cut: the prefix followed by <c> …[N chars total]</c>.</summary>
     public static string TruncateArgument(string text, int max) =>
-        text.Length <= max
-            ? text
-            : string.Concat(text.AsSpan(0, SafePrefixLength(text, max)), " …[", text.Length.ToString(CultureInfo.InvariantCulture), " chars total]");
+        text.Length <= max ? text : TruncateArgument(text, max, text.Length);
+
+    /// <summary>
+    /// The cut of <paramref name="text"/> (a form of a longer original, e.g. masked) at <paramref name="max"/>, followed by
+    /// the original's length: <c> …[<paramref name="totalLength"/> chars total]</c>.
+    /// </summary>
+    public static string TruncateArgument(string text, int max, int totalLength) =>
+        string.Concat(text.AsSpan(0, SafePrefixLength(text, max)), " …[", totalLength.ToString(CultureInfo.InvariantCulture), " chars total]");
 
     private static bool IsSimpleBoundary(ReadOnlySpan<char> text, int cut)
     {

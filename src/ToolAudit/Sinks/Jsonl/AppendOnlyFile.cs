@@ -58,21 +58,14 @@ internal sealed class AppendOnlyFile : IDisposable
         while (true)
         {
             // Create it, or else open the one that is there: either way we know which happened.
-            fd = UnixFileNativeMethods.OpenAt(folderHandle, name, flags | createNew, (int)NewFileMode);
+            fd = UnixFileNativeMethods.OpenAtUninterrupted(folderHandle, name, flags | createNew, (int)NewFileMode, out errno);
             created = fd >= 0;
-            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
-            if (errno == UnixFileNativeMethods.EINTR)
-            {
-                continue;
-            }
-
             if (errno == UnixFileNativeMethods.EEXIST)
             {
-                fd = UnixFileNativeMethods.OpenAt(folderHandle, name, flags, 0);
-                errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+                fd = UnixFileNativeMethods.OpenAtUninterrupted(folderHandle, name, flags, 0, out errno);
 
-                // Interrupted, or removed between the two opens (a purge): try again.
-                if (errno is UnixFileNativeMethods.EINTR or UnixFileNativeMethods.ENOENT)
+                // Removed between the two opens (a purge): try again.
+                if (errno == UnixFileNativeMethods.ENOENT)
                 {
                     continue;
                 }

@@ -15,6 +15,14 @@ namespace ToolAudit.Sinks.Jsonl;
 /// </remarks>
 internal sealed class FolderHandle : IDisposable
 {
+    // A folder below the root: never through a link.
+    private static readonly int FolderFlags =
+        UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec;
+
+    // A file to read: never through a link, and never waiting on a FIFO.
+    private static readonly int ReadFlags =
+        UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.NonBlock | UnixFileNativeMethods.CloseOnExec;
+
     private readonly SafeFileHandle? _handle;
     private readonly FolderHandle? _parent;
 
@@ -135,32 +143,16 @@ internal sealed class FolderHandle : IDisposable
             return info.LinkTarget is null && info.Exists ? new FolderHandle(path, null, this) : null;
         }
 
-        while (true)
+        var fd = UnixFileNativeMethods.OpenAtUninterrupted(_handle, name, FolderFlags, 0, out var errno);
+        if (fd >= 0)
         {
-            var fd = UnixFileNativeMethods.OpenAt(
-                _handle,
-                name,
-                UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec,
-                0);
-            if (fd >= 0)
-            {
-                return Opened(path, fd, this, created: false);
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == UnixFileNativeMethods.EINTR)
-            {
-                continue;
-            }
-
-            // Gone, a link (ELOOP, or ENOTDIR on some systems), or a file: nothing of ours to open.
-            if (errno == UnixFileNativeMethods.ENOENT || errno == UnixFileNativeMethods.ELOOP || errno == UnixFileNativeMethods.ENOTDIR)
-            {
-                return null;
-            }
-
-            throw new IOException($"Could not open the folder '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+            return Opened(path, fd, this, created: false);
         }
+
+        // Gone, a link (ELOOP, or ENOTDIR on some systems), or a file: nothing of ours to open.
+        return errno == UnixFileNativeMethods.ENOENT || errno == UnixFileNativeMethods.ELOOP || errno == UnixFileNativeMethods.ENOTDIR
+            ? null
+            : throw new IOException($"Could not open the folder '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
     }
 
     /// <summary>Opens the regular file <paramref name="name"/> in this folder for reading, through the folder held open; never follows a link.</summary>
@@ -197,17 +189,9 @@ internal sealed class FolderHandle : IDisposable
         else
         {
             // O_NONBLOCK: a FIFO in place of a day file does not block the open (it is skipped once open).
-            var flags = UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.NonBlock | UnixFileNativeMethods.CloseOnExec;
-            int fd;
-            do
-            {
-                fd = UnixFileNativeMethods.OpenAt(_handle, name, flags, 0);
-            }
-            while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
-
+            var fd = UnixFileNativeMethods.OpenAtUninterrupted(_handle, name, ReadFlags, 0, out var errno);
             if (fd < 0)
             {
-                var errno = Marshal.GetLastPInvokeError();
                 return errno == UnixFileNativeMethods.ENOENT || errno == UnixFileNativeMethods.ELOOP
                     ? null
                     : throw new IOException($"Could not open '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
@@ -244,11 +228,23 @@ internal sealed class FolderHandle : IDisposable
     /// <returns>Whether it was deleted: false when it is a link or gone already.</returns>
     /// <exception cref="InvalidOperationException"><paramref name="name"/> is not one file name: it could lead out of the audit root.</exception>
     /// <exception cref="IOException">It cannot be deleted.</exception>
-    [UnsupportedOSPlatform("windows")]
+    /// <remarks>Where folders are not held open (Windows) it is checked for a link and then deleted by path.</remarks>
     public bool DeleteFileUnlessLink(string name)
     {
         var path = PathOf(name);
-        var folder = HandleOrThrow();
+        if (!HeldOpen || _handle is null)
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget is not null || !info.Exists)
+            {
+                return false;
+            }
+
+            File.Delete(path);
+            return true;
+        }
+
+        var folder = _handle;
 
         // Even a link swapped in after this check would lose only itself (unlinkat never follows the last name), but
         // a link is left for the admin to see.
@@ -297,20 +293,10 @@ internal sealed class FolderHandle : IDisposable
 
         while (true)
         {
-            var fd = UnixFileNativeMethods.OpenAt(
-                _handle,
-                name,
-                UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec,
-                0);
+            var fd = UnixFileNativeMethods.OpenAtUninterrupted(_handle, name, FolderFlags, 0, out var errno);
             if (fd >= 0)
             {
                 return Opened(path, fd, this, created);
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == UnixFileNativeMethods.EINTR)
-            {
-                continue;
             }
 
             if (errno == UnixFileNativeMethods.ENOENT && !created)
@@ -361,16 +347,10 @@ internal sealed class FolderHandle : IDisposable
         var temporary = name + ".tmp-" + Guid.NewGuid().ToString("N");
         var flags = UnixFileNativeMethods.WriteOnly | UnixFileNativeMethods.Create | UnixFileNativeMethods.Exclusive
             | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec;
-        int fd;
-        do
-        {
-            fd = UnixFileNativeMethods.OpenAt(_handle, temporary, flags, (int)AppendOnlyFile.NewFileMode);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
-
+        var fd = UnixFileNativeMethods.OpenAtUninterrupted(_handle, temporary, flags, (int)AppendOnlyFile.NewFileMode, out var errno);
         if (fd < 0)
         {
-            throw OpenFailed(Marshal.GetLastPInvokeError(), temporary, $"Could not create '{PathOf(temporary)}'");
+            throw OpenFailed(errno, temporary, $"Could not create '{PathOf(temporary)}'");
         }
 
         try
@@ -412,17 +392,9 @@ internal sealed class FolderHandle : IDisposable
     /// <exception cref="IOException">It is a symbolic link (refused, never followed), or it cannot be read.</exception>
     private bool HoldsExactly(string name, ReadOnlySpan<byte> content)
     {
-        var flags = UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.NonBlock | UnixFileNativeMethods.CloseOnExec;
-        int fd;
-        do
-        {
-            fd = UnixFileNativeMethods.OpenAt(_handle!, name, flags, 0);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == UnixFileNativeMethods.EINTR);
-
+        var fd = UnixFileNativeMethods.OpenAtUninterrupted(_handle!, name, ReadFlags, 0, out var errno);
         if (fd < 0)
         {
-            var errno = Marshal.GetLastPInvokeError();
             return errno == UnixFileNativeMethods.ENOENT ? false : throw OpenFailed(errno, name, $"Could not read '{PathOf(name)}'");
         }
 
@@ -432,18 +404,8 @@ internal sealed class FolderHandle : IDisposable
 
     private static bool HoldsExactly(SafeFileHandle handle, ReadOnlySpan<byte> content)
     {
-        long length;
-        try
-        {
-            length = RandomAccess.GetLength(handle);
-        }
-        catch (Exception ex) when (ex is IOException or NotSupportedException or UnauthorizedAccessException)
-        {
-            // Not a regular file: it is replaced.
-            return false;
-        }
-
-        if (length != content.Length)
+        // Not a regular file (a folder, a FIFO): it is replaced.
+        if (!IsRegularFile(handle) || RandomAccess.GetLength(handle) != content.Length)
         {
             return false;
         }
@@ -535,10 +497,6 @@ internal sealed class FolderHandle : IDisposable
             throw;
         }
     }
-
-    /// <summary>The folder held open, for the operations that exist only where folders are held open.</summary>
-    private SafeFileHandle HandleOrThrow() =>
-        _handle ?? throw new InvalidOperationException($"The folder '{Path}' is not held open: this works only on Linux and macOS.");
 
     /// <summary>Whether the open file is a regular file: a folder, or anything that cannot seek (a FIFO, a socket), is not.</summary>
     private static bool IsRegularFile(SafeFileHandle handle)

@@ -340,14 +340,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// cannot point the purge at a file outside the root; on Windows each level is checked and then used by path.
     /// </remarks>
     public ValueTask<long> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(FolderHandle.HeldOpen ? PurgeThroughHeldFolders(olderThan, cancellationToken) : PurgeByPath(olderThan, cancellationToken));
+        ValueTask.FromResult(Purge(olderThan, cancellationToken));
 
     /// <summary>
-    /// The purge where folders are held open (Linux, macOS): every level is opened through the one above it, and each day
-    /// file is read and deleted through its folder held open. Creates nothing, not even the root.
+    /// The purge: every level is opened through the one above it, and each day file is read and deleted through its
+    /// folder held open (on Windows, checked and then used by path; see <see cref="FolderHandle"/>). Creates nothing,
+    /// not even the root.
     /// </summary>
-    [UnsupportedOSPlatform("windows")]
-    private long PurgeThroughHeldFolders(DateTimeOffset olderThan, CancellationToken cancellationToken)
+    private long Purge(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
         using var root = FolderHandle.OpenExistingRoot(_root);
         if (root is null)
@@ -394,7 +394,6 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// Deletes the day file <paramref name="name"/> from <paramref name="audit"/>, held open, unless it is a link or not a
     /// regular file (skipped and left: its target is not the store's); returns the entries it held, 0 if it was not deleted.
     /// </summary>
-    [UnsupportedOSPlatform("windows")]
     private long DeleteDayFile(FolderHandle audit, string name)
     {
         var file = audit.OpenExistingRegularFile(name);
@@ -406,45 +405,6 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         var entries = CountEntryLines(JsonlLineReader.OpenForward(file));
         return audit.DeleteFileUnlessLink(name) ? entries : 0;
     }
-
-    /// <summary>
-    /// The purge where folders are only paths (Windows): each level is checked for a link and then used by path, so a
-    /// link planted between the check and the delete is followed (one process per folder there).
-    /// </summary>
-    private long PurgeByPath(DateTimeOffset olderThan, CancellationToken cancellationToken)
-    {
-        long purged = 0;
-        foreach (var folder in ListAuditFolders())
-        {
-            // Deleting follows no link: a user's folder, its tool_audit folder or a day file planted as a link (by
-            // someone who can write the audit folder) could otherwise point the purge at files outside the root.
-            if (IsLink(folder.AuditPath) || IsLink(Path.GetDirectoryName(folder.AuditPath)!))
-            {
-                continue;
-            }
-
-            foreach (var (day, path) in ListDayFiles(folder.AuditPath))
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (StartOfDay(day, addDays: 1) > olderThan || new FileInfo(path).LinkTarget is not null)
-                {
-                    continue;
-                }
-
-                BeforeFileDeleteHook?.Invoke(path);
-                lock (_writeGate)
-                {
-                    CloseFile(path);
-                    purged += CountEntryLines(JsonlLineReader.OpenForward(path));
-                    File.Delete(path);
-                }
-            }
-        }
-
-        return purged;
-    }
-
-    private static bool IsLink(string folder) => new DirectoryInfo(folder).LinkTarget is not null;
 
     /// <summary>Test hook: called with each folder flushed to disk because a file or folder was created in it (with <see cref="JsonlAuditOptions.FlushToDisk"/>).</summary>
     internal Action<string>? FolderFlushedHook { get; set; }

@@ -95,6 +95,26 @@ internal static unsafe partial class UnixFileNativeMethods
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeFileHandle fd, byte* buffer, nint count);
 
+    /// <summary><see cref="OpenAt"/>, tried again while a signal interrupts it (<c>EINTR</c>).</summary>
+    /// <param name="folder">The folder held open.</param>
+    /// <param name="path">The name in it.</param>
+    /// <param name="flags">The open flags.</param>
+    /// <param name="mode">The mode of a file it creates.</param>
+    /// <param name="errno">The error when it failed; 0 when it opened.</param>
+    /// <returns>The descriptor, or -1.</returns>
+    public static int OpenAtUninterrupted(SafeFileHandle folder, string path, int flags, int mode, out int errno)
+    {
+        int fd;
+        do
+        {
+            fd = OpenAt(folder, path, flags, mode);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+        while (errno == EINTR);
+
+        return fd;
+    }
+
     /// <summary><see cref="FSync"/>, tried again while a signal interrupts it (<c>EINTR</c>).</summary>
     /// <returns>0, or -1 with the error in <see cref="Marshal.GetLastPInvokeError"/>.</returns>
     public static int FSyncUninterrupted(SafeFileHandle fd)
