@@ -10,7 +10,8 @@ public static class ToolAuditAIFunctionExtensions
 {
     /// <summary>
     /// Wraps <paramref name="tool"/> so every invocation is recorded: <c>ok</c> with its result, or <c>error</c> with the
-    /// exception's type and message (the exception is rethrown untouched). For hosts that invoke functions without a
+    /// exception's type and message (the exception is rethrown untouched) or, for a result that reports failure (an MCP
+    /// tool's <c>{"isError": true}</c>, returned unchanged), its first text. For hosts that invoke functions without a
     /// <see cref="FunctionInvokingChatClient"/>.
     /// </summary>
     /// <param name="tool">The function.</param>

@@ -16,7 +16,11 @@ public sealed class McpClientToolAuditOptions
     /// Return null or empty to fall back to the ambient <c>ToolAuditContext</c> user.
     /// </summary>
     /// <value>The default is null: the ambient <c>ToolAuditContext</c> user, else <see cref="UnknownUser"/>.</value>
-    /// <remarks>Runs on the caller's flow for every call; keep it quick and make it not throw.</remarks>
+    /// <remarks>
+    /// Runs on the caller's flow for every call, after the tool; keep it quick. One that throws counts as null (and is
+    /// logged through the arguments' services, when they hold an <c>ILoggerFactory</c>); the caller still gets the
+    /// tool's outcome.
+    /// </remarks>
     public Func<AIFunctionArguments, string?>? UserResolver { get; set; }
 
     /// <summary>The user recorded when nothing tells who made the call.</summary>

@@ -24,7 +24,10 @@ public sealed class McpToolAuditOptions
     /// <c>nameidentifier</c> or <c>sub</c> claim), else the ambient <c>ToolAuditContext</c> user, else
     /// <see cref="UnknownUser"/>.
     /// </value>
-    /// <remarks>Runs on the request's flow for every <c>tools/call</c>; keep it quick and make it not throw.</remarks>
+    /// <remarks>
+    /// Runs on the request's flow for every <c>tools/call</c>, after the tool; keep it quick. One that throws is logged
+    /// and counts as null; the client still gets the tool's outcome.
+    /// </remarks>
     public Func<RequestContext<CallToolRequestParams>, string?>? UserResolver { get; set; }
 
     /// <summary>The user recorded when nothing tells who made the call.</summary>

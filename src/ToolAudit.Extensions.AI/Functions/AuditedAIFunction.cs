@@ -53,10 +53,13 @@ internal sealed class AuditedAIFunction : DelegatingAIFunction
             throw;
         }
 
-        Record(NewCall(user, arguments, context, AuditStatus.Ok) with
+        // As in an audited pipeline: a result that reports failure (an MCP tool's {"isError": true}) is an error.
+        var failed = ResultText.IsToolError(result, out var error);
+        Record(NewCall(user, arguments, context, failed ? AuditStatus.Error : AuditStatus.Ok) with
         {
             Duration = Stopwatch.GetElapsedTime(started),
             Result = ResultText.From(result, JsonSerializerOptions),
+            Error = error,
         });
         return result;
     }

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Client;
+using ToolAudit.ModelContextProtocol.Diagnostics;
 using ToolAudit.ModelContextProtocol.Results;
 
 namespace ToolAudit.ModelContextProtocol.Client;
@@ -55,21 +58,47 @@ internal sealed class AuditingMcpClientTool : DelegatingAIFunction
     private void Record(AIFunctionArguments arguments, FunctionInvocationContext? invocation, long started, AuditStatus status, string? resultText, Exception? exception)
     {
         var duration = _timeProvider.GetElapsedTime(started);
-        // A name that is not a valid user (a lone surrogate) counts as none: the call is recorded, not failed.
-        var user = _userResolver?.Invoke(arguments);
+
+        // A resolver that throws, or a name that is not a valid user (a lone surrogate), counts as none: the call is
+        // recorded, and the tool's own outcome (its result, or its exception) reaches the caller unchanged.
+        string? user = null;
+        try
+        {
+            user = _userResolver?.Invoke(arguments);
+        }
+#pragma warning disable CA1031 // The host's resolver must not fail a call that already ran, nor replace its exception.
+        catch (Exception resolverFailure)
+#pragma warning restore CA1031
+        {
+            Log.UserResolverFailed(Logger(arguments), Name, resolverFailure);
+        }
+
         if (!ToolCall.IsValidUser(user))
         {
             user = ToolAuditContext.Current.User;
         }
 
-        _recorder.Record(new ToolCall(ToolCall.IsValidUser(user) ? user : _unknownUser, Name, arguments, status, resultText)
+        try
         {
-            CallId = invocation?.CallContent.CallId,
-            SessionId = invocation?.Options?.ConversationId,
-            Model = invocation?.Options?.ModelId,
-            Duration = duration,
-            Exception = exception,
-            Error = status == AuditStatus.Error && exception is null ? resultText ?? "The tool returned isError: true." : null,
-        });
+            _recorder.Record(new ToolCall(ToolCall.IsValidUser(user) ? user : _unknownUser, Name, arguments, status, resultText)
+            {
+                CallId = invocation?.CallContent.CallId,
+                SessionId = invocation?.Options?.ConversationId,
+                Model = invocation?.Options?.ModelId,
+                Duration = duration,
+                Exception = exception,
+                Error = status == AuditStatus.Error && exception is null ? resultText ?? "The tool returned isError: true." : null,
+            });
+        }
+#pragma warning disable CA1031 // A host's own IAuditRecorder may throw: the caller gets the tool's outcome, not the audit's failure.
+        catch (Exception recordFailure)
+#pragma warning restore CA1031
+        {
+            Log.RecordFailed(Logger(arguments), Name, recordFailure);
+        }
     }
+
+    // The tool has no container of its own: log through the one the invoking client hands its functions, if any.
+    private static ILogger Logger(AIFunctionArguments arguments) =>
+        (arguments.Services?.GetService(typeof(ILoggerFactory)) as ILoggerFactory)?.CreateLogger("ToolAudit.ModelContextProtocol") ?? NullLogger.Instance;
 }

@@ -31,8 +31,9 @@ public static class ToolAuditMcpServerBuilderExtensions
     /// </para>
     /// <para>
     /// The audit filter is put outside every other call-tool filter whatever order the builder calls come in, and a
-    /// marker inside them, when the server's options are built. Filters added to <c>CallToolWithAlternateFilters</c>
-    /// run outside both, so refusals made there are not seen. Calling this method twice adds the filter once.
+    /// marker inside them, when the server's options are built. The alternate-result filters
+    /// (<c>CallToolWithAlternateFilters</c>, where the SDK's ASP.NET Core authorization filter refuses calls) run outside
+    /// both: a guard kept first in that list records the calls refused there. Calling this method twice adds the filter once.
     /// </para>
     /// <para>
     /// The recorder is resolved when the server's options are built; without one that fails with an

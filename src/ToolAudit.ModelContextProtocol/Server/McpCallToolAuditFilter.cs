@@ -1,9 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using ToolAudit.ModelContextProtocol.Diagnostics;
 using ToolAudit.ModelContextProtocol.Results;
 
 namespace ToolAudit.ModelContextProtocol.Server;
@@ -27,15 +29,17 @@ internal sealed class McpCallToolAuditFilter
     private readonly IAuditRecorder _recorder;
     private readonly McpToolAuditOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
 
     // Streams and stdio have no transport session id; one id per single-session server keeps a connection's calls together.
     private readonly ConditionalWeakTable<McpServer, string> _singleSessionIds = new();
 
-    public McpCallToolAuditFilter(IAuditRecorder recorder, McpToolAuditOptions options, TimeProvider timeProvider)
+    public McpCallToolAuditFilter(IAuditRecorder recorder, McpToolAuditOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _recorder = recorder;
         _options = options;
         _timeProvider = timeProvider;
+        _logger = logger;
     }
 
     public McpRequestHandler<CallToolRequestParams, CallToolResult> Audit(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
@@ -131,24 +135,52 @@ internal sealed class McpCallToolAuditFilter
         }
 
         var tool = request.Params?.Name;
-        _recorder.Record(new ToolCall(ResolveUser(request), string.IsNullOrEmpty(tool) ? MissingToolName : tool, Arguments(request.Params?.Arguments), status, resultText)
+        if (string.IsNullOrEmpty(tool))
         {
-            SessionId = ResolveSessionId(request),
-            CallId = CallId(request.JsonRpcRequest),
-            Engine = Engine(request.Server.ClientInfo),
-            Duration = duration,
-            Exception = exception,
-            Error = error,
-        });
+            tool = MissingToolName;
+        }
+
+        try
+        {
+            _recorder.Record(new ToolCall(ResolveUser(request, tool), tool, Arguments(request.Params?.Arguments), status, resultText)
+            {
+                SessionId = ResolveSessionId(request),
+                CallId = CallId(request.JsonRpcRequest),
+                Engine = Engine(request.Server.ClientInfo),
+                Duration = duration,
+                Exception = exception,
+                Error = error,
+            });
+        }
+#pragma warning disable CA1031 // A host's own IAuditRecorder may throw: the client gets the tool's outcome, not the audit's failure.
+        catch (Exception recordFailure)
+#pragma warning restore CA1031
+        {
+            Log.RecordFailed(_logger, tool, recordFailure);
+        }
     }
 
     private static bool IsRefusal(Exception exception) =>
         exception is McpException or UnauthorizedAccessException;
 
-    /// <summary>The resolver's user, else the principal's name, else the ambient one, else the placeholder; a name that is not a valid user counts as none.</summary>
-    private string ResolveUser(RequestContext<CallToolRequestParams> request)
+    /// <summary>
+    /// The resolver's user, else the principal's name, else the ambient one, else the placeholder; a name that is not a
+    /// valid user, or a resolver that throws, counts as none.
+    /// </summary>
+    private string ResolveUser(RequestContext<CallToolRequestParams> request, string tool)
     {
-        var user = _options.UserResolver?.Invoke(request);
+        string? user = null;
+        try
+        {
+            user = _options.UserResolver?.Invoke(request);
+        }
+#pragma warning disable CA1031 // The host's resolver must not fail a call that already ran, nor replace its exception.
+        catch (Exception resolverFailure)
+#pragma warning restore CA1031
+        {
+            Log.UserResolverFailed(_logger, tool, resolverFailure);
+        }
+
         if (!ToolCall.IsValidUser(user))
         {
             user = PrincipalName(request.User);

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -25,7 +27,8 @@ internal sealed class McpToolAuditFilterSetup : IPostConfigureOptions<McpServerO
         var recorder = _services.GetService<IAuditRecorder>()
             ?? throw new InvalidOperationException(
                 "WithToolAudit() needs an IAuditRecorder in the service collection: call services.AddToolAudit(...) or register one.");
-        var filter = new McpCallToolAuditFilter(recorder, _auditOptions.Value, _services.GetService<TimeProvider>() ?? TimeProvider.System);
+        var logger = _services.GetService<ILoggerFactory>()?.CreateLogger("ToolAudit.ModelContextProtocol") ?? NullLogger.Instance;
+        var filter = new McpCallToolAuditFilter(recorder, _auditOptions.Value, _services.GetService<TimeProvider>() ?? TimeProvider.System, logger);
 
         var filters = options.Filters.Request.CallToolFilters;
 

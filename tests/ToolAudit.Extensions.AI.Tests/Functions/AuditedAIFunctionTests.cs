@@ -66,6 +66,25 @@ public sealed class AuditedAIFunctionTests
     }
 
     [Fact]
+    public async Task InvokeAsync_ReturnsMcpIsErrorResult_RecordsErrorWithItsTextAndReturnsTheResultUnchanged()
+    {
+        await using var audit = new AuditHarness();
+        var returned = System.Text.Json.JsonDocument.Parse("""{"content":[{"type":"text","text":"Disk quota exceeded"}],"isError":true}""").RootElement.Clone();
+        var inner = AIFunctionFactory.Create(() => returned, "mcp_tool");
+        var unaudited = await inner.InvokeAsync(new());
+        var tool = inner.WithToolAudit(audit.Recorder);
+
+        var result = await tool.InvokeAsync(new());
+
+        // The same call run by an audited pipeline is an error: a function wrapped on its own must say so too.
+        result.Should().BeOfType<System.Text.Json.JsonElement>().Which.GetRawText().Should().Be(((System.Text.Json.JsonElement)unaudited!).GetRawText());
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Error);
+        entry.Error.Should().Be("Disk quota exceeded");
+        entry.ResultSnippet.Should().Contain("isError");
+    }
+
+    [Fact]
     public async Task InvokeAsync_ByPlainInvokingClient_RecordsCallIdModelAndSession()
     {
         await using var audit = new AuditHarness();

@@ -174,4 +174,50 @@ public sealed class McpClientToolAuditExtensionsTests
         result.Should().NotBeNull();
         (await host.EntriesAsync()).Should().ContainSingle().Which.User.Should().Be(McpClientToolAuditOptions.DefaultUnknownUser);
     }
+
+    [Fact]
+    public async Task WithToolAudit_ResolverThrows_ReturnsTheToolsResultAndRecordsTheAmbientUser()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var audited = (await ToolAsync(host, "echo")).WithToolAudit(host.Recorder, options => options.UserResolver = _ => throw new KeyNotFoundException("no tenant"));
+
+        object? result;
+        using (ToolAuditContext.Begin(user: "bob"))
+        {
+            result = await audited.InvokeAsync(new AIFunctionArguments { ["text"] = "still here" });
+        }
+
+        result.Should().BeOfType<TextContent>().Which.Text.Should().Be("still here");
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.User.Should().Be("bob");
+        entry.Status.Should().Be(AuditStatus.Ok);
+    }
+
+    [Fact]
+    public async Task WithToolAudit_RecorderThrows_ReturnsTheToolsResult()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var recorder = new ThrowingRecorder();
+        var audited = (await ToolAsync(host, "echo")).WithToolAudit(recorder);
+
+        var result = await audited.InvokeAsync(new AIFunctionArguments { ["text"] = "still here" });
+
+        result.Should().BeOfType<TextContent>().Which.Text.Should().Be("still here");
+        recorder.Attempts.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task WithToolAudit_RecorderThrowsForACallThatThrows_RethrowsTheCallsOwnException()
+    {
+        await using var host = await McpTestHost.StartAsync(
+            server => server.WithRequestFilters(filters => filters.AddCallToolFilter(AdminOnlyFilter.Throwing)),
+            McpTestHost.Principal("bob"));
+        var recorder = new ThrowingRecorder();
+        var audited = (await ToolAsync(host, "admin_reset")).WithToolAudit(recorder);
+
+        var call = async () => await audited.InvokeAsync(new AIFunctionArguments());
+
+        await call.Should().ThrowAsync<McpProtocolException>().WithMessage("*Access forbidden*");
+        recorder.Attempts.Should().Be(1);
+    }
 }

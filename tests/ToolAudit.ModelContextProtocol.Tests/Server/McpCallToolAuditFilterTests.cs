@@ -260,4 +260,75 @@ public sealed class McpCallToolAuditFilterTests
         result.IsError.Should().NotBe(true);
         (await host.EntriesAsync()).Should().ContainSingle().Which.User.Should().Be(McpToolAuditOptions.DefaultUnknownUser);
     }
+
+    [Fact]
+    public async Task CallTool_ResolverThrows_TheClientGetsTheToolsResultAndTheCallIsRecordedWithThePrincipal()
+    {
+        await using var host = await McpTestHost.StartAsync(
+            server => server.WithToolAudit(options => options.UserResolver = _ => throw new KeyNotFoundException("no tenant")),
+            user: McpTestHost.Principal("alice"));
+
+        var result = await host.Client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" });
+
+        result.IsError.Should().NotBe(true);
+        result.Content.OfType<TextContentBlock>().Should().ContainSingle().Which.Text.Should().Be("still here");
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.User.Should().Be("alice");
+        entry.Status.Should().Be(AuditStatus.Ok);
+    }
+
+    [Fact]
+    public async Task CallTool_ResolverThrowsForAToolThatThrows_TheClientGetsTheUsualErrorResult()
+    {
+        await using var host = await McpTestHost.StartAsync(
+            server => server.WithToolAudit(options => options.UserResolver = _ => throw new KeyNotFoundException("no tenant")),
+            user: McpTestHost.Principal("alice"));
+
+        var result = await host.Client.CallToolAsync("explode", new Dictionary<string, object?> { ["reason"] = "x" });
+
+        result.IsError.Should().BeTrue();
+        result.Content.OfType<TextContentBlock>().Should().ContainSingle().Which.Text.Should().Be("An error occurred invoking 'explode'.");
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Error);
+        entry.Error.Should().Be("System.InvalidOperationException: disk on fire: x");
+    }
+
+    [Fact]
+    public async Task CallTool_RecorderThrows_TheClientGetsTheToolsResult()
+    {
+        var recorder = new ThrowingRecorder();
+        await using var host = await McpTestHost.StartAsync(
+            server =>
+            {
+                // A host's own recorder, registered after the test host's.
+                server.Services.AddSingleton<IAuditRecorder>(recorder);
+                server.WithToolAudit();
+            },
+            user: McpTestHost.Principal("alice"));
+
+        var result = await host.Client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" });
+
+        result.IsError.Should().NotBe(true);
+        result.Content.OfType<TextContentBlock>().Should().ContainSingle().Which.Text.Should().Be("still here");
+        recorder.Attempts.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task CallTool_RecorderThrowsForAToolThatThrows_TheClientGetsTheUsualErrorResult()
+    {
+        var recorder = new ThrowingRecorder();
+        await using var host = await McpTestHost.StartAsync(
+            server =>
+            {
+                server.Services.AddSingleton<IAuditRecorder>(recorder);
+                server.WithToolAudit();
+            },
+            user: McpTestHost.Principal("alice"));
+
+        var result = await host.Client.CallToolAsync("explode", new Dictionary<string, object?> { ["reason"] = "x" });
+
+        result.IsError.Should().BeTrue();
+        result.Content.OfType<TextContentBlock>().Should().ContainSingle().Which.Text.Should().Be("An error occurred invoking 'explode'.");
+        recorder.Attempts.Should().Be(1);
+    }
 }
