@@ -142,6 +142,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <summary>Tests only: runs in a durable call's wait for room each time just before it takes the room signal.</summary>
     internal Action? BeforeRoomSignalTakenHook { get; set; }
 
+    /// <summary>Tests only: runs on the caller's thread when a call is about to be dropped, before the drop is noted.</summary>
+    internal Action? BeforeDropHook { get; set; }
+
     /// <summary>Creates a recorder over one sink (wrap several in a <see cref="CompositeAuditSink"/>) and starts its writer.</summary>
     /// <param name="sink">Where entries go.</param>
     /// <param name="options">The options; the defaults when null.</param>
@@ -320,7 +323,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <inheritdoc />
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (NothingPending())
+        if (NothingPending() && !GapsPending())
         {
             return ValueTask.CompletedTask;
         }
@@ -367,6 +370,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
 
         return outcomes >= Interlocked.Read(ref _accepted);
+    }
+
+    /// <summary>
+    /// Whether drops wait for their gap markers. Read after the outcomes: a drop noted its gap before it was counted, so
+    /// a drop among the outcomes read is seen here. Such a drop's marker would otherwise wait for the next batch, and
+    /// a drop noted after the last batch was written has none: the flush's marker makes one, which writes the gaps.
+    /// </summary>
+    private bool GapsPending()
+    {
+        lock (_gapsGate)
+        {
+            return _pendingGaps is not null;
+        }
     }
 
     /// <summary>
@@ -1048,6 +1064,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     private void Drop(CapturedCall captured, long ticket)
     {
+        BeforeDropHook?.Invoke();
         lock (_gapsGate)
         {
             _pendingGaps ??= new Dictionary<string, AuditGap>(StringComparer.Ordinal);

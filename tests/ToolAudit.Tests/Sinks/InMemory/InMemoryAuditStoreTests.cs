@@ -183,6 +183,52 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
     }
 
     [Fact]
+    public async Task FlushAsync_DropNotedAfterTheLastBatchWasWritten_WritesItsGapMarker()
+    {
+        // A caller found the queue full, but before it noted its drop the writer had written everything: no later
+        // batch carries the drop's gap marker, yet the flush after it must leave the drop on record.
+        var clock = new FakeTimeProvider(Start);
+        var store = new InMemoryAuditStore(100);
+        var gated = new GatedGapSink(store);
+        var recorder = new AuditRecorder(gated, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 1, OverflowMode = AuditOverflowMode.DropNewest }, clock);
+        using var dropping = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        try
+        {
+            recorder.Record(Calls.Typical(sequence: 0));
+            await gated.WaitForWriteStartedAsync();
+            recorder.Record(Calls.Typical(sequence: 1));
+            recorder.WaitForEmptyQueue();
+            recorder.Record(Calls.Typical(sequence: 2)); // the one queue slot: the queue is full
+            recorder.BeforeDropHook = () =>
+            {
+                dropping.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            };
+            var dropper = new Thread(() => recorder.Record(Calls.Typical(sequence: 3)));
+            dropper.Start();
+            dropping.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+
+            gated.Open();
+            await recorder.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            release.Set();
+            dropper.Join(TimeSpan.FromSeconds(30)).Should().BeTrue();
+            recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 3, Dropped: 1, Failed: 0, Pending: 0));
+
+            await recorder.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+            store.Dropped.Should().Be(1, "the flush after the drop writes its gap marker");
+            (await store.GetStatsAsync(new AuditQuery { User = "alice" })).Dropped.Should().Be(1);
+        }
+        finally
+        {
+            release.Set();
+            gated.Open();
+            await recorder.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Dropped_AfterPurgeAndClear_IsWhatTheStoredGapMarkersHoldAsTheStatsSay()
     {
         var store = new InMemoryAuditStore(10);
