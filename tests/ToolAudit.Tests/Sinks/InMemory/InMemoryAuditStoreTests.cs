@@ -33,6 +33,22 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
     }
 
     [Fact]
+    public async Task WriteAsync_BatchHoldingANullEntry_ThrowsAndStoresNothingOfIt()
+    {
+        var store = new InMemoryAuditStore(4);
+        var entries = Batch(0, 3);
+        var seen = new List<int>();
+        using var subscription = store.Subscribe(e => seen.Add(e.Seq()));
+        List<AuditEntry> batch = [entries[0], null!, entries[2]];
+
+        var write = async () => await store.WriteAsync(batch, default);
+
+        await write.Should().ThrowAsync<ArgumentNullException>();
+        store.Count.Should().Be(0, "a batch the store refuses is refused whole, not stored in part");
+        seen.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task WriteAsync_OneBatchLargerThanCapacity_KeepsItsNewestEntries()
     {
         var store = new InMemoryAuditStore(4);
