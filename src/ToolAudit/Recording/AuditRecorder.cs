@@ -112,12 +112,14 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     // The call of a flush marker in the queue (see FlushAsync): never recorded, never counted.
     private static readonly ToolCall FlushMarker = new("(flush)", "(flush)", null, AuditStatus.Ok);
 
-    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
+    // Flushes made once the queue was closed (shutdown, a fault), which cannot queue a marker: answered when the writer
+    // stages have finished with everything queued (_stagesDone), or when shutdown gives up on the sink.
+    private readonly List<TaskCompletionSource> _flushWaiters = new();
+    private bool _stagesDone;
     private long _accepted;
     private long _written;
     private long _dropped;
     private long _failed;
-    private volatile int _flushWaiterCount;
     private bool _abandoned;
     private readonly List<WriteBatchWork> _inFlight = new(2);
 
@@ -139,6 +141,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     /// <summary>Tests only: runs in a durable call's wait for room each time just before it takes the room signal.</summary>
     internal Action? BeforeRoomSignalTakenHook { get; set; }
+
+    /// <summary>Tests only: runs on the caller's thread when a call is about to be dropped, before the drop is noted.</summary>
+    internal Action? BeforeDropHook { get; set; }
 
     /// <summary>Creates a recorder over one sink (wrap several in a <see cref="CompositeAuditSink"/>) and starts its writer.</summary>
     /// <param name="sink">Where entries go.</param>
@@ -318,7 +323,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <inheritdoc />
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (NothingPending())
+        if (NothingPending() && !GapsPending())
         {
             return ValueTask.CompletedTask;
         }
@@ -329,17 +334,16 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_channel.Writer.TryWrite(new CapturedCall { Call = FlushMarker, UtcTicks = 0, Durable = waiter }))
         {
-            // Shutting down (or stopped): the queue is closed and drains on its own; wait for the outcomes to add up.
-            var target = Interlocked.Read(ref _accepted);
+            // Shutting down (or stopped): the queue is closed and the writer drains it; wait until it is done with it.
+            // Not for the outcomes to add up: calls refused after the flush would stand in for those still being written.
             lock (_countersGate)
             {
-                if (_written + _failed + Interlocked.Read(ref _dropped) >= target || _abandoned)
+                if (_stagesDone || _abandoned)
                 {
                     return ValueTask.CompletedTask;
                 }
 
-                _flushWaiters.Add((target, waiter));
-                _flushWaiterCount = _flushWaiters.Count;
+                _flushWaiters.Add(waiter);
             }
         }
 
@@ -366,6 +370,19 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
 
         return outcomes >= Interlocked.Read(ref _accepted);
+    }
+
+    /// <summary>
+    /// Whether drops wait for their gap markers. Read after the outcomes: a drop noted its gap before it was counted, so
+    /// a drop among the outcomes read is seen here. Such a drop's marker would otherwise wait for the next batch, and
+    /// a drop noted after the last batch was written has none: the flush's marker makes one, which writes the gaps.
+    /// </summary>
+    private bool GapsPending()
+    {
+        lock (_gapsGate)
+        {
+            return _pendingGaps is not null;
+        }
     }
 
     /// <summary>
@@ -490,7 +507,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             _inFlight.Clear();
             DrainQueue(abandoned);
             _failed += abandoned.Count;
-            ReleaseFlushWaiters(all: true);
+            ReleaseFlushWaiters();
         }
 
         CompleteDurable(abandoned, error);
@@ -518,7 +535,6 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
             DrainQueue(abandoned, flushes);
             _failed += abandoned.Count;
-            ReleaseFlushWaiters(all: false);
 
             // A flush given up with them still waits for the batches the sink thread is writing: it is answered with
             // the last of them (which is in flight, so the sink thread answers its flushes only after this).
@@ -1048,6 +1064,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
 
     private void Drop(CapturedCall captured, long ticket)
     {
+        BeforeDropHook?.Invoke();
         lock (_gapsGate)
         {
             _pendingGaps ??= new Dictionary<string, AuditGap>(StringComparer.Ordinal);
@@ -1064,14 +1081,6 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         {
             Log.Dropping(_logger, _options.OverflowMode, dropped);
         }
-
-        if (_flushWaiterCount > 0)
-        {
-            lock (_countersGate)
-            {
-                ReleaseFlushWaiters(all: false);
-            }
-        }
     }
 
     /// <summary>Counts a call that never reached the queue (after shutdown, or cancelled while waiting) as failed.</summary>
@@ -1080,7 +1089,6 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         lock (_countersGate)
         {
             _failed++;
-            ReleaseFlushWaiters(all: false);
         }
 
         // Failed before _notQueued, as for a drop. Outside the lock: it may wake the waiters.
@@ -1205,6 +1213,13 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
         finally
         {
+            // Both stages are done with everything queued: the flushes made once the queue was closed return.
+            lock (_countersGate)
+            {
+                _stagesDone = true;
+                ReleaseFlushWaiters();
+            }
+
             _writerDone.TrySetResult();
         }
     }
@@ -1445,8 +1460,6 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 _written += count - notWritten;
                 _failed += unprepared + notWritten;
             }
-
-            ReleaseFlushWaiters(all: false);
         }
 
         CompleteDurable(work.Calls, failure, partial);
@@ -1536,25 +1549,15 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
-    /// <summary>Completes flush waiters whose entries are all accounted for. Call under <see cref="_countersGate"/>.</summary>
-    private void ReleaseFlushWaiters(bool all)
+    /// <summary>Answers the flushes made once the queue was closed (see <see cref="_flushWaiters"/>). Call under <see cref="_countersGate"/>.</summary>
+    private void ReleaseFlushWaiters()
     {
-        if (_flushWaiters.Count == 0)
+        foreach (var waiter in _flushWaiters)
         {
-            return;
+            waiter.TrySetResult();
         }
 
-        var processed = _written + _failed + Interlocked.Read(ref _dropped);
-        for (var i = _flushWaiters.Count - 1; i >= 0; i--)
-        {
-            if (all || _flushWaiters[i].Target <= processed)
-            {
-                _flushWaiters[i].Done.TrySetResult();
-                _flushWaiters.RemoveAt(i);
-            }
-        }
-
-        _flushWaiterCount = _flushWaiters.Count;
+        _flushWaiters.Clear();
     }
 
     private static string SinkName(IAuditSink sink) => sink is CompositeAuditSink composite ? composite.ToString() : sink.GetType().Name;

@@ -146,6 +146,29 @@ public sealed class FlushTests
         gated.Open();
     }
 
+    [Fact]
+    public async Task FlushAsync_DuringShutdownThenACallIsRefused_StillWaitsForTheCallBeforeIt()
+    {
+        // Shutting down, the queue is closed, so the flush cannot queue its marker: the refusal of a call made after
+        // it must not stand in for the call before it that the sink is still writing.
+        var gated = new GatedSink();
+        var recorder = new AuditRecorder(gated);
+        recorder.Record(Calls.Typical(sequence: 0));
+        await gated.WaitForWriteStartedAsync();
+        var dispose = recorder.DisposeAsync().AsTask();
+
+        var flush = recorder.FlushAsync().AsTask();
+        recorder.Record(Calls.Typical(sequence: 1));
+
+        recorder.Counters.Failed.Should().Be(1, "the call after the flush came after shutdown began");
+        flush.IsCompleted.Should().BeFalse("the call before the flush is still being written");
+        gated.Open();
+        await flush.WaitAsync(Patience);
+        gated.Written.Select(e => e.Seq()).Should().Equal(0);
+        await dispose.WaitAsync(Patience);
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
+    }
+
     /// <summary>Call 0 in the stalled sink, call 1 held by the writer, call 2 in the queue's one slot: the queue is full.</summary>
     private static async Task FillAsync(AuditRecorder recorder, GatedSink gated)
     {

@@ -144,8 +144,11 @@ public sealed class CompositeAuditSink : IAuditGapSink
             return;
         }
 
-        var names = failures.OrderBy(static f => f.Index).SelectMany(f => f.Error is AuditWriteException { FailedSinks.Count: > 0 } inner ? inner.FailedSinks : [_names[f.Index]]).ToArray();
-        var inner = failures.Count == 1 ? failures[0].Error : new AggregateException(failures.Select(static f => f.Error));
+        // In the sinks' order, names and failures alike: they are collected as they come (a sink that throws at once
+        // before one that fails later), and a reader pairs the inner failures with the names.
+        var ordered = failures.OrderBy(static f => f.Index).ToArray();
+        var names = ordered.SelectMany(f => f.Error is AuditWriteException { FailedSinks.Count: > 0 } inner ? inner.FailedSinks : [_names[f.Index]]).ToArray();
+        var inner = ordered.Length == 1 ? ordered[0].Error : new AggregateException(ordered.Select(static f => f.Error));
         var error = new AuditWriteException(names, inner);
         throw error;
     }

@@ -90,12 +90,17 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        foreach (var entry in batch)
+        {
+            // Checked before anything is stored: a refused batch must not be left half in the ring.
+            ArgumentNullException.ThrowIfNull(entry, nameof(batch));
+        }
+
         Action<AuditEntry>[] subscribers;
         lock (_gate)
         {
             foreach (var entry in batch)
             {
-                ArgumentNullException.ThrowIfNull(entry, nameof(batch));
                 var end = (_start + _count) % _ring.Length;
                 _ring[end] = entry;
                 if (_count == _ring.Length)

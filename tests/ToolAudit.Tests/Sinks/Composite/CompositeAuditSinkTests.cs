@@ -57,6 +57,21 @@ public sealed class CompositeAuditSinkTests
     }
 
     [Fact]
+    public async Task WriteAsync_LastSinkThrowsAtOnceAndAnEarlierOneLater_FailuresAreInTheOrderOfTheirNames()
+    {
+        // The last sink runs on the caller's thread and throws before the earlier one (on the pool) has failed: the
+        // inner failures must still pair up with the names, sink by sink.
+        var composite = new CompositeAuditSink(new FaultingSink(), new ThrowingSink(1));
+
+        var write = async () => await composite.WriteAsync(Batch(2), default);
+
+        var error = (await write.Should().ThrowAsync<AuditWriteException>()).Which;
+        error.FailedSinks.Should().Equal("FaultingSink", "ThrowingSink");
+        error.InnerException.Should().BeOfType<AggregateException>()
+            .Which.InnerExceptions.Select(e => e.GetType()).Should().Equal(typeof(TimeoutException), typeof(IOException));
+    }
+
+    [Fact]
     public async Task WriteAsync_AsynchronousSlowSink_DoesNotDelayTheOthersWriteOfTheSameBatch()
     {
         var slow = new AsyncGatedSink();

@@ -33,6 +33,22 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
     }
 
     [Fact]
+    public async Task WriteAsync_BatchHoldingANullEntry_ThrowsAndStoresNothingOfIt()
+    {
+        var store = new InMemoryAuditStore(4);
+        var entries = Batch(0, 3);
+        var seen = new List<int>();
+        using var subscription = store.Subscribe(e => seen.Add(e.Seq()));
+        List<AuditEntry> batch = [entries[0], null!, entries[2]];
+
+        var write = async () => await store.WriteAsync(batch, default);
+
+        await write.Should().ThrowAsync<ArgumentNullException>();
+        store.Count.Should().Be(0, "a batch the store refuses is refused whole, not stored in part");
+        seen.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task WriteAsync_OneBatchLargerThanCapacity_KeepsItsNewestEntries()
     {
         var store = new InMemoryAuditStore(4);
@@ -180,6 +196,52 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
         stats.Total.Should().Be(3);
         stats.Dropped.Should().Be(7);
         (await store.GetStatsAsync(new AuditQuery { User = "bob" })).Dropped.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task FlushAsync_DropNotedAfterTheLastBatchWasWritten_WritesItsGapMarker()
+    {
+        // A caller found the queue full, but before it noted its drop the writer had written everything: no later
+        // batch carries the drop's gap marker, yet the flush after it must leave the drop on record.
+        var clock = new FakeTimeProvider(Start);
+        var store = new InMemoryAuditStore(100);
+        var gated = new GatedGapSink(store);
+        var recorder = new AuditRecorder(gated, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 1, OverflowMode = AuditOverflowMode.DropNewest }, clock);
+        using var dropping = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        try
+        {
+            recorder.Record(Calls.Typical(sequence: 0));
+            await gated.WaitForWriteStartedAsync();
+            recorder.Record(Calls.Typical(sequence: 1));
+            recorder.WaitForEmptyQueue();
+            recorder.Record(Calls.Typical(sequence: 2)); // the one queue slot: the queue is full
+            recorder.BeforeDropHook = () =>
+            {
+                dropping.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+            };
+            var dropper = new Thread(() => recorder.Record(Calls.Typical(sequence: 3)));
+            dropper.Start();
+            dropping.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+
+            gated.Open();
+            await recorder.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            release.Set();
+            dropper.Join(TimeSpan.FromSeconds(30)).Should().BeTrue();
+            recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 3, Dropped: 1, Failed: 0, Pending: 0));
+
+            await recorder.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+            store.Dropped.Should().Be(1, "the flush after the drop writes its gap marker");
+            (await store.GetStatsAsync(new AuditQuery { User = "alice" })).Dropped.Should().Be(1);
+        }
+        finally
+        {
+            release.Set();
+            gated.Open();
+            await recorder.DisposeAsync();
+        }
     }
 
     [Fact]
