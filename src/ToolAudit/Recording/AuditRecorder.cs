@@ -166,7 +166,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         _sinkName = SinkName(sink);
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _logger = GuardedLogger.Guard(logger);
         _factory = new AuditEntryFactory(options);
         // Unbounded as a channel, bounded by admission (see _notQueued): the single-reader unbounded channel's reader
         // takes items without a lock, and its writer holds the lock only around the enqueue (a bounded one locks both).

@@ -47,7 +47,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _ring = new AuditEntry?[capacity];
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _logger = GuardedLogger.Guard(logger);
     }
 
     /// <summary>How many entries the store keeps at most.</summary>
