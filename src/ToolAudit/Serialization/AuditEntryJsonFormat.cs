@@ -86,7 +86,13 @@ internal static class AuditEntryJsonFormat
                 {
                     reader.Read();
                     gap = ReadGap(ref reader, fallbackUser, legacyZone);
-                    return gap is null ? LineKind.Corrupt : LineKind.Gap;
+                    if (gap is null || !EndsAfterRest(ref reader))
+                    {
+                        gap = null;
+                        return LineKind.Corrupt;
+                    }
+
+                    return LineKind.Gap;
                 }
 
                 var property = Property(ref reader);
@@ -167,7 +173,7 @@ internal static class AuditEntryJsonFormat
             }
 
             user ??= fallbackUser;
-            if (ts is null || string.IsNullOrEmpty(user) || string.IsNullOrEmpty(tool) || status is null)
+            if (ts is null || string.IsNullOrEmpty(user) || string.IsNullOrEmpty(tool) || status is null || !EndsHere(ref reader))
             {
                 return LineKind.Corrupt;
             }
@@ -199,6 +205,26 @@ internal static class AuditEntryJsonFormat
         {
             return LineKind.Corrupt;
         }
+    }
+
+    /// <summary>
+    /// Whether the line ends with the object just closed. Anything after it (a second object: a line that lost its
+    /// newline, then another writer's line) makes the line no JSONL line; taking the first object would hide the rest
+    /// without a trace, so the line is corrupt, and counted. Throws <see cref="JsonException"/> for what is not JSON.
+    /// </summary>
+    private static bool EndsHere(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 && !reader.Read();
+
+    /// <summary>After a gap marker's object: the rest of the line's object (other keys are skipped), and nothing after it.</summary>
+    private static bool EndsAfterRest(ref Utf8JsonReader reader)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            reader.Read();
+            reader.Skip();
+        }
+
+        return EndsHere(ref reader);
     }
 
     /// <summary>

@@ -64,6 +64,40 @@ public sealed class JsonlReaderEdgeTests
         (await store.GetStatsAsync(new AuditQuery())).SkippedLines.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData("{\"ts\":\"2025-03-04T10:00:02.000+00:00\",\"user\":\"alice\",\"tool\":\"hidden\",\"status\":\"ok\"}")]
+    [InlineData(" junk")]
+    [InlineData("}")]
+    public async Task LineWithMoreAfterItsObject_EveryReaderSkipsAndCountsTheLine(string after)
+    {
+        // Two objects on one line (a line that lost its newline, then another writer's line) are no JSONL line: taking
+        // the first would hide the second without a trace; skipped, the damage shows in SkippedLines.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        AuditFiles.Write(store.GetFilePath("alice", Day), Line("10:00:00", "alice", "good") + "\n" + Line("10:00:01", "alice", "first") + after + "\n");
+
+        var entries = await store.QueryAsync(new AuditQuery()).ToListAsync();
+        var count = await store.CountAsync(new AuditQuery());
+        var stats = await store.GetStatsAsync(new AuditQuery());
+
+        entries.Select(e => e.Tool).Should().Equal("good");
+        count.Should().Be(1);
+        (stats.Total, stats.SkippedLines).Should().Be((1, 1));
+    }
+
+    [Fact]
+    public async Task GapLineWithMoreAfterItsObject_IsSkippedAndCountedNotReported()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        const string Gap = """{"_gap":{"user":"alice","dropped":7,"since":"2025-03-04T10:00:00.000+00:00","until":"2025-03-04T10:00:00.000+00:00"}}""";
+        AuditFiles.Write(store.GetFilePath("alice", Day), Gap + "\n" + Gap + Line("10:00:01", "alice", "hidden") + "\n");
+
+        var stats = await store.GetStatsAsync(new AuditQuery());
+
+        (stats.Dropped, stats.Total, stats.SkippedLines).Should().Be((7, 0, 1));
+    }
+
     [Fact]
     public async Task EntryOnTheLastDayOfTheCalendar_WritesAndLaterReadsAndPurgesDoNotThrow()
     {
