@@ -135,6 +135,9 @@ internal static class AuditEntryJsonFormat
                             return LineKind.Corrupt;
                         }
 
+                        // Both reads check every key and string in args the same way, so a count takes the lines a
+                        // query takes, and no entry holds an argument its reader cannot decode.
+                        ThrowIfUndecodable(reader);
                         if (includeArgs)
                         {
                             using var document = JsonDocument.ParseValue(ref reader);
@@ -252,6 +255,25 @@ internal static class AuditEntryJsonFormat
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Checks that every key and string inside the object or array at <paramref name="reader"/> (a copy: the caller's
+    /// reader stays at the value's start) decodes: a <c>\u</c> escape may spell a lone surrogate, which the writer never
+    /// writes (it writes U+FFFD) and which <see cref="JsonElement.GetString"/> would throw for in the caller's hands.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A key or string does not decode.</exception>
+    private static void ThrowIfUndecodable(Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.String
+                && reader.ValueIsEscaped && reader.ValueSpan.IndexOf("\\u"u8) >= 0)
+            {
+                _ = reader.GetString();
+            }
+        }
     }
 
     private static string? ReadName(ref Utf8JsonReader reader, Utf8StringCache? strings)

@@ -35,6 +35,9 @@ public sealed class JsonlReaderEdgeTests
     [InlineData(",\"result_snippet\":[1]")]
     [InlineData(",\"result_snippet\":\"\\ud800\"")]
     [InlineData(",\"call_id\":\"ok \\ud83d\\ude00 then \\udc00\"")]
+    [InlineData(",\"args\":{\"\\ud800\":1}")]
+    [InlineData(",\"args\":{\"path\":\"a\\udc00b\"}")]
+    [InlineData(",\"args\":{\"list\":[{\"deep\":\"\\ud83d\"}]}")]
     public async Task ValueOfTheWrongTypeOrUndecodable_EveryReaderSkipsTheLine(string extra)
     {
         using var folder = new TempFolder();
@@ -53,6 +56,7 @@ public sealed class JsonlReaderEdgeTests
     [Theory]
     [InlineData(",\"result_snippet\":\"line\\none \\u00e9 \\ud83d\\ude00\"")]
     [InlineData(",\"duration_ms\":12.5,\"error\":\"\\u0001\"")]
+    [InlineData(",\"args\":{\"\\u00e9\\ud83d\\ude00\":\"\\ud83d\\ude00\",\"list\":[\"\\u0041\"]}")]
     public async Task EscapedValuesThatDecode_EveryReaderTakesTheLine(string extra)
     {
         using var folder = new TempFolder();
