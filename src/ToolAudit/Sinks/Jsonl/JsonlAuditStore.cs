@@ -333,8 +333,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <inheritdoc />
     /// <remarks>
     /// Day files are purged whole: a file is deleted when its whole day (in <see cref="JsonlAuditOptions.DayTimeZone"/>)
-    /// lies before <paramref name="olderThan"/>; the day that contains <paramref name="olderThan"/> is kept. The count
-    /// is the number of entries in the deleted files. Nothing is created, and no link below the root is followed: a
+    /// lies before <paramref name="olderThan"/>; the day that contains <paramref name="olderThan"/> is kept, and so is a
+    /// file that holds an entry (or gap marker) at or after it, as a day file of another zone can (the Python
+    /// orchestrator's local days). The count is the number of entries in the deleted files. Nothing is created, and no link below the root is followed: a
     /// user's folder, <c>tool_audit</c> folder or day file that is a symbolic link is skipped and left. On Linux and
     /// macOS each folder is held open and the files are deleted through it, so a folder swapped for a link meanwhile
     /// cannot point the purge at a file outside the root; on Windows each level is checked and then used by path.
@@ -382,7 +383,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 lock (_writeGate)
                 {
                     CloseFile(path);
-                    purged += DeleteDayFile(audit, Path.GetFileName(path));
+                    purged += DeleteDayFile(audit, Path.GetFileName(path), olderThan);
                 }
             }
         }
@@ -392,9 +393,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     /// <summary>
     /// Deletes the day file <paramref name="name"/> from <paramref name="audit"/>, held open, unless it is a link or not a
-    /// regular file (skipped and left: its target is not the store's); returns the entries it held, 0 if it was not deleted.
+    /// regular file (skipped and left: its target is not the store's), or it holds an entry or gap marker at or after
+    /// <paramref name="olderThan"/>; returns the entries it held, 0 if it was not deleted.
     /// </summary>
-    private long DeleteDayFile(FolderHandle audit, string name)
+    /// <remarks>
+    /// The file's name says its day in <see cref="JsonlAuditOptions.DayTimeZone"/> only when this store wrote it: the
+    /// Python orchestrator named files by its local day (with <see cref="JsonlAuditOptions.LegacyTimestampTimeZone"/>
+    /// times), and a store may have had another zone before; such a day can end hours after the cut-off.
+    /// </remarks>
+    private long DeleteDayFile(FolderHandle audit, string name, DateTimeOffset olderThan)
     {
         var file = audit.OpenExistingRegularFile(name);
         if (file is null)
@@ -402,8 +409,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return 0;
         }
 
-        var entries = CountEntryLines(JsonlLineReader.OpenForward(file));
-        return audit.DeleteFileUnlessLink(name) ? entries : 0;
+        var entries = CountEntryLinesBefore(JsonlLineReader.OpenForward(file), olderThan);
+        return entries is { } count && audit.DeleteFileUnlessLink(name) ? count : 0;
     }
 
     /// <summary>Test hook: called with each folder flushed to disk because a file or folder was created in it (with <see cref="JsonlAuditOptions.FlushToDisk"/>).</summary>
@@ -985,21 +992,24 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         return file is null ? null : backward ? JsonlLineReader.OpenBackward(file) : JsonlLineReader.OpenForward(file);
     }
 
-    /// <summary>The entries among the lines of <paramref name="reader"/>, which it disposes; 0 without one (the file was gone).</summary>
-    private long CountEntryLines(JsonlLineReader? reader)
+    /// <summary>
+    /// The entries among the lines of <paramref name="reader"/>, which it disposes; null when an entry or gap marker is
+    /// at or after <paramref name="olderThan"/> (the file must stay).
+    /// </summary>
+    private long? CountEntryLinesBefore(JsonlLineReader reader, DateTimeOffset olderThan)
     {
         using var owned = reader;
-        if (reader is null)
-        {
-            return 0;
-        }
-
         long count = 0;
         while (reader.TryReadNext(out var line))
         {
-            if (AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out _, out _) == LineKind.Entry)
+            switch (AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out var entry, out var gap))
             {
-                count++;
+                case LineKind.Entry when entry!.Timestamp >= olderThan:
+                case LineKind.Gap when gap!.Since >= olderThan:
+                    return null;
+                case LineKind.Entry:
+                    count++;
+                    break;
             }
         }
 
