@@ -96,7 +96,13 @@ public static class AuditReaderExtensions
     private static DateTimeOffset StartOfDay(DateOnly day, TimeZoneInfo zone)
     {
         var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+
+        // A midnight that comes twice (clocks put back from 01:00 to 00:00, as in the Azores) starts the day the first
+        // time, under the larger offset: GetUtcOffset gives the standard one, which would hand the day's first hour to
+        // the day before. A midnight that never comes (00:00 becomes 01:00) gets the offset before the change, which
+        // is the instant the day begins.
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset);
     }
 
     private static async ValueTask<List<AuditEntry>> ToListAsync(IAsyncEnumerable<AuditEntry> source, CancellationToken cancellationToken)

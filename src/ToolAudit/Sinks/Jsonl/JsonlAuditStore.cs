@@ -742,7 +742,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private DateTimeOffset StartOfDay(DateOnly day)
     {
         var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        var offset = _dayZone.GetUtcOffset(local);
+
+        // A midnight that comes twice starts the day the first time (the larger offset), as ReadDayAsync has it.
+        var offset = _dayZone.IsAmbiguousTime(local) ? _dayZone.GetAmbiguousTimeOffsets(local).Max() : _dayZone.GetUtcOffset(local);
 
         // At the ends of the calendar the start of a day may lie outside what a DateTimeOffset holds: clamp.
         var utcTicks = local.Ticks - offset.Ticks;

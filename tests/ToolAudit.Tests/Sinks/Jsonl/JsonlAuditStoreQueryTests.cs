@@ -68,5 +68,19 @@ public sealed class JsonlAuditStoreQueryTests : AuditStoreContractTests
         File.Exists(Path.Combine(audit, "2025-03-01.jsonl")).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task PurgeAsync_DayZoneWhoseMidnightComesTwice_DeletesTheDayThatEndedAtTheFirstMidnight()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path, DayTimeZone = TestTimeZones.Azores });
+        var firstMidnight = new DateTimeOffset(2026, 10, 25, 0, 0, 0, TimeSpan.Zero); // October 25 begins, at 00:00 local the first time
+        await store.WriteAsync([Entries.At(firstMidnight.AddMinutes(-30)), Entries.At(firstMidnight.AddMinutes(30))], default);
+
+        var purged = await store.PurgeAsync(firstMidnight);
+
+        purged.Should().Be(1, "October 24 ended before the cut-off");
+        AuditFiles.All(folder.Path).Select(Path.GetFileName).Should().Equal("2026-10-25.jsonl");
+    }
+
     protected override IAuditStore CreateStore() => new JsonlAuditStore(new JsonlAuditOptions { Root = Folder.Path });
 }
