@@ -425,6 +425,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>Test hook: called with a day file's path once it is open, before its last byte is read.</summary>
     internal Action<string>? DayFileOpenedHook { get; set; }
 
+    /// <summary>Test hook: called with a day file's path once a reader (query, count, statistics) has opened it.</summary>
+    internal Action<string>? DayFileReadHook { get; set; }
+
     /// <summary>
     /// Test hook: called with the path of a day file the purge is about to delete, once it has opened (on Windows,
     /// checked) the folders above it (to plant a link in that moment).
@@ -947,6 +950,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
                 while (reader.TryReadNext(out var line))
                 {
+                    // Checked per line, not per file: one day file can hold a million lines, a second's work.
+                    cancellationToken.ThrowIfCancellationRequested();
                     switch (AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, strings, out var entry, out var gap))
                     {
                         case LineKind.Entry when query.Matches(entry!):
@@ -991,7 +996,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         using var user = root?.OpenExistingFolder(Path.GetFileName(Path.GetDirectoryName(auditPath)!));
         using var audit = user?.OpenExistingFolder(Path.GetFileName(auditPath));
         var file = audit?.OpenExistingRegularFile(Path.GetFileName(path));
-        return file is null ? null : backward ? JsonlLineReader.OpenBackward(file) : JsonlLineReader.OpenForward(file);
+        if (file is null)
+        {
+            return null;
+        }
+
+        var reader = backward ? JsonlLineReader.OpenBackward(file) : JsonlLineReader.OpenForward(file);
+        DayFileReadHook?.Invoke(path);
+        return reader;
     }
 
     /// <summary>
