@@ -313,6 +313,32 @@ public abstract class AuditStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadDayAsync_FirstAndLastDayOfTheCalendar_ReturnsTheirEntriesWithoutThrowing()
+    {
+        await WriteAsync([
+            Entries.At(new DateTimeOffset(1, 1, 1, 12, 0, 0, TimeSpan.Zero), sequence: 1),
+            Entries.At(new DateTimeOffset(9999, 12, 31, 12, 0, 0, TimeSpan.Zero), sequence: 2),
+        ]);
+
+        (await Store.ReadDayAsync("alice", DateOnly.MaxValue)).Select(e => e.Seq()).Should().Equal(2);
+        (await Store.ReadDayAsync("alice", DateOnly.MinValue)).Select(e => e.Seq()).Should().Equal(1);
+        (await Store.ReadDayAsync("alice", DateOnly.MinValue, TestTimeZones.PlusFive)).Select(e => e.Seq()).Should().Equal([1], "its midnight lies before the calendar's first instant, which starts the day");
+        (await Store.ReadDayAsync("alice", DateOnly.MaxValue, TestTimeZones.MinusEight)).Select(e => e.Seq()).Should().Equal([2], "its end lies after the calendar's last instant");
+    }
+
+    [Fact]
+    public async Task ReadRecentAsync_MoreDaysThanTheCalendarHolds_ReadsEverythingWithoutThrowing()
+    {
+        var clock = await SeedTenDaysAsync();
+
+        var all = await Store.ReadRecentAsync("alice", days: int.MaxValue, limit: int.MaxValue, timeProvider: clock);
+        var everyone = await Store.ReadRecentAllUsersAsync(days: int.MaxValue, limit: int.MaxValue, timeProvider: clock);
+
+        all.Select(e => e.Timestamp).Should().Equal(TenDays("alice", fromDay: 1).OrderDescending());
+        everyone.Should().HaveCount((int)await Store.CountAsync(new AuditQuery()));
+    }
+
+    [Fact]
     public async Task ReadRecentAllUsersAsync_FakeClock_MergesEveryUserNewestFirst()
     {
         var clock = await SeedTenDaysAsync();
