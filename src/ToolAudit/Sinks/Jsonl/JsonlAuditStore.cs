@@ -101,10 +101,33 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="gaps"/> or one of its gaps is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A gap's user is null or empty or holds a lone surrogate, or its count is negative: no reader could take its
+    /// marker (the list is checked whole before anything is written).
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask WriteGapsAsync(IReadOnlyList<AuditGap> gaps, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gaps);
         ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // Checked as WriteAsync checks entries: a marker under an empty name would go to a folder that is no one's, and
+        // one with a negative count to a line every reader skips as corrupt.
+        foreach (var gap in gaps)
+        {
+            ArgumentNullException.ThrowIfNull(gap, nameof(gaps));
+            if (string.IsNullOrEmpty(gap.User) || !ToolCall.IsValidUser(gap.User))
+            {
+                throw new ArgumentException("A gap's user must not be empty or hold a lone surrogate.", nameof(gaps));
+            }
+
+            if (gap.Dropped < 0)
+            {
+                throw new ArgumentException($"A gap's count must not be negative (was {gap.Dropped}).", nameof(gaps));
+            }
+        }
+
         var pending = RentBuffers();
         foreach (var gap in gaps)
         {
