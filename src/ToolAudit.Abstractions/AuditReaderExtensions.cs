@@ -10,7 +10,7 @@ public static class AuditReaderExtensions
     /// </summary>
     /// <param name="reader">The reader.</param>
     /// <param name="user">The user.</param>
-    /// <param name="days">How many days back, counting today as the first (UTC days).</param>
+    /// <param name="days">How many days back, counting today as the first (UTC days); more than the calendar holds reads everything.</param>
     /// <param name="limit">At most this many entries.</param>
     /// <param name="timeProvider">The clock that says what today is; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="cancellationToken">Stops the read.</param>
@@ -54,8 +54,8 @@ public static class AuditReaderExtensions
         var query = new AuditQuery
         {
             User = user,
-            Since = StartOfDay(day, zone),
-            Until = StartOfDay(day.AddDays(1), zone),
+            Since = StartOfDay(day.DayNumber, zone),
+            Until = day == DateOnly.MaxValue ? null : StartOfDay(day.DayNumber + 1, zone), // the calendar's last day runs to its end
             Limit = int.MaxValue,
         };
         var entries = await ToListAsync(reader.QueryAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -67,7 +67,7 @@ public static class AuditReaderExtensions
     /// Every user's entries of the last <paramref name="days"/> days, merged newest first, at most <paramref name="limit"/>.
     /// </summary>
     /// <param name="reader">The reader.</param>
-    /// <param name="days">How many days back, counting today as the first (UTC days).</param>
+    /// <param name="days">How many days back, counting today as the first (UTC days); more than the calendar holds reads everything.</param>
     /// <param name="limit">At most this many entries.</param>
     /// <param name="timeProvider">The clock that says what today is; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="cancellationToken">Stops the read.</param>
@@ -90,13 +90,29 @@ public static class AuditReaderExtensions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
         var today = DateOnly.FromDateTime((timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime);
-        return StartOfDay(today.AddDays(1 - days), TimeZoneInfo.Utc);
+        return StartOfDay((long)today.DayNumber + 1 - days, TimeZoneInfo.Utc);
     }
 
-    private static DateTimeOffset StartOfDay(DateOnly day, TimeZoneInfo zone)
+    /// <summary>
+    /// The first instant of the day numbered <paramref name="dayNumber"/> in <paramref name="zone"/>; the calendar's first
+    /// instant for a day before it (more days back than there are) or one whose midnight lies before it (the first day,
+    /// in a zone ahead of UTC), rather than an <see cref="ArgumentOutOfRangeException"/> for a range that is valid.
+    /// </summary>
+    private static DateTimeOffset StartOfDay(long dayNumber, TimeZoneInfo zone)
     {
-        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        if (dayNumber < DateOnly.MinValue.DayNumber)
+        {
+            return DateTimeOffset.MinValue;
+        }
+
+        var local = DateOnly.FromDayNumber((int)dayNumber).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+
+        // A midnight that comes twice (clocks put back from 01:00 to 00:00, as in the Azores) starts the day the first
+        // time, under the larger offset: GetUtcOffset gives the standard one, which would hand the day's first hour to
+        // the day before. A midnight that never comes (00:00 becomes 01:00) gets the offset before the change, which
+        // is the instant the day begins.
+        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        return local.Ticks - offset.Ticks < DateTimeOffset.MinValue.UtcTicks ? DateTimeOffset.MinValue : new DateTimeOffset(local, offset);
     }
 
     private static async ValueTask<List<AuditEntry>> ToListAsync(IAsyncEnumerable<AuditEntry> source, CancellationToken cancellationToken)

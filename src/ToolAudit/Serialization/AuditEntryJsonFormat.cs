@@ -86,7 +86,13 @@ internal static class AuditEntryJsonFormat
                 {
                     reader.Read();
                     gap = ReadGap(ref reader, fallbackUser, legacyZone);
-                    return gap is null ? LineKind.Corrupt : LineKind.Gap;
+                    if (gap is null || !EndsAfterRest(ref reader))
+                    {
+                        gap = null;
+                        return LineKind.Corrupt;
+                    }
+
+                    return LineKind.Gap;
                 }
 
                 var property = Property(ref reader);
@@ -129,6 +135,9 @@ internal static class AuditEntryJsonFormat
                             return LineKind.Corrupt;
                         }
 
+                        // Both reads check every key and string in args the same way, so a count takes the lines a
+                        // query takes, and no entry holds an argument its reader cannot decode.
+                        ThrowIfUndecodable(reader);
                         if (includeArgs)
                         {
                             using var document = JsonDocument.ParseValue(ref reader);
@@ -167,7 +176,7 @@ internal static class AuditEntryJsonFormat
             }
 
             user ??= fallbackUser;
-            if (ts is null || string.IsNullOrEmpty(user) || string.IsNullOrEmpty(tool) || status is null)
+            if (ts is null || string.IsNullOrEmpty(user) || string.IsNullOrEmpty(tool) || status is null || !EndsHere(ref reader))
             {
                 return LineKind.Corrupt;
             }
@@ -202,6 +211,26 @@ internal static class AuditEntryJsonFormat
     }
 
     /// <summary>
+    /// Whether the line ends with the object just closed. Anything after it (a second object: a line that lost its
+    /// newline, then another writer's line) makes the line no JSONL line; taking the first object would hide the rest
+    /// without a trace, so the line is corrupt, and counted. Throws <see cref="JsonException"/> for what is not JSON.
+    /// </summary>
+    private static bool EndsHere(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 && !reader.Read();
+
+    /// <summary>After a gap marker's object: the rest of the line's object (other keys are skipped), and nothing after it.</summary>
+    private static bool EndsAfterRest(ref Utf8JsonReader reader)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            reader.Read();
+            reader.Skip();
+        }
+
+        return EndsHere(ref reader);
+    }
+
+    /// <summary>
     /// Whether a value that a count does not keep would be read by the full read (a number for <c>duration_ms</c>, a
     /// string for the others, and one that decodes: an escape may hold a lone surrogate), without making a string for
     /// the usual value. A number that is not a double throws, as in the full read.
@@ -226,6 +255,25 @@ internal static class AuditEntryJsonFormat
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Checks that every key and string inside the object or array at <paramref name="reader"/> (a copy: the caller's
+    /// reader stays at the value's start) decodes: a <c>\u</c> escape may spell a lone surrogate, which the writer never
+    /// writes (it writes U+FFFD) and which <see cref="JsonElement.GetString"/> would throw for in the caller's hands.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A key or string does not decode.</exception>
+    private static void ThrowIfUndecodable(Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.String
+                && reader.ValueIsEscaped && reader.ValueSpan.IndexOf("\\u"u8) >= 0)
+            {
+                _ = reader.GetString();
+            }
+        }
     }
 
     private static string? ReadName(ref Utf8JsonReader reader, Utf8StringCache? strings)

@@ -290,6 +290,55 @@ public abstract class AuditStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadDayAsync_ZoneWhoseMidnightComesTwiceOrNever_DaysStartAtTheirFirstInstant()
+    {
+        // In spring 00:00 local becomes 01:00 (midnight never comes); in autumn 01:00 becomes 00:00 again, so the hour
+        // after midnight comes twice and the day begins with the first.
+        var zone = TestTimeZones.Azores;
+        var lastOfOctober = new DateTimeOffset(2026, 10, 25, 0, 0, 0, TimeSpan.Zero); // 00:00 local, the first time
+        var lastOfMarch = new DateTimeOffset(2026, 3, 29, 1, 0, 0, TimeSpan.Zero); // 01:00 local, right after 23:59:59
+        zone.IsAmbiguousTime(lastOfOctober).Should().BeTrue("the zone puts its clocks back to midnight");
+        await WriteAsync([
+            Entries.At(lastOfOctober.AddMinutes(-30), sequence: 1),
+            Entries.At(lastOfOctober.AddMinutes(30), sequence: 2),
+            Entries.At(lastOfOctober.AddMinutes(90), sequence: 3),
+            Entries.At(lastOfMarch.AddMinutes(-30), sequence: 4),
+            Entries.At(lastOfMarch.AddMinutes(30), sequence: 5),
+        ]);
+
+        (await Store.ReadDayAsync("alice", new DateOnly(2026, 10, 24), zone)).Select(e => e.Seq()).Should().Equal(1);
+        (await Store.ReadDayAsync("alice", new DateOnly(2026, 10, 25), zone)).Select(e => e.Seq()).Should().Equal(2, 3);
+        (await Store.ReadDayAsync("alice", new DateOnly(2026, 3, 28), zone)).Select(e => e.Seq()).Should().Equal(4);
+        (await Store.ReadDayAsync("alice", new DateOnly(2026, 3, 29), zone)).Select(e => e.Seq()).Should().Equal(5);
+    }
+
+    [Fact]
+    public async Task ReadDayAsync_FirstAndLastDayOfTheCalendar_ReturnsTheirEntriesWithoutThrowing()
+    {
+        await WriteAsync([
+            Entries.At(new DateTimeOffset(1, 1, 1, 12, 0, 0, TimeSpan.Zero), sequence: 1),
+            Entries.At(new DateTimeOffset(9999, 12, 31, 12, 0, 0, TimeSpan.Zero), sequence: 2),
+        ]);
+
+        (await Store.ReadDayAsync("alice", DateOnly.MaxValue)).Select(e => e.Seq()).Should().Equal(2);
+        (await Store.ReadDayAsync("alice", DateOnly.MinValue)).Select(e => e.Seq()).Should().Equal(1);
+        (await Store.ReadDayAsync("alice", DateOnly.MinValue, TestTimeZones.PlusFive)).Select(e => e.Seq()).Should().Equal([1], "its midnight lies before the calendar's first instant, which starts the day");
+        (await Store.ReadDayAsync("alice", DateOnly.MaxValue, TestTimeZones.MinusEight)).Select(e => e.Seq()).Should().Equal([2], "its end lies after the calendar's last instant");
+    }
+
+    [Fact]
+    public async Task ReadRecentAsync_MoreDaysThanTheCalendarHolds_ReadsEverythingWithoutThrowing()
+    {
+        var clock = await SeedTenDaysAsync();
+
+        var all = await Store.ReadRecentAsync("alice", days: int.MaxValue, limit: int.MaxValue, timeProvider: clock);
+        var everyone = await Store.ReadRecentAllUsersAsync(days: int.MaxValue, limit: int.MaxValue, timeProvider: clock);
+
+        all.Select(e => e.Timestamp).Should().Equal(TenDays("alice", fromDay: 1).OrderDescending());
+        everyone.Should().HaveCount((int)await Store.CountAsync(new AuditQuery()));
+    }
+
+    [Fact]
     public async Task ReadRecentAllUsersAsync_FakeClock_MergesEveryUserNewestFirst()
     {
         var clock = await SeedTenDaysAsync();

@@ -101,10 +101,33 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="gaps"/> or one of its gaps is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A gap's user is null or empty or holds a lone surrogate, or its count is negative: no reader could take its
+    /// marker (the list is checked whole before anything is written).
+    /// </exception>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     public ValueTask WriteGapsAsync(IReadOnlyList<AuditGap> gaps, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gaps);
         ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // Checked as WriteAsync checks entries: a marker under an empty name would go to a folder that is no one's, and
+        // one with a negative count to a line every reader skips as corrupt.
+        foreach (var gap in gaps)
+        {
+            ArgumentNullException.ThrowIfNull(gap, nameof(gaps));
+            if (string.IsNullOrEmpty(gap.User) || !ToolCall.IsValidUser(gap.User))
+            {
+                throw new ArgumentException("A gap's user must not be empty or hold a lone surrogate.", nameof(gaps));
+            }
+
+            if (gap.Dropped < 0)
+            {
+                throw new ArgumentException($"A gap's count must not be negative (was {gap.Dropped}).", nameof(gaps));
+            }
+        }
+
         var pending = RentBuffers();
         foreach (var gap in gaps)
         {
@@ -333,8 +356,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <inheritdoc />
     /// <remarks>
     /// Day files are purged whole: a file is deleted when its whole day (in <see cref="JsonlAuditOptions.DayTimeZone"/>)
-    /// lies before <paramref name="olderThan"/>; the day that contains <paramref name="olderThan"/> is kept. The count
-    /// is the number of entries in the deleted files. Nothing is created, and no link below the root is followed: a
+    /// lies before <paramref name="olderThan"/>; the day that contains <paramref name="olderThan"/> is kept, and so is a
+    /// file that holds an entry (or gap marker) at or after it, as a day file of another zone can (the Python
+    /// orchestrator's local days). The count is the number of entries in the deleted files. Nothing is created, and no link below the root is followed: a
     /// user's folder, <c>tool_audit</c> folder or day file that is a symbolic link is skipped and left. On Linux and
     /// macOS each folder is held open and the files are deleted through it, so a folder swapped for a link meanwhile
     /// cannot point the purge at a file outside the root; on Windows each level is checked and then used by path.
@@ -382,7 +406,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 lock (_writeGate)
                 {
                     CloseFile(path);
-                    purged += DeleteDayFile(audit, Path.GetFileName(path));
+                    purged += DeleteDayFile(audit, Path.GetFileName(path), olderThan);
                 }
             }
         }
@@ -392,9 +416,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     /// <summary>
     /// Deletes the day file <paramref name="name"/> from <paramref name="audit"/>, held open, unless it is a link or not a
-    /// regular file (skipped and left: its target is not the store's); returns the entries it held, 0 if it was not deleted.
+    /// regular file (skipped and left: its target is not the store's), or it holds an entry or gap marker at or after
+    /// <paramref name="olderThan"/>; returns the entries it held, 0 if it was not deleted.
     /// </summary>
-    private long DeleteDayFile(FolderHandle audit, string name)
+    /// <remarks>
+    /// The file's name says its day in <see cref="JsonlAuditOptions.DayTimeZone"/> only when this store wrote it: the
+    /// Python orchestrator named files by its local day (with <see cref="JsonlAuditOptions.LegacyTimestampTimeZone"/>
+    /// times), and a store may have had another zone before; such a day can end hours after the cut-off.
+    /// </remarks>
+    private long DeleteDayFile(FolderHandle audit, string name, DateTimeOffset olderThan)
     {
         var file = audit.OpenExistingRegularFile(name);
         if (file is null)
@@ -402,8 +432,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return 0;
         }
 
-        var entries = CountEntryLines(JsonlLineReader.OpenForward(file));
-        return audit.DeleteFileUnlessLink(name) ? entries : 0;
+        var entries = CountEntryLinesBefore(JsonlLineReader.OpenForward(file), olderThan);
+        return entries is { } count && audit.DeleteFileUnlessLink(name) ? count : 0;
     }
 
     /// <summary>Test hook: called with each folder flushed to disk because a file or folder was created in it (with <see cref="JsonlAuditOptions.FlushToDisk"/>).</summary>
@@ -417,6 +447,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     /// <summary>Test hook: called with a day file's path once it is open, before its last byte is read.</summary>
     internal Action<string>? DayFileOpenedHook { get; set; }
+
+    /// <summary>Test hook: called with a day file's path once a reader (query, count, statistics) has opened it.</summary>
+    internal Action<string>? DayFileReadHook { get; set; }
 
     /// <summary>
     /// Test hook: called with the path of a day file the purge is about to delete, once it has opened (on Windows,
@@ -735,7 +768,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private DateTimeOffset StartOfDay(DateOnly day)
     {
         var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        var offset = _dayZone.GetUtcOffset(local);
+
+        // A midnight that comes twice starts the day the first time (the larger offset), as ReadDayAsync has it.
+        var offset = _dayZone.IsAmbiguousTime(local) ? _dayZone.GetAmbiguousTimeOffsets(local).Max() : _dayZone.GetUtcOffset(local);
 
         // At the ends of the calendar the start of a day may lie outside what a DateTimeOffset holds: clamp.
         var utcTicks = local.Ticks - offset.Ticks;
@@ -938,6 +973,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
                 while (reader.TryReadNext(out var line))
                 {
+                    // Checked per line, not per file: one day file can hold a million lines, a second's work.
+                    cancellationToken.ThrowIfCancellationRequested();
                     switch (AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, strings, out var entry, out var gap))
                     {
                         case LineKind.Entry when query.Matches(entry!):
@@ -982,24 +1019,34 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         using var user = root?.OpenExistingFolder(Path.GetFileName(Path.GetDirectoryName(auditPath)!));
         using var audit = user?.OpenExistingFolder(Path.GetFileName(auditPath));
         var file = audit?.OpenExistingRegularFile(Path.GetFileName(path));
-        return file is null ? null : backward ? JsonlLineReader.OpenBackward(file) : JsonlLineReader.OpenForward(file);
-    }
-
-    /// <summary>The entries among the lines of <paramref name="reader"/>, which it disposes; 0 without one (the file was gone).</summary>
-    private long CountEntryLines(JsonlLineReader? reader)
-    {
-        using var owned = reader;
-        if (reader is null)
+        if (file is null)
         {
-            return 0;
+            return null;
         }
 
+        var reader = backward ? JsonlLineReader.OpenBackward(file) : JsonlLineReader.OpenForward(file);
+        DayFileReadHook?.Invoke(path);
+        return reader;
+    }
+
+    /// <summary>
+    /// The entries among the lines of <paramref name="reader"/>, which it disposes; null when an entry or gap marker is
+    /// at or after <paramref name="olderThan"/> (the file must stay).
+    /// </summary>
+    private long? CountEntryLinesBefore(JsonlLineReader reader, DateTimeOffset olderThan)
+    {
+        using var owned = reader;
         long count = 0;
         while (reader.TryReadNext(out var line))
         {
-            if (AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out _, out _) == LineKind.Entry)
+            switch (AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out var entry, out var gap))
             {
-                count++;
+                case LineKind.Entry when entry!.Timestamp >= olderThan:
+                case LineKind.Gap when gap!.Since >= olderThan:
+                    return null;
+                case LineKind.Entry:
+                    count++;
+                    break;
             }
         }
 

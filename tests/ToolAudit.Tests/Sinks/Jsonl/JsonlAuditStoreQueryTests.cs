@@ -48,5 +48,39 @@ public sealed class JsonlAuditStoreQueryTests : AuditStoreContractTests
         AuditFiles.All(Folder.Path).Should().ContainSingle();
     }
 
+    [Fact]
+    public async Task PurgeAsync_DayFileOfAnotherZoneHoldingEntriesAfterTheCutOff_KeepsThatFile()
+    {
+        // The Python orchestrator named day files by its local day (UTC-08 here) and wrote local times without an offset:
+        // its file of March 2 runs to 08:00 UTC on March 3, past the end of the store's (UTC) March 2.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path, LegacyTimestampTimeZone = TestTimeZones.MinusEight });
+        var audit = Path.Combine(folder.Path, "alice", "tool_audit");
+        AuditFiles.Write(Path.Combine(audit, "2025-03-01.jsonl"), """{"ts":"2025-03-01T12:00:00","user":"alice","tool":"old","status":"ok"}""" + "\n");
+        AuditFiles.Write(Path.Combine(audit, "2025-03-02.jsonl"), """{"ts":"2025-03-02T09:00:00","user":"alice","tool":"before","status":"ok"}""" + "\n"
+            + """{"ts":"2025-03-02T20:00:00","user":"alice","tool":"after","status":"ok"}""" + "\n");
+        var cutOff = new DateTimeOffset(2025, 3, 3, 0, 0, 0, TimeSpan.Zero);
+
+        var purged = await store.PurgeAsync(cutOff);
+
+        purged.Should().Be(1, "only the file whose entries all lie before the cut-off goes");
+        (await store.QueryAsync(new AuditQuery { Since = cutOff }).ToListAsync()).Select(e => e.Tool).Should().Equal(["after"], "entries at or after the cut-off are kept");
+        File.Exists(Path.Combine(audit, "2025-03-01.jsonl")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task PurgeAsync_DayZoneWhoseMidnightComesTwice_DeletesTheDayThatEndedAtTheFirstMidnight()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path, DayTimeZone = TestTimeZones.Azores });
+        var firstMidnight = new DateTimeOffset(2026, 10, 25, 0, 0, 0, TimeSpan.Zero); // October 25 begins, at 00:00 local the first time
+        await store.WriteAsync([Entries.At(firstMidnight.AddMinutes(-30)), Entries.At(firstMidnight.AddMinutes(30))], default);
+
+        var purged = await store.PurgeAsync(firstMidnight);
+
+        purged.Should().Be(1, "October 24 ended before the cut-off");
+        AuditFiles.All(folder.Path).Select(Path.GetFileName).Should().Equal("2026-10-25.jsonl");
+    }
+
     protected override IAuditStore CreateStore() => new JsonlAuditStore(new JsonlAuditOptions { Root = Folder.Path });
 }

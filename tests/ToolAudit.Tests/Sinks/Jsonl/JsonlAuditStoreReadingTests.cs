@@ -189,4 +189,21 @@ public sealed class JsonlAuditStoreReadingTests
         (await store.PurgeAsync(DateTimeOffset.MaxValue)).Should().Be(0);
         Directory.Exists(store.Root).Should().BeFalse("reading and purging create nothing");
     }
+
+    [Fact]
+    public async Task CountsAndStats_CancelledWhileADayFileIsRead_ThrowOperationCanceledException()
+    {
+        // One day file can hold a million lines: cancellation must not wait for the next file.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        AuditFiles.Write(store.GetFilePath("alice", March4), string.Concat(Enumerable.Range(0, 10).Select(i => Line(i, "t") + "\n")));
+        using var cancel = new CancellationTokenSource();
+        store.DayFileReadHook = _ => cancel.Cancel();
+
+        var count = async () => await store.CountAsync(new AuditQuery(), cancel.Token);
+        var stats = async () => await store.GetStatsAsync(new AuditQuery { User = "alice" }, cancel.Token);
+
+        await count.Should().ThrowAsync<OperationCanceledException>();
+        await stats.Should().ThrowAsync<OperationCanceledException>();
+    }
 }

@@ -221,6 +221,28 @@ public sealed class JsonlAuditStoreTests
         (await store.CountAsync(new AuditQuery())).Should().Be(12);
     }
 
+    [Theory]
+    [InlineData(null, 1)]
+    [InlineData("", 1)]
+    [InlineData("alice", -1)]
+    public async Task WriteGapsAsync_GapNoReaderCouldTake_ThrowsArgumentExceptionAndWritesNothing(string? user, long dropped)
+    {
+        // Such a marker would be written where no reader takes it: an empty name's folder is no one's, and a negative
+        // count makes the line corrupt. Like WriteAsync, the whole list is checked before anything is written.
+        using var folder = new TempFolder();
+        var root = Path.Combine(folder.Path, "audit");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = root });
+        var since = new DateTimeOffset(2025, 3, 4, 10, 0, 0, TimeSpan.Zero);
+        AuditGap[] gaps = [new AuditGap("bob", 3, since, since), new AuditGap(user!, dropped, since, since)];
+
+        var write = async () => await store.WriteGapsAsync(gaps, default);
+        var writeNull = async () => await store.WriteGapsAsync([gaps[0], null!], default);
+
+        await write.Should().ThrowAsync<ArgumentException>();
+        await writeNull.Should().ThrowAsync<ArgumentNullException>();
+        Directory.Exists(root).Should().BeFalse("nothing of a refused list is written");
+    }
+
     [Fact]
     public async Task WriteAsync_AfterDispose_ThrowsObjectDisposedExceptionButReadsStillWork()
     {

@@ -35,6 +35,9 @@ public sealed class JsonlReaderEdgeTests
     [InlineData(",\"result_snippet\":[1]")]
     [InlineData(",\"result_snippet\":\"\\ud800\"")]
     [InlineData(",\"call_id\":\"ok \\ud83d\\ude00 then \\udc00\"")]
+    [InlineData(",\"args\":{\"\\ud800\":1}")]
+    [InlineData(",\"args\":{\"path\":\"a\\udc00b\"}")]
+    [InlineData(",\"args\":{\"list\":[{\"deep\":\"\\ud83d\"}]}")]
     public async Task ValueOfTheWrongTypeOrUndecodable_EveryReaderSkipsTheLine(string extra)
     {
         using var folder = new TempFolder();
@@ -53,6 +56,7 @@ public sealed class JsonlReaderEdgeTests
     [Theory]
     [InlineData(",\"result_snippet\":\"line\\none \\u00e9 \\ud83d\\ude00\"")]
     [InlineData(",\"duration_ms\":12.5,\"error\":\"\\u0001\"")]
+    [InlineData(",\"args\":{\"\\u00e9\\ud83d\\ude00\":\"\\ud83d\\ude00\",\"list\":[\"\\u0041\"]}")]
     public async Task EscapedValuesThatDecode_EveryReaderTakesTheLine(string extra)
     {
         using var folder = new TempFolder();
@@ -62,6 +66,40 @@ public sealed class JsonlReaderEdgeTests
         (await store.QueryAsync(new AuditQuery()).ToListAsync()).Should().ContainSingle();
         (await store.CountAsync(new AuditQuery())).Should().Be(1);
         (await store.GetStatsAsync(new AuditQuery())).SkippedLines.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("{\"ts\":\"2025-03-04T10:00:02.000+00:00\",\"user\":\"alice\",\"tool\":\"hidden\",\"status\":\"ok\"}")]
+    [InlineData(" junk")]
+    [InlineData("}")]
+    public async Task LineWithMoreAfterItsObject_EveryReaderSkipsAndCountsTheLine(string after)
+    {
+        // Two objects on one line (a line that lost its newline, then another writer's line) are no JSONL line: taking
+        // the first would hide the second without a trace; skipped, the damage shows in SkippedLines.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        AuditFiles.Write(store.GetFilePath("alice", Day), Line("10:00:00", "alice", "good") + "\n" + Line("10:00:01", "alice", "first") + after + "\n");
+
+        var entries = await store.QueryAsync(new AuditQuery()).ToListAsync();
+        var count = await store.CountAsync(new AuditQuery());
+        var stats = await store.GetStatsAsync(new AuditQuery());
+
+        entries.Select(e => e.Tool).Should().Equal("good");
+        count.Should().Be(1);
+        (stats.Total, stats.SkippedLines).Should().Be((1, 1));
+    }
+
+    [Fact]
+    public async Task GapLineWithMoreAfterItsObject_IsSkippedAndCountedNotReported()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        const string Gap = """{"_gap":{"user":"alice","dropped":7,"since":"2025-03-04T10:00:00.000+00:00","until":"2025-03-04T10:00:00.000+00:00"}}""";
+        AuditFiles.Write(store.GetFilePath("alice", Day), Gap + "\n" + Gap + Line("10:00:01", "alice", "hidden") + "\n");
+
+        var stats = await store.GetStatsAsync(new AuditQuery());
+
+        (stats.Dropped, stats.Total, stats.SkippedLines).Should().Be((7, 0, 1));
     }
 
     [Fact]
