@@ -231,6 +231,24 @@ public abstract class AuditStoreContractTests : IDisposable
         everything.ByUser.Keys.Should().Equal("alice", "bob", "carol", "dave", "erin");
     }
 
+    [Theory]
+    [InlineData(null, 1)]
+    [InlineData("", 1)]
+    [InlineData("alice", -1)]
+    public async Task WriteGapsAsync_GapNoReaderCouldTake_ThrowsAndKeepsNothingOfTheList(string? user, long dropped)
+    {
+        // A marker under an empty name belongs to no one; a negative count corrupts the line, or the drop count.
+        var gaps = (IAuditGapSink)Store;
+        AuditGap[] refused = [new AuditGap("bob", 3, Start, Start), new AuditGap(user!, dropped, Start, Start)];
+
+        var write = async () => await gaps.WriteGapsAsync(refused, default);
+        var writeNull = async () => await gaps.WriteGapsAsync([refused[0], null!], default);
+
+        await write.Should().ThrowAsync<ArgumentException>();
+        await writeNull.Should().ThrowAsync<ArgumentNullException>();
+        (await Store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(0, "nothing of a refused list is kept");
+    }
+
     [Fact]
     public async Task GetStatsAsync_TiedCounts_AreOrderedByKey()
     {

@@ -5,6 +5,7 @@ using ToolAudit.Diagnostics;
 using ToolAudit.Querying;
 using ToolAudit.Recording;
 using ToolAudit.Serialization;
+using ToolAudit.Sinks;
 
 namespace ToolAudit;
 
@@ -140,9 +141,14 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="gaps"/> or one of its gaps is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A gap's user is null or empty or holds a lone surrogate, or its count is negative (the list is checked whole
+    /// before anything is kept, as the JSONL store checks it).
+    /// </exception>
     public ValueTask WriteGapsAsync(IReadOnlyList<AuditGap> gaps, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(gaps);
+        AuditGapChecks.ThrowIfAnyUnreadable(gaps, nameof(gaps));
         lock (_gate)
         {
             foreach (var gap in gaps)

@@ -7,6 +7,7 @@ using System.Text.Json;
 using ToolAudit.Querying;
 using ToolAudit.Recording;
 using ToolAudit.Serialization;
+using ToolAudit.Sinks;
 using ToolAudit.Sinks.Jsonl;
 
 namespace ToolAudit;
@@ -114,19 +115,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         // Checked as WriteAsync checks entries: a marker under an empty name would go to a folder that is no one's, and
         // one with a negative count to a line every reader skips as corrupt.
-        foreach (var gap in gaps)
-        {
-            ArgumentNullException.ThrowIfNull(gap, nameof(gaps));
-            if (string.IsNullOrEmpty(gap.User) || !ToolCall.IsValidUser(gap.User))
-            {
-                throw new ArgumentException("A gap's user must not be empty or hold a lone surrogate.", nameof(gaps));
-            }
-
-            if (gap.Dropped < 0)
-            {
-                throw new ArgumentException($"A gap's count must not be negative (was {gap.Dropped}).", nameof(gaps));
-            }
-        }
+        AuditGapChecks.ThrowIfAnyUnreadable(gaps, nameof(gaps));
 
         var pending = RentBuffers();
         foreach (var gap in gaps)
