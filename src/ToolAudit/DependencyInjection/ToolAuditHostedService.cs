@@ -3,13 +3,28 @@ using ToolAudit;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Starts the recorder with the host and drains it when the host stops.</summary>
-internal sealed class ToolAuditHostedService(IAuditRecorder recorder) : IHostedService
+/// <summary>Starts the recorder with the host and drains it once every hosted service has stopped.</summary>
+/// <remarks>
+/// The drain runs in <see cref="StoppedAsync"/>, after the <see cref="IHostedService.StopAsync"/> of every hosted
+/// service, not in this one's own <see cref="StopAsync"/>: hosted services stop in the reverse order of their
+/// registration, so an agent registered before <c>AddToolAudit()</c> would otherwise still be making (and recording)
+/// its last tool calls after the recorder had shut down, and those calls would be refused.
+/// </remarks>
+internal sealed class ToolAuditHostedService(IAuditRecorder recorder) : IHostedLifecycleService
 {
     // Resolving the recorder in the constructor already started its writer; nothing more to do here.
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // The other hosted services may still record while they stop: see StoppedAsync.
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         if (recorder is IAsyncDisposable disposable)
         {

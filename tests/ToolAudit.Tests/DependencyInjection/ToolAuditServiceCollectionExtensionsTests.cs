@@ -321,6 +321,38 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task StopAsync_AgentRegisteredBeforeToolAuditRecordsWhileItStops_ItsLastCallIsWritten()
+    {
+        // Hosted services stop in the reverse order of their registration: this agent stops after ToolAudit's own
+        // hosted service, and records its last call while it stops.
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services
+                .AddHostedService<AgentThatRecordsWhileItStops>()
+                .AddToolAudit()
+                .AddInMemory())
+            .Build();
+        await host.StartAsync();
+        var recorder = host.Services.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical(sequence: 0));
+
+        await host.StopAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(2, 2, 0, 0, 0), "the agent's last call came before the host had stopped");
+        host.Services.GetRequiredService<InMemoryAuditStore>().Recent(10).Select(e => e.Tool).Should().Contain("last_call");
+    }
+
+    private sealed class AgentThatRecordsWhileItStops(IAuditRecorder recorder) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            recorder.Record(new ToolCall("alice", "last_call", null, AuditStatus.Ok));
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task DisposeAsync_ServiceProviderAfterRecording_EveryEntryIsOnDisk()
     {
         using var folder = new TempFolder();
