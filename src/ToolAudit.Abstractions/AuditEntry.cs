@@ -17,7 +17,7 @@ namespace ToolAudit;
 public sealed record AuditEntry
 {
     /// <summary>Unique, time-sortable identifier of the entry (a UUIDv7 string). JSON <c>id</c>.</summary>
-    /// <value>Empty for lines written by writers that had no identifier (the Python orchestrator).</value>
+    /// <value>Null for lines written by writers that had no identifier (the Python orchestrator).</value>
     [JsonPropertyName("id")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Id { get; init; }

@@ -15,7 +15,10 @@ public static class AuditRecorderExtensions
     /// <param name="status">How the call ended.</param>
     /// <param name="result">The full result text.</param>
     /// <exception cref="ArgumentNullException"><paramref name="recorder"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="user"/> or <paramref name="tool"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="user"/> or <paramref name="tool"/> is null or empty, or <paramref name="user"/> holds a lone
+    /// surrogate (see <see cref="ToolCall.IsValidUser"/>).
+    /// </exception>
     public static void Record(
         this IAuditRecorder recorder,
         string user,

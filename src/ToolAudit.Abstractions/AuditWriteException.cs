@@ -1,11 +1,12 @@
 namespace ToolAudit;
 
 /// <summary>
-/// Thrown by <see cref="IAuditRecorder.RecordDurableAsync"/> when a sink could not write the entry.
+/// Thrown by <see cref="IAuditRecorder.RecordDurableAsync"/> when a sink could not write the entry, and by
+/// <c>CompositeAuditSink</c> when some of its sinks failed.
 /// </summary>
 public sealed class AuditWriteException : Exception
 {
-    /// <summary>Creates the exception with a message.</summary>
+    /// <summary>Creates the exception with a default message.</summary>
     public AuditWriteException()
         : this("The audit entry could not be written.")
     {

@@ -27,7 +27,11 @@ public interface IAuditReader
     /// <exception cref="ArgumentNullException"><paramref name="query"/> is null.</exception>
     ValueTask<AuditStats> GetStatsAsync(AuditQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists the users that have entries, by their real names (also where the store encoded a name on disk).</summary>
+    /// <summary>Lists the users the store holds, by their real names (also where the store encoded a name on disk).</summary>
+    /// <remarks>
+    /// Which users a store holds is its own: one that keeps a folder per user may list a user whose entries were all
+    /// purged. Each store's docs say.
+    /// </remarks>
     /// <param name="cancellationToken">Stops the listing.</param>
     /// <returns>The users' names, in ordinal order.</returns>
     IAsyncEnumerable<string> GetUsersAsync(CancellationToken cancellationToken = default);

@@ -18,7 +18,9 @@ public interface IAuditRecorder
     /// </summary>
     /// <param name="call">The call.</param>
     /// <exception cref="ArgumentNullException"><paramref name="call"/> is null.</exception>
-    /// <exception cref="ArgumentException">The call's user or tool is null or empty.</exception>
+    /// <exception cref="ArgumentException">
+    /// The call's user or tool is null or empty, or its user holds a lone surrogate (see <see cref="ToolCall.IsValidUser"/>).
+    /// </exception>
     /// <remarks>A call made after the recorder was disposed is not written; it is counted as failed and logged, not thrown.</remarks>
     void Record(ToolCall call);
 
@@ -30,9 +32,12 @@ public interface IAuditRecorder
     /// <param name="cancellationToken">Stops the wait; the entry may still be written if it was already queued.</param>
     /// <returns>A task that completes when the entry is written.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="call"/> is null.</exception>
-    /// <exception cref="ArgumentException">The call's user or tool is null or empty.</exception>
+    /// <exception cref="ArgumentException">
+    /// The call's user or tool is null or empty, or its user holds a lone surrogate (see <see cref="ToolCall.IsValidUser"/>).
+    /// </exception>
     /// <exception cref="AuditWriteException">A sink failed to write the entry; the exception names it.</exception>
     /// <exception cref="ObjectDisposedException">The recorder has been disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the entry was written.</exception>
     ValueTask RecordDurableAsync(ToolCall call, CancellationToken cancellationToken = default);
 
     /// <summary>Returns when everything recorded before the call has been handed to the sinks and written (or failed).</summary>

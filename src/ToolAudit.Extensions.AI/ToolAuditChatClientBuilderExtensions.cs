@@ -31,8 +31,10 @@ public static class ToolAuditChatClientBuilderExtensions
     /// <see cref="FunctionInvokingChatClient.FunctionInvoker"/> to one that runs the invoker already set there (or the
     /// function) and records the outcome. A tool that throws is recorded as <c>error</c> with the exception's type and
     /// message, and the exception is rethrown untouched, so the invoking client still answers the model with its usual
-    /// "Error: Function failed.". The entry is recorded while the invoking client's <c>execute_tool</c> activity is
-    /// current, so with <c>UseOpenTelemetry()</c> below the invoking client the entry carries that span's ids.
+    /// "Error: Function failed.". A tool that returns a result reporting failure (an MCP tool's <c>{"isError": true}</c>)
+    /// is recorded as <c>error</c> with the result's first text. The entry is recorded while the invoking client's
+    /// <c>execute_tool</c> activity is current, so with <c>UseOpenTelemetry()</c> below the invoking client the entry
+    /// carries that span's ids.
     /// </para>
     /// <para>
     /// It also wraps the pipeline, to record the calls the invoker never sees: a <see cref="ToolApprovalResponseContent"/>

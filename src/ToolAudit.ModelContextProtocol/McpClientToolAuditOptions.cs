@@ -24,7 +24,7 @@ public sealed class McpClientToolAuditOptions
     public Func<AIFunctionArguments, string?>? UserResolver { get; set; }
 
     /// <summary>The user recorded when nothing tells who made the call.</summary>
-    /// <value>The default is <c>unknown</c>. Must not be null or empty.</value>
+    /// <value>The default is <c>unknown</c>. Must be a valid user name (<see cref="ToolCall.IsValidUser"/>): not null or empty, no lone surrogate.</value>
     public string UnknownUser { get; set; } = DefaultUnknownUser;
 
     /// <summary>The clock that times the calls.</summary>

@@ -7,8 +7,8 @@ namespace ToolAudit.ModelContextProtocol;
 /// Options of the audit filter that <c>WithToolAudit()</c> adds to an MCP server.
 /// </summary>
 /// <remarks>
-/// Read once, when the server's options are built (at host start). Validated then: an empty
-/// <see cref="UnknownUser"/> fails the start with a message that names it.
+/// Read once, when the server's options are built (at host start). Validated then: an <see cref="UnknownUser"/> that is
+/// not a valid user name fails the start with a message that names it.
 /// </remarks>
 public sealed class McpToolAuditOptions
 {
@@ -31,6 +31,6 @@ public sealed class McpToolAuditOptions
     public Func<RequestContext<CallToolRequestParams>, string?>? UserResolver { get; set; }
 
     /// <summary>The user recorded when nothing tells who made the call.</summary>
-    /// <value>The default is <c>unknown</c>. Must not be null or empty.</value>
+    /// <value>The default is <c>unknown</c>. Must be a valid user name (<see cref="ToolCall.IsValidUser"/>): not null or empty, no lone surrogate.</value>
     public string UnknownUser { get; set; } = DefaultUnknownUser;
 }

@@ -16,10 +16,13 @@ public sealed class ToolAuditFunctionFilterOptions
     /// <see cref="Kernel.Data"/>). Return null or empty to fall back to the ambient <c>ToolAuditContext</c> user.
     /// </summary>
     /// <value>The default is null: the ambient <c>ToolAuditContext</c> user, else <see cref="UnknownUser"/>.</value>
-    /// <remarks>Runs on the caller's flow for every call; keep it quick and make it not throw.</remarks>
+    /// <remarks>
+    /// Runs on the caller's flow for every call, after the function; keep it quick. One that throws is logged and counts
+    /// as null; the caller still gets the function's outcome.
+    /// </remarks>
     public Func<Kernel, KernelArguments?, string?>? UserResolver { get; set; }
 
     /// <summary>The user recorded when nothing tells who made the call.</summary>
-    /// <value>The default is <c>unknown</c>. Must not be null or empty.</value>
+    /// <value>The default is <c>unknown</c>. Must be a valid user name (<see cref="ToolCall.IsValidUser"/>): not null or empty, no lone surrogate.</value>
     public string UnknownUser { get; set; } = DefaultUnknownUser;
 }

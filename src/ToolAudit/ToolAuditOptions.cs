@@ -68,7 +68,7 @@ public sealed class ToolAuditOptions
     public int ArgMaxChars { get; set; } = DefaultArgMaxChars;
 
     /// <summary>How much of the result is kept as <c>result_snippet</c>.</summary>
-    /// <value>The default is 300. Zero keeps no snippet.</value>
+    /// <value>The default is 300. Zero keeps no snippet: a call with a result gets an empty <c>result_snippet</c>.</value>
     public int SnippetMaxChars { get; set; } = DefaultSnippetMaxChars;
 
     /// <summary>

@@ -1,7 +1,9 @@
 namespace ToolAudit;
 
 /// <summary>
-/// The ambient engine, model, user, session and task that the recorder copies into each entry at call time.
+/// The ambient engine, model, user, session and task. The recorder copies the engine, model, session and task into each
+/// entry at call time (a <see cref="ToolCall"/>'s own values win); the user of an entry is always the
+/// <see cref="ToolCall"/>'s, and the framework integrations take it from here when nothing else names one.
 /// </summary>
 /// <remarks>
 /// Backed by <see cref="AsyncLocal{T}"/>: a scope flows into awaited and child work, never leaks between concurrent

@@ -10,8 +10,8 @@ using ToolAudit.Serialization;
 namespace ToolAudit;
 
 /// <summary>
-/// The recorder: takes tool calls on the caller's thread, queues them in a bounded <see cref="Channel{T}"/> and hands
-/// them in batches to a sink on background threads.
+/// The recorder: takes tool calls on the caller's thread, queues them in a <see cref="Channel{T}"/> that holds at most
+/// <see cref="ToolAuditOptions.QueueCapacity"/> calls and hands them in batches to a sink on background threads.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -324,6 +324,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <remarks>The users of the entries the store holds now.</remarks>
     public async IAsyncEnumerable<string> GetUsersAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.CompletedTask.ConfigureAwait(false);

@@ -332,6 +332,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The users that have a folder under <see cref="Root"/> with a <c>tool_audit</c> folder in it, whatever it holds:
+    /// <see cref="PurgeAsync"/> deletes day files, not folders, so a user whose day files were all purged is still
+    /// listed. A line that names another user than its folder's does not add that user.
+    /// </remarks>
     public async IAsyncEnumerable<string> GetUsersAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.CompletedTask.ConfigureAwait(false);
