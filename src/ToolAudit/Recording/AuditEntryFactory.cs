@@ -317,13 +317,14 @@ internal sealed class AuditEntryFactory
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                var text = element.GetString()!;
-                return text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || _assignedSecrets.ContainsSecret(KeptPart(text, _argMaxChars))
+                var text = StringOf(element, out var repaired);
+                return repaired || text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || _assignedSecrets.ContainsSecret(KeptPart(text, _argMaxChars))
                     || !WellFormedText.IsWellFormed(text);
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (IsRedactedKey(property.Name) || NeedsRewrite(property.Value))
+                    var name = NameOf(property, out var repairedName);
+                    if (repairedName || IsRedactedKey(name) || NeedsRewrite(property.Value))
                     {
                         return true;
                     }
@@ -350,14 +351,15 @@ internal sealed class AuditEntryFactory
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                writer.WriteStringValue(PrepareString(element.GetString()!));
+                writer.WriteStringValue(PrepareString(StringOf(element, out _)));
                 break;
             case JsonValueKind.Object:
                 writer.WriteStartObject();
                 foreach (var property in element.EnumerateObject())
                 {
-                    writer.WritePropertyName(property.Name);
-                    if (IsRedactedKey(property.Name) && property.Value.ValueKind != JsonValueKind.Null)
+                    var name = NameOf(property, out _);
+                    writer.WritePropertyName(name);
+                    if (IsRedactedKey(name) && property.Value.ValueKind != JsonValueKind.Null)
                     {
                         writer.WriteStringValue(SecretScanner.Redacted);
                     }
@@ -382,6 +384,72 @@ internal sealed class AuditEntryFactory
                 element.WriteTo(writer);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A JSON string's text. JSON can spell a lone surrogate as an escape (<c>"\ud800"</c>, from a model's arguments),
+    /// which <see cref="JsonElement.GetString"/> refuses to read: then the text is decoded here with U+FFFD in its place
+    /// and <paramref name="repaired"/> is true (the value must be rewritten: it cannot be written as it is either).
+    /// </summary>
+    private static string StringOf(JsonElement element, out bool repaired)
+    {
+        try
+        {
+            repaired = false;
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            repaired = true;
+            return DecodeLiteral(element.GetRawText());
+        }
+    }
+
+    /// <summary>A property's name, repaired as <see cref="StringOf"/> repairs a string.</summary>
+    private static string NameOf(JsonProperty property, out bool repaired)
+    {
+        try
+        {
+            repaired = false;
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            // The property's raw text starts with its name's literal.
+            repaired = true;
+            return DecodeLiteral(property.ToString());
+        }
+    }
+
+    /// <summary>Decodes the JSON string literal at the start of <paramref name="json"/> (valid JSON), lone surrogates as U+FFFD.</summary>
+    private static string DecodeLiteral(string json)
+    {
+        var text = new StringBuilder(json.Length);
+        for (var i = 1; i < json.Length && json[i] != '"'; i++)
+        {
+            if (json[i] != '\\')
+            {
+                text.Append(json[i]);
+                continue;
+            }
+
+            i++;
+            switch (json[i])
+            {
+                case 'b': text.Append('\b'); break;
+                case 'f': text.Append('\f'); break;
+                case 'n': text.Append('\n'); break;
+                case 'r': text.Append('\r'); break;
+                case 't': text.Append('\t'); break;
+                case 'u':
+                    text.Append((char)ushort.Parse(json.AsSpan(i + 1, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture));
+                    i += 4;
+                    break;
+                default: text.Append(json[i]); break;
+            }
+        }
+
+        return WellFormedText.Sanitize(text.ToString());
     }
 
     /// <summary>The part of a text cut at <paramref name="max"/> that secrets are looked for in: the kept part and a window past the cut.</summary>
