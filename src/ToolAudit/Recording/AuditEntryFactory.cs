@@ -224,6 +224,9 @@ internal sealed class AuditEntryFactory
         {
             string text => PrepareString(text),
             JsonElement element => PrepareElement(element),
+
+            // Written as its text, which can hold a password (postgres://app:hunter2@db) or a token in its query.
+            Uri uri => PrepareString(uri.ToString()),
             _ => value,
         };
     }

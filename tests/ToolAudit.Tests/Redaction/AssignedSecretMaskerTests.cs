@@ -154,6 +154,40 @@ public sealed class AssignedSecretMaskerTests
     }
 
     [Fact]
+    public async Task Record_UriArguments_AreMaskedAndCutLikeTheirText()
+    {
+        // A Uri is kept by reference at the call (it is immutable) and written as its text: the text a string argument
+        // would be, so it is masked and cut like one.
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        var longUri = new Uri("https://example.com/" + new string('a', 600));
+        await using (var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory])))
+        {
+            recorder.Record(new ToolCall(
+                "alice",
+                "connect",
+                new Dictionary<string, object?>
+                {
+                    ["dsn"] = new Uri("postgres://app:hunter2@db/prod"),
+                    ["hook"] = new Uri("https://hooks.example.com/x?access_token=hunter2&x=1"),
+                    ["page"] = longUri,
+                },
+                AuditStatus.Ok));
+        }
+
+        AuditFiles.AllLines(folder.Path).Should().ContainSingle().Which.Should().NotContain("hunter2");
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery { User = "alice" }).ToListAsync()).Should().ContainSingle().Subject;
+        var fromMemory = memory.Recent(10).Should().ContainSingle().Subject;
+        foreach (var entry in new[] { fromFile, fromMemory })
+        {
+            entry.Args!["dsn"].GetString().Should().Be("postgres://app:[redacted]@db/prod");
+            entry.Args["hook"].GetString().Should().Be("https://hooks.example.com/x?access_token=[redacted]&x=1");
+            entry.Args["page"].GetString().Should().Be(longUri.ToString()[..500] + $" …[{longUri.ToString().Length} chars total]");
+        }
+    }
+
+    [Fact]
     public void Snippet_LongSecretMaskedBeforeTheCut_DoesNotBringAUrlPasswordTheWindowCutIntoTheSnippet()
     {
         var factory = new AuditEntryFactory(new ToolAuditOptions { SnippetMaxChars = 300 });
