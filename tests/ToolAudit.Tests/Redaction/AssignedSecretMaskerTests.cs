@@ -27,6 +27,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("password=<hunter2> token=(abc)", "password=<[redacted]> token=([redacted])")]
     [InlineData("redis://default:pa/ss?w#rd@cache:6379/0", "redis://default:[redacted]@cache:6379/0")]
     [InlineData("see https://bob:s3cret@host/a?mail=x@y.z", "see https://bob:[redacted]@host/a?mail=x@y.z")]
+    [InlineData("DB_PASSWORD2=hunter2 oauth2Token: abc", "DB_PASSWORD2=[redacted] oauth2Token: [redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
