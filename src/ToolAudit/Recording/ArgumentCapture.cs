@@ -264,7 +264,7 @@ internal static class ArgumentCapture
             case string:
             case bool:
             case int or long or short or byte or sbyte or uint or ulong or ushort:
-            case double or float or decimal:
+            case double or float or decimal or System.Numerics.BigInteger:
             case char:
             case Guid or DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan:
             case Enum:

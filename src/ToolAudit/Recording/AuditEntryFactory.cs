@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using ToolAudit.Redaction;
@@ -227,6 +229,7 @@ internal sealed class AuditEntryFactory
 
             // Written as its text, which can hold a password (postgres://app:hunter2@db) or a token in its query.
             Uri uri => PrepareString(uri.ToString()),
+            BigInteger number => PrepareBigInteger(number),
             _ => value,
         };
     }
@@ -263,15 +266,22 @@ internal sealed class AuditEntryFactory
         return redacted;
     }
 
+    /// <summary>A big integer as a JSON number (System.Text.Json would write its properties instead), cut like text when huge.</summary>
+    private object PrepareBigInteger(BigInteger number)
+    {
+        using var document = JsonDocument.Parse(number.ToString(CultureInfo.InvariantCulture));
+        return PrepareElement(document.RootElement.Clone());
+    }
+
     /// <summary>
     /// Cuts long strings and redacts secrets inside a JSON value; returns it unchanged when nothing needs doing. An
     /// object or array whose JSON is longer than <see cref="StructuredMaxChars"/> is kept as that text instead (once
     /// redacted and cut by its structure, when it needs to be), masked and cut like a string argument: any number of
-    /// items must not make a line of any length.
+    /// items must not make a line of any length. So is a number that long (JSON numbers have no length limit).
     /// </summary>
     private object PrepareElement(JsonElement element)
     {
-        if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array && RawLength(element) > StructuredMaxChars(_argMaxChars))
+        if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Number && RawLength(element) > StructuredMaxChars(_argMaxChars))
         {
             // The text of what the structured value would have been: a redacted key's value that is an object, an
             // array or a number, or a key written with escapes (pass\u0077ord), is not found by the text masker.
@@ -445,7 +455,7 @@ internal sealed class AuditEntryFactory
                 case 'r': text.Append('\r'); break;
                 case 't': text.Append('\t'); break;
                 case 'u':
-                    text.Append((char)ushort.Parse(json.AsSpan(i + 1, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture));
+                    text.Append((char)ushort.Parse(json.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
                     i += 4;
                     break;
                 default: text.Append(json[i]); break;
