@@ -278,11 +278,19 @@ internal sealed class AuditJsonWriter
             case DateTime moment:
                 WriteString(moment.ToString("O", CultureInfo.InvariantCulture));
                 break;
+            case DateOnly date:
+                // ISO 8601, as System.Text.Json writes it (the invariant culture's default is M/d/yyyy).
+                WriteString(date.ToString("O", CultureInfo.InvariantCulture));
+                break;
+            case TimeOnly time:
+                // Every digit (the invariant culture's default, HH:mm, drops the seconds).
+                WriteString(time.ToString("O", CultureInfo.InvariantCulture));
+                break;
             case ArgumentPlaceholder placeholder:
                 WriteString(placeholder.Text);
                 break;
             default:
-                // Guids, enums, chars, dates, times, URIs, non-finite numbers: their invariant text.
+                // Guids, enums, chars, time spans, URIs, non-finite numbers: their invariant text.
                 WriteString(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
                 break;
         }

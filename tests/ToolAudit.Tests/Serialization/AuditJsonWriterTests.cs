@@ -113,6 +113,28 @@ public sealed class AuditJsonWriterTests
         return builder.Append('"').ToString();
     }
 
+    [Theory]
+    [InlineData(2025, 1, 2, 14, 30, 15, 250)]
+    [InlineData(1, 1, 1, 0, 0, 0, 0)]
+    [InlineData(9999, 12, 31, 23, 59, 59, 999)]
+    public void WriteArgumentValue_DateOnlyAndTimeOnly_AreIsoTextThatReadsBackTheSame(int year, int month, int day, int hour, int minute, int second, int millisecond)
+    {
+        // The invariant culture's default forms are M/d/yyyy and HH:mm: a time lost its seconds.
+        var date = new DateOnly(year, month, day);
+        var time = new TimeOnly(hour, minute, second, millisecond);
+        var writer = new AuditJsonWriter();
+
+        writer.WriteArgumentValue(date);
+        var writtenDate = JsonSerializer.Deserialize<string>(writer.WrittenSpan);
+        writer.Clear();
+        writer.WriteArgumentValue(time);
+        var writtenTime = JsonSerializer.Deserialize<string>(writer.WrittenSpan);
+
+        writtenDate.Should().Be(JsonSerializer.Deserialize<string>(JsonSerializer.Serialize(date)));
+        JsonSerializer.Deserialize<DateOnly>(JsonSerializer.Serialize(writtenDate)).Should().Be(date);
+        JsonSerializer.Deserialize<TimeOnly>(JsonSerializer.Serialize(writtenTime)).Should().Be(time);
+    }
+
     [Fact]
     public void WriteGapLine_TimestampsAcrossDaysAndOffsets_AreUtcWithMilliseconds()
     {
