@@ -272,9 +272,9 @@ internal static class ArgumentCapture
                 return value;
             case JsonElement element:
                 // The caller may dispose the JsonDocument behind the element before the writer gets to it.
-                return element.Clone();
+                return CloneJson(element, null);
             case JsonDocument document:
-                return document.RootElement.Clone();
+                return CloneJson(default, document);
         }
 
         if (IsUnserializable(value))
@@ -291,6 +291,19 @@ internal static class ArgumentCapture
 #pragma warning restore CA1031
         {
             return ArgumentPlaceholder.Unserializable(value.GetType());
+        }
+    }
+
+    /// <summary>A copy of a JSON value; a placeholder for one that cannot be read (its document disposed, a default element).</summary>
+    private static object CloneJson(JsonElement element, JsonDocument? document)
+    {
+        try
+        {
+            return (document?.RootElement ?? element).Clone();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            return ArgumentPlaceholder.Unserializable(document is null ? typeof(JsonElement) : typeof(JsonDocument));
         }
     }
 

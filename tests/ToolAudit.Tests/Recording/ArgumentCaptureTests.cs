@@ -198,6 +198,38 @@ public sealed class ArgumentCaptureTests
     }
 
     [Fact]
+    public async Task Record_JsonValuesThatCannotBeRead_ArePlaceholdersAndTheOtherArgumentsAreKept()
+    {
+        // A JsonElement of a document the host already disposed (or a default one) throws when copied: that value
+        // cannot be recorded, but the call's other arguments can.
+        var sink = new CollectingSink();
+        await using var recorder = new AuditRecorder(sink);
+        JsonElement disposed;
+        var document = JsonDocument.Parse("{\"a\":1}");
+        using (document)
+        {
+            disposed = document.RootElement;
+        }
+
+        recorder.Record(new ToolCall(
+            "alice",
+            "search",
+            new Dictionary<string, object?> { ["path"] = "/x", ["disposed"] = disposed, ["none"] = default(JsonElement), ["document"] = document },
+            AuditStatus.Ok));
+        recorder.Record(new ToolCall("alice", "small", new Dictionary<string, object?> { ["path"] = "/y", ["disposed"] = disposed }, AuditStatus.Ok));
+        await recorder.FlushAsync();
+
+        sink.Entries.Should().HaveCount(2);
+        var args = sink.Entries[0].Args!;
+        args["path"].GetString().Should().Be("/x");
+        args["disposed"].GetString().Should().Be("[unserializable: System.Text.Json.JsonElement]");
+        args["none"].GetString().Should().Be("[unserializable: System.Text.Json.JsonElement]");
+        args["document"].GetString().Should().Be("[unserializable: System.Text.Json.JsonDocument]");
+        sink.Entries[1].Args!["path"].GetString().Should().Be("/y");
+        sink.Entries[1].Args!["disposed"].GetString().Should().Be("[unserializable: System.Text.Json.JsonElement]");
+    }
+
+    [Fact]
     public async Task Record_NoneZeroOneTwoOrThreeArguments_EachComesBackAsGivenAndEmptyStaysDistinctFromNone()
     {
         var sink = new CollectingSink();
