@@ -28,6 +28,12 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("redis://default:pa/ss?w#rd@cache:6379/0", "redis://default:[redacted]@cache:6379/0")]
     [InlineData("see https://bob:s3cret@host/a?mail=x@y.z", "see https://bob:[redacted]@host/a?mail=x@y.z")]
     [InlineData("DB_PASSWORD2=hunter2 oauth2Token: abc", "DB_PASSWORD2=[redacted] oauth2Token: [redacted]")]
+    [InlineData("Driver={ODBC Driver 18};Server=db;UID=app;PWD={hun;ter}}2};Encrypt=yes", "Driver={ODBC Driver 18};Server=db;UID=app;PWD={[redacted]};Encrypt=yes")]
+    [InlineData("Password={hunter2}", "Password={[redacted]}")]
+    [InlineData("{\"secrets\": [\"hunter2\", \"a]b\"], \"n\": 1}", "{\"secrets\": [[redacted]], \"n\": 1}")]
+    [InlineData("api_keys: [\n  'k1' ,'k2' ]", "api_keys: [[redacted]]")]
+    [InlineData("password=[hunter2] next", "password=[[redacted]] next")]
+    [InlineData("token={cut by the window", "token={[redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -42,6 +48,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("https://host/path?mail=a@b.c and https://host:8080/x@y")]
     [InlineData("{\"password\": null, \"token\": true}")]
     [InlineData("{\"credentials\": {\"user\": \"bob\"}}")]
+    [InlineData("{\"credentials\": [{\"user\": \"bob\"}], \"secrets\": [], \"token\": {\n\"v\": 1}}")]
+    [InlineData("{'password': {'v': 1}} Authorization: [redacted]")]
     [InlineData("x => y == z; a := b")]
     [InlineData("password reset sent to bob")]
     [InlineData("")]
