@@ -24,9 +24,15 @@ internal static class ArgumentCapture
     /// <summary>The most chars of an argument's key the trail keeps; a longer one is cut, with its full length after it.</summary>
     public const int KeyMaxChars = 256;
 
+    /// <summary>
+    /// The most levels an object or array argument keeps as JSON (a deeper one is kept as its text): what objects are
+    /// serialized to here, and well inside the 64 levels every reader of a line (two levels more) reads.
+    /// </summary>
+    public const int MaxJsonDepth = 32;
+
     private static readonly JsonSerializerOptions SnapshotOptions = new()
     {
-        MaxDepth = 32,
+        MaxDepth = MaxJsonDepth,
         WriteIndented = false,
     };
 

@@ -277,11 +277,16 @@ internal sealed class AuditEntryFactory
     /// Cuts long strings and redacts secrets inside a JSON value; returns it unchanged when nothing needs doing. An
     /// object or array whose JSON is longer than <see cref="StructuredMaxChars"/> is kept as that text instead (once
     /// redacted and cut by its structure, when it needs to be), masked and cut like a string argument: any number of
-    /// items must not make a line of any length. So is a number that long (JSON numbers have no length limit).
+    /// items must not make a line of any length. So is a number that long (JSON numbers have no length limit), and an
+    /// object or array nested deeper than <see cref="ArgumentCapture.MaxJsonDepth"/> levels: JSON a model sent 64 levels
+    /// deep would make a line that no reader reads (a line nests its arguments two levels deeper).
     /// </summary>
     private object PrepareElement(JsonElement element)
     {
-        if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Number && RawLength(element) > StructuredMaxChars(_argMaxChars))
+        var structured = element.ValueKind is JsonValueKind.Object or JsonValueKind.Array;
+        var length = structured || element.ValueKind == JsonValueKind.Number ? RawLength(element) : 0;
+        if (length > StructuredMaxChars(_argMaxChars)
+            || (structured && length > 2 * ArgumentCapture.MaxJsonDepth && NestsDeeperThan(element, ArgumentCapture.MaxJsonDepth)))
         {
             // The text of what the structured value would have been: a redacted key's value that is an object, an
             // array or a number, or a key written with escapes (pass\u0077ord), is not found by the text masker.
@@ -295,6 +300,46 @@ internal sealed class AuditEntryFactory
 
         using var document = JsonDocument.Parse(Rewritten(element).WrittenMemory);
         return document.RootElement.Clone();
+    }
+
+    /// <summary>Whether <paramref name="element"/> is an object or array that nests more than <paramref name="levels"/> levels.</summary>
+    private static bool NestsDeeperThan(JsonElement element, int levels)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (levels == 0)
+                {
+                    return true;
+                }
+
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (NestsDeeperThan(property.Value, levels - 1))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                if (levels == 0)
+                {
+                    return true;
+                }
+
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (NestsDeeperThan(item, levels - 1))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
     }
 
     /// <summary>The JSON of <paramref name="element"/> with its secrets redacted and its long strings cut (see <see cref="Rewrite"/>).</summary>
