@@ -24,9 +24,15 @@ internal static class ArgumentCapture
     /// <summary>The most chars of an argument's key the trail keeps; a longer one is cut, with its full length after it.</summary>
     public const int KeyMaxChars = 256;
 
+    /// <summary>
+    /// The most levels an object or array argument keeps as JSON (a deeper one is kept as its text): what objects are
+    /// serialized to here, and well inside the 64 levels every reader of a line (two levels more) reads.
+    /// </summary>
+    public const int MaxJsonDepth = 32;
+
     private static readonly JsonSerializerOptions SnapshotOptions = new()
     {
-        MaxDepth = 32,
+        MaxDepth = MaxJsonDepth,
         WriteIndented = false,
     };
 
@@ -264,7 +270,7 @@ internal static class ArgumentCapture
             case string:
             case bool:
             case int or long or short or byte or sbyte or uint or ulong or ushort:
-            case double or float or decimal:
+            case double or float or decimal or System.Numerics.BigInteger:
             case char:
             case Guid or DateTime or DateTimeOffset or DateOnly or TimeOnly or TimeSpan:
             case Enum:
@@ -272,9 +278,9 @@ internal static class ArgumentCapture
                 return value;
             case JsonElement element:
                 // The caller may dispose the JsonDocument behind the element before the writer gets to it.
-                return element.Clone();
+                return CloneJson(element, null);
             case JsonDocument document:
-                return document.RootElement.Clone();
+                return CloneJson(default, document);
         }
 
         if (IsUnserializable(value))
@@ -291,6 +297,19 @@ internal static class ArgumentCapture
 #pragma warning restore CA1031
         {
             return ArgumentPlaceholder.Unserializable(value.GetType());
+        }
+    }
+
+    /// <summary>A copy of a JSON value; a placeholder for one that cannot be read (its document disposed, a default element).</summary>
+    private static object CloneJson(JsonElement element, JsonDocument? document)
+    {
+        try
+        {
+            return (document?.RootElement ?? element).Clone();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            return ArgumentPlaceholder.Unserializable(document is null ? typeof(JsonElement) : typeof(JsonDocument));
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using ToolAudit.Redaction;
@@ -224,6 +226,10 @@ internal sealed class AuditEntryFactory
         {
             string text => PrepareString(text),
             JsonElement element => PrepareElement(element),
+
+            // Written as its text, which can hold a password (postgres://app:hunter2@db) or a token in its query.
+            Uri uri => PrepareString(uri.ToString()),
+            BigInteger number => PrepareBigInteger(number),
             _ => value,
         };
     }
@@ -260,15 +266,27 @@ internal sealed class AuditEntryFactory
         return redacted;
     }
 
+    /// <summary>A big integer as a JSON number (System.Text.Json would write its properties instead), cut like text when huge.</summary>
+    private object PrepareBigInteger(BigInteger number)
+    {
+        using var document = JsonDocument.Parse(number.ToString(CultureInfo.InvariantCulture));
+        return PrepareElement(document.RootElement.Clone());
+    }
+
     /// <summary>
     /// Cuts long strings and redacts secrets inside a JSON value; returns it unchanged when nothing needs doing. An
     /// object or array whose JSON is longer than <see cref="StructuredMaxChars"/> is kept as that text instead (once
     /// redacted and cut by its structure, when it needs to be), masked and cut like a string argument: any number of
-    /// items must not make a line of any length.
+    /// items must not make a line of any length. So is a number that long (JSON numbers have no length limit), and an
+    /// object or array nested deeper than <see cref="ArgumentCapture.MaxJsonDepth"/> levels: JSON a model sent 64 levels
+    /// deep would make a line that no reader reads (a line nests its arguments two levels deeper).
     /// </summary>
     private object PrepareElement(JsonElement element)
     {
-        if (element.ValueKind is JsonValueKind.Object or JsonValueKind.Array && RawLength(element) > StructuredMaxChars(_argMaxChars))
+        var structured = element.ValueKind is JsonValueKind.Object or JsonValueKind.Array;
+        var length = structured || element.ValueKind == JsonValueKind.Number ? RawLength(element) : 0;
+        if (length > StructuredMaxChars(_argMaxChars)
+            || (structured && length > 2 * ArgumentCapture.MaxJsonDepth && NestsDeeperThan(element, ArgumentCapture.MaxJsonDepth)))
         {
             // The text of what the structured value would have been: a redacted key's value that is an object, an
             // array or a number, or a key written with escapes (pass\u0077ord), is not found by the text masker.
@@ -282,6 +300,46 @@ internal sealed class AuditEntryFactory
 
         using var document = JsonDocument.Parse(Rewritten(element).WrittenMemory);
         return document.RootElement.Clone();
+    }
+
+    /// <summary>Whether <paramref name="element"/> is an object or array that nests more than <paramref name="levels"/> levels.</summary>
+    private static bool NestsDeeperThan(JsonElement element, int levels)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (levels == 0)
+                {
+                    return true;
+                }
+
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (NestsDeeperThan(property.Value, levels - 1))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                if (levels == 0)
+                {
+                    return true;
+                }
+
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (NestsDeeperThan(item, levels - 1))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
     }
 
     /// <summary>The JSON of <paramref name="element"/> with its secrets redacted and its long strings cut (see <see cref="Rewrite"/>).</summary>
@@ -317,13 +375,14 @@ internal sealed class AuditEntryFactory
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                var text = element.GetString()!;
-                return text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || _assignedSecrets.ContainsSecret(KeptPart(text, _argMaxChars))
+                var text = StringOf(element, out var repaired);
+                return repaired || text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || _assignedSecrets.ContainsSecret(KeptPart(text, _argMaxChars))
                     || !WellFormedText.IsWellFormed(text);
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (IsRedactedKey(property.Name) || NeedsRewrite(property.Value))
+                    var name = NameOf(property, out var repairedName);
+                    if (repairedName || IsRedactedKey(name) || NeedsRewrite(property.Value))
                     {
                         return true;
                     }
@@ -350,14 +409,15 @@ internal sealed class AuditEntryFactory
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                writer.WriteStringValue(PrepareString(element.GetString()!));
+                writer.WriteStringValue(PrepareString(StringOf(element, out _)));
                 break;
             case JsonValueKind.Object:
                 writer.WriteStartObject();
                 foreach (var property in element.EnumerateObject())
                 {
-                    writer.WritePropertyName(property.Name);
-                    if (IsRedactedKey(property.Name) && property.Value.ValueKind != JsonValueKind.Null)
+                    var name = NameOf(property, out _);
+                    writer.WritePropertyName(name);
+                    if (IsRedactedKey(name) && property.Value.ValueKind != JsonValueKind.Null)
                     {
                         writer.WriteStringValue(SecretScanner.Redacted);
                     }
@@ -382,6 +442,72 @@ internal sealed class AuditEntryFactory
                 element.WriteTo(writer);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A JSON string's text. JSON can spell a lone surrogate as an escape (<c>"\ud800"</c>, from a model's arguments),
+    /// which <see cref="JsonElement.GetString"/> refuses to read: then the text is decoded here with U+FFFD in its place
+    /// and <paramref name="repaired"/> is true (the value must be rewritten: it cannot be written as it is either).
+    /// </summary>
+    private static string StringOf(JsonElement element, out bool repaired)
+    {
+        try
+        {
+            repaired = false;
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            repaired = true;
+            return DecodeLiteral(element.GetRawText());
+        }
+    }
+
+    /// <summary>A property's name, repaired as <see cref="StringOf"/> repairs a string.</summary>
+    private static string NameOf(JsonProperty property, out bool repaired)
+    {
+        try
+        {
+            repaired = false;
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            // The property's raw text starts with its name's literal.
+            repaired = true;
+            return DecodeLiteral(property.ToString());
+        }
+    }
+
+    /// <summary>Decodes the JSON string literal at the start of <paramref name="json"/> (valid JSON), lone surrogates as U+FFFD.</summary>
+    private static string DecodeLiteral(string json)
+    {
+        var text = new StringBuilder(json.Length);
+        for (var i = 1; i < json.Length && json[i] != '"'; i++)
+        {
+            if (json[i] != '\\')
+            {
+                text.Append(json[i]);
+                continue;
+            }
+
+            i++;
+            switch (json[i])
+            {
+                case 'b': text.Append('\b'); break;
+                case 'f': text.Append('\f'); break;
+                case 'n': text.Append('\n'); break;
+                case 'r': text.Append('\r'); break;
+                case 't': text.Append('\t'); break;
+                case 'u':
+                    text.Append((char)ushort.Parse(json.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
+                    i += 4;
+                    break;
+                default: text.Append(json[i]); break;
+            }
+        }
+
+        return WellFormedText.Sanitize(text.ToString());
     }
 
     /// <summary>The part of a text cut at <paramref name="max"/> that secrets are looked for in: the kept part and a window past the cut.</summary>

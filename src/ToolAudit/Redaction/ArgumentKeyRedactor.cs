@@ -1,8 +1,8 @@
 namespace ToolAudit.Redaction;
 
 /// <summary>
-/// Decides which argument keys name secrets. Keys are split into lower-case words (at <c>_ - . space</c> and camel
-/// case); a key is redacted when its words contain all the words of a configured key in a row.
+/// Decides which argument keys name secrets. Keys are split into lower-case words (at <c>_ - . space</c>, camel case
+/// and digits); a key is redacted when its words contain all the words of a configured key in a row.
 /// </summary>
 internal sealed class ArgumentKeyRedactor
 {
@@ -53,8 +53,10 @@ internal sealed class ArgumentKeyRedactor
             }
 
             // apiKey, APIKey, XApiKey: a capital after a lower-case letter, or before a lower-case one after capitals, starts a word.
-            if (char.IsUpper(c) && current.Length > 0
-                && (char.IsLower(key[i - 1]) || (i + 1 < key.Length && char.IsLower(key[i + 1]) && char.IsUpper(key[i - 1]))))
+            // Digits are a word of their own (password2, oauth2Token, s3Secret): a secret word must not hide behind one.
+            if (current.Length > 0
+                && (char.IsDigit(c) != char.IsDigit(key[i - 1])
+                    || (char.IsUpper(c) && (char.IsLower(key[i - 1]) || (i + 1 < key.Length && char.IsLower(key[i + 1]) && char.IsUpper(key[i - 1]))))))
             {
                 Flush();
             }

@@ -306,8 +306,12 @@ internal sealed class AssignedSecretMasker
             return length > 0;
         }
 
-        // A bracketed value (password=<hunter2>, token=(abc)): what the brackets hold. Objects and arrays are left to
-        // their own keys.
+        if (first is '{' or '[')
+        {
+            return FindBraced(text, start, out start, out length);
+        }
+
+        // A bracketed value (password=<hunter2>, token=(abc)): what the brackets hold.
         if (first is '<' or '(' && start + 1 < text.Length)
         {
             start++;
@@ -342,6 +346,70 @@ internal sealed class AssignedSecretMasker
         }
 
         length = run;
+        return true;
+    }
+
+    /// <summary>
+    /// The value in braces or brackets at <paramref name="open"/>: ODBC's quoted value (<c>PWD={a;b}</c>, <c>}}</c> for a
+    /// brace in it), a list (<c>"secrets": ["a", "b"]</c>, <c>password=[a]</c>), to the closing brace or bracket (or the
+    /// text's end: a window may have cut it). Nothing for an object (<c>{"user": …}</c>, whose keys speak for themselves),
+    /// a list of objects or lists, an empty one, or a value masked already (<c>[redacted]</c>).
+    /// </summary>
+    private static bool FindBraced(ReadOnlySpan<char> text, int open, out int start, out int length)
+    {
+        var list = text[open] == '[';
+        start = open + 1;
+        length = 0;
+        var first = start;
+        while (first < text.Length && (text[first] is ' ' or '\t' || (list && text[first] is '\r' or '\n')))
+        {
+            first++;
+        }
+
+        if (first == text.Length
+            || (list ? text[first] is '{' or '[' or ']' || text[open..].StartsWith(SecretScanner.Redacted, StringComparison.Ordinal)
+                     : text[first] is '"' or '\'' or '\\' or '}' or '\r' or '\n'))
+        {
+            return false;
+        }
+
+        var end = first;
+        var quote = '\0';
+        while (end < text.Length)
+        {
+            var c = text[end];
+            if (!list)
+            {
+                if (c == '}')
+                {
+                    if (end + 1 < text.Length && text[end + 1] == '}')
+                    {
+                        end += 2;
+                        continue;
+                    }
+
+                    break;
+                }
+            }
+            else if (quote != '\0')
+            {
+                // Inside a quoted item: its closing quote ends it; an escaped char is part of it.
+                end += c == '\\' ? 1 : 0;
+                quote = c == quote ? '\0' : quote;
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c == ']')
+            {
+                break;
+            }
+
+            end++;
+        }
+
+        length = Math.Min(end, text.Length) - start;
         return true;
     }
 

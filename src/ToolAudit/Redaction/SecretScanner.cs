@@ -245,8 +245,9 @@ internal static class SecretScanner
             return false;
         }
 
+        // PEM's "PRIVATE KEY-----" (RSA, EC, OPENSSH, ENCRYPTED, ...) and OpenPGP's "PRIVATE KEY BLOCK-----".
         var header = text[..Math.Min(text.Length, 64)];
-        if (header.IndexOf("PRIVATE KEY-----", StringComparison.Ordinal) < 0)
+        if (header.IndexOf("PRIVATE KEY", StringComparison.Ordinal) < 0)
         {
             return false;
         }

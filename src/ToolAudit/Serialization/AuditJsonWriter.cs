@@ -27,6 +27,11 @@ internal sealed class AuditJsonWriter
 {
     private static readonly byte[] HexDigits = "0123456789abcdef"u8.ToArray();
 
+    // The non-ASCII chars that are escaped: the C1 controls (U+0085 is NEL) and the line and paragraph separators.
+    private static readonly SearchValues<char> LineBreakingNonAscii = SearchValues.Create(
+        "\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F"
+        + "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F\u2028\u2029");
+
     private byte[] _buffer;
     private readonly byte[] _datePart = new byte[11];
     private long _formattedDay = -1;
@@ -278,11 +283,19 @@ internal sealed class AuditJsonWriter
             case DateTime moment:
                 WriteString(moment.ToString("O", CultureInfo.InvariantCulture));
                 break;
+            case DateOnly date:
+                // ISO 8601, as System.Text.Json writes it (the invariant culture's default is M/d/yyyy).
+                WriteString(date.ToString("O", CultureInfo.InvariantCulture));
+                break;
+            case TimeOnly time:
+                // Every digit (the invariant culture's default, HH:mm, drops the seconds).
+                WriteString(time.ToString("O", CultureInfo.InvariantCulture));
+                break;
             case ArgumentPlaceholder placeholder:
                 WriteString(placeholder.Text);
                 break;
             default:
-                // Guids, enums, chars, dates, times, URIs, non-finite numbers: their invariant text.
+                // Guids, enums, chars, time spans, URIs, non-finite numbers: their invariant text.
                 WriteString(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
                 break;
         }
@@ -310,11 +323,20 @@ internal sealed class AuditJsonWriter
             }
 
             // A non-ASCII run up to the next ASCII char: it never splits a surrogate pair, and a lone surrogate is
-            // written as U+FFFD, as the UTF-8 encoder does everywhere else.
+            // written as U+FFFD, as the UTF-8 encoder does everywhere else. The C1 controls and the line and paragraph
+            // separators in it are escaped (as System.Text.Json does): many readers end a line at U+0085 or U+2028.
             var nextAscii = text.IndexOfAnyInRange('\u0000', '\u007F');
             var run = nextAscii < 0 ? text : text[..nextAscii];
-            _length += Encoding.UTF8.GetBytes(run, _buffer.AsSpan(_length));
             text = text[run.Length..];
+            int escape;
+            while ((escape = run.IndexOfAny(LineBreakingNonAscii)) >= 0)
+            {
+                _length += Encoding.UTF8.GetBytes(run[..escape], _buffer.AsSpan(_length));
+                WriteUnicodeEscape(run[escape]);
+                run = run[(escape + 1)..];
+            }
+
+            _length += Encoding.UTF8.GetBytes(run, _buffer.AsSpan(_length));
         }
 
         _buffer[_length++] = (byte)'"';
@@ -388,6 +410,19 @@ internal sealed class AuditJsonWriter
 
         _length = length;
         return read;
+    }
+
+    /// <summary>Writes <c>\uXXXX</c> for <paramref name="c"/> (room reserved by the caller: 6 bytes a char).</summary>
+    private void WriteUnicodeEscape(char c)
+    {
+        var at = _length;
+        _buffer[at] = (byte)'\\';
+        _buffer[at + 1] = (byte)'u';
+        _buffer[at + 2] = HexDigits[c >> 12];
+        _buffer[at + 3] = HexDigits[(c >> 8) & 0xF];
+        _buffer[at + 4] = HexDigits[(c >> 4) & 0xF];
+        _buffer[at + 5] = HexDigits[c & 0xF];
+        _length = at + 6;
     }
 
     /// <summary>Writes the escape of an ASCII byte at <paramref name="at"/> (room reserved by the caller); returns its length.</summary>

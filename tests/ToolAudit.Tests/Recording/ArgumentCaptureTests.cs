@@ -163,6 +163,73 @@ public sealed class ArgumentCaptureTests
     }
 
     [Fact]
+    public async Task Record_JsonArgumentsWithLoneSurrogateEscapes_WritesTheEntryWithReplacementCharacters()
+    {
+        // A model's JSON can spell a lone surrogate as an escape ("\ud800"), which JsonDocument accepts but cannot
+        // read back as a string: the call must still be on record (a lost line would hide the call from the trail).
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await using var recorder = new AuditRecorder(store);
+        using var args = JsonDocument.Parse("""{"k\ud800ey":"v\udc00","list":["\ud800x",1],"password":"hunter2","n":2}""");
+        using var text = JsonDocument.Parse("\"t\\u00e9\\ud800\"");
+        using var big = JsonDocument.Parse("[" + string.Join(",", Enumerable.Repeat("\"\\udc00xyz\"", 3_000)) + "]");
+
+        recorder.Record(new ToolCall(
+            "alice",
+            "search",
+            new Dictionary<string, object?> { ["args"] = args.RootElement, ["text"] = text.RootElement, ["big"] = big.RootElement },
+            AuditStatus.Ok));
+        await recorder.FlushAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(1, 1, 0, 0, 0), "hostile JSON must give a safe record, not a lost one");
+        using var json = JsonDocument.Parse(AuditFiles.AllLines(folder.Path).Single());
+        var recorded = json.RootElement.GetProperty("args");
+        var nested = recorded.GetProperty("args");
+        nested.GetProperty("k\uFFFDey").GetString().Should().Be("v\uFFFD");
+        nested.GetProperty("list")[0].GetString().Should().Be("\uFFFDx");
+        nested.GetProperty("list")[1].GetInt32().Should().Be(1);
+        nested.GetProperty("password").GetString().Should().Be("[redacted]");
+        nested.GetProperty("n").GetInt32().Should().Be(2);
+        recorded.GetProperty("text").GetString().Should().Be("t\u00e9\uFFFD");
+        recorded.GetProperty("big").GetString().Should().StartWith("[\"\uFFFDxyz\",\"\uFFFDxyz\"").And.EndWith(" chars total]");
+
+        var back = await store.QueryAsync(new AuditQuery()).ToListAsync();
+        back.Should().ContainSingle().Which.Args!["args"].GetProperty("k\uFFFDey").GetString().Should().Be("v\uFFFD");
+    }
+
+    [Fact]
+    public async Task Record_JsonValuesThatCannotBeRead_ArePlaceholdersAndTheOtherArgumentsAreKept()
+    {
+        // A JsonElement of a document the host already disposed (or a default one) throws when copied: that value
+        // cannot be recorded, but the call's other arguments can.
+        var sink = new CollectingSink();
+        await using var recorder = new AuditRecorder(sink);
+        JsonElement disposed;
+        var document = JsonDocument.Parse("{\"a\":1}");
+        using (document)
+        {
+            disposed = document.RootElement;
+        }
+
+        recorder.Record(new ToolCall(
+            "alice",
+            "search",
+            new Dictionary<string, object?> { ["path"] = "/x", ["disposed"] = disposed, ["none"] = default(JsonElement), ["document"] = document },
+            AuditStatus.Ok));
+        recorder.Record(new ToolCall("alice", "small", new Dictionary<string, object?> { ["path"] = "/y", ["disposed"] = disposed }, AuditStatus.Ok));
+        await recorder.FlushAsync();
+
+        sink.Entries.Should().HaveCount(2);
+        var args = sink.Entries[0].Args!;
+        args["path"].GetString().Should().Be("/x");
+        args["disposed"].GetString().Should().Be("[unserializable: System.Text.Json.JsonElement]");
+        args["none"].GetString().Should().Be("[unserializable: System.Text.Json.JsonElement]");
+        args["document"].GetString().Should().Be("[unserializable: System.Text.Json.JsonDocument]");
+        sink.Entries[1].Args!["path"].GetString().Should().Be("/y");
+        sink.Entries[1].Args!["disposed"].GetString().Should().Be("[unserializable: System.Text.Json.JsonElement]");
+    }
+
+    [Fact]
     public async Task Record_NoneZeroOneTwoOrThreeArguments_EachComesBackAsGivenAndEmptyStaysDistinctFromNone()
     {
         var sink = new CollectingSink();

@@ -63,6 +63,80 @@ public sealed class LineBoundsTests
         }
     }
 
+    [Fact]
+    public async Task Record_HugeNumbers_AreKeptAsTheirTextCutAndBigIntegersAsNumbers()
+    {
+        // A model can send a number literal of any length; a host can pass a BigInteger (which System.Text.Json writes
+        // as its properties, not its value). Either is a number on record, and a huge one is cut like text.
+        var digits = new string('7', 100_000);
+        using var huge = JsonDocument.Parse(digits);
+        var big = System.Numerics.BigInteger.Parse("-123456789012345678901234567890", System.Globalization.CultureInfo.InvariantCulture);
+        var hugeBig = System.Numerics.BigInteger.Pow(10, 50_000);
+
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory]));
+        recorder.Record(new ToolCall(
+            "alice",
+            "numbers",
+            new Dictionary<string, object?> { ["huge"] = huge.RootElement, ["big"] = big, ["hugeBig"] = hugeBig },
+            AuditStatus.Ok));
+        await recorder.DisposeAsync();
+
+        recorder.Counters.Written.Should().Be(1);
+        AuditFiles.AllLines(folder.Path).Should().ContainSingle().Which.Length.Should().BeLessThan(20_000);
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery()).ToListAsync()).Should().ContainSingle().Subject;
+        var fromMemory = memory.Recent(10).Should().ContainSingle().Subject;
+        foreach (var args in new[] { fromFile.Args!, fromMemory.Args! })
+        {
+            args["huge"].GetString().Should().Be(new string('7', 500) + " …[100000 chars total]");
+            args["big"].ValueKind.Should().Be(JsonValueKind.Number);
+            args["big"].GetRawText().Should().Be("-123456789012345678901234567890");
+            args["hugeBig"].GetString().Should().Be("1" + new string('0', 499) + " …[50001 chars total]");
+        }
+    }
+
+    [Theory]
+    [InlineData(33)]
+    [InlineData(63)]
+    [InlineData(64)]
+    public async Task Record_DeeplyNestedJsonArgument_IsKeptAsItsTextAndReadBack(int depth)
+    {
+        // JsonDocument reads 64 levels; a line adds two around an argument, and the readers read 64: a model's deep
+        // JSON must not make a line that the store's own readers skip as corrupt (the call would vanish from queries).
+        var json = string.Concat(Enumerable.Repeat("{\"a\":", depth - 1)) + "{\"password\":\"hunter2\"}" + new string('}', depth - 1);
+        using var document = JsonDocument.Parse(json);
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        await using (var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory])))
+        {
+            recorder.Record(new ToolCall("alice", "deep", new Dictionary<string, object?> { ["x"] = document.RootElement, ["n"] = 1 }, AuditStatus.Ok));
+        }
+
+        var stats = await jsonl.GetStatsAsync(new AuditQuery());
+        stats.SkippedLines.Should().Be(0);
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery()).ToListAsync()).Should().ContainSingle().Subject;
+        var fromMemory = memory.Recent(10).Should().ContainSingle().Subject;
+        foreach (var args in new[] { fromFile.Args!, fromMemory.Args! })
+        {
+            args["x"].ValueKind.Should().Be(JsonValueKind.String);
+            args["x"].GetString().Should().StartWith("{\"a\":{\"a\":").And.NotContain("hunter2");
+            args["n"].GetInt32().Should().Be(1);
+        }
+    }
+
+    [Fact]
+    public void Prepare_JsonArgumentOf32Levels_StaysStructured()
+    {
+        using var document = JsonDocument.Parse(new string('[', 32) + new string(']', 32));
+
+        var entry = Prepared.Entry(new Dictionary<string, object?> { ["x"] = document.RootElement });
+
+        entry.Args!["x"].GetRawText().Should().Be(new string('[', 32) + new string(']', 32));
+    }
+
     [Theory]
     [InlineData("{\"password\":\"hunter2hunter2\"}", "hunter2hunter2")]
     [InlineData("{\"password\":123456789}", "123456789")]

@@ -39,6 +39,34 @@ public sealed class ArgumentKeyRedactorTests
     }
 
     [Theory]
+    [InlineData("password2")]
+    [InlineData("PASSWORD1")]
+    [InlineData("pwd1")]
+    [InlineData("token2")]
+    [InlineData("oauth2Token")]
+    [InlineData("s3Secret")]
+    [InlineData("S3SecretKey")]
+    [InlineData("apiKey2")]
+    [InlineData("v2ApiKey")]
+    [InlineData("secrets3")]
+    public void IsRedacted_SecretWordNextToDigits_IsTrue(string key)
+    {
+        // Digits are not letters of a word: password2 is the word password, as password_2 is.
+        Defaults.IsRedacted(key).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("max_tokens2")]
+    [InlineData("gpt4Tokens")]
+    [InlineData("key2")]
+    [InlineData("sha256")]
+    [InlineData("passwordless2")]
+    public void IsRedacted_OtherWordsNextToDigits_IsFalse(string key)
+    {
+        Defaults.IsRedacted(key).Should().BeFalse();
+    }
+
+    [Theory]
     [InlineData("max_tokens")]
     [InlineData("maxTokens")]
     [InlineData("total_tokens")]

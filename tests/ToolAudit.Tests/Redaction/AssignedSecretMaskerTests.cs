@@ -27,6 +27,13 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("password=<hunter2> token=(abc)", "password=<[redacted]> token=([redacted])")]
     [InlineData("redis://default:pa/ss?w#rd@cache:6379/0", "redis://default:[redacted]@cache:6379/0")]
     [InlineData("see https://bob:s3cret@host/a?mail=x@y.z", "see https://bob:[redacted]@host/a?mail=x@y.z")]
+    [InlineData("DB_PASSWORD2=hunter2 oauth2Token: abc", "DB_PASSWORD2=[redacted] oauth2Token: [redacted]")]
+    [InlineData("Driver={ODBC Driver 18};Server=db;UID=app;PWD={hun;ter}}2};Encrypt=yes", "Driver={ODBC Driver 18};Server=db;UID=app;PWD={[redacted]};Encrypt=yes")]
+    [InlineData("Password={hunter2}", "Password={[redacted]}")]
+    [InlineData("{\"secrets\": [\"hunter2\", \"a]b\"], \"n\": 1}", "{\"secrets\": [[redacted]], \"n\": 1}")]
+    [InlineData("api_keys: [\n  'k1' ,'k2' ]", "api_keys: [[redacted]]")]
+    [InlineData("password=[hunter2] next", "password=[[redacted]] next")]
+    [InlineData("token={cut by the window", "token={[redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -41,6 +48,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("https://host/path?mail=a@b.c and https://host:8080/x@y")]
     [InlineData("{\"password\": null, \"token\": true}")]
     [InlineData("{\"credentials\": {\"user\": \"bob\"}}")]
+    [InlineData("{\"credentials\": [{\"user\": \"bob\"}], \"secrets\": [], \"token\": {\n\"v\": 1}}")]
+    [InlineData("{'password': {'v': 1}} Authorization: [redacted]")]
     [InlineData("x => y == z; a := b")]
     [InlineData("password reset sent to bob")]
     [InlineData("")]
@@ -151,6 +160,40 @@ public sealed class AssignedSecretMaskerTests
         fromMemory.Args!["dsn"].GetString().Should().Be(fromFile.Args!["dsn"].GetString()).And.Be("Server=db;User Id=app;Password=[redacted];");
         fromFile.ResultSnippet.Should().Be("password: [redacted]");
         fromFile.Error.Should().Be("login failed for postgres://app:[redacted]@db/prod");
+    }
+
+    [Fact]
+    public async Task Record_UriArguments_AreMaskedAndCutLikeTheirText()
+    {
+        // A Uri is kept by reference at the call (it is immutable) and written as its text: the text a string argument
+        // would be, so it is masked and cut like one.
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        var longUri = new Uri("https://example.com/" + new string('a', 600));
+        await using (var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory])))
+        {
+            recorder.Record(new ToolCall(
+                "alice",
+                "connect",
+                new Dictionary<string, object?>
+                {
+                    ["dsn"] = new Uri("postgres://app:hunter2@db/prod"),
+                    ["hook"] = new Uri("https://hooks.example.com/x?access_token=hunter2&x=1"),
+                    ["page"] = longUri,
+                },
+                AuditStatus.Ok));
+        }
+
+        AuditFiles.AllLines(folder.Path).Should().ContainSingle().Which.Should().NotContain("hunter2");
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery { User = "alice" }).ToListAsync()).Should().ContainSingle().Subject;
+        var fromMemory = memory.Recent(10).Should().ContainSingle().Subject;
+        foreach (var entry in new[] { fromFile, fromMemory })
+        {
+            entry.Args!["dsn"].GetString().Should().Be("postgres://app:[redacted]@db/prod");
+            entry.Args["hook"].GetString().Should().Be("https://hooks.example.com/x?access_token=[redacted]&x=1");
+            entry.Args["page"].GetString().Should().Be(longUri.ToString()[..500] + $" …[{longUri.ToString().Length} chars total]");
+        }
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed class SecretScannerTests
         Pem,
         "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----",
         "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGXkR1IBCADJ2X8f0tE3kq9\n-----END PGP PRIVATE KEY BLOCK-----",
         "BEARER abcdefghijklmnopqrstuvwxyz012345",
         "a short sk-key first, then Bearer abcdefghijklmnopqrstuvwxyz012345",
         "a token of thanks first, then ghp_abcdefghijklmnopqrstuvwxyz0123456789",
@@ -45,6 +46,7 @@ public sealed class SecretScannerTests
         "AKIA",
         "eyJ-not-a-token",
         "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQENBGXkR1IBCADJ2X8f0tE3kq9\n-----END PGP PUBLIC KEY BLOCK-----",
         "max_tokens=4096",
         "/home/alice/projects/tool-audit/src/ToolAudit/Recording/AuditRecorder.cs",
     };

@@ -48,6 +48,18 @@ public sealed class AuditJsonWriterTests
     }
 
     [Fact]
+    public void WriteString_C1ControlsAndLineSeparators_AreEscapedSoTheLineStaysOneLine()
+    {
+        // U+0085 (NEL), U+2028 and U+2029 end a line for many readers (Python's str.splitlines, editors); the C1 range
+        // is control characters, which the README promises to escape.
+        var writer = new AuditJsonWriter();
+        writer.WriteString("a\u0085b\u2028c\u2029d\u0080\u009f é\u00a0中");
+
+        Encoding.UTF8.GetString(writer.WrittenSpan).Should().Be("\"a\\u0085b\\u2028c\\u2029d\\u0080\\u009f é\u00a0中\"");
+        JsonSerializer.Deserialize<string>(writer.WrittenSpan).Should().Be("a\u0085b\u2028c\u2029d\u0080\u009f é\u00a0中");
+    }
+
+    [Fact]
     public void WriteString_LoneSurrogate_BecomesTheReplacementCharacter()
     {
         var writer = new AuditJsonWriter();
@@ -60,7 +72,7 @@ public sealed class AuditJsonWriterTests
     public void WriteString_AnyLengthAndMix_IsByteForByteTheReferenceEscaping()
     {
         // Lengths on both sides of the vector width and of every position an escape can take within a vector.
-        var alphabet = new[] { 'a', 'Z', ' ', '"', '\\', '\n', '\r', '\t', '\b', '\f', '\u0000', '\u0007', '\u001f', '\u007f', 'é', '中', '\uD83D', '\uDE00' };
+        var alphabet = new[] { 'a', 'Z', ' ', '"', '\\', '\n', '\r', '\t', '\b', '\f', '\u0000', '\u0007', '\u001f', '\u007f', 'é', '中', '\uD83D', '\uDE00', '\u0085', '\u2028', '\u2029', '\u009f' };
         var random = new Random(4242);
         var writer = new AuditJsonWriter(16);
         for (var i = 0; i < 20_000; i++)
@@ -79,7 +91,7 @@ public sealed class AuditJsonWriterTests
         }
     }
 
-    /// <summary>The escaping the writer promises, one char at a time: short escapes, \u00XX for other controls, UTF-8 for the rest, U+FFFD for lone surrogates.</summary>
+    /// <summary>The escaping the writer promises, one char at a time: short escapes, \uXXXX for other controls (C0 and C1) and line separators, UTF-8 for the rest, U+FFFD for lone surrogates.</summary>
     private static string Reference(ReadOnlySpan<char> text)
     {
         var builder = new StringBuilder("\"");
@@ -95,7 +107,7 @@ public sealed class AuditJsonWriterTests
                 case '\t': builder.Append("\\t"); break;
                 case '\b': builder.Append("\\b"); break;
                 case '\f': builder.Append("\\f"); break;
-                case < ' ': builder.Append("\\u00").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)); break;
+                case < ' ' or (>= '\u0080' and <= '\u009f') or '\u2028' or '\u2029': builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)); break;
                 default:
                     if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
                     {
@@ -111,6 +123,28 @@ public sealed class AuditJsonWriterTests
         }
 
         return builder.Append('"').ToString();
+    }
+
+    [Theory]
+    [InlineData(2025, 1, 2, 14, 30, 15, 250)]
+    [InlineData(1, 1, 1, 0, 0, 0, 0)]
+    [InlineData(9999, 12, 31, 23, 59, 59, 999)]
+    public void WriteArgumentValue_DateOnlyAndTimeOnly_AreIsoTextThatReadsBackTheSame(int year, int month, int day, int hour, int minute, int second, int millisecond)
+    {
+        // The invariant culture's default forms are M/d/yyyy and HH:mm: a time lost its seconds.
+        var date = new DateOnly(year, month, day);
+        var time = new TimeOnly(hour, minute, second, millisecond);
+        var writer = new AuditJsonWriter();
+
+        writer.WriteArgumentValue(date);
+        var writtenDate = JsonSerializer.Deserialize<string>(writer.WrittenSpan);
+        writer.Clear();
+        writer.WriteArgumentValue(time);
+        var writtenTime = JsonSerializer.Deserialize<string>(writer.WrittenSpan);
+
+        writtenDate.Should().Be(JsonSerializer.Deserialize<string>(JsonSerializer.Serialize(date)));
+        JsonSerializer.Deserialize<DateOnly>(JsonSerializer.Serialize(writtenDate)).Should().Be(date);
+        JsonSerializer.Deserialize<TimeOnly>(JsonSerializer.Serialize(writtenTime)).Should().Be(time);
     }
 
     [Fact]

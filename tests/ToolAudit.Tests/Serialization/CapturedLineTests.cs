@@ -176,6 +176,7 @@ public sealed class CapturedLineTests
             new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)), new Uri("https://example.com/a?b=c"),
             JsonDocument.Parse("""{"token":"abc","nested":{"password":"p","list":["Bearer abcdefghijklmnop", "ok"]},"n":1}""").RootElement,
             JsonDocument.Parse("\"" + new string('j', 700) + "\"").RootElement,
+            JsonDocument.Parse("""{"k\ud800":"\udc00","api_key":"x","list":["\ud83d"]}""").RootElement,
             new { Name = "poco", Count = 2 },
             new MemoryStream(),
         };
