@@ -190,11 +190,27 @@ internal sealed class AssignedSecretMasker
         var sign = SignAfter(text, keyEnd);
         start = 0;
         length = 0;
-        return sign >= 0
-            && keyEnd - keyStart <= MaxKeyLength
-            && IsSecretKey(text[keyStart..keyEnd])
-            && FindValue(text, sign + 1, out start, out length);
+        if (sign < 0
+            || keyEnd - keyStart > MaxKeyLength
+            || !IsSecretKey(text[keyStart..keyEnd])
+            || !FindValue(text, sign + 1, out start, out length))
+        {
+            return false;
+        }
+
+        // A cookie header's value is every cookie it sends, to the line's end (Cookie: theme=dark; session=abc): the
+        // session cookie is seldom the first.
+        if (text[sign] == ':' && IsCookieHeader(text[keyStart..keyEnd]) && text[start - 1] is not ('"' or '\''))
+        {
+            var lineEnd = text[start..].IndexOfAny('\r', '\n');
+            length = (lineEnd < 0 ? text.Length : start + lineEnd) - start;
+        }
+
+        return true;
     }
+
+    private static bool IsCookieHeader(ReadOnlySpan<char> key) =>
+        key.Equals("Cookie", StringComparison.OrdinalIgnoreCase) || key.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase);
 
 #if NET9_0_OR_GREATER
     /// <summary>Where the next trigger starts (a vectorized multi-string search), or -1.</summary>
