@@ -311,7 +311,7 @@ internal sealed class AuditJsonWriter
     {
         // Worst case: 6 bytes per escaped ASCII char (3 per non-ASCII one), the quotes, and the slack of one vector
         // store past the end.
-        EnsureCapacity((text.Length * 6) + 2 + Vector256<byte>.Count);
+        EnsureCapacity(((long)text.Length * 6) + 2 + Vector256<byte>.Count);
         _buffer[_length++] = (byte)'"';
         while (!text.IsEmpty)
         {
@@ -576,7 +576,7 @@ internal sealed class AuditJsonWriter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnsureCapacity(int more)
+    private void EnsureCapacity(long more)
     {
         if (_buffer.Length - _length < more)
         {
@@ -584,9 +584,19 @@ internal sealed class AuditJsonWriter
         }
     }
 
-    private void Grow(int more)
+    /// <summary>Makes room for <paramref name="more"/> bytes, in long arithmetic: the vector stores that follow are unchecked.</summary>
+    /// <exception cref="InvalidOperationException">The line would not fit in an array (about 2 GB).</exception>
+    private void Grow(long more)
     {
-        var size = Math.Max(_buffer.Length * 2, _length + more);
-        Array.Resize(ref _buffer, size);
+        var needed = _length + more;
+        if (needed > Array.MaxLength)
+        {
+            // Only a text of some 350 million chars gets here (a user, or a value under a *MaxChars set near
+            // int.MaxValue): refused whole, before anything of it is written, so the entry is counted failed.
+            throw new InvalidOperationException($"An audit line cannot hold {needed:N0} bytes; the largest array holds {Array.MaxLength:N0}.");
+        }
+
+        var size = Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, needed));
+        Array.Resize(ref _buffer, (int)size);
     }
 }

@@ -174,5 +174,18 @@ public sealed class AuditJsonWriterTests
             json.RootElement.GetProperty("_gap").GetProperty("since").GetString().Should().Be(expected);
         }
     }
-}
 
+    [Fact]
+    public void WriteString_TextWhoseWorstCaseWouldPassTheLargestArray_ThrowsBeforeWritingAnything()
+    {
+        // 6 bytes a char at worst: this text's reservation overflowed int, so nothing grew and the unchecked vector
+        // stores ran past the buffer's end.
+        var writer = new AuditJsonWriter(16);
+        var text = new string('a', (int.MaxValue / 6) + 1);
+
+        var write = () => writer.WriteString(text);
+
+        write.Should().Throw<InvalidOperationException>();
+        writer.WrittenCount.Should().Be(0);
+    }
+}
