@@ -580,6 +580,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return file;
         }
 
+        MakeRoomForOneMoreFile();
+
         // Each level is opened through the one above it, held open: the root (followed if it is a link, the host's
         // choice), the user's folder, its tool_audit folder, then the files. A link at any level below the root is
         // refused, and a folder swapped for a link after it was opened cannot send the next open elsewhere.
@@ -704,6 +706,30 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     {
         _foldersToFlush.Remove(folder);
         FolderFlushedHook?.Invoke(folder);
+    }
+
+    /// <summary>
+    /// Closes the least recently written file when <see cref="JsonlAuditOptions.MaxOpenFiles"/> are open, so that the
+    /// bound holds also within a batch for more files than that: a file written in this batch is done for it (each
+    /// file's lines are appended at once), so any file may go.
+    /// </summary>
+    private void MakeRoomForOneMoreFile()
+    {
+        if (_open.Count < _options.MaxOpenFiles)
+        {
+            return;
+        }
+
+        OpenFile? oldest = null;
+        foreach (var open in _open.Values)
+        {
+            if (oldest is null || open.LastBatch < oldest.LastBatch)
+            {
+                oldest = open;
+            }
+        }
+
+        CloseFile(oldest!.Key);
     }
 
     private void EvictIdleFiles()
