@@ -50,10 +50,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private readonly Stack<PendingBuffers> _spareBuffers = new();
     private readonly Dictionary<string, (string Path, bool NeedsNameFile)> _folders = new(StringComparer.Ordinal);
 
-    // Folders in which the store created a file or folder, to flush to disk (with FlushToDisk); under _writeGate.
-    // Kept per day file, from the moment of creation: an open that then fails keeps them for the next attempt, and a
-    // folder whose flush fails holds back only the file that needs it.
-    private readonly Dictionary<FileKey, HashSet<string>> _foldersToFlush = new();
+    // Folders in which the store created a file or folder and that are not flushed to disk yet (with FlushToDisk); under
+    // _writeGate. Kept from the moment of creation, also when the open that made the entry then fails, until a day file
+    // below them is opened: any day file's, since every later file in such a folder relies on the entry too. A folder
+    // whose flush fails holds back only the files below it.
+    private readonly HashSet<string> _foldersToFlush = new(StringComparer.Ordinal);
     private long _batches;
     private long _skippedLines;
     private volatile bool _disposed;
@@ -579,106 +580,156 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return file;
         }
 
+        MakeRoomForOneMoreFile();
+
         // Each level is opened through the one above it, held open: the root (followed if it is a link, the host's
         // choice), the user's folder, its tool_audit folder, then the files. A link at any level below the root is
         // refused, and a folder swapped for a link after it was opened cannot send the next open elsewhere.
         var userFolder = UserFolder(key.User, out var needsNameFile);
-        using var root = FolderHandle.OpenRoot(_root, out var created);
-        if (created && Path.GetDirectoryName(_root) is { } aboveRoot)
-        {
-            FolderToFlush(key, aboveRoot);
-        }
-
-        using var user = root.OpenFolder(Path.GetFileName(userFolder), out created);
-        if (created)
-        {
-            FolderToFlush(key, root.Path);
-        }
-
-        using var audit = user.OpenFolder(AuditFolder, out created);
-        if (created)
-        {
-            FolderToFlush(key, user.Path);
-        }
-
-        audit.CheckNoLinkAbove();
-        if (needsNameFile)
-        {
-            BeforeFileOpenHook?.Invoke(user.PathOf(UserFolderNames.NameFile));
-            if (user.EnsureFile(UserFolderNames.NameFile, Encoding.UTF8.GetBytes(key.User)))
-            {
-                FolderToFlush(key, user.Path);
-            }
-        }
-
+        var auditFolder = Path.Combine(userFolder, AuditFolder);
         var dayFileName = DayFileName(key.Day);
-        BeforeFileOpenHook?.Invoke(audit.PathOf(dayFileName));
-        var appendOnly = AppendOnlyFile.Open(audit, dayFileName, out var fileCreated, DayFileOpenedHook);
+
+        // Each flag is set as soon as its entry is made, also by a call that then fails (an out parameter is the
+        // caller's variable): an entry made by an open that failed must still reach the disk before a line relies on it.
+        bool rootCreated = false, userCreated = false, auditCreated = false, nameFileWritten = false, fileCreated = false;
+        FolderHandle? root = null;
+        FolderHandle? user = null;
+        FolderHandle? audit = null;
+        AppendOnlyFile? appendOnly = null;
         try
         {
-            if (fileCreated)
+            root = FolderHandle.OpenRoot(_root, out rootCreated);
+            user = root.OpenFolder(Path.GetFileName(userFolder), out userCreated);
+            audit = user.OpenFolder(AuditFolder, out auditCreated);
+            audit.CheckNoLinkAbove();
+            if (needsNameFile)
             {
-                FolderToFlush(key, audit.Path);
+                BeforeFileOpenHook?.Invoke(user.PathOf(UserFolderNames.NameFile));
+                nameFileWritten = user.EnsureFile(UserFolderNames.NameFile, Encoding.UTF8.GetBytes(key.User));
             }
 
+            BeforeFileOpenHook?.Invoke(audit.PathOf(dayFileName));
+            appendOnly = AppendOnlyFile.Open(audit, dayFileName, out fileCreated, DayFileOpenedHook);
+
             // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root:
-            // with FlushToDisk, each folder that gained an entry for this file is flushed now, through the folders held
-            // open (the file's own flush follows its write); a failure keeps them for the next attempt.
-            FlushCreatedFolders(key, root, user, audit);
+            // with FlushToDisk, each folder above it that gained an entry (for this file, or for an earlier one whose
+            // open failed) is flushed now, through the folders held open (the file's own flush follows its write); a
+            // failure keeps them for the next attempt.
+            FoldersToFlush();
+            FlushCreatedFolders(root, user, audit);
         }
         catch
         {
-            appendOnly.Dispose();
+            FoldersToFlush();
+            appendOnly?.Dispose();
             throw;
+        }
+        finally
+        {
+            audit?.Dispose();
+            user?.Dispose();
+            root?.Dispose();
         }
 
         file = new OpenFile(appendOnly, key);
         _open[key] = file;
         return file;
+
+        void FoldersToFlush()
+        {
+            if (rootCreated && Path.GetDirectoryName(_root) is { } aboveRoot)
+            {
+                FolderToFlush(aboveRoot);
+            }
+
+            if (userCreated)
+            {
+                FolderToFlush(_root);
+            }
+
+            if (auditCreated || nameFileWritten)
+            {
+                FolderToFlush(userFolder);
+            }
+
+            if (fileCreated)
+            {
+                FolderToFlush(auditFolder);
+            }
+
+            // Once: a failed flush must not mark again what was flushed before it.
+            rootCreated = userCreated = auditCreated = nameFileWritten = fileCreated = false;
+        }
     }
 
-    private void FolderToFlush(FileKey key, string folder)
+    private void FolderToFlush(string folder)
     {
-        if (!_options.FlushToDisk)
+        if (_options.FlushToDisk)
+        {
+            _foldersToFlush.Add(folder);
+        }
+    }
+
+    /// <summary>
+    /// Flushes to disk the folders above a day file, <paramref name="root"/>, <paramref name="user"/> and
+    /// <paramref name="audit"/> (and the one above the root), that gained an entry and are not flushed yet.
+    /// </summary>
+    private void FlushCreatedFolders(FolderHandle root, FolderHandle user, FolderHandle audit)
+    {
+        if (_foldersToFlush.Count == 0)
         {
             return;
         }
 
-        if (!_foldersToFlush.TryGetValue(key, out var folders))
+        // The one above the root is not held open: opened by path.
+        if (Path.GetDirectoryName(_root) is { } aboveRoot && _foldersToFlush.Contains(aboveRoot))
         {
-            folders = new HashSet<string>(StringComparer.Ordinal);
-            _foldersToFlush[key] = folders;
+            AppendOnlyFile.FlushFolderToDisk(aboveRoot);
+            FolderFlushed(aboveRoot);
         }
 
-        folders.Add(folder);
+        FlushIfCreatedIn(root);
+        FlushIfCreatedIn(user);
+        FlushIfCreatedIn(audit);
     }
 
-    /// <summary>Flushes to disk the folders that gained an entry for the file of <paramref name="key"/> and are not flushed yet.</summary>
-    /// <param name="key">The file.</param>
-    /// <param name="held">The folders held open; a folder to flush that is not one of them (the one above the root) is opened by path.</param>
-    private void FlushCreatedFolders(FileKey key, params FolderHandle[] held)
+    private void FlushIfCreatedIn(FolderHandle folder)
     {
-        if (!_foldersToFlush.TryGetValue(key, out var folders))
+        if (_foldersToFlush.Contains(folder.Path))
+        {
+            folder.FlushToDisk();
+            FolderFlushed(folder.Path);
+        }
+    }
+
+    private void FolderFlushed(string folder)
+    {
+        _foldersToFlush.Remove(folder);
+        FolderFlushedHook?.Invoke(folder);
+    }
+
+    /// <summary>
+    /// Closes the least recently written file when <see cref="JsonlAuditOptions.MaxOpenFiles"/> are open, so that the
+    /// bound holds also within a batch for more files than that: a file written in this batch is done for it (each
+    /// file's lines are appended at once), so any file may go.
+    /// </summary>
+    private void MakeRoomForOneMoreFile()
+    {
+        if (_open.Count < _options.MaxOpenFiles)
         {
             return;
         }
 
-        foreach (var folder in folders.ToList())
+        OpenFile? oldest = null;
+        foreach (var open in _open.Values)
         {
-            if (Array.Find(held, h => string.Equals(h.Path, folder, StringComparison.Ordinal)) is { } open)
+            if (oldest is null || open.LastBatch < oldest.LastBatch)
             {
-                open.FlushToDisk();
+                oldest = open;
             }
-            else
-            {
-                AppendOnlyFile.FlushFolderToDisk(folder);
-            }
-
-            folders.Remove(folder);
-            FolderFlushedHook?.Invoke(folder);
         }
 
-        _foldersToFlush.Remove(key);
+        CloseFile(oldest!.Key);
     }
 
     private void EvictIdleFiles()

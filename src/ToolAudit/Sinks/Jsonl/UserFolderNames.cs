@@ -84,10 +84,15 @@ internal static class UserFolderNames
             // Bytes, not text: a name may begin with U+FEFF, which a text reader would take for a byte order mark.
             // The name must hash to the folder's name: a .user file planted in (or copied to) another ~~ folder, or
             // edited, does not make that folder anyone's.
+            if (ReadIfItHashesTo(nameFile, folderName.AsSpan(2)) is not { } bytes)
+            {
+                return null;
+            }
+
             string named;
             try
             {
-                named = StrictUtf8.GetString(ReadAll(nameFile));
+                named = StrictUtf8.GetString(bytes);
             }
             catch (DecoderFallbackException)
             {
@@ -140,24 +145,49 @@ internal static class UserFolderNames
         return user;
     }
 
-    /// <summary>The bytes of the open file <paramref name="file"/>, as long as it was when this began.</summary>
-    private static byte[] ReadAll(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+    /// <summary>
+    /// The bytes of the open file <paramref name="file"/> when their SHA-256 is <paramref name="hexHash"/> (lower-case
+    /// hex), else null. Hashed in chunks before anything is held: a planted <c>.user</c> of any size (a sparse file of
+    /// gigabytes takes no disk) is turned down without being read into memory, and one longer than an array can hold
+    /// (no name the store writes) without being read at all.
+    /// </summary>
+    private static byte[]? ReadIfItHashesTo(Microsoft.Win32.SafeHandles.SafeFileHandle file, ReadOnlySpan<char> hexHash)
     {
-        var bytes = new byte[RandomAccess.GetLength(file)];
-        var read = 0;
-        while (read < bytes.Length)
+        if (RandomAccess.GetLength(file) > Array.MaxLength)
         {
-            var got = RandomAccess.Read(file, bytes.AsSpan(read), read);
-            if (got == 0)
-            {
-                // Cut short under us: what is there is not the name that was written, so it will not hash to the folder.
-                return bytes[..read];
-            }
+            return null;
+        }
 
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> chunk = stackalloc byte[4096];
+        long length = 0;
+        int got;
+        while ((got = RandomAccess.Read(file, chunk, length)) > 0)
+        {
+            hash.AppendData(chunk[..got]);
+            length += got;
+            if (length > Array.MaxLength)
+            {
+                return null; // grown under us past any name
+            }
+        }
+
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        hash.GetHashAndReset(digest);
+        if (!Convert.ToHexStringLower(digest).AsSpan().SequenceEqual(hexHash))
+        {
+            return null;
+        }
+
+        // The bytes hashed (the file may change meanwhile: the caller checks what it read against the folder's name).
+        var bytes = new byte[length];
+        var read = 0;
+        while (read < bytes.Length && (got = RandomAccess.Read(file, bytes.AsSpan(read), read)) > 0)
+        {
             read += got;
         }
 
-        return bytes;
+        return read == bytes.Length ? bytes : null;
     }
 
     internal static bool IsPlain(string user)

@@ -182,6 +182,28 @@ public sealed class JsonlAuditStoreUserNameTests
         (await store.GetUsersAsync().ToListAsync()).Should().Equal(user);
     }
 
+    [Fact]
+    public async Task Readers_HashedFolderWithANameFileTooLongToBeAName_IgnoreItAndThrowNothing()
+    {
+        // A planted .user of 3 GB (sparse: it takes no disk) cannot be read into one array, let alone be a name that
+        // hashes to its folder: the folder is nobody's, as for any .user that does not hash to it, and no read fails.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await store.WriteAsync([Entries.At(Now, user: "alice", sequence: 1)], default);
+        var planted = Path.Combine(folder.Path, "~~" + new string('0', 64));
+        AuditFiles.Write(Path.Combine(planted, "tool_audit", "2025-03-04.jsonl"), File.ReadAllText(store.GetFilePath("alice", DateOnly.FromDateTime(Now.UtcDateTime))));
+        using (var nameFile = File.Create(Path.Combine(planted, ".user")))
+        {
+            nameFile.SetLength(3L << 30);
+        }
+
+        (await store.GetUsersAsync().ToListAsync()).Should().Equal("alice");
+        (await store.QueryAsync(new AuditQuery()).ToListAsync()).Should().ContainSingle();
+        (await store.CountAsync(new AuditQuery())).Should().Be(1);
+        (await store.GetStatsAsync(new AuditQuery())).Total.Should().Be(1);
+        (await store.PurgeAsync(Now.AddDays(2))).Should().Be(1, "only the store's own file is purged");
+    }
+
     [Theory]
     [InlineData("", "torn: created, then a crash before its bytes were written")]
     [InlineData("alice", "edited to name someone else")]

@@ -53,6 +53,69 @@ public sealed class JsonlFolderDurabilityTests
     }
 
     [Fact]
+    public async Task DayFileCreatedButItsOpenThenFailed_TheNextWriteFlushesItsFolder()
+    {
+        // The day file was created, then something after its creation failed (here the test hook; in life a refused
+        // fchmod or fstat): the next open finds the file there, but its folder's entry for it was never flushed.
+        using var temp = new TempFolder();
+        var root = Path.Combine(temp.Path, "audit");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = root, FlushToDisk = true });
+        var flushed = new List<string>();
+        store.FolderFlushedHook = flushed.Add;
+        var dayFile = store.GetFilePath("alice", Day);
+        var auditFolder = Path.GetDirectoryName(dayFile)!;
+        var userFolder = Path.GetDirectoryName(auditFolder)!;
+        var fail = true;
+        store.DayFileOpenedHook = _ =>
+        {
+            if (fail)
+            {
+                fail = false;
+                throw new IOException("Failed once, after the day file was created.");
+            }
+        };
+
+        var first = async () => await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+        await first.Should().ThrowAsync<IOException>();
+        File.Exists(dayFile).Should().BeTrue("the failure came after the file was created");
+        await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+
+        flushed.Should().BeEquivalentTo([temp.Path, store.Root, userFolder, auditFolder], "every folder that gained an entry is flushed before a line relies on it");
+        flushed.Should().OnlyHaveUniqueItems();
+        AuditFiles.Lines(dayFile).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task FoldersMadeForADayFileThatFailed_AreFlushedForTheNextDayFileInThem()
+    {
+        // The first day's file cannot be opened (the store made the user's folders for it first); the next day's
+        // file is opened in those same folders, so their entries must reach the disk before its lines rely on them.
+        using var temp = new TempFolder();
+        var root = Path.Combine(temp.Path, "audit");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = root, FlushToDisk = true });
+        var flushed = new List<string>();
+        store.FolderFlushedHook = flushed.Add;
+        var dayFile = store.GetFilePath("alice", Day);
+        var auditFolder = Path.GetDirectoryName(dayFile)!;
+        var userFolder = Path.GetDirectoryName(auditFolder)!;
+        store.BeforeFileOpenHook = path =>
+        {
+            if (path == dayFile)
+            {
+                Directory.CreateDirectory(dayFile); // a folder in the day file's place: it cannot be opened
+            }
+        };
+
+        var first = async () => await store.WriteAsync([Entries.At(At, "alice")], CancellationToken.None);
+        await first.Should().ThrowAsync<IOException>();
+        await store.WriteAsync([Entries.At(At.AddDays(1), "alice")], CancellationToken.None);
+
+        flushed.Should().BeEquivalentTo([temp.Path, store.Root, userFolder, auditFolder], "the root, alice's folder and tool_audit were new, and so is the next day's file");
+        flushed.Should().OnlyHaveUniqueItems();
+        AuditFiles.Lines(store.GetFilePath("alice", Day.AddDays(1))).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task FileMadeByAnotherProcess_IsOpenedWithoutFlushingItsFolder()
     {
         using var temp = new TempFolder();
