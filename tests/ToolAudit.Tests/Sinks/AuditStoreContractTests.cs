@@ -249,6 +249,32 @@ public abstract class AuditStoreContractTests : IDisposable
         (await Store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(0, "nothing of a refused list is kept");
     }
 
+    [Theory]
+    [InlineData(null, "t", 0)]
+    [InlineData("", "t", 0)]
+    [InlineData("bob", null, 0)]
+    [InlineData("bob", "", 0)]
+    [InlineData("surrogate", "t", 0)]
+    [InlineData("bob", "t", 3)]
+    [InlineData("bob", "t", -1)]
+    public async Task WriteAsync_EntryNoReaderCouldTake_ThrowsArgumentExceptionAndKeepsNothingOfTheBatch(string? user, string? tool, int status)
+    {
+        // Every store refuses what the files could not hold or give back (README: a lone surrogate in a user name is
+        // refused "by the stores' writes and reads, JSONL and in-memory alike"), the whole batch, before keeping any.
+        // The surrogate is built here: the test runner would turn it into U+FFFD on the way.
+        var bad = Entries.At(Start.AddSeconds(1), sequence: 1) with
+        {
+            User = user == "surrogate" ? "a" + (char)0xD800 : user!,
+            Tool = tool!,
+            Status = (AuditStatus)status,
+        };
+
+        var write = async () => await Store.WriteAsync([Entries.At(Start, user: "bob"), bad], default);
+
+        await write.Should().ThrowAsync<ArgumentException>();
+        (await Store.CountAsync(new AuditQuery())).Should().Be(0, "nothing of a refused batch is kept");
+    }
+
     [Fact]
     public async Task GetStatsAsync_TiedCounts_AreOrderedByKey()
     {

@@ -88,14 +88,15 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="batch"/> or one of its entries is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// An entry's user or tool is null or empty, its user holds a lone surrogate, or its status is not defined: the
+    /// JSONL store could not keep it either (the batch is checked whole before anything is stored).
+    /// </exception>
     public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        foreach (var entry in batch)
-        {
-            // Checked before anything is stored: a refused batch must not be left half in the ring.
-            ArgumentNullException.ThrowIfNull(entry, nameof(batch));
-        }
+        // Checked before anything is stored: a refused batch must not be left half in the ring.
+        AuditEntryChecks.ThrowIfAnyUnwritable(batch, nameof(batch));
 
         Action<AuditEntry>[] subscribers;
         lock (_gate)
