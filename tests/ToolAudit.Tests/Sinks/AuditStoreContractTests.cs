@@ -276,6 +276,24 @@ public abstract class AuditStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_TimestampFinerThanAMillisecond_IsKeptToTheMillisecondSoRangesAgree()
+    {
+        // The files keep ts to the millisecond (as gap markers, in every store): an entry handed to a store directly
+        // with a finer time must fall in the same ranges in every store, not in a range only one of them answers.
+        var exact = Start.AddTicks(5_000).ToOffset(TimeSpan.FromHours(2));
+        await WriteAsync([Entries.At(exact)]);
+
+        var stored = (await Store.QueryAsync(new AuditQuery()).ToListAsync()).Single();
+        var fromExact = await Store.CountAsync(new AuditQuery { Since = exact });
+        var untilExact = await Store.CountAsync(new AuditQuery { Until = exact });
+
+        stored.Timestamp.Should().Be(Start);
+        stored.Timestamp.Offset.Should().Be(TimeSpan.Zero);
+        fromExact.Should().Be(0);
+        untilExact.Should().Be(1);
+    }
+
+    [Fact]
     public async Task GetStatsAsync_TiedCounts_AreOrderedByKey()
     {
         await WriteAsync([

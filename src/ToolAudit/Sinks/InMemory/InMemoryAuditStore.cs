@@ -97,6 +97,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     {
         // Checked before anything is stored: a refused batch must not be left half in the ring.
         AuditEntryChecks.ThrowIfAnyUnwritable(batch, nameof(batch));
+        batch = AsTheFilesKeepIt(batch);
 
         Action<AuditEntry>[] subscribers;
         lock (_gate)
@@ -139,6 +140,37 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The batch with each time kept as the files keep it (UTC, to the millisecond), as gap markers are: so an entry
+    /// handed to both stores falls in the same ranges in both. The recorder's entries already are, and are kept as given.
+    /// </summary>
+    private static IReadOnlyList<AuditEntry> AsTheFilesKeepIt(IReadOnlyList<AuditEntry> batch)
+    {
+        AuditEntry[]? kept = null;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var time = batch[i].Timestamp;
+            if (kept is null && time.Offset == TimeSpan.Zero && time.UtcTicks % TimeSpan.TicksPerMillisecond == 0)
+            {
+                continue;
+            }
+
+            if (kept is null)
+            {
+                kept = new AuditEntry[batch.Count];
+                for (var j = 0; j < i; j++)
+                {
+                    kept[j] = batch[j];
+                }
+            }
+
+            var inMilliseconds = AuditEntryFactory.ToMilliseconds(time);
+            kept[i] = inMilliseconds.Equals(time) && time.Offset == TimeSpan.Zero ? batch[i] : batch[i] with { Timestamp = inMilliseconds };
+        }
+
+        return kept ?? batch;
     }
 
     /// <inheritdoc />
