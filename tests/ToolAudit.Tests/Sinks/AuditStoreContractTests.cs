@@ -423,6 +423,16 @@ public abstract class AuditStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadRecentAsync_NegativeLimit_ThrowsArgumentOutOfRangeExceptionNamingTheLimit()
+    {
+        var read = async () => await Store.ReadRecentAsync("alice", days: 1, limit: -1);
+        var readAll = async () => await Store.ReadRecentAllUsersAsync(days: 1, limit: -1);
+
+        (await read.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("limit");
+        (await readAll.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("limit");
+    }
+
+    [Fact]
     public async Task Reads_UserWithALoneSurrogate_ThrowArgumentExceptionRatherThanAnsweringForNobody()
     {
         // Built here, not as theory data: the test runner would turn a lone surrogate into U+FFFD on the way. As UTF-8
