@@ -244,6 +244,22 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         provider.GetRequiredService<IOptions<ToolAuditOptions>>().Value.RedactedKeys.Should().Equal(ToolAuditOptions.DefaultRedactedKeys);
     }
 
+    [Fact]
+    public async Task StartAsync_ConfiguredRedactedKeysAsOneValueNotAList_ThrowsOptionsValidationExceptionNamingIt()
+    {
+        // What an environment variable ToolAudit__RedactedKeys=ssn gives: the binder takes no list from it, so "ssn"
+        // would silently go unredacted. Refused at start instead, naming the option and the list form.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ToolAudit:RedactedKeys"] = "ssn" }).Build();
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddToolAudit(configuration.GetSection("ToolAudit")).AddInMemory())
+            .Build();
+
+        var start = () => host.StartAsync();
+
+        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
+        error.Failures.Should().ContainSingle().Which.Should().Contain("RedactedKeys").And.Contain("ssn").And.Contain("RedactedKeys:0");
+    }
+
     [Theory]
     [InlineData(nameof(ToolAuditOptions.QueueCapacity), 0)]
     [InlineData(nameof(ToolAuditOptions.MaxBatchSize), 0)]
