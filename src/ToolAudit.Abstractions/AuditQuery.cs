@@ -49,7 +49,7 @@ public sealed record AuditQuery
         get => _limit;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(Limit));
             _limit = value;
         }
     }
@@ -62,7 +62,7 @@ public sealed record AuditQuery
         get => _offset;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(Offset));
             _offset = value;
         }
     }

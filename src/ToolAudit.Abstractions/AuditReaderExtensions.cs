@@ -28,6 +28,7 @@ public static class AuditReaderExtensions
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var query = new AuditQuery { User = user, Since = StartOfRange(days, timeProvider), Limit = limit };
         return await ToListAsync(reader.QueryAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
@@ -82,6 +83,7 @@ public static class AuditReaderExtensions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var query = new AuditQuery { Since = StartOfRange(days, timeProvider), Limit = limit };
         return await ToListAsync(reader.QueryAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false);
     }

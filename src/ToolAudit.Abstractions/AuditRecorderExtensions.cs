@@ -16,8 +16,8 @@ public static class AuditRecorderExtensions
     /// <param name="result">The full result text.</param>
     /// <exception cref="ArgumentNullException"><paramref name="recorder"/> is null.</exception>
     /// <exception cref="ArgumentException">
-    /// <paramref name="user"/> or <paramref name="tool"/> is null or empty, or <paramref name="user"/> holds a lone
-    /// surrogate (see <see cref="ToolCall.IsValidUser"/>).
+    /// <paramref name="user"/> or <paramref name="tool"/> is null or empty, <paramref name="user"/> holds a lone
+    /// surrogate (see <see cref="ToolCall.IsValidUser"/>), or <paramref name="status"/> is not a defined value.
     /// </exception>
     public static void Record(
         this IAuditRecorder recorder,

@@ -30,12 +30,13 @@ public sealed class AuditWriteException : Exception
     }
 
     /// <summary>Creates the exception naming the sinks that failed.</summary>
-    /// <param name="failedSinks">The names of the sinks that failed (usually their type names).</param>
+    /// <param name="failedSinks">The names of the sinks that failed (usually their type names); copied.</param>
     /// <param name="innerException">The first failure, or an <see cref="AggregateException"/> of all.</param>
     public AuditWriteException(IReadOnlyList<string> failedSinks, Exception? innerException)
         : base(BuildMessage(failedSinks), innerException)
     {
-        FailedSinks = failedSinks ?? Array.Empty<string>();
+        // A copy, read-only: one exception goes to every durable caller of a batch, and the caller's list may change.
+        FailedSinks = failedSinks is null ? Array.Empty<string>() : Array.AsReadOnly(failedSinks.ToArray());
     }
 
     /// <summary>The names of the sinks that failed to write the entry.</summary>

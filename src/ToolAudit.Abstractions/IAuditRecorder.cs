@@ -19,7 +19,8 @@ public interface IAuditRecorder
     /// <param name="call">The call.</param>
     /// <exception cref="ArgumentNullException"><paramref name="call"/> is null.</exception>
     /// <exception cref="ArgumentException">
-    /// The call's user or tool is null or empty, or its user holds a lone surrogate (see <see cref="ToolCall.IsValidUser"/>).
+    /// The call's user or tool is null or empty, its user holds a lone surrogate (see <see cref="ToolCall.IsValidUser"/>),
+    /// or its status is not a defined <see cref="AuditStatus"/>.
     /// </exception>
     /// <remarks>A call made after the recorder was disposed is not written; it is counted as failed and logged, not thrown.</remarks>
     void Record(ToolCall call);
@@ -33,7 +34,8 @@ public interface IAuditRecorder
     /// <returns>A task that completes when the entry is written.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="call"/> is null.</exception>
     /// <exception cref="ArgumentException">
-    /// The call's user or tool is null or empty, or its user holds a lone surrogate (see <see cref="ToolCall.IsValidUser"/>).
+    /// The call's user or tool is null or empty, its user holds a lone surrogate (see <see cref="ToolCall.IsValidUser"/>),
+    /// or its status is not a defined <see cref="AuditStatus"/>.
     /// </exception>
     /// <exception cref="AuditWriteException">A sink failed to write the entry; the exception names it.</exception>
     /// <exception cref="ObjectDisposedException">The recorder has been disposed.</exception>

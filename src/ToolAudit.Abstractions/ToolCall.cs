@@ -11,7 +11,7 @@ namespace ToolAudit;
 /// The arguments. The recorder copies them when <c>Record</c> is called, so changing the dictionary afterwards
 /// changes nothing on record.
 /// </param>
-/// <param name="Status">How the call ended.</param>
+/// <param name="Status">How the call ended. Must be a defined <see cref="AuditStatus"/>.</param>
 /// <param name="Result">The full result text; the trail keeps its length and a snippet.</param>
 /// <remarks>
 /// Engine, model, session and task default to the ambient <c>ToolAuditContext</c>; set them here to override it.

@@ -82,7 +82,8 @@ public sealed class ToolAuditOptions
     /// <value>The default is <see cref="DefaultRedactedKeys"/>. Bearer tokens and API-key shaped values are redacted whatever their key.</value>
     /// <remarks>
     /// Keys bound from configuration (<c>AddToolAudit(configuration)</c>, <c>"RedactedKeys": ["ssn"]</c>) are added to
-    /// the defaults: configuration cannot un-redact <c>password</c>, and an empty or null list there changes nothing.
+    /// the defaults: configuration cannot un-redact <c>password</c>, and an empty or null list there changes nothing. One
+    /// value instead of a list (<c>"RedactedKeys": "ssn"</c>, or <c>ToolAudit__RedactedKeys=ssn</c>) fails at start.
     /// Code decides for itself: <c>RedactedKeys.Add("ssn")</c> keeps the defaults, while assigning a new list
     /// (<c>RedactedKeys = ["ssn"]</c>) replaces them.
     /// </remarks>

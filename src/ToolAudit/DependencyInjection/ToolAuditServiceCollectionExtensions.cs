@@ -79,7 +79,8 @@ public static class ToolAuditServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configuration">
     /// The section whose keys are <see cref="ToolAuditOptions"/>' property names. Its
-    /// <see cref="ToolAuditOptions.RedactedKeys"/> are added to the defaults, never in their place.
+    /// <see cref="ToolAuditOptions.RedactedKeys"/> are added to the defaults, never in their place; they must be a list
+    /// (<c>RedactedKeys:0</c>, <c>RedactedKeys:1</c>, ...): a single value there fails validation at start.
     /// </param>
     /// <returns>A builder to add sinks with.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is null.</exception>
@@ -88,6 +89,7 @@ public static class ToolAuditServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.Configure<ToolAuditOptions>(configuration);
+        services.AddSingleton<IValidateOptions<ToolAuditOptions>>(new ConfiguredRedactedKeysValidator(configuration));
         return services.AddToolAudit();
     }
 }

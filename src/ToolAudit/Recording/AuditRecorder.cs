@@ -625,6 +625,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             throw new ArgumentException("The call's tool must not be null or empty.", nameof(call));
         }
 
+        if ((uint)call.Status > (uint)AuditStatus.Denied)
+        {
+            // No store could keep it (the trail has no word for it): refused here, not lost in the writer.
+            throw new ArgumentException($"The call's status must be a defined AuditStatus (was {(int)call.Status}).", nameof(call));
+        }
+
         if (durable is not null)
         {
             ThrowIfStopped();

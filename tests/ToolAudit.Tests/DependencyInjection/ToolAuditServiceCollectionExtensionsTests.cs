@@ -244,6 +244,22 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         provider.GetRequiredService<IOptions<ToolAuditOptions>>().Value.RedactedKeys.Should().Equal(ToolAuditOptions.DefaultRedactedKeys);
     }
 
+    [Fact]
+    public async Task StartAsync_ConfiguredRedactedKeysAsOneValueNotAList_ThrowsOptionsValidationExceptionNamingIt()
+    {
+        // What an environment variable ToolAudit__RedactedKeys=ssn gives: the binder takes no list from it, so "ssn"
+        // would silently go unredacted. Refused at start instead, naming the option and the list form.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ToolAudit:RedactedKeys"] = "ssn" }).Build();
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddToolAudit(configuration.GetSection("ToolAudit")).AddInMemory())
+            .Build();
+
+        var start = () => host.StartAsync();
+
+        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
+        error.Failures.Should().ContainSingle().Which.Should().Contain("RedactedKeys").And.Contain("ssn").And.Contain("RedactedKeys:0");
+    }
+
     [Theory]
     [InlineData(nameof(ToolAuditOptions.QueueCapacity), 0)]
     [InlineData(nameof(ToolAuditOptions.MaxBatchSize), 0)]
@@ -284,6 +300,51 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
             property.SetValue(options, fine);
             options.Validate().Should().BeEmpty();
         }
+    }
+
+    [Fact]
+    public async Task AddJsonl_OptionsBoundFromConfiguration_BindTheTimeZonesByTheirIds()
+    {
+        // README: JsonlAuditOptions bind with services.Configure<JsonlAuditOptions>(section). The zones were silently
+        // left at their defaults (the binder cannot make a TimeZoneInfo from text), so day files rolled at UTC midnight.
+        using var folder = new TempFolder();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Jsonl:Root"] = folder.Path,
+            ["Jsonl:DayTimeZone"] = "Etc/GMT-5",
+            ["Jsonl:LegacyTimestampTimeZone"] = "UTC",
+            ["Jsonl:MaxOpenFiles"] = "3",
+        }).Build();
+        var services = new ServiceCollection();
+        services.Configure<JsonlAuditOptions>(configuration.GetSection("Jsonl"));
+        services.AddToolAudit().AddJsonl();
+        await using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<JsonlAuditOptions>>().Value;
+        var store = provider.GetRequiredService<JsonlAuditStore>();
+        await store.WriteAsync([Entries.At(new DateTimeOffset(2025, 3, 3, 20, 0, 0, TimeSpan.Zero))], default);
+
+        options.DayTimeZone.BaseUtcOffset.Should().Be(TimeSpan.FromHours(5));
+        options.LegacyTimestampTimeZone.Should().BeSameAs(TimeZoneInfo.Utc);
+        options.MaxOpenFiles.Should().Be(3);
+        File.Exists(store.GetFilePath("alice", new DateOnly(2025, 3, 4))).Should().BeTrue("20:00 UTC is the next day at UTC+5");
+    }
+
+    [Fact]
+    public async Task AddJsonl_UnknownTimeZoneIdInConfiguration_ThrowsNamingTheKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Jsonl:DayTimeZone"] = "Nowhere/Atlantis",
+        }).Build();
+        var services = new ServiceCollection();
+        services.Configure<JsonlAuditOptions>(configuration.GetSection("Jsonl"));
+        services.AddToolAudit().AddJsonl();
+        await using var provider = services.BuildServiceProvider();
+
+        var resolve = () => provider.GetRequiredService<IOptions<JsonlAuditOptions>>().Value;
+
+        resolve.Should().Throw<InvalidOperationException>().WithMessage("*Jsonl:DayTimeZone*");
     }
 
     [Fact]

@@ -24,6 +24,27 @@ public sealed class AuditRecorderTests
         recorder.Counters.Should().Be(default(AuditCounters));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(-1)]
+    public async Task Record_UndefinedStatus_ThrowsArgumentExceptionNamingItAndCountsNothing(int status)
+    {
+        // No store could keep it (the files have no word for it): refused at the call, like an empty tool, rather than
+        // accepted and then lost in the writer, or kept by one store of a composite and not by the other.
+        var sink = new CollectingSink();
+        await using var recorder = new AuditRecorder(sink);
+        var call = new ToolCall("alice", "tool", null, (AuditStatus)status);
+
+        var record = () => recorder.Record(call);
+        var durable = async () => await recorder.RecordDurableAsync(call);
+
+        record.Should().Throw<ArgumentException>().WithMessage("*status*");
+        (await durable.Should().ThrowAsync<ArgumentException>()).WithMessage("*status*");
+        await recorder.FlushAsync();
+        recorder.Counters.Should().Be(default(AuditCounters));
+        sink.Entries.Should().BeEmpty();
+    }
+
     [Fact]
     public async Task Record_WithoutFlush_IsWrittenAfterIdleAndWhileTheWriterNaps()
     {

@@ -249,6 +249,50 @@ public abstract class AuditStoreContractTests : IDisposable
         (await Store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(0, "nothing of a refused list is kept");
     }
 
+    [Theory]
+    [InlineData(null, "t", 0)]
+    [InlineData("", "t", 0)]
+    [InlineData("bob", null, 0)]
+    [InlineData("bob", "", 0)]
+    [InlineData("surrogate", "t", 0)]
+    [InlineData("bob", "t", 3)]
+    [InlineData("bob", "t", -1)]
+    public async Task WriteAsync_EntryNoReaderCouldTake_ThrowsArgumentExceptionAndKeepsNothingOfTheBatch(string? user, string? tool, int status)
+    {
+        // Every store refuses what the files could not hold or give back (README: a lone surrogate in a user name is
+        // refused "by the stores' writes and reads, JSONL and in-memory alike"), the whole batch, before keeping any.
+        // The surrogate is built here: the test runner would turn it into U+FFFD on the way.
+        var bad = Entries.At(Start.AddSeconds(1), sequence: 1) with
+        {
+            User = user == "surrogate" ? "a" + (char)0xD800 : user!,
+            Tool = tool!,
+            Status = (AuditStatus)status,
+        };
+
+        var write = async () => await Store.WriteAsync([Entries.At(Start, user: "bob"), bad], default);
+
+        await write.Should().ThrowAsync<ArgumentException>();
+        (await Store.CountAsync(new AuditQuery())).Should().Be(0, "nothing of a refused batch is kept");
+    }
+
+    [Fact]
+    public async Task WriteAsync_TimestampFinerThanAMillisecond_IsKeptToTheMillisecondSoRangesAgree()
+    {
+        // The files keep ts to the millisecond (as gap markers, in every store): an entry handed to a store directly
+        // with a finer time must fall in the same ranges in every store, not in a range only one of them answers.
+        var exact = Start.AddTicks(5_000).ToOffset(TimeSpan.FromHours(2));
+        await WriteAsync([Entries.At(exact)]);
+
+        var stored = (await Store.QueryAsync(new AuditQuery()).ToListAsync()).Single();
+        var fromExact = await Store.CountAsync(new AuditQuery { Since = exact });
+        var untilExact = await Store.CountAsync(new AuditQuery { Until = exact });
+
+        stored.Timestamp.Should().Be(Start);
+        stored.Timestamp.Offset.Should().Be(TimeSpan.Zero);
+        fromExact.Should().Be(0);
+        untilExact.Should().Be(1);
+    }
+
     [Fact]
     public async Task GetStatsAsync_TiedCounts_AreOrderedByKey()
     {
@@ -376,6 +420,16 @@ public abstract class AuditStoreContractTests : IDisposable
         var read = async () => await Store.ReadRecentAsync("alice", days: 0);
 
         await read.Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task ReadRecentAsync_NegativeLimit_ThrowsArgumentOutOfRangeExceptionNamingTheLimit()
+    {
+        var read = async () => await Store.ReadRecentAsync("alice", days: 1, limit: -1);
+        var readAll = async () => await Store.ReadRecentAllUsersAsync(days: 1, limit: -1);
+
+        (await read.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("limit");
+        (await readAll.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be("limit");
     }
 
     [Fact]

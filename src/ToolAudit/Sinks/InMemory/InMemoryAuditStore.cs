@@ -88,14 +88,16 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentNullException"><paramref name="batch"/> or one of its entries is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// An entry's user or tool is null or empty, its user holds a lone surrogate, or its status is not defined: the
+    /// JSONL store could not keep it either (the batch is checked whole before anything is stored).
+    /// </exception>
     public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        foreach (var entry in batch)
-        {
-            // Checked before anything is stored: a refused batch must not be left half in the ring.
-            ArgumentNullException.ThrowIfNull(entry, nameof(batch));
-        }
+        // Checked before anything is stored: a refused batch must not be left half in the ring.
+        AuditEntryChecks.ThrowIfAnyUnwritable(batch, nameof(batch));
+        batch = AsTheFilesKeepIt(batch);
 
         Action<AuditEntry>[] subscribers;
         lock (_gate)
@@ -138,6 +140,37 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The batch with each time kept as the files keep it (UTC, to the millisecond), as gap markers are: so an entry
+    /// handed to both stores falls in the same ranges in both. The recorder's entries already are, and are kept as given.
+    /// </summary>
+    private static IReadOnlyList<AuditEntry> AsTheFilesKeepIt(IReadOnlyList<AuditEntry> batch)
+    {
+        AuditEntry[]? kept = null;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var time = batch[i].Timestamp;
+            if (kept is null && time.Offset == TimeSpan.Zero && time.UtcTicks % TimeSpan.TicksPerMillisecond == 0)
+            {
+                continue;
+            }
+
+            if (kept is null)
+            {
+                kept = new AuditEntry[batch.Count];
+                for (var j = 0; j < i; j++)
+                {
+                    kept[j] = batch[j];
+                }
+            }
+
+            var inMilliseconds = AuditEntryFactory.ToMilliseconds(time);
+            kept[i] = inMilliseconds.Equals(time) && time.Offset == TimeSpan.Zero ? batch[i] : batch[i] with { Timestamp = inMilliseconds };
+        }
+
+        return kept ?? batch;
     }
 
     /// <inheritdoc />

@@ -15,16 +15,29 @@ public sealed class JsonlAuditOptions
     /// <summary>The default <see cref="MaxOpenFiles"/>: 256.</summary>
     public const int DefaultMaxOpenFiles = 256;
 
+    /// <summary>Creates the options with their defaults.</summary>
+    public JsonlAuditOptions()
+    {
+        // So that the zones bind from configuration by their ids, as every other option does (see TimeZoneIdConverter).
+        TimeZoneIdConverter.EnsureRegistered();
+    }
+
     /// <summary>The folder that holds one sub-folder per user.</summary>
     /// <value>The default is <c>audit</c>, resolved against the current directory when the store is created.</value>
     public string Root { get; set; } = DefaultRoot;
 
     /// <summary>The time zone whose midnight starts a new day file.</summary>
-    /// <value>The default is <see cref="TimeZoneInfo.Utc"/>.</value>
+    /// <value>
+    /// The default is <see cref="TimeZoneInfo.Utc"/>. From configuration, a zone id: <c>"Europe/Berlin"</c>, <c>"UTC"</c>
+    /// or <c>"Local"</c>; an unknown id fails when the options are built, naming its key.
+    /// </value>
     public TimeZoneInfo DayTimeZone { get; set; } = TimeZoneInfo.Utc;
 
     /// <summary>The time zone of timestamps written without an offset (the Python orchestrator wrote its local time).</summary>
-    /// <value>The default is <see cref="TimeZoneInfo.Local"/>: the reader's machine is assumed to be the writer's.</value>
+    /// <value>
+    /// The default is <see cref="TimeZoneInfo.Local"/>: the reader's machine is assumed to be the writer's. From
+    /// configuration, a zone id, as for <see cref="DayTimeZone"/>.
+    /// </value>
     public TimeZoneInfo LegacyTimestampTimeZone { get; set; } = TimeZoneInfo.Local;
 
     /// <summary>Whether each batch is also forced to the disk (fsync) before the write completes.</summary>

@@ -138,20 +138,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         ObjectDisposedException.ThrowIf(_disposed, this);
 
         // Check the whole batch first: a bad entry rejects it before any of it is buffered.
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var entry = batch[i];
-            ArgumentNullException.ThrowIfNull(entry, nameof(batch));
-            if (string.IsNullOrEmpty(entry.User) || string.IsNullOrEmpty(entry.Tool))
-            {
-                throw new ArgumentException("An entry's user and tool must not be empty.", nameof(batch));
-            }
-
-            if (!ToolCall.IsValidUser(entry.User))
-            {
-                throw new ArgumentException("An entry's user holds a lone surrogate (it is not well-formed Unicode), so it has no folder.", nameof(batch));
-            }
-        }
+        AuditEntryChecks.ThrowIfAnyUnwritable(batch, nameof(batch));
 
         var pending = RentBuffers();
         try
