@@ -12,6 +12,10 @@ internal sealed class ToolAuditBuilder(IServiceCollection services, ToolAuditSin
 
     public IToolAuditBuilder AddJsonl(Action<JsonlAuditOptions>? configure = null)
     {
+        // So that the zones bind from configuration by their ids (services.Configure<JsonlAuditOptions>(section)): the
+        // binder looks up the converter of TimeZoneInfo, which has none of its own. Registered when the store is added,
+        // before any options are bound, not by merely making options.
+        TimeZoneIdConverter.EnsureRegistered();
         var options = Services.AddOptions<JsonlAuditOptions>().ValidateOnStart();
         if (configure is not null)
         {

@@ -15,13 +15,6 @@ public sealed class JsonlAuditOptions
     /// <summary>The default <see cref="MaxOpenFiles"/>: 256.</summary>
     public const int DefaultMaxOpenFiles = 256;
 
-    /// <summary>Creates the options with their defaults.</summary>
-    public JsonlAuditOptions()
-    {
-        // So that the zones bind from configuration by their ids, as every other option does (see TimeZoneIdConverter).
-        TimeZoneIdConverter.EnsureRegistered();
-    }
-
     /// <summary>The folder that holds one sub-folder per user.</summary>
     /// <value>The default is <c>audit</c>, resolved against the current directory when the store is created.</value>
     public string Root { get; set; } = DefaultRoot;
