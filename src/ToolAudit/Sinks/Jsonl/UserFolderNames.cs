@@ -174,7 +174,7 @@ internal static class UserFolderNames
 
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         hash.GetHashAndReset(digest);
-        if (!Convert.ToHexStringLower(digest).AsSpan().SequenceEqual(hexHash))
+        if (!Convert.ToHexString(digest).ToLowerInvariant().AsSpan().SequenceEqual(hexHash))
         {
             return null;
         }
