@@ -3,7 +3,10 @@ namespace ToolAudit;
 /// <summary>
 /// Exact statistics over a range of the trail.
 /// </summary>
-/// <remarks>Each breakdown is ordered most common first, ties in ordinal key order.</remarks>
+/// <remarks>
+/// Each breakdown is ordered most common first, ties in ordinal key order. Two statistics are equal when their counts
+/// are: the totals, and every key of every breakdown with its count (the dictionaries' contents, not their instances).
+/// </remarks>
 public sealed record AuditStats
 {
     /// <summary>How many entries matched.</summary>
@@ -25,6 +28,45 @@ public sealed record AuditStats
     public long SkippedLines { get; init; }
 
     private static IReadOnlyDictionary<string, long> EmptyBreakdown { get; } = new AuditBreakdown(Array.Empty<KeyValuePair<string, long>>());
+
+    /// <summary>Whether <paramref name="other"/> holds the same counts: totals, and every breakdown's keys and counts.</summary>
+    /// <param name="other">The statistics to compare with.</param>
+    /// <returns>True when every count agrees.</returns>
+    public bool Equals(AuditStats? other) =>
+        other is not null
+        && Total == other.Total
+        && Dropped == other.Dropped
+        && SkippedLines == other.SkippedLines
+        && SameCounts(ByTool, other.ByTool)
+        && SameCounts(ByStatus, other.ByStatus)
+        && SameCounts(ByUser, other.ByUser);
+
+    /// <summary>A hash of the counts, consistent with <see cref="Equals(AuditStats?)"/>.</summary>
+    /// <returns>The hash.</returns>
+    public override int GetHashCode() => HashCode.Combine(Total, Dropped, SkippedLines, ByTool.Count, ByStatus.Count, ByUser.Count);
+
+    private static bool SameCounts(IReadOnlyDictionary<string, long> left, IReadOnlyDictionary<string, long> right)
+    {
+        if (ReferenceEquals(left, right))
+        {
+            return true;
+        }
+
+        if (left.Count != right.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, count) in left)
+        {
+            if (!right.TryGetValue(key, out var other) || other != count)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// Builds a breakdown ordered most common first (ties in ordinal key order), as the <c>By*</c> properties expect.
