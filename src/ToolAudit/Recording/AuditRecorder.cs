@@ -127,6 +127,10 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private readonly object _gapsGate = new();
     private Dictionary<string, AuditGap>? _pendingGaps;
 
+    // Set (under _gapsGate) when the sink thread has taken the last gaps it will write: a drop noted after that would be
+    // counted with no marker in the trail, so it is counted as failed instead (see Drop).
+    private bool _gapsClosed;
+
     private volatile bool _disposing;
     private Task? _disposeTask;
 
@@ -1071,13 +1075,29 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private void Drop(CapturedCall captured, long ticket)
     {
         BeforeDropHook?.Invoke();
+        var closed = false;
         lock (_gapsGate)
         {
-            _pendingGaps ??= new Dictionary<string, AuditGap>(StringComparer.Ordinal);
-            var user = captured.Call.User;
-            _pendingGaps[user] = _pendingGaps.TryGetValue(user, out var gap)
-                ? gap with { Dropped = gap.Dropped + 1, Until = captured.Timestamp > gap.Until ? captured.Timestamp : gap.Until }
-                : new AuditGap(user, 1, captured.Timestamp, captured.Timestamp);
+            if (_gapsClosed)
+            {
+                closed = true;
+            }
+            else
+            {
+                _pendingGaps ??= new Dictionary<string, AuditGap>(StringComparer.Ordinal);
+                var user = captured.Call.User;
+                _pendingGaps[user] = _pendingGaps.TryGetValue(user, out var gap)
+                    ? gap with { Dropped = gap.Dropped + 1, Until = captured.Timestamp > gap.Until ? captured.Timestamp : gap.Until }
+                    : new AuditGap(user, 1, captured.Timestamp, captured.Timestamp);
+            }
+        }
+
+        if (closed)
+        {
+            // The writer has stopped (a caller that found the queue full raced the end of shutdown): no marker could
+            // tell this drop, and every drop counted shows in the trail, so the call is counted as refused instead.
+            Reject(captured, ticket);
+            return;
         }
 
         // Dropped before _notQueued: a snapshot never sees the slot freed without the drop counted.
@@ -1205,8 +1225,8 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 _freeWork.Add(work);
             }
 
-            // Drops after the last batch still deserve their marker.
-            WriteGaps();
+            // Drops after the last batch still deserve their marker; later ones are counted as refused (see Drop).
+            WriteGaps(last: true);
         }
 #pragma warning disable CA1031 // Never leave shutdown waiting.
         catch (Exception ex)
@@ -1219,6 +1239,12 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
         finally
         {
+            // Also when the stage stopped on an error: no gap marker is written from now on.
+            lock (_gapsGate)
+            {
+                _gapsClosed = true;
+            }
+
             // Both stages are done with everything queued: the flushes made once the queue was closed return.
             lock (_countersGate)
             {
@@ -1524,13 +1550,15 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         }
     }
 
-    private void WriteGaps()
+    /// <summary>Writes the gap markers of the drops noted so far; with <paramref name="last"/>, closes the gaps (see <see cref="_gapsClosed"/>).</summary>
+    private void WriteGaps(bool last = false)
     {
         Dictionary<string, AuditGap>? gaps;
         lock (_gapsGate)
         {
             gaps = _pendingGaps;
             _pendingGaps = null;
+            _gapsClosed |= last;
         }
 
         if (gaps is null || _sink is not IAuditGapSink gapSink)
