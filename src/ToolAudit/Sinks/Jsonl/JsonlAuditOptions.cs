@@ -39,6 +39,10 @@ public sealed class JsonlAuditOptions
 
     /// <summary>How many day files the store keeps open at once; the least recently written are closed first.</summary>
     /// <value>The default is 256. Any value from 1 up.</value>
+    /// <remarks>
+    /// A newest-first read of every user (a query without a user) holds at most this many day files open besides, and
+    /// never more than 64: it sets the least recently read aside and reopens it where it stood.
+    /// </remarks>
     public int MaxOpenFiles { get; set; } = DefaultMaxOpenFiles;
 
     /// <summary>Checks every value and returns what is wrong, or an empty list.</summary>

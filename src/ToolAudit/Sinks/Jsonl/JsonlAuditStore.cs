@@ -25,7 +25,9 @@ namespace ToolAudit;
 /// Drops reported by the recorder are written as visible <c>{"_gap":{...}}</c> lines.
 /// </para>
 /// <para>
-/// Reading streams the files (never a whole file in memory), newest first from the end of the newest day. A torn or
+/// Reading streams the files (never a whole file in memory), newest first from the end of the newest day; a read of
+/// every user holds at most 64 day files open at once (fewer with <see cref="JsonlAuditOptions.MaxOpenFiles"/>),
+/// however many users there are, setting the others aside and reopening them where they stood. A torn or
 /// corrupt line is skipped and counted (<see cref="AuditStats.SkippedLines"/>), never thrown. Reading while writing
 /// sees only whole lines. Readers follow no link below the root either: a user's folder, <c>tool_audit</c> folder,
 /// day file or <c>.user</c> file that is a symbolic link (or a day file that is not a regular file) is skipped as if it
@@ -40,6 +42,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private const string AuditFolder = "tool_audit";
     private const string FileExtension = ".jsonl";
     private const string DayFormat = "yyyy-MM-dd";
+
+    // The most day files one newest-first read holds open at once (fewer with a smaller MaxOpenFiles): a read of up to
+    // 64 user folders keeps each file open from its first line to its last, as a read of one user does; a read of more
+    // sets the least recently read aside and reopens it where it stood. Well below the usual limit of 1,024 open files
+    // per process, beside the writer's MaxOpenFiles and a few reads at once.
+    private const int MaxOpenReadFiles = 64;
 
     private readonly JsonlAuditOptions _options;
     private readonly string _root;
@@ -223,6 +231,10 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             yield break;
         }
 
+        // The streams are advanced one at a time, so they share one pool of open files and one string cache: a folder
+        // whose turn has not come holds no file open and no buffer, only its position and the entries it has read.
+        var files = new BackwardReadPool(Math.Min(_options.MaxOpenFiles, MaxOpenReadFiles), OpenDayFileBackward);
+        var strings = new Utf8StringCache();
         var streams = new List<IEnumerator<AuditEntry>>();
         try
         {
@@ -232,7 +244,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 // its own, and in them only the lines that name that user.
                 foreach (var auditPath in AuditFoldersOf(only))
                 {
-                    streams.Add(NewestFirstReorder.Apply(ReadNewestFirst([auditPath], only, only, query, cancellationToken)).GetEnumerator());
+                    streams.Add(NewestFirstReorder.Apply(ReadNewestFirst(auditPath, only, only, query, files, strings, cancellationToken)).GetEnumerator());
                 }
             }
             else
@@ -240,7 +252,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 // Every folder once, each line as the user it names: the same lines the statistics count.
                 foreach (var (user, auditPath) in ListAuditFolders())
                 {
-                    streams.Add(NewestFirstReorder.Apply(ReadNewestFirst([auditPath], user, onlyUser: null, query, cancellationToken)).GetEnumerator());
+                    streams.Add(NewestFirstReorder.Apply(ReadNewestFirst(auditPath, user, onlyUser: null, query, files, strings, cancellationToken)).GetEnumerator());
                 }
             }
 
@@ -944,22 +956,22 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <summary>
-    /// The entries of <paramref name="auditFolders"/> that match, newest day file first and each file from its end.
-    /// Lines without a user are <paramref name="fallbackUser"/>'s; with <paramref name="onlyUser"/>, lines naming
-    /// another user are left out (they are that user's, in a folder the two names share).
+    /// The entries of <paramref name="auditFolder"/> that match, newest day file first and each file from its end, its
+    /// files opened through <paramref name="files"/>. Lines without a user are <paramref name="fallbackUser"/>'s; with
+    /// <paramref name="onlyUser"/>, lines naming another user are left out (they are that user's, in a folder the two
+    /// names share).
     /// </summary>
-    private IEnumerable<AuditEntry> ReadNewestFirst(IEnumerable<string> auditFolders, string fallbackUser, string? onlyUser, AuditQuery query, CancellationToken cancellationToken)
+    private IEnumerable<AuditEntry> ReadNewestFirst(string auditFolder, string fallbackUser, string? onlyUser, AuditQuery query, BackwardReadPool files, Utf8StringCache strings, CancellationToken cancellationToken)
     {
-        foreach (var (_, path) in FilesInRange(auditFolders, query))
+        foreach (var (_, path) in FilesInRange([auditFolder], query))
         {
-            using var reader = OpenDayFile(path, backward: true);
+            using var reader = files.Open(path);
             if (reader is null)
             {
                 continue;
             }
 
             long skipped = 0;
-            var strings = new Utf8StringCache();
             try
             {
                 while (reader.TryReadPrevious(out var line))
@@ -1037,14 +1049,16 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// </summary>
     /// <param name="path">The day file's path, as listed.</param>
     /// <param name="backward">Whether to read from its end.</param>
+    /// <param name="resume">Where a backward read of the file set aside stands, to go on from there.</param>
     /// <returns>
     /// The reader, which owns the file (the folders are closed again: one file open per day file read); null when
-    /// the file or a folder above it is gone, is a symbolic link, or the file is not a regular file. Such a file is
-    /// skipped as if it were missing, never thrown, so one planted link cannot fail every read; it holds no lines of
-    /// the trail, so it is not counted in <see cref="AuditStats.SkippedLines"/>.
+    /// the file or a folder above it is gone, is a symbolic link, or the file is not a regular file, or (with
+    /// <paramref name="resume"/>) it is no longer the file that was read (see <see cref="JsonlLineReader.ResumeBackward"/>).
+    /// Such a file is skipped as if it were missing (the rest of it, when resumed), never thrown, so one planted link
+    /// cannot fail every read; it holds no lines of the trail, so it is not counted in <see cref="AuditStats.SkippedLines"/>.
     /// </returns>
     /// <exception cref="IOException">A level is there but cannot be opened.</exception>
-    private JsonlLineReader? OpenDayFile(string path, bool backward)
+    private JsonlLineReader? OpenDayFile(string path, bool backward, JsonlLineReader.BackwardPosition? resume = null)
     {
         var auditPath = Path.GetDirectoryName(path)!;
         using var root = FolderHandle.OpenExistingRoot(_root);
@@ -1056,10 +1070,18 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return null;
         }
 
-        var reader = backward ? JsonlLineReader.OpenBackward(file) : JsonlLineReader.OpenForward(file);
-        DayFileReadHook?.Invoke(path);
+        var reader = resume is { } at ? JsonlLineReader.ResumeBackward(file, at)
+            : backward ? JsonlLineReader.OpenBackward(file)
+            : JsonlLineReader.OpenForward(file);
+        if (reader is not null)
+        {
+            DayFileReadHook?.Invoke(path);
+        }
+
         return reader;
     }
+
+    private JsonlLineReader? OpenDayFileBackward(string path, JsonlLineReader.BackwardPosition? resume) => OpenDayFile(path, backward: true, resume);
 
     /// <summary>
     /// The entries among the lines of <paramref name="reader"/>, which it disposes; null when an entry or gap marker is

@@ -8,10 +8,20 @@ namespace ToolAudit.Sinks.Jsonl;
 /// for newest-first queries. Only bytes present when the file was opened are read, and a last line without its
 /// newline (a write in progress or torn by a crash) is reported as torn, never returned.
 /// </summary>
-/// <remarks>A returned line is valid until the next call. Memory is bounded by the chunk size and the longest line.</remarks>
+/// <remarks>
+/// A returned line is valid until the next call. Memory is bounded by the chunk size and the longest line. A backward
+/// read can be set aside (<see cref="Suspend"/>: the file is closed and the buffer given back) and go on from a new
+/// open of the same file (<see cref="ResumeBackward"/>), returning the lines it would have returned.
+/// </remarks>
 internal sealed class JsonlLineReader : IDisposable
 {
     private const int ChunkSize = 64 * 1024;
+
+    // A resumed read starts small: it is set aside again as soon as another file's turn comes, often after a line or two.
+    private const int ResumeChunkSize = 4 * 1024;
+
+    // The bytes just before where a set-aside read stands, kept to tell on reopening that the file is the same one.
+    private const int TailSize = 32;
 
     private readonly SafeFileHandle _file;
     private readonly long _length;
@@ -19,6 +29,7 @@ internal sealed class JsonlLineReader : IDisposable
     private int _lo;
     private int _hi;
     private long _filePosition;
+    private int _chunk = ChunkSize;
     private bool _started;
     private bool _done;
 
@@ -28,6 +39,17 @@ internal sealed class JsonlLineReader : IDisposable
         _length = RandomAccess.GetLength(file);
         _buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         _filePosition = backward ? _length : 0;
+    }
+
+    private JsonlLineReader(SafeFileHandle file, BackwardPosition at)
+    {
+        // Only the bytes there at the first open are read, as if the file had stayed open: lines appended since lie after them.
+        _file = file;
+        _length = at.Length;
+        _buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        _filePosition = at.End;
+        _started = at.Started;
+        _chunk = ResumeChunkSize;
     }
 
     /// <summary>How many torn lines (a last line without its newline) were skipped.</summary>
@@ -47,6 +69,53 @@ internal sealed class JsonlLineReader : IDisposable
     /// <param name="file">A regular file open for reading (one that can seek).</param>
     /// <returns>The reader, from the file's last line.</returns>
     public static JsonlLineReader OpenBackward(SafeFileHandle file) => Open(file, backward: true);
+
+    /// <summary>
+    /// Goes on with a backward read set aside at <paramref name="at"/>, in <paramref name="file"/> (a new open of the same
+    /// path), which the reader then owns; null (and the file closed) when the file is not the one that was read.
+    /// </summary>
+    /// <param name="file">A regular file open for reading (one that can seek).</param>
+    /// <param name="at">Where the read stood, from <see cref="Suspend"/>; not <see cref="BackwardPosition.Done"/>.</param>
+    /// <returns>The reader, from the line after (before, in the file) the last one returned; or null.</returns>
+    /// <remarks>
+    /// Files are only appended to, so the same file is at least as long as at its first open and still holds the bytes
+    /// read before; a file that is shorter, or whose bytes just before the position (up to 32, and the newline there)
+    /// differ, was replaced or cut meanwhile, and none of it is read: its lines are not this file's.
+    /// </remarks>
+    public static JsonlLineReader? ResumeBackward(SafeFileHandle file, BackwardPosition at)
+    {
+        try
+        {
+            if (!at.Done && IsSameFile(file, at))
+            {
+                return new JsonlLineReader(file, at);
+            }
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        file.Dispose();
+        return null;
+    }
+
+    /// <summary>
+    /// Sets a backward read aside: closes the file, gives the buffer back and returns where the read stands, for
+    /// <see cref="ResumeBackward"/>. The reader is disposed.
+    /// </summary>
+    /// <returns>The position.</returns>
+    public BackwardPosition Suspend()
+    {
+        // Lines are returned from the end of [_lo, _hi), which holds the bytes from _filePosition on: the next line ends
+        // where that data does, before the newline that ends it (or, not started yet, at the end of the file).
+        var end = _started ? _filePosition + (_hi - _lo) : _length;
+        var tail = _started ? _buffer.AsSpan(Math.Max(_lo, _hi - TailSize), Math.Min(_hi - _lo, TailSize)).ToArray() : [];
+        var position = new BackwardPosition(_length, end, _started, _done, tail);
+        Dispose();
+        return position;
+    }
 
     /// <summary>A reader of the open <paramref name="file"/>, which it then owns (disposed here if the reader cannot be made).</summary>
     private static JsonlLineReader Open(SafeFileHandle file, bool backward)
@@ -214,7 +283,8 @@ internal sealed class JsonlLineReader : IDisposable
         }
 
         var partial = _hi - _lo;
-        var chunk = (int)Math.Min(ChunkSize, _filePosition);
+        var chunk = (int)Math.Min(_chunk, _filePosition);
+        _chunk = Math.Min(_chunk * 2, ChunkSize);
         if (partial + chunk > _buffer.Length)
         {
             Grow(partial + chunk, keepAtEnd: true);
@@ -238,6 +308,38 @@ internal sealed class JsonlLineReader : IDisposable
         _filePosition -= chunk;
         _lo = start;
         return _hi > _lo;
+    }
+
+    /// <summary>Whether <paramref name="file"/> is still the file a backward read set aside at <paramref name="at"/> read.</summary>
+    private static bool IsSameFile(SafeFileHandle file, BackwardPosition at)
+    {
+        if (RandomAccess.GetLength(file) < at.Length)
+        {
+            return false;
+        }
+
+        if (!at.Started)
+        {
+            return true;
+        }
+
+        // The tail read before, then the newline that ends the next line (it lies before the end: the read is not done).
+        Span<byte> bytes = stackalloc byte[TailSize + 1];
+        bytes = bytes[..(at.Tail.Length + 1)];
+        var start = at.End - at.Tail.Length;
+        var read = 0;
+        while (read < bytes.Length)
+        {
+            var n = RandomAccess.Read(file, bytes[read..], start + read);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            read += n;
+        }
+
+        return bytes[^1] == (byte)'\n' && bytes[..^1].SequenceEqual(at.Tail);
     }
 
     private void Grow(int size, bool keepAtEnd)
@@ -268,4 +370,12 @@ internal sealed class JsonlLineReader : IDisposable
 
         return total;
     }
+
+    /// <summary>Where a backward read stands, without its file or buffer (see <see cref="Suspend"/>).</summary>
+    /// <param name="Length">The file's length at its first open: bytes after it are not read.</param>
+    /// <param name="End">Where the next line ends: the position of the newline after it.</param>
+    /// <param name="Started">Whether the end of the file (and its torn tail, if any) was read.</param>
+    /// <param name="Done">Whether the first line was returned: nothing is left.</param>
+    /// <param name="Tail">Up to 32 bytes just before <paramref name="End"/>, as read.</param>
+    internal readonly record struct BackwardPosition(long Length, long End, bool Started, bool Done, byte[] Tail);
 }
