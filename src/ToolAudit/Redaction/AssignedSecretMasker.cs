@@ -5,7 +5,7 @@ namespace ToolAudit.Redaction;
 /// <summary>
 /// Masks secrets that free text names rather than shapes (which <see cref="SecretScanner"/> finds): the value a
 /// secret-named key is given (<c>password=hunter2</c>, <c>"api_key": "abc"</c>, <c>Pwd=x;</c> in a connection string,
-/// <c>--token=…</c> on a command line) and the password of a URL's user information
+/// <c>--token=…</c> or <c>--token …</c> on a command line) and the password of a URL's user information
 /// (<c>postgres://app:hunter2@db/prod</c>). A key names a secret by the rules of argument keys
 /// (<see cref="ArgumentKeyRedactor"/>), so <c>max_tokens: 200</c> stays as it is.
 /// </summary>
@@ -29,7 +29,8 @@ internal sealed class AssignedSecretMasker
 
     private const string UrlMarker = "://";
 
-    private static readonly SearchValues<char> Signs = SearchValues.Create("=:");
+    // What comes before a key, or starts one: = : after a key (password=…), - before a flag's name (--password …).
+    private static readonly SearchValues<char> Signs = SearchValues.Create("=:-");
 
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
@@ -90,8 +91,9 @@ internal sealed class AssignedSecretMasker
 
     /// <summary>The next value to mask at or after <paramref name="from"/>.</summary>
     /// <remarks>
-    /// Every value to mask follows an <c>=</c> or a <c>:</c> (a URL's marker holds one too), and its key ends just before
-    /// that sign (a quote, spaces), at most <see cref="MaxKeyLength"/> chars long. So the text is searched for signs
+    /// Every value to mask follows an <c>=</c> or a <c>:</c> (a URL's marker holds one too),
+    /// and its key ends just before that sign (a quote, spaces), at most <see cref="MaxKeyLength"/> chars long; or it
+    /// follows a flag whose name starts just after a dash (<c>--password hunter2</c>). So the text is searched for signs
     /// first (one vectorized search), and for triggers only in the stretch before each sign where its key can lie:
     /// text with few signs (prose) costs little more than the sign search, text with many (JSON) one trigger search.
     /// </remarks>
@@ -118,7 +120,7 @@ internal sealed class AssignedSecretMasker
             // gets there, so each char is searched about once however many values are masked in a row.
             var searched = Math.Max(position, keyZone - 2 - MaxKeyLength);
             var lastSign = sign;
-            var stretchEnd = Math.Min(text.Length, sign + UrlMarker.Length);
+            var stretchEnd = StretchEnd(text, sign);
             while (true)
             {
                 while (searched < stretchEnd)
@@ -147,7 +149,7 @@ internal sealed class AssignedSecretMasker
                 }
 
                 lastSign = stretchEnd + more;
-                stretchEnd = Math.Min(text.Length, lastSign + UrlMarker.Length);
+                stretchEnd = StretchEnd(text, lastSign);
             }
 
             position = Math.Max(searched, lastSign + 1);
@@ -157,6 +159,14 @@ internal sealed class AssignedSecretMasker
         length = 0;
         return false;
     }
+
+    /// <summary>
+    /// How far past <paramref name="sign"/> triggers are searched: the URL marker a colon starts; after a dash, a flag's
+    /// name (--password, --db-password: each dash in it reaches over the rest, so a name of up to MaxKeyLength chars is
+    /// searched whole however its dashes fall at a stretch's end).
+    /// </summary>
+    private static int StretchEnd(ReadOnlySpan<char> text, int sign) =>
+        Math.Min(text.Length, sign + (text[sign] == '-' ? 1 + MaxKeyLength : UrlMarker.Length));
 
     /// <summary>
     /// Whether the trigger at <paramref name="hit"/> starts a URL password or is part of a secret-named key with a
@@ -190,10 +200,19 @@ internal sealed class AssignedSecretMasker
         var sign = SignAfter(text, keyEnd);
         start = 0;
         length = 0;
-        if (sign < 0
-            || keyEnd - keyStart > MaxKeyLength
-            || !IsSecretKey(text[keyStart..keyEnd])
-            || !FindValue(text, sign + 1, out start, out length))
+        if (keyEnd - keyStart > MaxKeyLength)
+        {
+            return false;
+        }
+
+        if (sign < 0)
+        {
+            // No sign: a flag (--password hunter2), judged by its shape first (cheap), then by the name.
+            return IsFlag(text, keyStart, keyEnd)
+                && IsSecretKey(text[keyStart..keyEnd]) && FindFlagValue(text, keyStart, keyEnd, out start, out length);
+        }
+
+        if (!IsSecretKey(text[keyStart..keyEnd]) || !FindValue(text, sign + 1, out start, out length))
         {
             return false;
         }
@@ -207,6 +226,63 @@ internal sealed class AssignedSecretMasker
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Whether the key run is a long flag's name (<c>--password</c>): two dashes, then not a third, and not a
+    /// <c>--no-…</c> switch (which takes no value). A one-letter flag (<c>-p</c>) is too ambiguous to mask after.
+    /// </summary>
+    private static bool IsFlag(ReadOnlySpan<char> text, int keyStart, int keyEnd) =>
+        keyEnd - keyStart > 2
+        && text[keyStart] == '-' && text[keyStart + 1] == '-' && text[keyStart + 2] != '-'
+        && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
+        && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The value after the flag <c>text[keyStart..keyEnd]</c>: past spaces or tabs on a command line
+    /// (<c>--password hunter2</c>), or the next item of a list of arguments (<c>"--password", "hunter2"</c>). Nothing
+    /// when it starts with a dash (the next flag: <c>--password --verbose</c>) or is on the next line.
+    /// </summary>
+    private static bool FindFlagValue(ReadOnlySpan<char> text, int keyStart, int keyEnd, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        var at = keyEnd;
+        var escaped = keyStart >= 2 && text[keyStart - 1] is '"' or '\'' && text[keyStart - 2] == '\\';
+        if (keyStart >= 1 && text[keyStart - 1] is '"' or '\'')
+        {
+            // Quoted: its closing quote, a comma, then the next item.
+            var quote = text[keyStart - 1];
+            if (escaped ? !text[at..].StartsWith(['\\', quote]) : at == text.Length || text[at] != quote)
+            {
+                return false;
+            }
+
+            at += escaped ? 2 : 1;
+            at = SkipSpace(text, at, lines: true);
+            if (at == text.Length || text[at] != ',')
+            {
+                return false;
+            }
+
+            at = SkipSpace(text, at + 1, lines: true);
+        }
+        else if (at == text.Length || text[at] is not (' ' or '\t'))
+        {
+            return false;
+        }
+
+        return FindValue(text, at, out start, out length) && text[start] != '-';
+    }
+
+    private static int SkipSpace(ReadOnlySpan<char> text, int at, bool lines)
+    {
+        while (at < text.Length && (text[at] is ' ' or '\t' || (lines && text[at] is '\r' or '\n')))
+        {
+            at++;
+        }
+
+        return at;
     }
 
     private static bool IsCookieHeader(ReadOnlySpan<char> key) =>

@@ -36,6 +36,11 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("api_keys: [\n  'k1' ,'k2' ]", "api_keys: [[redacted]]")]
     [InlineData("password=[hunter2] next", "password=[[redacted]] next")]
     [InlineData("token={cut by the window", "token={[redacted]")]
+    [InlineData("mysql --user root --password hunter2 -h db", "mysql --user root --password [redacted] -h db")]
+    [InlineData("deploy --api-key sk_live_x --region eu", "deploy --api-key [redacted] --region eu")]
+    [InlineData("login --db-password \t\"hunter 2\" now", "login --db-password \t\"[redacted]\" now")]
+    [InlineData("[\"mysql\", \"--password\", \"hunter2\", \"-h\", \"db\"]", "[\"mysql\", \"--password\", \"[redacted]\", \"-h\", \"db\"]")]
+    [InlineData("{\\\"argv\\\": [\\\"--token\\\",\\\"abc\\\"]}", "{\\\"argv\\\": [\\\"--token\\\",\\\"[redacted]\\\"]}")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -54,6 +59,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("{'password': {'v': 1}} Authorization: [redacted]")]
     [InlineData("x => y == z; a := b")]
     [InlineData("password reset sent to bob")]
+    [InlineData("generate --tokens 200 --max-tokens 100 -p hunter2")]
+    [InlineData("mysql --password --verbose; pg_dump --no-password mydb; a -- password b")]
     [InlineData("")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
@@ -89,6 +96,18 @@ public sealed class AssignedSecretMaskerTests
         var text = string.Concat(Enumerable.Repeat("password=a;token: 'b', ", 1_000));
 
         Masker().Mask(text).Should().Be(string.Concat(Enumerable.Repeat("password=[redacted];token: '[redacted]', ", 1_000)));
+    }
+
+    [Theory]
+    [InlineData("--password - ")]
+    [InlineData("-")]
+    public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
+    {
+        // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
+        // quadratic scan would take minutes over this text, not milliseconds.
+        var text = string.Concat(Enumerable.Repeat(unit, 200_000 / unit.Length));
+
+        Masker().Mask(text).Should().BeSameAs(text);
     }
 
     [Fact]
