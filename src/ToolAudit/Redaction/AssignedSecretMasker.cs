@@ -5,7 +5,7 @@ namespace ToolAudit.Redaction;
 /// <summary>
 /// Masks secrets that free text names rather than shapes (which <see cref="SecretScanner"/> finds): the value a
 /// secret-named key is given (<c>password=hunter2</c>, <c>"api_key": "abc"</c>, <c>Pwd=x;</c> in a connection string,
-/// <c>--token=…</c> or <c>--token …</c> on a command line) and the password of a URL's user information
+/// <c>--token=…</c> or <c>--token …</c> on a command line, <c>&lt;password&gt;hunter2&lt;/password&gt;</c>) and the password of a URL's user information
 /// (<c>postgres://app:hunter2@db/prod</c>). A key names a secret by the rules of argument keys
 /// (<see cref="ArgumentKeyRedactor"/>), so <c>max_tokens: 200</c> stays as it is.
 /// </summary>
@@ -29,8 +29,13 @@ internal sealed class AssignedSecretMasker
 
     private const string UrlMarker = "://";
 
-    // What comes before a key, or starts one: = : after a key (password=…), - before a flag's name (--password …).
-    private static readonly SearchValues<char> Signs = SearchValues.Create("=:-");
+    // The longest opening tag, from its name to its >, that an element's content is masked after (attributes: the
+    // WS-Security <wsse:Password Type="…#PasswordText">).
+    private const int MaxTagLength = 256;
+
+    // What comes before a key, or starts one: = : after a key (password=…), > after an element's name
+    // (<password>…), - before a flag's name (--password …). An ASCII set of four is searched as fast as the two it was.
+    private static readonly SearchValues<char> Signs = SearchValues.Create("=:>-");
 
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
@@ -91,7 +96,7 @@ internal sealed class AssignedSecretMasker
 
     /// <summary>The next value to mask at or after <paramref name="from"/>.</summary>
     /// <remarks>
-    /// Every value to mask follows an <c>=</c> or a <c>:</c> (a URL's marker holds one too),
+    /// Every value to mask follows an <c>=</c> or a <c>:</c> (a URL's marker holds one too) or an element's <c>&gt;</c>,
     /// and its key ends just before that sign (a quote, spaces), at most <see cref="MaxKeyLength"/> chars long; or it
     /// follows a flag whose name starts just after a dash (<c>--password hunter2</c>). So the text is searched for signs
     /// first (one vectorized search), and for triggers only in the stretch before each sign where its key can lie:
@@ -207,9 +212,11 @@ internal sealed class AssignedSecretMasker
 
         if (sign < 0)
         {
-            // No sign: a flag (--password hunter2), judged by its shape first (cheap), then by the name.
+            // No sign: a flag (--password hunter2) or an element (<password>hunter2</password>), judged by their shape
+            // first (cheap), then by the name.
             return IsFlag(text, keyStart, keyEnd)
-                && IsSecretKey(text[keyStart..keyEnd]) && FindFlagValue(text, keyStart, keyEnd, out start, out length);
+                ? IsSecretKey(text[keyStart..keyEnd]) && FindFlagValue(text, keyStart, keyEnd, out start, out length)
+                : IsElementName(text, keyStart, keyEnd) && IsSecretKey(text[keyStart..keyEnd]) && FindElementValue(text, keyEnd, out start, out length);
         }
 
         if (!IsSecretKey(text[keyStart..keyEnd]) || !FindValue(text, sign + 1, out start, out length))
@@ -273,6 +280,77 @@ internal sealed class AssignedSecretMasker
         }
 
         return FindValue(text, at, out start, out length) && text[start] != '-';
+    }
+
+    /// <summary>
+    /// Whether the key run is an element's name: just after its tag's <c>&lt;</c>, or after a namespace prefix
+    /// (<c>&lt;wsse:Password</c>). A closing tag (<c>&lt;/password&gt;</c>) is not.
+    /// </summary>
+    private static bool IsElementName(ReadOnlySpan<char> text, int keyStart, int keyEnd)
+    {
+        var open = keyStart - 1;
+        if (open > 0 && text[open] == ':')
+        {
+            var prefixEnd = open;
+            while (open > 0 && prefixEnd - open < MaxKeyLength && IsKeyChar(text[open - 1]))
+            {
+                open--;
+            }
+
+            open = open < prefixEnd ? open - 1 : -1;
+        }
+
+        return open >= 0 && text[open] == '<' && keyEnd < text.Length && text[keyEnd] is '>' or ' ' or '\t' or '\r' or '\n';
+    }
+
+    /// <summary>
+    /// The content of the element whose name ends at <paramref name="nameEnd"/>: from its tag's end to the next tag,
+    /// without the white space around it (a CDATA section's content); when no tag follows (a window cut it), one run
+    /// as an unquoted value. Nothing for an empty element, one that holds elements, or a self-closing tag.
+    /// </summary>
+    private bool FindElementValue(ReadOnlySpan<char> text, int nameEnd, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        var tag = text[nameEnd..Math.Min(text.Length, nameEnd + MaxTagLength)];
+        var close = tag.IndexOfAny('<', '>');
+        if (close < 0 || tag[close] != '>' || (close > 0 && tag[close - 1] == '/'))
+        {
+            return false;
+        }
+
+        // An attribute that names a secret of its own, or holds a URL password, is masked first (matches are found in
+        // order): the element is then left to the search that goes on from there.
+        var tagEnd = nameEnd + close;
+        if (close > 0 && FindNext(text[..tagEnd], nameEnd, out _, out _))
+        {
+            return false;
+        }
+
+        var from = SkipSpace(text, tagEnd + 1, lines: true);
+        if (from == text.Length)
+        {
+            return false;
+        }
+
+        if (text[from..].StartsWith("<![CDATA[", StringComparison.Ordinal))
+        {
+            start = from + "<![CDATA[".Length;
+            var cdataEnd = text[start..].IndexOf("]]>", StringComparison.Ordinal);
+            length = cdataEnd < 0 ? text.Length - start : cdataEnd;
+            return length > 0;
+        }
+
+        var next = text[from..].IndexOf('<');
+        var end = next < 0 ? from + RunLength(text[from..]) : from + next;
+        while (end > from && text[end - 1] is ' ' or '\t' or '\r' or '\n')
+        {
+            end--;
+        }
+
+        start = from;
+        length = end - from;
+        return length > 0;
     }
 
     private static int SkipSpace(ReadOnlySpan<char> text, int at, bool lines)

@@ -41,6 +41,13 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("login --db-password \t\"hunter 2\" now", "login --db-password \t\"[redacted]\" now")]
     [InlineData("[\"mysql\", \"--password\", \"hunter2\", \"-h\", \"db\"]", "[\"mysql\", \"--password\", \"[redacted]\", \"-h\", \"db\"]")]
     [InlineData("{\\\"argv\\\": [\\\"--token\\\",\\\"abc\\\"]}", "{\\\"argv\\\": [\\\"--token\\\",\\\"[redacted]\\\"]}")]
+    [InlineData("<password>hunter2</password>", "<password>[redacted]</password>")]
+    [InlineData("<config><ApiKey>x</ApiKey><Region>eu</Region></config>", "<config><ApiKey>[redacted]</ApiKey><Region>eu</Region></config>")]
+    [InlineData("<secret>\n  hunter 2\n</secret>", "<secret>\n  [redacted]\n</secret>")]
+    [InlineData("<wsse:Password Type=\"http://docs.oasis-open.org/wss#PasswordText\">hunter2</wsse:Password>", "<wsse:Password Type=\"http://docs.oasis-open.org/wss#PasswordText\">[redacted]</wsse:Password>")]
+    [InlineData("<password><![CDATA[a<b]]></password>", "<password><![CDATA[[redacted]]]></password>")]
+    [InlineData("<token-count>5</token-count>", "<token-count>[redacted]</token-count>")]
+    [InlineData("<user name=\"bob\" password=\"hunter2\"/>", "<user name=\"bob\" password=\"[redacted]\"/>")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -61,6 +68,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("password reset sent to bob")]
     [InlineData("generate --tokens 200 --max-tokens 100 -p hunter2")]
     [InlineData("mysql --password --verbose; pg_dump --no-password mydb; a -- password b")]
+    [InlineData("<tokens>5</tokens> <password></password> <password/> </password> x")]
+    [InlineData("<credentials>\n  <user>bob</user>\n</credentials>")]
     [InlineData("")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
@@ -101,6 +110,9 @@ public sealed class AssignedSecretMaskerTests
     [Theory]
     [InlineData("--password - ")]
     [InlineData("-")]
+    [InlineData("<password x=1 ")]
+    [InlineData("<password x=1>")]
+    [InlineData("<x:password>")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
