@@ -5,7 +5,9 @@ namespace ToolAudit.Redaction;
 /// <summary>
 /// Masks secrets that free text names rather than shapes (which <see cref="SecretScanner"/> finds): the value a
 /// secret-named key is given (<c>password=hunter2</c>, <c>"api_key": "abc"</c>, <c>Pwd=x;</c> in a connection string,
-/// <c>--token=…</c> or <c>--token …</c> on a command line, <c>&lt;password&gt;hunter2&lt;/password&gt;</c>) and the password of a URL's user information
+/// <c>--token=…</c> or <c>--token …</c> on a command line, <c>&lt;password&gt;hunter2&lt;/password&gt;</c>), the value a
+/// name or key property names (<c>{"name": "password", "value": "…"}</c>, <c>&lt;add key="ApiKey" value="…"/&gt;</c>)
+/// and the password of a URL's user information
 /// (<c>postgres://app:hunter2@db/prod</c>). A key names a secret by the rules of argument keys
 /// (<see cref="ArgumentKeyRedactor"/>), so <c>max_tokens: 200</c> stays as it is.
 /// </summary>
@@ -28,6 +30,14 @@ internal sealed class AssignedSecretMasker
     private const int MaxTriggerLength = TriggerLength;
 
     private const string UrlMarker = "://";
+
+    // The key of a property whose value another property names (<add key="ApiKey" value="…"/>, {"name": "password",
+    // "value": …}) ends in this word; its start is searched for like a trigger.
+    private const string ValueWord = "value";
+
+    // How many properties before a value are looked at for the name or key that names it ({"Name": …, "Type": …,
+    // "Value": …}, as AWS gives a parameter).
+    private const int MaxPropertiesBeforeValue = 3;
 
     // The longest opening tag, from its name to its >, that an element's content is masked after (attributes: the
     // WS-Security <wsse:Password Type="…#PasswordText">).
@@ -59,9 +69,11 @@ internal sealed class AssignedSecretMasker
 
         // A secret-named key holds the first word of one of the configured keys: the start of that word, and the
         // URL marker, are what the text is searched for. Only where one is found is a key looked at.
-        _triggers = keys.Patterns
+        var patterns = keys.Patterns.ToArray();
+        _triggers = patterns
             .Select(static words => words[0][..Math.Min(words[0].Length, words.Count == 1 ? OneWordTriggerLength : TriggerLength)])
             .Append(UrlMarker)
+            .Concat(patterns.Length > 0 ? [ValueWord[..TriggerLength]] : [])
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToArray();
 #if NET9_0_OR_GREATER
@@ -219,7 +231,15 @@ internal sealed class AssignedSecretMasker
                 : IsElementName(text, keyStart, keyEnd) && IsSecretKey(text[keyStart..keyEnd]) && FindElementValue(text, keyEnd, out start, out length);
         }
 
-        if (!IsSecretKey(text[keyStart..keyEnd]) || !FindValue(text, sign + 1, out start, out length))
+        if (!IsSecretKey(text[keyStart..keyEnd]))
+        {
+            // A value another property names: {"name": "password", "value": …}, <add key="ApiKey" value="…"/>.
+            return EndsWithWord(text[keyStart..keyEnd], ValueWord)
+                && FollowsSecretName(text, keyStart)
+                && FindValue(text, sign + 1, out start, out length);
+        }
+
+        if (!FindValue(text, sign + 1, out start, out length))
         {
             return false;
         }
@@ -353,6 +373,124 @@ internal sealed class AssignedSecretMasker
         return length > 0;
     }
 
+    /// <summary>
+    /// Whether one of the few properties before the value key at <paramref name="keyStart"/> is a name or key whose
+    /// text names a secret: <c>{"name": "password", "value": …}</c>, <c>&lt;add key="ApiKey" value="…"/&gt;</c>,
+    /// <c>ParameterKey=DbPassword,ParameterValue=…</c>. Each property is read backwards in bounded steps (a key and a
+    /// value of at most MaxKeyLength chars each), so a value costs the same however dense the text.
+    /// </summary>
+    private bool FollowsSecretName(ReadOnlySpan<char> text, int keyStart)
+    {
+        var at = SkipQuoteBack(text, keyStart);
+        for (var property = 0; property < MaxPropertiesBeforeValue; property++)
+        {
+            // Between properties: a comma (JSON, a CLI's shorthand), or white space (attributes).
+            var end = at;
+            at = SkipSpaceBack(text, at);
+            if (at > 0 && text[at - 1] == ',')
+            {
+                at = SkipSpaceBack(text, at - 1);
+            }
+            else if (at == end)
+            {
+                return false;
+            }
+
+            if (!PreviousValue(text, at, out var valueStart, out var valueEnd, out at))
+            {
+                return false;
+            }
+
+            at = SkipSpaceBack(text, at);
+            if (at == 0 || text[at - 1] is not ('=' or ':'))
+            {
+                return false;
+            }
+
+            var nameEnd = SkipQuoteBack(text, SkipSpaceBack(text, at - 1));
+            at = nameEnd;
+            while (at > 0 && nameEnd - at < MaxKeyLength && IsKeyChar(text[at - 1]))
+            {
+                at--;
+            }
+
+            var name = text[at..nameEnd];
+            if (name.IsEmpty)
+            {
+                return false;
+            }
+
+            if (EndsWithWord(name, "name") || EndsWithWord(name, "key"))
+            {
+                return IsSecretKey(text[valueStart..valueEnd]);
+            }
+
+            at = SkipQuoteBack(text, at);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The property value that ends at <paramref name="end"/>: a quoted text on one line (also with escaped quotes,
+    /// inside JSON that is itself a string) or a run of key chars, of at most MaxKeyLength chars; <paramref name="before"/>
+    /// is where it starts, quote and all.
+    /// </summary>
+    private static bool PreviousValue(ReadOnlySpan<char> text, int end, out int start, out int contentEnd, out int before)
+    {
+        start = end;
+        contentEnd = end;
+        before = end;
+        if (end == 0)
+        {
+            return false;
+        }
+
+        var quote = text[end - 1];
+        if (quote is not ('"' or '\''))
+        {
+            while (start > 0 && end - start < MaxKeyLength && IsKeyChar(text[start - 1]))
+            {
+                start--;
+            }
+
+            before = start;
+            return start < end && (start == 0 || !IsKeyChar(text[start - 1]));
+        }
+
+        var escaped = end >= 2 && text[end - 2] == '\\';
+        contentEnd = end - (escaped ? 2 : 1);
+        var open = contentEnd - 1;
+        while (open >= 0 && contentEnd - open <= MaxKeyLength + 1 && text[open] != quote && text[open] is not ('\r' or '\n'))
+        {
+            open--;
+        }
+
+        if (open < 0 || text[open] != quote || (open > 0 && text[open - 1] == '\\') != escaped)
+        {
+            return false;
+        }
+
+        start = open + 1;
+        before = escaped ? open - 1 : open;
+        return start < contentEnd;
+    }
+
+    /// <summary>Before a quote that ends or starts a key, also an escaped one (<c>\"</c>).</summary>
+    private static int SkipQuoteBack(ReadOnlySpan<char> text, int at)
+    {
+        if (at > 0 && text[at - 1] is '"' or '\'')
+        {
+            at--;
+            if (at > 0 && text[at - 1] == '\\')
+            {
+                at--;
+            }
+        }
+
+        return at;
+    }
+
     private static int SkipSpace(ReadOnlySpan<char> text, int at, bool lines)
     {
         while (at < text.Length && (text[at] is ' ' or '\t' || (lines && text[at] is '\r' or '\n')))
@@ -361,6 +499,33 @@ internal sealed class AssignedSecretMasker
         }
 
         return at;
+    }
+
+    private static int SkipSpaceBack(ReadOnlySpan<char> text, int at)
+    {
+        while (at > 0 && text[at - 1] is ' ' or '\t' or '\r' or '\n')
+        {
+            at--;
+        }
+
+        return at;
+    }
+
+    /// <summary>Whether the key's last word is <paramref name="word"/>: <c>value</c>, <c>Value</c>, <c>ParameterValue</c>, <c>param_value</c>; not <c>keyvalue</c>.</summary>
+    private static bool EndsWithWord(ReadOnlySpan<char> key, string word)
+    {
+        if (!key.EndsWith(word, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (key.Length == word.Length)
+        {
+            return true;
+        }
+
+        var before = key[^(word.Length + 1)];
+        return !char.IsLetterOrDigit(before) || (char.IsUpper(key[^word.Length]) && char.IsLower(before));
     }
 
     private static bool IsCookieHeader(ReadOnlySpan<char> key) =>

@@ -48,6 +48,14 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("<password><![CDATA[a<b]]></password>", "<password><![CDATA[[redacted]]]></password>")]
     [InlineData("<token-count>5</token-count>", "<token-count>[redacted]</token-count>")]
     [InlineData("<user name=\"bob\" password=\"hunter2\"/>", "<user name=\"bob\" password=\"[redacted]\"/>")]
+    [InlineData("<add key=\"ApiKey\" value=\"x\"/>", "<add key=\"ApiKey\" value=\"[redacted]\"/>")]
+    [InlineData("<input type=\"password\" name=\"password\" value=\"hunter2\">", "<input type=\"password\" name=\"password\" value=\"[redacted]\">")]
+    [InlineData("{\"name\": \"password\", \"value\": \"x\"}", "{\"name\": \"password\", \"value\": \"[redacted]\"}")]
+    [InlineData("{\"Key\":\"ApiKey\",\"Value\":\"x\"}", "{\"Key\":\"ApiKey\",\"Value\":\"[redacted]\"}")]
+    [InlineData("[{\"name\": \"DB_PASSWORD\",\n  \"value\": \"hunter2\"}, {\"name\": \"PORT\", \"value\": \"5432\"}]", "[{\"name\": \"DB_PASSWORD\",\n  \"value\": \"[redacted]\"}, {\"name\": \"PORT\", \"value\": \"5432\"}]")]
+    [InlineData("{\"Name\": \"/prod/db/password\", \"Type\": \"SecureString\", \"Value\": \"hunter2\"}", "{\"Name\": \"/prod/db/password\", \"Type\": \"SecureString\", \"Value\": \"[redacted]\"}")]
+    [InlineData("{\\\"name\\\":\\\"token\\\",\\\"value\\\":\\\"abc\\\"}", "{\\\"name\\\":\\\"token\\\",\\\"value\\\":\\\"[redacted]\\\"}")]
+    [InlineData("--parameters ParameterKey=DbPassword,ParameterValue=hunter2", "--parameters ParameterKey=DbPassword,ParameterValue=[redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -70,6 +78,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("mysql --password --verbose; pg_dump --no-password mydb; a -- password b")]
     [InlineData("<tokens>5</tokens> <password></password> <password/> </password> x")]
     [InlineData("<credentials>\n  <user>bob</user>\n</credentials>")]
+    [InlineData("{\"name\": \"max_tokens\", \"value\": 200} {\"name\": \"PORT\", \"value\": \"5432\"}")]
+    [InlineData("{\"name\": \"password\", \"value\": null} {\"value\": \"x\"}")]
     [InlineData("")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
@@ -107,12 +117,23 @@ public sealed class AssignedSecretMaskerTests
         Masker().Mask(text).Should().Be(string.Concat(Enumerable.Repeat("password=[redacted];token: '[redacted]', ", 1_000)));
     }
 
+    [Fact]
+    public void Mask_ManyFlagsElementsAndNamedValuesInARow_MasksEveryOne()
+    {
+        var text = string.Concat(Enumerable.Repeat("--password a <token>b</token> {\"name\": \"secret\", \"value\": \"c\"}, ", 1_000));
+
+        Masker().Mask(text).Should().Be(string.Concat(Enumerable.Repeat(
+            "--password [redacted] <token>[redacted]</token> {\"name\": \"secret\", \"value\": \"[redacted]\"}, ", 1_000)));
+    }
+
     [Theory]
     [InlineData("--password - ")]
     [InlineData("-")]
     [InlineData("<password x=1 ")]
     [InlineData("<password x=1>")]
     [InlineData("<x:password>")]
+    [InlineData("\"value\": 1, ")]
+    [InlineData("\"name\": \"password\", \"type\": \"x\", \"value\": null, ")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
