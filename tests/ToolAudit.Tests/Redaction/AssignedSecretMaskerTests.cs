@@ -56,6 +56,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("{\"Name\": \"/prod/db/password\", \"Type\": \"SecureString\", \"Value\": \"hunter2\"}", "{\"Name\": \"/prod/db/password\", \"Type\": \"SecureString\", \"Value\": \"[redacted]\"}")]
     [InlineData("{\\\"name\\\":\\\"token\\\",\\\"value\\\":\\\"abc\\\"}", "{\\\"name\\\":\\\"token\\\",\\\"value\\\":\\\"[redacted]\\\"}")]
     [InlineData("--parameters ParameterKey=DbPassword,ParameterValue=hunter2", "--parameters ParameterKey=DbPassword,ParameterValue=[redacted]")]
+    [InlineData("env:\n- name: DB_PASSWORD\n  value: hunter2\n- name: PORT\n  value: 80", "env:\n- name: DB_PASSWORD\n  value: [redacted]\n- name: PORT\n  value: 80")]
+    [InlineData("{\"headers\": [{\"name\": \"Authorization\", \"value\": \"Bearer abc\"}]}", "{\"headers\": [{\"name\": \"Authorization\", \"value\": \"[redacted]\"}]}")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
