@@ -420,7 +420,7 @@ internal sealed class AssignedSecretMasker
                 return false;
             }
 
-            if (EndsWithWord(name, "name") || EndsWithWord(name, "key"))
+            if (IsNameKey(name))
             {
                 return IsSecretKey(text[valueStart..valueEnd]);
             }
@@ -509,6 +509,34 @@ internal sealed class AssignedSecretMasker
         }
 
         return at;
+    }
+
+    /// <summary>Whether a property's key ends in the word value (<c>value</c>, <c>Value</c>, <c>ParameterValue</c>): its value is a secret when a name or key beside it names one.</summary>
+    internal static bool IsValueKey(ReadOnlySpan<char> key) => EndsWithWord(key, ValueWord);
+
+    /// <summary>Whether a property's key ends in the word name or key (<c>name</c>, <c>Key</c>, <c>ParameterKey</c>, <c>OptionName</c>): its text can name the value beside it.</summary>
+    internal static bool IsNameKey(ReadOnlySpan<char> key) => EndsWithWord(key, "name") || EndsWithWord(key, "key");
+
+    /// <summary>
+    /// Whether a whole text is a long flag's name (<c>--password</c>; not <c>--password=…</c>, <c>-p</c> or a
+    /// <c>--no-…</c> switch), as an item of a list of arguments is; its name is for the caller to judge.
+    /// </summary>
+    internal static bool IsLongFlag(ReadOnlySpan<char> text)
+    {
+        if (!IsFlag(text, 0, text.Length))
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!IsKeyChar(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Whether the key's last word is <paramref name="word"/>: <c>value</c>, <c>Value</c>, <c>ParameterValue</c>, <c>param_value</c>; not <c>keyvalue</c>.</summary>

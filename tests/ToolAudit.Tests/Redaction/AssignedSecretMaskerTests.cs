@@ -179,6 +179,33 @@ public sealed class AssignedSecretMaskerTests
     }
 
     [Fact]
+    public void Create_StructuredArgumentsWithANamedValueOrAFlagsValue_AreRewrittenMasked()
+    {
+        // The forms the text masker finds in JSON text, found by the structure of an object or array argument: a value
+        // that a name or key property names (in either order: an object's properties have none), and the item after a
+        // secret-named long flag in a list of arguments.
+        var options = new ToolAuditOptions();
+        using var document = System.Text.Json.JsonDocument.Parse(
+            "{\"env\": [{\"name\": \"DB_PASSWORD\", \"value\": \"hunter2\"}, {\"Value\": \"x\", \"Key\": \"ApiKey\"}, {\"name\": \"PORT\", \"value\": \"5432\"}]}");
+        var call = new ToolCall(
+            "alice",
+            "spawn",
+            new Dictionary<string, object?>
+            {
+                ["spec"] = document.RootElement.Clone(),
+                ["argv"] = new[] { "mysql", "--password", "hunter2", "--tokens", "5", "--token", "--verbose", "--no-password", "db" },
+            },
+            AuditStatus.Ok);
+
+        var entry = Prepared.Entry(call, options);
+
+        entry.Args!["spec"].GetRawText().Should().Be(
+            "{\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"[redacted]\"},{\"Value\":\"[redacted]\",\"Key\":\"ApiKey\"},{\"name\":\"PORT\",\"value\":\"5432\"}]}");
+        entry.Args["argv"].GetRawText().Should().Be(
+            "[\"mysql\",\"--password\",\"[redacted]\",\"--tokens\",\"5\",\"--token\",\"--verbose\",\"--no-password\",\"db\"]");
+    }
+
+    [Fact]
     public void Create_LongArgumentWithASecretNamedValue_IsMaskedThenCutWithItsFullLength()
     {
         var options = new ToolAuditOptions { ArgMaxChars = 25 };
