@@ -204,11 +204,26 @@ internal sealed class AuditEntryFactory
 
     private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args)
     {
+        // A value that a name or key argument names (set_env(name: "DB_PASSWORD", value: …)) is redacted like a
+        // secret-named key's.
+        var namesSecret = false;
+        foreach (var (key, value) in args)
+        {
+            namesSecret |= value switch
+            {
+                string text => AssignedSecretMasker.IsNameKey(key) && IsRedactedKey(text),
+                JsonElement element => NamesSecret(key, element),
+                _ => false,
+            };
+        }
+
         // The captured array is ours alone: rewrite it in place.
         for (var i = 0; i < args.Length; i++)
         {
             var (key, value) = args[i];
-            args[i] = new KeyValuePair<string, object?>(key, PrepareArgument(key, value));
+            args[i] = new KeyValuePair<string, object?>(
+                key,
+                namesSecret && value is not null && AssignedSecretMasker.IsValueKey(key) ? SecretScanner.Redacted : PrepareArgument(key, value));
         }
 
         return args;

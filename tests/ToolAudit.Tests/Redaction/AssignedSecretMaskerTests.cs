@@ -206,6 +206,25 @@ public sealed class AssignedSecretMaskerTests
     }
 
     [Fact]
+    public void Create_ValueArgumentThatANameArgumentNames_IsRedacted()
+    {
+        // set_env(name: "DB_PASSWORD", value: "hunter2"): the call's own arguments are a name and a value too.
+        using var document = System.Text.Json.JsonDocument.Parse("{\"Key\": \"ApiKey\", \"Value\": \"x\"}");
+        var plain = new ToolCall("alice", "set_env", new Dictionary<string, object?> { ["value"] = "hunter2", ["name"] = "DB_PASSWORD" }, AuditStatus.Ok);
+        var json = new ToolCall(
+            "alice",
+            "put_setting",
+            document.RootElement.EnumerateObject().ToDictionary(static p => p.Name, static p => (object?)p.Value.Clone()),
+            AuditStatus.Ok);
+        var kept = new ToolCall("alice", "set_env", new Dictionary<string, object?> { ["name"] = "PORT", ["value"] = "5432" }, AuditStatus.Ok);
+
+        Prepared.Entry(plain).Args!["value"].GetString().Should().Be("[redacted]");
+        Prepared.Entry(plain).Args!["name"].GetString().Should().Be("DB_PASSWORD");
+        Prepared.Entry(json).Args!["Value"].GetString().Should().Be("[redacted]");
+        Prepared.Entry(kept).Args!["value"].GetString().Should().Be("5432");
+    }
+
+    [Fact]
     public void Create_LongArgumentWithASecretNamedValue_IsMaskedThenCutWithItsFullLength()
     {
         var options = new ToolAuditOptions { ArgMaxChars = 25 };
