@@ -44,7 +44,8 @@ internal sealed class AssignedSecretMasker
     private const int MaxTagLength = 256;
 
     // What comes before a key, or starts one: = : after a key (password=…), > after an element's name
-    // (<password>…), - before a flag's name (--password …). An ASCII set of four is searched as fast as the two it was.
+    // (<password>…), - before a flag's name (--password …). An ASCII set of four is searched about as fast as the two it
+    // was (a bitmap search, not a packed compare: RedactionBenchmarks.Names_Prose).
     private static readonly SearchValues<char> Signs = SearchValues.Create("=:>-");
 
     // What ends a value that is not quoted.
