@@ -204,11 +204,26 @@ internal sealed class AuditEntryFactory
 
     private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args)
     {
+        // A value that a name or key argument names (set_env(name: "DB_PASSWORD", value: …)) is redacted like a
+        // secret-named key's.
+        var namesSecret = false;
+        foreach (var (key, value) in args)
+        {
+            namesSecret |= value switch
+            {
+                string text => AssignedSecretMasker.IsNameKey(key) && IsRedactedKey(text),
+                JsonElement element => NamesSecret(key, element),
+                _ => false,
+            };
+        }
+
         // The captured array is ours alone: rewrite it in place.
         for (var i = 0; i < args.Length; i++)
         {
             var (key, value) = args[i];
-            args[i] = new KeyValuePair<string, object?>(key, PrepareArgument(key, value));
+            args[i] = new KeyValuePair<string, object?>(
+                key,
+                namesSecret && value is not null && AssignedSecretMasker.IsValueKey(key) ? SecretScanner.Redacted : PrepareArgument(key, value));
         }
 
         return args;
@@ -379,6 +394,8 @@ internal sealed class AuditEntryFactory
                 return repaired || text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || _assignedSecrets.ContainsSecret(KeptPart(text, _argMaxChars))
                     || !WellFormedText.IsWellFormed(text);
             case JsonValueKind.Object:
+                // A value that a name or key property names, before it or after it.
+                bool namesSecret = false, hasValue = false;
                 foreach (var property in element.EnumerateObject())
                 {
                     var name = NameOf(property, out var repairedName);
@@ -386,16 +403,26 @@ internal sealed class AuditEntryFactory
                     {
                         return true;
                     }
+
+                    namesSecret |= NamesSecret(name, property.Value);
+                    hasValue |= AssignedSecretMasker.IsValueKey(name) && property.Value.ValueKind != JsonValueKind.Null;
+                    if (namesSecret && hasValue)
+                    {
+                        return true;
+                    }
                 }
 
                 return false;
             case JsonValueKind.Array:
+                var afterFlag = false;
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (NeedsRewrite(item))
+                    if ((afterFlag && IsFlagValue(item)) || NeedsRewrite(item))
                     {
                         return true;
                     }
+
+                    afterFlag = IsSecretFlag(item);
                 }
 
                 return false;
@@ -412,12 +439,18 @@ internal sealed class AuditEntryFactory
                 writer.WriteStringValue(PrepareString(StringOf(element, out _)));
                 break;
             case JsonValueKind.Object:
+                var namesSecret = false;
+                foreach (var property in element.EnumerateObject())
+                {
+                    namesSecret |= NamesSecret(NameOf(property, out _), property.Value);
+                }
+
                 writer.WriteStartObject();
                 foreach (var property in element.EnumerateObject())
                 {
                     var name = NameOf(property, out _);
                     writer.WritePropertyName(name);
-                    if (IsRedactedKey(name) && property.Value.ValueKind != JsonValueKind.Null)
+                    if ((IsRedactedKey(name) || (namesSecret && AssignedSecretMasker.IsValueKey(name))) && property.Value.ValueKind != JsonValueKind.Null)
                     {
                         writer.WriteStringValue(SecretScanner.Redacted);
                     }
@@ -431,9 +464,19 @@ internal sealed class AuditEntryFactory
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
+                var afterFlag = false;
                 foreach (var item in element.EnumerateArray())
                 {
-                    Rewrite(writer, item);
+                    if (afterFlag && IsFlagValue(item))
+                    {
+                        writer.WriteStringValue(SecretScanner.Redacted);
+                    }
+                    else
+                    {
+                        Rewrite(writer, item);
+                    }
+
+                    afterFlag = IsSecretFlag(item);
                 }
 
                 writer.WriteEndArray();
@@ -443,6 +486,35 @@ internal sealed class AuditEntryFactory
                 break;
         }
     }
+
+    /// <summary>Whether a name or key property (<c>"name": "DB_PASSWORD"</c>) names a secret: then the value property beside it holds one.</summary>
+    private bool NamesSecret(string name, JsonElement value) =>
+        value.ValueKind == JsonValueKind.String && AssignedSecretMasker.IsNameKey(name) && IsRedactedKey(StringOf(value, out _));
+
+    /// <summary>Whether an item of a list of arguments is a secret-named long flag (<c>"--password"</c>): the next item is its value.</summary>
+    private bool IsSecretFlag(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+#if NET9_0_OR_GREATER
+        // Most items are not flags: only one that starts with two dashes, or may spell them as escapes, is read as text.
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(item);
+        if (!raw.StartsWith("\"--"u8) && !raw.Contains((byte)'\\'))
+        {
+            return false;
+        }
+#endif
+
+        var text = StringOf(item, out _);
+        return AssignedSecretMasker.IsLongFlag(text) && IsRedactedKey(text);
+    }
+
+    /// <summary>Whether the item after a secret-named flag is its value: a number, or a text that is not the next flag (<c>--verbose</c>).</summary>
+    private static bool IsFlagValue(JsonElement item) =>
+        item.ValueKind == JsonValueKind.Number
+        || (item.ValueKind == JsonValueKind.String && StringOf(item, out _) is { Length: > 0 } text && text[0] != '-');
 
     /// <summary>
     /// A JSON string's text. JSON can spell a lone surrogate as an escape (<c>"\ud800"</c>, from a model's arguments),

@@ -5,7 +5,9 @@ namespace ToolAudit.Redaction;
 /// <summary>
 /// Masks secrets that free text names rather than shapes (which <see cref="SecretScanner"/> finds): the value a
 /// secret-named key is given (<c>password=hunter2</c>, <c>"api_key": "abc"</c>, <c>Pwd=x;</c> in a connection string,
-/// <c>--token=…</c> on a command line) and the password of a URL's user information
+/// <c>--token=…</c> or <c>--token …</c> on a command line, <c>&lt;password&gt;hunter2&lt;/password&gt;</c>), the value a
+/// name or key property names (<c>{"name": "password", "value": "…"}</c>, <c>&lt;add key="ApiKey" value="…"/&gt;</c>)
+/// and the password of a URL's user information
 /// (<c>postgres://app:hunter2@db/prod</c>). A key names a secret by the rules of argument keys
 /// (<see cref="ArgumentKeyRedactor"/>), so <c>max_tokens: 200</c> stays as it is.
 /// </summary>
@@ -29,7 +31,22 @@ internal sealed class AssignedSecretMasker
 
     private const string UrlMarker = "://";
 
-    private static readonly SearchValues<char> Signs = SearchValues.Create("=:");
+    // The key of a property whose value another property names (<add key="ApiKey" value="…"/>, {"name": "password",
+    // "value": …}) ends in this word; its start is searched for like a trigger.
+    private const string ValueWord = "value";
+
+    // How many properties before a value are looked at for the name or key that names it ({"Name": …, "Type": …,
+    // "Value": …}, as AWS gives a parameter).
+    private const int MaxPropertiesBeforeValue = 3;
+
+    // The longest opening tag, from its name to its >, that an element's content is masked after (attributes: the
+    // WS-Security <wsse:Password Type="…#PasswordText">).
+    private const int MaxTagLength = 256;
+
+    // What comes before a key, or starts one: = : after a key (password=…), > after an element's name
+    // (<password>…), - before a flag's name (--password …). An ASCII set of four is searched about as fast as the two it
+    // was (a bitmap search, not a packed compare: RedactionBenchmarks.Names_Prose).
+    private static readonly SearchValues<char> Signs = SearchValues.Create("=:>-");
 
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
@@ -53,9 +70,11 @@ internal sealed class AssignedSecretMasker
 
         // A secret-named key holds the first word of one of the configured keys: the start of that word, and the
         // URL marker, are what the text is searched for. Only where one is found is a key looked at.
-        _triggers = keys.Patterns
+        var patterns = keys.Patterns.ToArray();
+        _triggers = patterns
             .Select(static words => words[0][..Math.Min(words[0].Length, words.Count == 1 ? OneWordTriggerLength : TriggerLength)])
             .Append(UrlMarker)
+            .Concat(patterns.Length > 0 ? [ValueWord[..TriggerLength]] : [])
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToArray();
 #if NET9_0_OR_GREATER
@@ -90,8 +109,9 @@ internal sealed class AssignedSecretMasker
 
     /// <summary>The next value to mask at or after <paramref name="from"/>.</summary>
     /// <remarks>
-    /// Every value to mask follows an <c>=</c> or a <c>:</c> (a URL's marker holds one too), and its key ends just before
-    /// that sign (a quote, spaces), at most <see cref="MaxKeyLength"/> chars long. So the text is searched for signs
+    /// Every value to mask follows an <c>=</c> or a <c>:</c> (a URL's marker holds one too) or an element's <c>&gt;</c>,
+    /// and its key ends just before that sign (a quote, spaces), at most <see cref="MaxKeyLength"/> chars long; or it
+    /// follows a flag whose name starts just after a dash (<c>--password hunter2</c>). So the text is searched for signs
     /// first (one vectorized search), and for triggers only in the stretch before each sign where its key can lie:
     /// text with few signs (prose) costs little more than the sign search, text with many (JSON) one trigger search.
     /// </remarks>
@@ -118,7 +138,7 @@ internal sealed class AssignedSecretMasker
             // gets there, so each char is searched about once however many values are masked in a row.
             var searched = Math.Max(position, keyZone - 2 - MaxKeyLength);
             var lastSign = sign;
-            var stretchEnd = Math.Min(text.Length, sign + UrlMarker.Length);
+            var stretchEnd = StretchEnd(text, sign);
             while (true)
             {
                 while (searched < stretchEnd)
@@ -147,7 +167,7 @@ internal sealed class AssignedSecretMasker
                 }
 
                 lastSign = stretchEnd + more;
-                stretchEnd = Math.Min(text.Length, lastSign + UrlMarker.Length);
+                stretchEnd = StretchEnd(text, lastSign);
             }
 
             position = Math.Max(searched, lastSign + 1);
@@ -157,6 +177,14 @@ internal sealed class AssignedSecretMasker
         length = 0;
         return false;
     }
+
+    /// <summary>
+    /// How far past <paramref name="sign"/> triggers are searched: the URL marker a colon starts; after a dash, a flag's
+    /// name (--password, --db-password: each dash in it reaches over the rest, so a name of up to MaxKeyLength chars is
+    /// searched whole however its dashes fall at a stretch's end).
+    /// </summary>
+    private static int StretchEnd(ReadOnlySpan<char> text, int sign) =>
+        Math.Min(text.Length, sign + (text[sign] == '-' ? 1 + MaxKeyLength : UrlMarker.Length));
 
     /// <summary>
     /// Whether the trigger at <paramref name="hit"/> starts a URL password or is part of a secret-named key with a
@@ -190,10 +218,29 @@ internal sealed class AssignedSecretMasker
         var sign = SignAfter(text, keyEnd);
         start = 0;
         length = 0;
-        if (sign < 0
-            || keyEnd - keyStart > MaxKeyLength
-            || !IsSecretKey(text[keyStart..keyEnd])
-            || !FindValue(text, sign + 1, out start, out length))
+        if (keyEnd - keyStart > MaxKeyLength)
+        {
+            return false;
+        }
+
+        if (sign < 0)
+        {
+            // No sign: a flag (--password hunter2) or an element (<password>hunter2</password>), judged by their shape
+            // first (cheap), then by the name.
+            return IsFlag(text, keyStart, keyEnd)
+                ? IsSecretKey(text[keyStart..keyEnd]) && FindFlagValue(text, keyStart, keyEnd, out start, out length)
+                : IsElementName(text, keyStart, keyEnd) && IsSecretKey(text[keyStart..keyEnd]) && FindElementValue(text, keyEnd, out start, out length);
+        }
+
+        if (!IsSecretKey(text[keyStart..keyEnd]))
+        {
+            // A value another property names: {"name": "password", "value": …}, <add key="ApiKey" value="…"/>.
+            return EndsWithWord(text[keyStart..keyEnd], ValueWord)
+                && FollowsSecretName(text, keyStart)
+                && FindValue(text, sign + 1, out start, out length);
+        }
+
+        if (!FindValue(text, sign + 1, out start, out length))
         {
             return false;
         }
@@ -207,6 +254,307 @@ internal sealed class AssignedSecretMasker
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Whether the key run is a long flag's name (<c>--password</c>): two dashes, then not a third, and not a
+    /// <c>--no-…</c> switch (which takes no value). A one-letter flag (<c>-p</c>) is too ambiguous to mask after.
+    /// </summary>
+    private static bool IsFlag(ReadOnlySpan<char> text, int keyStart, int keyEnd) =>
+        keyEnd - keyStart > 2
+        && text[keyStart] == '-' && text[keyStart + 1] == '-' && text[keyStart + 2] != '-'
+        && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
+        && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The value after the flag <c>text[keyStart..keyEnd]</c>: past spaces or tabs on a command line
+    /// (<c>--password hunter2</c>), or the next item of a list of arguments (<c>"--password", "hunter2"</c>). Nothing
+    /// when it starts with a dash (the next flag: <c>--password --verbose</c>) or is on the next line.
+    /// </summary>
+    private static bool FindFlagValue(ReadOnlySpan<char> text, int keyStart, int keyEnd, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        var at = keyEnd;
+        var escaped = keyStart >= 2 && text[keyStart - 1] is '"' or '\'' && text[keyStart - 2] == '\\';
+        if (keyStart >= 1 && text[keyStart - 1] is '"' or '\'')
+        {
+            // Quoted: its closing quote, a comma, then the next item.
+            var quote = text[keyStart - 1];
+            if (escaped ? !text[at..].StartsWith(['\\', quote]) : at == text.Length || text[at] != quote)
+            {
+                return false;
+            }
+
+            at += escaped ? 2 : 1;
+            at = SkipSpace(text, at, lines: true);
+            if (at == text.Length || text[at] != ',')
+            {
+                return false;
+            }
+
+            at = SkipSpace(text, at + 1, lines: true);
+        }
+        else if (at == text.Length || text[at] is not (' ' or '\t'))
+        {
+            return false;
+        }
+
+        return FindValue(text, at, out start, out length) && text[start] != '-';
+    }
+
+    /// <summary>
+    /// Whether the key run is an element's name: just after its tag's <c>&lt;</c>, or after a namespace prefix
+    /// (<c>&lt;wsse:Password</c>). A closing tag (<c>&lt;/password&gt;</c>) is not.
+    /// </summary>
+    private static bool IsElementName(ReadOnlySpan<char> text, int keyStart, int keyEnd)
+    {
+        var open = keyStart - 1;
+        if (open > 0 && text[open] == ':')
+        {
+            var prefixEnd = open;
+            while (open > 0 && prefixEnd - open < MaxKeyLength && IsKeyChar(text[open - 1]))
+            {
+                open--;
+            }
+
+            open = open < prefixEnd ? open - 1 : -1;
+        }
+
+        return open >= 0 && text[open] == '<' && keyEnd < text.Length && text[keyEnd] is '>' or ' ' or '\t' or '\r' or '\n';
+    }
+
+    /// <summary>
+    /// The content of the element whose name ends at <paramref name="nameEnd"/>: from its tag's end to the next tag,
+    /// without the white space around it (a CDATA section's content); when no tag follows (a window cut it), one run
+    /// as an unquoted value. Nothing for an empty element, one that holds elements, or a self-closing tag.
+    /// </summary>
+    private bool FindElementValue(ReadOnlySpan<char> text, int nameEnd, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        var tag = text[nameEnd..Math.Min(text.Length, nameEnd + MaxTagLength)];
+        var close = tag.IndexOfAny('<', '>');
+        if (close < 0 || tag[close] != '>' || (close > 0 && tag[close - 1] == '/'))
+        {
+            return false;
+        }
+
+        // An attribute that names a secret of its own, or holds a URL password, is masked first (matches are found in
+        // order): the element is then left to the search that goes on from there.
+        var tagEnd = nameEnd + close;
+        if (close > 0 && FindNext(text[..tagEnd], nameEnd, out _, out _))
+        {
+            return false;
+        }
+
+        var from = SkipSpace(text, tagEnd + 1, lines: true);
+        if (from == text.Length)
+        {
+            return false;
+        }
+
+        if (text[from..].StartsWith("<![CDATA[", StringComparison.Ordinal))
+        {
+            start = from + "<![CDATA[".Length;
+            var cdataEnd = text[start..].IndexOf("]]>", StringComparison.Ordinal);
+            length = cdataEnd < 0 ? text.Length - start : cdataEnd;
+            return length > 0;
+        }
+
+        var next = text[from..].IndexOf('<');
+        var end = next < 0 ? from + RunLength(text[from..]) : from + next;
+        while (end > from && text[end - 1] is ' ' or '\t' or '\r' or '\n')
+        {
+            end--;
+        }
+
+        start = from;
+        length = end - from;
+        return length > 0;
+    }
+
+    /// <summary>
+    /// Whether one of the few properties before the value key at <paramref name="keyStart"/> is a name or key whose
+    /// text names a secret: <c>{"name": "password", "value": …}</c>, <c>&lt;add key="ApiKey" value="…"/&gt;</c>,
+    /// <c>ParameterKey=DbPassword,ParameterValue=…</c>. Each property is read backwards in bounded steps (a key and a
+    /// value of at most MaxKeyLength chars each), so a value costs the same however dense the text.
+    /// </summary>
+    private bool FollowsSecretName(ReadOnlySpan<char> text, int keyStart)
+    {
+        var at = SkipQuoteBack(text, keyStart);
+        for (var property = 0; property < MaxPropertiesBeforeValue; property++)
+        {
+            // Between properties: a comma (JSON, a CLI's shorthand), or white space (attributes).
+            var end = at;
+            at = SkipSpaceBack(text, at);
+            if (at > 0 && text[at - 1] == ',')
+            {
+                at = SkipSpaceBack(text, at - 1);
+            }
+            else if (at == end)
+            {
+                return false;
+            }
+
+            if (!PreviousValue(text, at, out var valueStart, out var valueEnd, out at))
+            {
+                return false;
+            }
+
+            at = SkipSpaceBack(text, at);
+            if (at == 0 || text[at - 1] is not ('=' or ':'))
+            {
+                return false;
+            }
+
+            var nameEnd = SkipQuoteBack(text, SkipSpaceBack(text, at - 1));
+            at = nameEnd;
+            while (at > 0 && nameEnd - at < MaxKeyLength && IsKeyChar(text[at - 1]))
+            {
+                at--;
+            }
+
+            var name = text[at..nameEnd];
+            if (name.IsEmpty)
+            {
+                return false;
+            }
+
+            if (IsNameKey(name))
+            {
+                return IsSecretKey(text[valueStart..valueEnd]);
+            }
+
+            at = SkipQuoteBack(text, at);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The property value that ends at <paramref name="end"/>: a quoted text on one line (also with escaped quotes,
+    /// inside JSON that is itself a string) or a run of key chars, of at most MaxKeyLength chars; <paramref name="before"/>
+    /// is where it starts, quote and all.
+    /// </summary>
+    private static bool PreviousValue(ReadOnlySpan<char> text, int end, out int start, out int contentEnd, out int before)
+    {
+        start = end;
+        contentEnd = end;
+        before = end;
+        if (end == 0)
+        {
+            return false;
+        }
+
+        var quote = text[end - 1];
+        if (quote is not ('"' or '\''))
+        {
+            while (start > 0 && end - start < MaxKeyLength && IsKeyChar(text[start - 1]))
+            {
+                start--;
+            }
+
+            before = start;
+            return start < end && (start == 0 || !IsKeyChar(text[start - 1]));
+        }
+
+        var escaped = end >= 2 && text[end - 2] == '\\';
+        contentEnd = end - (escaped ? 2 : 1);
+        var open = contentEnd - 1;
+        while (open >= 0 && contentEnd - open <= MaxKeyLength + 1 && text[open] != quote && text[open] is not ('\r' or '\n'))
+        {
+            open--;
+        }
+
+        if (open < 0 || text[open] != quote || (open > 0 && text[open - 1] == '\\') != escaped)
+        {
+            return false;
+        }
+
+        start = open + 1;
+        before = escaped ? open - 1 : open;
+        return start < contentEnd;
+    }
+
+    /// <summary>Before a quote that ends or starts a key, also an escaped one (<c>\"</c>).</summary>
+    private static int SkipQuoteBack(ReadOnlySpan<char> text, int at)
+    {
+        if (at > 0 && text[at - 1] is '"' or '\'')
+        {
+            at--;
+            if (at > 0 && text[at - 1] == '\\')
+            {
+                at--;
+            }
+        }
+
+        return at;
+    }
+
+    private static int SkipSpace(ReadOnlySpan<char> text, int at, bool lines)
+    {
+        while (at < text.Length && (text[at] is ' ' or '\t' || (lines && text[at] is '\r' or '\n')))
+        {
+            at++;
+        }
+
+        return at;
+    }
+
+    private static int SkipSpaceBack(ReadOnlySpan<char> text, int at)
+    {
+        while (at > 0 && text[at - 1] is ' ' or '\t' or '\r' or '\n')
+        {
+            at--;
+        }
+
+        return at;
+    }
+
+    /// <summary>Whether a property's key ends in the word value (<c>value</c>, <c>Value</c>, <c>ParameterValue</c>): its value is a secret when a name or key beside it names one.</summary>
+    internal static bool IsValueKey(ReadOnlySpan<char> key) => EndsWithWord(key, ValueWord);
+
+    /// <summary>Whether a property's key ends in the word name or key (<c>name</c>, <c>Key</c>, <c>ParameterKey</c>, <c>OptionName</c>): its text can name the value beside it.</summary>
+    internal static bool IsNameKey(ReadOnlySpan<char> key) => EndsWithWord(key, "name") || EndsWithWord(key, "key");
+
+    /// <summary>
+    /// Whether a whole text is a long flag's name (<c>--password</c>; not <c>--password=…</c>, <c>-p</c> or a
+    /// <c>--no-…</c> switch), as an item of a list of arguments is; its name is for the caller to judge.
+    /// </summary>
+    internal static bool IsLongFlag(ReadOnlySpan<char> text)
+    {
+        if (!IsFlag(text, 0, text.Length))
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!IsKeyChar(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether the key's last word is <paramref name="word"/>: <c>value</c>, <c>Value</c>, <c>ParameterValue</c>, <c>param_value</c>; not <c>keyvalue</c>.</summary>
+    private static bool EndsWithWord(ReadOnlySpan<char> key, string word)
+    {
+        if (!key.EndsWith(word, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (key.Length == word.Length)
+        {
+            return true;
+        }
+
+        var before = key[^(word.Length + 1)];
+        return !char.IsLetterOrDigit(before) || (char.IsUpper(key[^word.Length]) && char.IsLower(before));
     }
 
     private static bool IsCookieHeader(ReadOnlySpan<char> key) =>

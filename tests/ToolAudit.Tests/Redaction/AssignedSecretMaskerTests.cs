@@ -36,6 +36,28 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("api_keys: [\n  'k1' ,'k2' ]", "api_keys: [[redacted]]")]
     [InlineData("password=[hunter2] next", "password=[[redacted]] next")]
     [InlineData("token={cut by the window", "token={[redacted]")]
+    [InlineData("mysql --user root --password hunter2 -h db", "mysql --user root --password [redacted] -h db")]
+    [InlineData("deploy --api-key sk_live_x --region eu", "deploy --api-key [redacted] --region eu")]
+    [InlineData("login --db-password \t\"hunter 2\" now", "login --db-password \t\"[redacted]\" now")]
+    [InlineData("[\"mysql\", \"--password\", \"hunter2\", \"-h\", \"db\"]", "[\"mysql\", \"--password\", \"[redacted]\", \"-h\", \"db\"]")]
+    [InlineData("{\\\"argv\\\": [\\\"--token\\\",\\\"abc\\\"]}", "{\\\"argv\\\": [\\\"--token\\\",\\\"[redacted]\\\"]}")]
+    [InlineData("<password>hunter2</password>", "<password>[redacted]</password>")]
+    [InlineData("<config><ApiKey>x</ApiKey><Region>eu</Region></config>", "<config><ApiKey>[redacted]</ApiKey><Region>eu</Region></config>")]
+    [InlineData("<secret>\n  hunter 2\n</secret>", "<secret>\n  [redacted]\n</secret>")]
+    [InlineData("<wsse:Password Type=\"http://docs.oasis-open.org/wss#PasswordText\">hunter2</wsse:Password>", "<wsse:Password Type=\"http://docs.oasis-open.org/wss#PasswordText\">[redacted]</wsse:Password>")]
+    [InlineData("<password><![CDATA[a<b]]></password>", "<password><![CDATA[[redacted]]]></password>")]
+    [InlineData("<token-count>5</token-count>", "<token-count>[redacted]</token-count>")]
+    [InlineData("<user name=\"bob\" password=\"hunter2\"/>", "<user name=\"bob\" password=\"[redacted]\"/>")]
+    [InlineData("<add key=\"ApiKey\" value=\"x\"/>", "<add key=\"ApiKey\" value=\"[redacted]\"/>")]
+    [InlineData("<input type=\"password\" name=\"password\" value=\"hunter2\">", "<input type=\"password\" name=\"password\" value=\"[redacted]\">")]
+    [InlineData("{\"name\": \"password\", \"value\": \"x\"}", "{\"name\": \"password\", \"value\": \"[redacted]\"}")]
+    [InlineData("{\"Key\":\"ApiKey\",\"Value\":\"x\"}", "{\"Key\":\"ApiKey\",\"Value\":\"[redacted]\"}")]
+    [InlineData("[{\"name\": \"DB_PASSWORD\",\n  \"value\": \"hunter2\"}, {\"name\": \"PORT\", \"value\": \"5432\"}]", "[{\"name\": \"DB_PASSWORD\",\n  \"value\": \"[redacted]\"}, {\"name\": \"PORT\", \"value\": \"5432\"}]")]
+    [InlineData("{\"Name\": \"/prod/db/password\", \"Type\": \"SecureString\", \"Value\": \"hunter2\"}", "{\"Name\": \"/prod/db/password\", \"Type\": \"SecureString\", \"Value\": \"[redacted]\"}")]
+    [InlineData("{\\\"name\\\":\\\"token\\\",\\\"value\\\":\\\"abc\\\"}", "{\\\"name\\\":\\\"token\\\",\\\"value\\\":\\\"[redacted]\\\"}")]
+    [InlineData("--parameters ParameterKey=DbPassword,ParameterValue=hunter2", "--parameters ParameterKey=DbPassword,ParameterValue=[redacted]")]
+    [InlineData("env:\n- name: DB_PASSWORD\n  value: hunter2\n- name: PORT\n  value: 80", "env:\n- name: DB_PASSWORD\n  value: [redacted]\n- name: PORT\n  value: 80")]
+    [InlineData("{\"headers\": [{\"name\": \"Authorization\", \"value\": \"Bearer abc\"}]}", "{\"headers\": [{\"name\": \"Authorization\", \"value\": \"[redacted]\"}]}")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -54,6 +76,12 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("{'password': {'v': 1}} Authorization: [redacted]")]
     [InlineData("x => y == z; a := b")]
     [InlineData("password reset sent to bob")]
+    [InlineData("generate --tokens 200 --max-tokens 100 -p hunter2")]
+    [InlineData("mysql --password --verbose; pg_dump --no-password mydb; a -- password b")]
+    [InlineData("<tokens>5</tokens> <password></password> <password/> </password> x")]
+    [InlineData("<credentials>\n  <user>bob</user>\n</credentials>")]
+    [InlineData("{\"name\": \"max_tokens\", \"value\": 200} {\"name\": \"PORT\", \"value\": \"5432\"}")]
+    [InlineData("{\"name\": \"password\", \"value\": null} {\"value\": \"x\"}")]
     [InlineData("")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
@@ -92,6 +120,32 @@ public sealed class AssignedSecretMaskerTests
     }
 
     [Fact]
+    public void Mask_ManyFlagsElementsAndNamedValuesInARow_MasksEveryOne()
+    {
+        var text = string.Concat(Enumerable.Repeat("--password a <token>b</token> {\"name\": \"secret\", \"value\": \"c\"}, ", 1_000));
+
+        Masker().Mask(text).Should().Be(string.Concat(Enumerable.Repeat(
+            "--password [redacted] <token>[redacted]</token> {\"name\": \"secret\", \"value\": \"[redacted]\"}, ", 1_000)));
+    }
+
+    [Theory]
+    [InlineData("--password - ")]
+    [InlineData("-")]
+    [InlineData("<password x=1 ")]
+    [InlineData("<password x=1>")]
+    [InlineData("<x:password>")]
+    [InlineData("\"value\": 1, ")]
+    [InlineData("\"name\": \"password\", \"type\": \"x\", \"value\": null, ")]
+    public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
+    {
+        // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
+        // quadratic scan would take minutes over this text, not milliseconds.
+        var text = string.Concat(Enumerable.Repeat(unit, 200_000 / unit.Length));
+
+        Masker().Mask(text).Should().BeSameAs(text);
+    }
+
+    [Fact]
     public void Create_SecretsNamedInArgumentsSnippetAndError_AreMaskedInEachAndTheRestKept()
     {
         var options = new ToolAuditOptions();
@@ -122,6 +176,52 @@ public sealed class AssignedSecretMaskerTests
         var entry = Prepared.Entry(call, options);
 
         entry.Args!["spec"].GetRawText().Should().Be("{\"env\":[\"PATH=/bin\",\"DB_PASSWORD=[redacted]\"]}");
+    }
+
+    [Fact]
+    public void Create_StructuredArgumentsWithANamedValueOrAFlagsValue_AreRewrittenMasked()
+    {
+        // The forms the text masker finds in JSON text, found by the structure of an object or array argument: a value
+        // that a name or key property names (in either order: an object's properties have none), and the item after a
+        // secret-named long flag in a list of arguments.
+        var options = new ToolAuditOptions();
+        using var document = System.Text.Json.JsonDocument.Parse(
+            "{\"env\": [{\"name\": \"DB_PASSWORD\", \"value\": \"hunter2\"}, {\"Value\": \"x\", \"Key\": \"ApiKey\"}, {\"name\": \"PORT\", \"value\": \"5432\"}]}");
+        var call = new ToolCall(
+            "alice",
+            "spawn",
+            new Dictionary<string, object?>
+            {
+                ["spec"] = document.RootElement.Clone(),
+                ["argv"] = new[] { "mysql", "--password", "hunter2", "--tokens", "5", "--token", "--verbose", "--no-password", "db" },
+            },
+            AuditStatus.Ok);
+
+        var entry = Prepared.Entry(call, options);
+
+        entry.Args!["spec"].GetRawText().Should().Be(
+            "{\"env\":[{\"name\":\"DB_PASSWORD\",\"value\":\"[redacted]\"},{\"Value\":\"[redacted]\",\"Key\":\"ApiKey\"},{\"name\":\"PORT\",\"value\":\"5432\"}]}");
+        entry.Args["argv"].GetRawText().Should().Be(
+            "[\"mysql\",\"--password\",\"[redacted]\",\"--tokens\",\"5\",\"--token\",\"--verbose\",\"--no-password\",\"db\"]");
+    }
+
+    [Fact]
+    public void Create_ValueArgumentThatANameArgumentNames_IsRedacted()
+    {
+        // set_env(name: "DB_PASSWORD", value: "hunter2"): the call's own arguments are a name and a value too.
+        using var document = System.Text.Json.JsonDocument.Parse("{\"Key\": \"ApiKey\", \"Value\": \"x\"}");
+        var plain = new ToolCall("alice", "set_env", new Dictionary<string, object?> { ["value"] = "hunter2", ["name"] = "DB_PASSWORD" }, AuditStatus.Ok);
+        var json = new ToolCall(
+            "alice",
+            "put_setting",
+            document.RootElement.EnumerateObject().ToDictionary(static p => p.Name, static p => (object?)p.Value.Clone()),
+            AuditStatus.Ok);
+        var kept = new ToolCall("alice", "set_env", new Dictionary<string, object?> { ["name"] = "PORT", ["value"] = "5432" }, AuditStatus.Ok);
+
+        Prepared.Entry(plain).Args!["value"].GetString().Should().Be("[redacted]");
+        Prepared.Entry(plain).Args!["name"].GetString().Should().Be("DB_PASSWORD");
+        Prepared.Entry(json).Args!["Value"].GetString().Should().Be("[redacted]");
+        Prepared.Entry(kept).Args!["value"].GetString().Should().Be("5432");
     }
 
     [Fact]
