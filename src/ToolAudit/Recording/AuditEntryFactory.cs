@@ -60,7 +60,7 @@ internal sealed class AuditEntryFactory
             Engine = SanitizeOptional(CutName(captured.Engine)),
             Model = SanitizeOptional(CutName(captured.Model)),
             Tool = WellFormedText.Sanitize(CutName(call.Tool)),
-            Args = captured.Args.ToArray() is { } args ? new RecordedArguments(PrepareArguments(args)) : null,
+            Args = captured.Args.ToArray() is { } args ? new RecordedArguments(PrepareArguments(args, ArgumentsNameASecret(captured.Args))) : null,
             Status = call.Status,
             ResultChars = call.Result?.Length ?? 0,
             ResultSnippet = call.Result is null ? null : Snippet(call.Result),
@@ -202,32 +202,46 @@ internal sealed class AuditEntryFactory
         return masked;
     }
 
-    private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args)
+    private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args, bool namesSecret)
     {
-        // A value that a name or key argument names (set_env(name: "DB_PASSWORD", value: …)) is redacted like a
-        // secret-named key's.
-        var namesSecret = false;
-        foreach (var (key, value) in args)
+        // The captured array is ours alone: rewrite it in place.
+        for (var i = 0; i < args.Length; i++)
         {
-            namesSecret |= value switch
+            var (key, value) = args[i];
+            args[i] = new KeyValuePair<string, object?>(key, PrepareArgument(key, value, namesSecret));
+        }
+
+        return args;
+    }
+
+    /// <summary>
+    /// Whether a name or key argument names a secret (<c>set_env(name: "DB_PASSWORD", value: …)</c>): then the value
+    /// arguments beside it are redacted like a secret-named key's (see <see cref="PrepareArgument(string, object?, bool)"/>).
+    /// Both the entry path and the JSONL store's line path ask this, so they write the same line.
+    /// </summary>
+    public bool ArgumentsNameASecret(ArgumentSnapshot args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (key, value) = args[i];
+            var names = value switch
             {
                 string text => AssignedSecretMasker.IsNameKey(key) && IsRedactedKey(text),
                 JsonElement element => NamesSecret(key, element),
                 _ => false,
             };
+            if (names)
+            {
+                return true;
+            }
         }
 
-        // The captured array is ours alone: rewrite it in place.
-        for (var i = 0; i < args.Length; i++)
-        {
-            var (key, value) = args[i];
-            args[i] = new KeyValuePair<string, object?>(
-                key,
-                namesSecret && value is not null && AssignedSecretMasker.IsValueKey(key) ? SecretScanner.Redacted : PrepareArgument(key, value));
-        }
-
-        return args;
+        return false;
     }
+
+    /// <summary>An argument's value as stored, given whether the call's arguments name a secret (<see cref="ArgumentsNameASecret"/>).</summary>
+    public object? PrepareArgument(string key, object? value, bool namesSecret) =>
+        namesSecret && value is not null && AssignedSecretMasker.IsValueKey(key) ? SecretScanner.Redacted : PrepareArgument(key, value);
 
     /// <summary>An argument's value as stored: redacted for a secret-looking key, cut and masked text, or the value itself.</summary>
     public object? PrepareArgument(string key, object? value)

@@ -119,6 +119,20 @@ public sealed class CapturedLineTests
     }
 
     [Fact]
+    public void WriteLine_OfACallWhoseNameArgumentNamesASecret_RedactsTheValueAsTheEntryDoes()
+    {
+        // set_env(name: "DB_PASSWORD", value: …): the value is the secret the name names, in the files as in memory.
+        var options = new ToolAudit.ToolAuditOptions();
+        var call = new ToolCall("alice", "set_env", new Dictionary<string, object?> { ["name"] = "DB_PASSWORD", ["value"] = "hunter2" }, AuditStatus.Ok);
+
+        var direct = Line(call, AuditContext.Empty, null, options, fast: true);
+        var viaEntry = Line(call, AuditContext.Empty, null, options, fast: false);
+
+        direct.Should().NotContain("hunter2");
+        WithoutId(direct).Should().Be(WithoutId(viaEntry));
+    }
+
+    [Fact]
     public void WriteLine_WhenPreparingAnArgumentThrows_TheStoreKeepsNoHalfLine()
     {
         using var folder = new Support.TempFolder();
