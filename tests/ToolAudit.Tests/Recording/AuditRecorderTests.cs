@@ -310,36 +310,21 @@ public sealed class AuditRecorderTests
         var store = new InMemoryAuditStore(100);
         var gated = new GatedGapSink(store);
         var recorder = new AuditRecorder(gated, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 1, OverflowMode = AuditOverflowMode.DropNewest });
-        using var dropping = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var dropper = new Thread(() => recorder.Record(Calls.Typical(sequence: 3)));
         try
         {
-            recorder.Record(Calls.Typical(sequence: 0));
-            await gated.WaitForWriteStartedAsync();
-            recorder.Record(Calls.Typical(sequence: 1));
-            recorder.WaitForEmptyQueue();
-            recorder.Record(Calls.Typical(sequence: 2)); // the one queue slot: the queue is full
-            recorder.BeforeDropHook = () =>
-            {
-                dropping.Set();
-                release.Wait(TimeSpan.FromSeconds(30));
-            };
-            dropper.Start();
-            dropping.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
-
+            using var held = await HeldDrop.StartAsync(recorder, gated);
             gated.Open();
             await recorder.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+            held.Release().Should().BeTrue();
+            recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 3, Dropped: 0, Failed: 1, Pending: 0));
+            store.Dropped.Should().Be(recorder.Counters.Dropped, "every drop counted is in the trail");
         }
         finally
         {
-            release.Set();
             gated.Open();
+            await recorder.DisposeAsync();
         }
-
-        dropper.Join(TimeSpan.FromSeconds(30)).Should().BeTrue();
-        recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 3, Dropped: 0, Failed: 1, Pending: 0));
-        store.Dropped.Should().Be(recorder.Counters.Dropped, "every drop counted is in the trail");
     }
 
     [Fact]

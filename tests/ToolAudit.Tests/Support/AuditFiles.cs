@@ -5,6 +5,23 @@ namespace ToolAudit.Tests.Support;
 /// <summary>Raw access to the files a JSONL store wrote.</summary>
 public static class AuditFiles
 {
+    /// <summary>The day files below <paramref name="root"/> this process holds open (read from <c>/proc/self/fd</c>).</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static int OpenDayFiles(string root) =>
+        Directory.EnumerateFileSystemEntries("/proc/self/fd")
+            .Select(fd =>
+            {
+                try
+                {
+                    return new FileInfo(fd).LinkTarget;
+                }
+                catch (IOException)
+                {
+                    return null; // closed meanwhile (another test's descriptor)
+                }
+            })
+            .Count(target => target is not null && target.StartsWith(root + "/", StringComparison.Ordinal) && target.EndsWith(".jsonl", StringComparison.Ordinal));
+
     /// <summary>Every .jsonl file under <paramref name="root"/>.</summary>
     public static IReadOnlyList<string> All(string root) =>
         Directory.Exists(root) ? Directory.EnumerateFiles(root, "*.jsonl", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];

@@ -207,28 +207,12 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
         var store = new InMemoryAuditStore(100);
         var gated = new GatedGapSink(store);
         var recorder = new AuditRecorder(gated, new ToolAuditOptions { QueueCapacity = 1, MaxBatchSize = 1, OverflowMode = AuditOverflowMode.DropNewest }, clock);
-        using var dropping = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
         try
         {
-            recorder.Record(Calls.Typical(sequence: 0));
-            await gated.WaitForWriteStartedAsync();
-            recorder.Record(Calls.Typical(sequence: 1));
-            recorder.WaitForEmptyQueue();
-            recorder.Record(Calls.Typical(sequence: 2)); // the one queue slot: the queue is full
-            recorder.BeforeDropHook = () =>
-            {
-                dropping.Set();
-                release.Wait(TimeSpan.FromSeconds(30));
-            };
-            var dropper = new Thread(() => recorder.Record(Calls.Typical(sequence: 3)));
-            dropper.Start();
-            dropping.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
-
+            using var held = await HeldDrop.StartAsync(recorder, gated);
             gated.Open();
             await recorder.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-            release.Set();
-            dropper.Join(TimeSpan.FromSeconds(30)).Should().BeTrue();
+            held.Release().Should().BeTrue();
             recorder.Counters.Should().Be(new AuditCounters(Accepted: 4, Written: 3, Dropped: 1, Failed: 0, Pending: 0));
 
             await recorder.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
@@ -238,7 +222,6 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
         }
         finally
         {
-            release.Set();
             gated.Open();
             await recorder.DisposeAsync();
         }

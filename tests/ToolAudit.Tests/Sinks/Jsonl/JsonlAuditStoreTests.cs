@@ -232,33 +232,17 @@ public sealed class JsonlAuditStoreTests
         var at = new DateTimeOffset(2025, 3, 4, 10, 0, 0, TimeSpan.Zero);
         var users = Enumerable.Range(0, 20).Select(i => $"user{i}").ToList();
         var mostOpen = 0;
-        store.DayFileOpenedHook = _ => mostOpen = Math.Max(mostOpen, OpenDayFiles(folder.Path));
+        store.DayFileOpenedHook = _ => mostOpen = Math.Max(mostOpen, AuditFiles.OpenDayFiles(folder.Path));
 
         await store.WriteAsync(users.Select((u, i) => Entries.At(at, user: u, sequence: i)).ToList(), default);
 
         mostOpen.Should().BeLessThanOrEqualTo(2, "MaxOpenFiles bounds the day files held open at once, the one being opened included");
-        OpenDayFiles(folder.Path).Should().BeLessThanOrEqualTo(2);
+        AuditFiles.OpenDayFiles(folder.Path).Should().BeLessThanOrEqualTo(2);
         for (var i = 0; i < users.Count; i++)
         {
             Sequences(store.GetFilePath(users[i], March4)).Should().Equal(i);
         }
     }
-
-    /// <summary>The day files below <paramref name="root"/> this process holds open.</summary>
-    private static int OpenDayFiles(string root) =>
-        Directory.EnumerateFileSystemEntries("/proc/self/fd")
-            .Select(fd =>
-            {
-                try
-                {
-                    return new FileInfo(fd).LinkTarget;
-                }
-                catch (IOException)
-                {
-                    return null; // closed meanwhile (another test's descriptor)
-                }
-            })
-            .Count(target => target is not null && target.StartsWith(root + "/", StringComparison.Ordinal) && target.EndsWith(".jsonl", StringComparison.Ordinal));
 
     [Theory]
     [InlineData(null, 1)]

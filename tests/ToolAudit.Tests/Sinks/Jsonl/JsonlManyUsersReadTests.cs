@@ -39,15 +39,15 @@ public sealed class JsonlManyUsersReadTests
 
         await memory.WriteAsync(entries, default);
         using var files = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
-        OpenDayFiles(folder.Path).Should().Be(0);
+        AuditFiles.OpenDayFiles(folder.Path).Should().Be(0);
         var mostOpen = 0;
-        files.DayFileReadHook = _ => mostOpen = Math.Max(mostOpen, OpenDayFiles(folder.Path));
+        files.DayFileReadHook = _ => mostOpen = Math.Max(mostOpen, AuditFiles.OpenDayFiles(folder.Path));
 
         var read = await files.QueryAsync(new AuditQuery { Limit = int.MaxValue }).ToListAsync();
         var page = await files.QueryAsync(new AuditQuery { Offset = 700, Limit = 50 }).ToListAsync();
 
         mostOpen.Should().BeInRange(1, 64, "a read of every user holds at most 64 day files open at once");
-        OpenDayFiles(folder.Path).Should().Be(0, "every file is closed once the read is done");
+        AuditFiles.OpenDayFiles(folder.Path).Should().Be(0, "every file is closed once the read is done");
         read.Select(e => e.Id).Should().Equal((await memory.QueryAsync(new AuditQuery { Limit = int.MaxValue }).ToListAsync()).Select(e => e.Id));
         page.Select(e => e.Id).Should().Equal((await memory.QueryAsync(new AuditQuery { Offset = 700, Limit = 50 }).ToListAsync()).Select(e => e.Id));
         files.SkippedLines.Should().Be(0);
@@ -246,21 +246,4 @@ public sealed class JsonlManyUsersReadTests
         AuditFiles.Write(Path.Combine(root, "empty", "tool_audit", "2025-03-04.jsonl"), string.Empty);
         AuditFiles.Write(Path.Combine(root, "onlytorn", "tool_audit", "2025-03-04.jsonl"), "{\"ts\":\"2025-03-04T10:00:00Z\"");
     }
-
-    /// <summary>The day files below <paramref name="root"/> this process holds open.</summary>
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static int OpenDayFiles(string root) =>
-        Directory.EnumerateFileSystemEntries("/proc/self/fd")
-            .Select(fd =>
-            {
-                try
-                {
-                    return new FileInfo(fd).LinkTarget;
-                }
-                catch (IOException)
-                {
-                    return null; // closed meanwhile (another test's descriptor)
-                }
-            })
-            .Count(target => target is not null && target.StartsWith(root + "/", StringComparison.Ordinal) && target.EndsWith(".jsonl", StringComparison.Ordinal));
 }
