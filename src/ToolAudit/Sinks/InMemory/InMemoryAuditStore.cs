@@ -96,7 +96,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     public ValueTask WriteAsync(IReadOnlyList<AuditEntry> batch, CancellationToken cancellationToken)
     {
         // Checked before anything is stored: a refused batch must not be left half in the ring.
-        AuditEntryChecks.ThrowIfAnyUnwritable(batch, nameof(batch));
+        StoreWriteChecks.ThrowIfAnyUnwritable(batch, nameof(batch));
         batch = AsTheFilesKeepIt(batch);
 
         Action<AuditEntry>[] subscribers;
@@ -152,13 +152,20 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
         for (var i = 0; i < batch.Count; i++)
         {
             var time = batch[i].Timestamp;
-            if (kept is null && time.Offset == TimeSpan.Zero && time.UtcTicks % TimeSpan.TicksPerMillisecond == 0)
+            var inMilliseconds = AuditEntryFactory.ToMilliseconds(time);
+            if (time.EqualsExact(inMilliseconds))
             {
+                if (kept is not null)
+                {
+                    kept[i] = batch[i];
+                }
+
                 continue;
             }
 
             if (kept is null)
             {
+                // The first entry to change: the ones before it are kept as they are.
                 kept = new AuditEntry[batch.Count];
                 for (var j = 0; j < i; j++)
                 {
@@ -166,8 +173,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
                 }
             }
 
-            var inMilliseconds = AuditEntryFactory.ToMilliseconds(time);
-            kept[i] = inMilliseconds.Equals(time) && time.Offset == TimeSpan.Zero ? batch[i] : batch[i] with { Timestamp = inMilliseconds };
+            kept[i] = batch[i] with { Timestamp = inMilliseconds };
         }
 
         return kept ?? batch;
@@ -181,7 +187,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     /// </exception>
     public ValueTask WriteGapsAsync(IReadOnlyList<AuditGap> gaps, CancellationToken cancellationToken)
     {
-        AuditGapChecks.ThrowIfAnyUnreadable(gaps, nameof(gaps));
+        StoreWriteChecks.ThrowIfAnyUnreadable(gaps, nameof(gaps));
         lock (_gate)
         {
             foreach (var gap in gaps)

@@ -124,7 +124,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         // Checked as WriteAsync checks entries: a marker under an empty name would go to a folder that is no one's, and
         // one with a negative count to a line every reader skips as corrupt.
-        AuditGapChecks.ThrowIfAnyUnreadable(gaps, nameof(gaps));
+        StoreWriteChecks.ThrowIfAnyUnreadable(gaps, nameof(gaps));
 
         var pending = RentBuffers();
         foreach (var gap in gaps)
@@ -146,7 +146,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         ObjectDisposedException.ThrowIf(_disposed, this);
 
         // Check the whole batch first: a bad entry rejects it before any of it is buffered.
-        AuditEntryChecks.ThrowIfAnyUnwritable(batch, nameof(batch));
+        StoreWriteChecks.ThrowIfAnyUnwritable(batch, nameof(batch));
 
         var pending = RentBuffers();
         try

@@ -84,22 +84,7 @@ internal static class UserFolderNames
             // Bytes, not text: a name may begin with U+FEFF, which a text reader would take for a byte order mark.
             // The name must hash to the folder's name: a .user file planted in (or copied to) another ~~ folder, or
             // edited, does not make that folder anyone's.
-            if (ReadIfItHashesTo(nameFile, folderName.AsSpan(2)) is not { } bytes)
-            {
-                return null;
-            }
-
-            string named;
-            try
-            {
-                named = StrictUtf8.GetString(bytes);
-            }
-            catch (DecoderFallbackException)
-            {
-                return null;
-            }
-
-            return string.Equals(Encode(named, out _), folderName, StringComparison.Ordinal) ? named : null;
+            return ReadIfItHashesTo(nameFile, folderName.AsSpan(2)) is { } bytes ? UserWhoseFolderItIs(bytes, folderName) : null;
         }
 
         if (folderName.StartsWith('~'))
@@ -107,27 +92,30 @@ internal static class UserFolderNames
             // Only the very name Encode gives is a user's folder: otherwise two folders could hold one user (padding
             // bits or a stray character that decode to nothing, bytes that read as U+FFFD, a name that has a plain or
             // a hashed folder). Any other folder is not ours, like one that does not decode at all.
-            var bytes = FromBase32(folderName.AsSpan(1));
-            if (bytes is null)
-            {
-                return null;
-            }
-
-            string user;
-            try
-            {
-                user = StrictUtf8.GetString(bytes);
-            }
-            catch (DecoderFallbackException)
-            {
-                return null;
-            }
-
-            return string.Equals(Encode(user, out _), folderName, StringComparison.Ordinal) ? user : null;
+            return FromBase32(folderName.AsSpan(1)) is { } bytes ? UserWhoseFolderItIs(bytes, folderName) : null;
         }
 
         // Plain, or a folder another writer (the Python orchestrator) named after the user as it was.
         return folderName;
+    }
+
+    /// <summary>
+    /// The user <paramref name="bytes"/> spell in UTF-8, when <see cref="Encode"/> gives that user exactly
+    /// <paramref name="folderName"/>; null otherwise (bytes that are not UTF-8, or a folder that is not the user's own).
+    /// </summary>
+    private static string? UserWhoseFolderItIs(byte[] bytes, string folderName)
+    {
+        string user;
+        try
+        {
+            user = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+
+        return string.Equals(Encode(user, out _), folderName, StringComparison.Ordinal) ? user : null;
     }
 
     /// <summary>

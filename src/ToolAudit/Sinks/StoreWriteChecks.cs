@@ -1,7 +1,7 @@
 namespace ToolAudit.Sinks;
 
-/// <summary>The checks every store makes of a batch of entries before it keeps any of them.</summary>
-internal static class AuditEntryChecks
+/// <summary>The checks every store makes of a batch of entries, or a list of gaps, before it keeps any of them.</summary>
+internal static class StoreWriteChecks
 {
     /// <summary>
     /// Throws unless every entry can be kept and read back: an entry without a user or tool, or with a user that holds
@@ -32,6 +32,33 @@ internal static class AuditEntryChecks
             if ((uint)entry.Status > (uint)AuditStatus.Denied)
             {
                 throw new ArgumentException($"An entry's status must be a defined AuditStatus (was {(int)entry.Status}).", paramName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Throws unless every gap can be read back: a marker under an empty name (or one with a lone surrogate) belongs to
+    /// no one's folder, and a negative count would make the line corrupt for the files and the drop count wrong for
+    /// the in-memory store. The list is checked whole, so nothing of a refused list is kept.
+    /// </summary>
+    /// <param name="gaps">The gaps to write.</param>
+    /// <param name="paramName">The caller's parameter name, for the exception.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="gaps"/> or one of its gaps is null.</exception>
+    /// <exception cref="ArgumentException">A gap's user is empty or holds a lone surrogate, or its count is negative.</exception>
+    public static void ThrowIfAnyUnreadable(IReadOnlyList<AuditGap> gaps, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(gaps, paramName);
+        foreach (var gap in gaps)
+        {
+            ArgumentNullException.ThrowIfNull(gap, paramName);
+            if (!ToolCall.IsValidUser(gap.User))
+            {
+                throw new ArgumentException("A gap's user must not be empty or hold a lone surrogate.", paramName);
+            }
+
+            if (gap.Dropped < 0)
+            {
+                throw new ArgumentException($"A gap's count must not be negative (was {gap.Dropped}).", paramName);
             }
         }
     }
