@@ -1,8 +1,8 @@
 namespace ToolAudit;
 
 /// <summary>
-/// Thrown by <see cref="IAuditRecorder.RecordDurableAsync"/> when a sink could not write the entry, and by
-/// <c>CompositeAuditSink</c> when some of its sinks failed.
+/// Thrown by <see cref="IAuditRecorder.RecordDurableAsync"/> when the entry could not be written (a sink failed, or the
+/// recorder could not hand the entry to its sinks), and by <c>CompositeAuditSink</c> when some of its sinks failed.
 /// </summary>
 public sealed class AuditWriteException : Exception
 {
@@ -40,6 +40,11 @@ public sealed class AuditWriteException : Exception
     }
 
     /// <summary>The names of the sinks that failed to write the entry.</summary>
+    /// <value>
+    /// Empty when no sink failed: the recorder itself could not hand the entry to its sinks (it shut down first, its
+    /// writer stopped on an unexpected error, or the entry could not be prepared); the message and
+    /// <see cref="Exception.InnerException"/> say which.
+    /// </value>
     public IReadOnlyList<string> FailedSinks { get; }
 
     private static string BuildMessage(IReadOnlyList<string>? failedSinks) =>
