@@ -53,6 +53,120 @@ internal static class AuditEntryJsonFormat
             return LineKind.Corrupt;
         }
 
+        return ReadObject(line, fallbackUser, legacyZone, includeArgs, strings, out entry, out gap);
+    }
+
+    /// <summary>
+    /// Reads a line that <see cref="ReadLine"/> found corrupt as a torn line with a whole line glued after it: the
+    /// entry or gap marker that starts at the earliest <c>{"</c> after the line's first byte and ends exactly at the
+    /// line's end; <see cref="LineKind.Corrupt"/> when there is none.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// A writer that crashed or ran out of space mid-line leaves a fragment without its newline; the next line appended
+    /// by another writer (another process, or a store that had the file open before the fragment came) then continues
+    /// that line: <c>{"ts":"…","us{"id":"…",…}</c>. Every line begins with <c>{"</c>, whoever wrote it (this library's
+    /// entries and gap markers, the Python orchestrator's lines). Inside a whole JSON line <c>{"</c> also starts each
+    /// nested object, but a nested object never ends at the line's end (its parent's brace follows), and a string holds
+    /// no raw quote, so a candidate inside the glued line fails; one inside the torn fragment would have to close exactly
+    /// at the end while the glued line closes itself, which fails too. So the earliest candidate that parses whole is
+    /// the glued line.
+    /// </para>
+    /// <para>
+    /// The caller counts the torn prefix as one skipped line, as it counts a corrupt line, so that every reader takes
+    /// and skips the same lines. Only lines that failed to parse get here: a whole file of good lines pays nothing.
+    /// Each candidate's parse stops where its own object ends or nests past the reader's depth limit, so a long corrupt
+    /// line costs a bounded multiple of its length.
+    /// </para>
+    /// </remarks>
+    /// <param name="line">The line's bytes, without the newline.</param>
+    /// <param name="fallbackUser">The user to assume when the line has none (the folder's user).</param>
+    /// <param name="legacyZone">The zone of timestamps written without an offset.</param>
+    /// <param name="includeArgs">Whether to parse <c>args</c>, the snippet, ids and error text.</param>
+    /// <param name="strings">Reuses the strings of repeated names; null to allocate each.</param>
+    /// <param name="entry">The entry, for <see cref="LineKind.Entry"/>.</param>
+    /// <param name="gap">The gap, for <see cref="LineKind.Gap"/>.</param>
+    public static LineKind ReadGluedLine(
+        ReadOnlySpan<byte> line,
+        string? fallbackUser,
+        TimeZoneInfo legacyZone,
+        bool includeArgs,
+        Utf8StringCache? strings,
+        out AuditEntry? entry,
+        out AuditGap? gap)
+    {
+        entry = null;
+        gap = null;
+        line = TrimLine(line);
+
+        // The glued line is whole UTF-8 (as ReadLine requires of any line), so it starts after the last bytes that are
+        // not; from there every suffix that starts at an ASCII byte is valid UTF-8 too, checked once here, not per candidate.
+        var from = Math.Max(1, ValidUtf8TailStart(line));
+        while (from < line.Length)
+        {
+            var next = line[from..].IndexOf("{\""u8);
+            if (next < 0)
+            {
+                break;
+            }
+
+            var at = from + next;
+            var kind = ReadObject(line[at..], fallbackUser, legacyZone, includeArgs, strings, out entry, out gap);
+            if (kind is LineKind.Entry or LineKind.Gap)
+            {
+                return kind;
+            }
+
+            from = at + 2;
+        }
+
+        entry = null;
+        gap = null;
+        return LineKind.Corrupt;
+    }
+
+    /// <summary>Where the line's longest tail of valid UTF-8 starts: just after its last invalid sequence, 0 if there is none.</summary>
+    private static int ValidUtf8TailStart(ReadOnlySpan<byte> line)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(line))
+        {
+            return 0;
+        }
+
+        var start = 0;
+        var at = 0;
+        while (at < line.Length)
+        {
+            var ascii = line[at..].IndexOfAnyExceptInRange((byte)0, (byte)0x7F);
+            if (ascii < 0)
+            {
+                break;
+            }
+
+            at += ascii;
+            var status = System.Text.Rune.DecodeFromUtf8(line[at..], out _, out var consumed);
+            at += consumed;
+            if (status != OperationStatus.Done)
+            {
+                start = at;
+            }
+        }
+
+        return start;
+    }
+
+    /// <summary>Reads one trimmed, non-empty line of valid UTF-8 as an entry or gap marker (see <see cref="ReadLine"/>).</summary>
+    private static LineKind ReadObject(
+        ReadOnlySpan<byte> line,
+        string? fallbackUser,
+        TimeZoneInfo legacyZone,
+        bool includeArgs,
+        Utf8StringCache? strings,
+        out AuditEntry? entry,
+        out AuditGap? gap)
+    {
+        entry = null;
+        gap = null;
         try
         {
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 64 });
@@ -211,9 +325,10 @@ internal static class AuditEntryJsonFormat
     }
 
     /// <summary>
-    /// Whether the line ends with the object just closed. Anything after it (a second object: a line that lost its
-    /// newline, then another writer's line) makes the line no JSONL line; taking the first object would hide the rest
-    /// without a trace, so the line is corrupt, and counted. Throws <see cref="JsonException"/> for what is not JSON.
+    /// Whether the line ends with the object just closed. Anything after it makes the line no JSONL line; taking the
+    /// first object would hide the rest without a trace, so the line is corrupt, and counted. (A second whole object
+    /// after it is a line glued after one that lost its newline: <see cref="ReadGluedLine"/> takes that one.) Throws
+    /// <see cref="JsonException"/> for what is not JSON.
     /// </summary>
     private static bool EndsHere(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 && !reader.Read();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -17,8 +18,12 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <summary>The mode of the folders the store creates: owner all, group read and enter.</summary>
     internal const UnixFileMode NewFolderMode = NewFileMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute;
 
+    /// <summary>How many times one write call writes a line cut by a short write again whole, before it finishes the rest as it comes.</summary>
+    internal const int MaxRewrites = 4;
+
     private readonly SafeFileHandle? _handle;
     private readonly FileStream? _stream;
+    private readonly Writer _writeOnce;
     private bool _needsNewline;
 
     private AppendOnlyFile(string path, SafeFileHandle? handle, FileStream? stream, bool needsNewline)
@@ -27,6 +32,7 @@ internal sealed class AppendOnlyFile : IDisposable
         _handle = handle;
         _stream = stream;
         _needsNewline = needsNewline;
+        _writeOnce = WriteOnce;
     }
 
     public string Path { get; }
@@ -177,7 +183,7 @@ internal sealed class AppendOnlyFile : IDisposable
         _stream?.Dispose();
     }
 
-    private unsafe void WriteAll(ReadOnlySpan<byte> data)
+    private void WriteAll(ReadOnlySpan<byte> data)
     {
         if (_stream is not null)
         {
@@ -185,24 +191,91 @@ internal sealed class AppendOnlyFile : IDisposable
             return;
         }
 
+        WriteLines(data, _writeOnce, Path);
+    }
+
+    private unsafe nint WriteOnce(ReadOnlySpan<byte> data, out int errno)
+    {
         fixed (byte* start = data)
         {
-            var offset = 0;
-            while (offset < data.Length)
+            var written = UnixFileNativeMethods.Write(_handle!, start, data.Length);
+            errno = written < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return written;
+        }
+    }
+
+    /// <summary>One <c>write(2)</c> of <paramref name="data"/>: the bytes written, or -1 and <paramref name="errno"/>.</summary>
+    internal delegate nint Writer(ReadOnlySpan<byte> data, out int errno);
+
+    /// <summary>
+    /// Writes <paramref name="data"/> (whole lines) with <paramref name="write"/>, one call when the kernel takes it all,
+    /// and never finishes a line cut by a short write with a second write.
+    /// </summary>
+    /// <remarks>
+    /// A short write (a full disk, a file size limit, a signal on some file systems) leaves part of a line at the end of
+    /// the file; finishing it with a second write lets another writer's line land between the two parts, which makes two
+    /// lines that are both damaged. So a line cut in its middle is left as a torn line, ended by the newline that starts
+    /// the next write, and written again whole after it: readers skip and count the torn part and read the line. A write
+    /// that stopped at a line's end goes on with the next line; one that stopped just before a line's newline goes on
+    /// with that newline (writing the line again would show it twice when nothing came between). A write that writes
+    /// nothing is an error, not a loop; and after <see cref="MaxRewrites"/> rewrites that were cut again, the rest is
+    /// written as it comes, so that a kernel that only ever takes part of a line still gets all of it.
+    /// </remarks>
+    /// <param name="data">Whole lines, each ending with its newline.</param>
+    /// <param name="write">One write call.</param>
+    /// <param name="path">The file's path, for errors.</param>
+    /// <exception cref="IOException">A write failed; part of <paramref name="data"/> may be in the file.</exception>
+    internal static void WriteLines(ReadOnlySpan<byte> data, Writer write, string path)
+    {
+        byte[]? again = null;
+        var rewrites = 0;
+        try
+        {
+            while (!data.IsEmpty)
             {
-                var written = UnixFileNativeMethods.Write(_handle!, start + offset, data.Length - offset);
+                var written = write(data, out var errno);
+                if (written == data.Length)
+                {
+                    return;
+                }
+
                 if (written < 0)
                 {
-                    var errno = Marshal.GetLastPInvokeError();
                     if (errno == UnixFileNativeMethods.EINTR)
                     {
                         continue;
                     }
 
-                    throw new IOException($"Could not append to '{Path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+                    throw new IOException($"Could not append to '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
                 }
 
-                offset += (int)written;
+                if (written == 0)
+                {
+                    throw new IOException($"Could not append to '{path}': the system wrote nothing.");
+                }
+
+                var done = data[..(int)written];
+                var rest = data[(int)written..];
+                if (done[^1] == (byte)'\n' || rest[0] == (byte)'\n' || ++rewrites > MaxRewrites)
+                {
+                    data = rest;
+                    continue;
+                }
+
+                // Cut mid-line: end the torn part and write the line again whole, newline first, in one write. The
+                // buffer is rented once: every later attempt is a newline and a tail of what was first left to write.
+                var line = data[(done.LastIndexOf((byte)'\n') + 1)..];
+                again ??= ArrayPool<byte>.Shared.Rent(data.Length + 1);
+                line.CopyTo(again.AsSpan(1)); // may overlap when line lies in again: CopyTo copies as memmove does
+                again[0] = (byte)'\n';
+                data = again.AsSpan(0, line.Length + 1);
+            }
+        }
+        finally
+        {
+            if (again is not null)
+            {
+                ArrayPool<byte>.Shared.Return(again);
             }
         }
     }

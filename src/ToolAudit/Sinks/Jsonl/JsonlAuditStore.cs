@@ -28,7 +28,8 @@ namespace ToolAudit;
 /// Reading streams the files (never a whole file in memory), newest first from the end of the newest day; a read of
 /// every user holds at most 64 day files open at once (fewer with <see cref="JsonlAuditOptions.MaxOpenFiles"/>),
 /// however many users there are, setting the others aside and reopening them where they stood. A torn or
-/// corrupt line is skipped and counted (<see cref="AuditStats.SkippedLines"/>), never thrown. Reading while writing
+/// corrupt line is skipped and counted (<see cref="AuditStats.SkippedLines"/>), never thrown; a whole line glued onto
+/// a torn one (another writer's, torn while this store held the file open) is read, and the torn part counted. Reading while writing
 /// sees only whole lines. Readers follow no link below the root either: a user's folder, <c>tool_audit</c> folder,
 /// day file or <c>.user</c> file that is a symbolic link (or a day file that is not a regular file) is skipped as if it
 /// were missing, never thrown and not counted (it holds no lines of the trail). On Linux and macOS each day file is
@@ -980,9 +981,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                     var kind = AuditEntryJsonFormat.ReadLine(line.Span, fallbackUser, _legacyZone, includeArgs: true, strings, out var entry, out _);
                     if (kind == LineKind.Corrupt)
                     {
+                        // Counted (the whole line, or the torn line another line was glued to), then the glued line taken.
                         skipped++;
+                        kind = AuditEntryJsonFormat.ReadGluedLine(line.Span, fallbackUser, _legacyZone, includeArgs: true, strings, out entry, out _);
                     }
-                    else if (kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!))
+
+                    if (kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!))
                     {
                         yield return entry!;
                     }
@@ -1019,16 +1023,21 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 {
                     // Checked per line, not per file: one day file can hold a million lines, a second's work.
                     cancellationToken.ThrowIfCancellationRequested();
-                    switch (AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, strings, out var entry, out var gap))
+                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, strings, out var entry, out var gap);
+                    if (kind == LineKind.Corrupt)
+                    {
+                        // As the newest-first read: the line counted, then a whole line glued after a torn one taken.
+                        skipped++;
+                        kind = AuditEntryJsonFormat.ReadGluedLine(line.Span, user, _legacyZone, includeArgs: false, strings, out entry, out gap);
+                    }
+
+                    switch (kind)
                     {
                         case LineKind.Entry when query.Matches(entry!):
                             onEntry(entry!);
                             break;
                         case LineKind.Gap when GapFilter.Matches(query, gap!):
                             onGap(gap!);
-                            break;
-                        case LineKind.Corrupt:
-                            skipped++;
                             break;
                     }
                 }
@@ -1093,7 +1102,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         long count = 0;
         while (reader.TryReadNext(out var line))
         {
-            switch (AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out var entry, out var gap))
+            var kind = AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out var entry, out var gap);
+            if (kind == LineKind.Corrupt)
+            {
+                // A whole line glued after a torn one is an entry (or marker) as every reader takes it.
+                kind = AuditEntryJsonFormat.ReadGluedLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out entry, out gap);
+            }
+
+            switch (kind)
             {
                 case LineKind.Entry when entry!.Timestamp >= olderThan:
                 case LineKind.Gap when gap!.Since >= olderThan:

@@ -69,13 +69,12 @@ public sealed class JsonlReaderEdgeTests
     }
 
     [Theory]
-    [InlineData("{\"ts\":\"2025-03-04T10:00:02.000+00:00\",\"user\":\"alice\",\"tool\":\"hidden\",\"status\":\"ok\"}")]
     [InlineData(" junk")]
     [InlineData("}")]
     public async Task LineWithMoreAfterItsObject_EveryReaderSkipsAndCountsTheLine(string after)
     {
-        // Two objects on one line (a line that lost its newline, then another writer's line) are no JSONL line: taking
-        // the first would hide the second without a trace; skipped, the damage shows in SkippedLines.
+        // An object with more after it is no JSONL line: taking the object would hide the rest without a trace; skipped,
+        // the damage shows in SkippedLines.
         using var folder = new TempFolder();
         using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
         AuditFiles.Write(store.GetFilePath("alice", Day), Line("10:00:00", "alice", "good") + "\n" + Line("10:00:01", "alice", "first") + after + "\n");
@@ -90,16 +89,35 @@ public sealed class JsonlReaderEdgeTests
     }
 
     [Fact]
-    public async Task GapLineWithMoreAfterItsObject_IsSkippedAndCountedNotReported()
+    public async Task LineWithAWholeLineGluedAfterItsObject_EveryReaderTakesTheGluedLineAndCountsTheFirstPart()
+    {
+        // Two objects on one line: a line that lost its newline, then another writer's line glued on. The glued line is
+        // the one that ends the line (see JsonlGluedLineTests); what comes before it is counted as one skipped line, as
+        // a torn line would be: so nothing is hidden without a trace, and the glued writer's entry is not lost.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        AuditFiles.Write(store.GetFilePath("alice", Day), Line("10:00:00", "alice", "good") + "\n" + Line("10:00:01", "alice", "first") + Line("10:00:02", "alice", "glued") + "\n");
+
+        var entries = await store.QueryAsync(new AuditQuery()).ToListAsync();
+        var count = await store.CountAsync(new AuditQuery());
+        var stats = await store.GetStatsAsync(new AuditQuery());
+
+        entries.Select(e => e.Tool).Should().Equal("glued", "good");
+        count.Should().Be(2);
+        (stats.Total, stats.SkippedLines).Should().Be((2, 1));
+    }
+
+    [Fact]
+    public async Task GapLineWithAnEntryGluedAfterItsObject_CountsTheMarkerAsSkippedAndTakesTheEntry()
     {
         using var folder = new TempFolder();
         using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
         const string Gap = """{"_gap":{"user":"alice","dropped":7,"since":"2025-03-04T10:00:00.000+00:00","until":"2025-03-04T10:00:00.000+00:00"}}""";
-        AuditFiles.Write(store.GetFilePath("alice", Day), Gap + "\n" + Gap + Line("10:00:01", "alice", "hidden") + "\n");
+        AuditFiles.Write(store.GetFilePath("alice", Day), Gap + "\n" + Gap + Line("10:00:01", "alice", "glued") + "\n");
 
         var stats = await store.GetStatsAsync(new AuditQuery());
 
-        (stats.Dropped, stats.Total, stats.SkippedLines).Should().Be((7, 0, 1));
+        (stats.Dropped, stats.Total, stats.SkippedLines).Should().Be((7, 1, 1));
     }
 
     [Fact]
