@@ -40,9 +40,16 @@ public static class ToolAuditChatClientBuilderExtensions
     /// It also wraps the pipeline, to record the calls the invoker never sees: a <see cref="ToolApprovalResponseContent"/>
     /// with <c>Approved = false</c> for an <see cref="ApprovalRequiredAIFunction"/> is recorded once, as <c>denied</c>,
     /// with the response's <see cref="ToolApprovalResponseContent.Reason"/> as the entry's error (or "Rejected by the
-    /// approver."); a call to a tool the pipeline does not know is recorded as <c>error</c>. A call run after an
-    /// approval is recorded with <c>confirmed = true</c>. A call waiting for approval is not recorded until it is
-    /// answered. Streaming and non-streaming requests, serial and concurrent invocation, each give one entry per call.
+    /// approver."); a call to a tool the pipeline does not know is recorded as <c>error</c>. A call waiting for approval
+    /// is not recorded until it is answered. Streaming and non-streaming requests, serial and concurrent invocation, each
+    /// give one entry per call.
+    /// </para>
+    /// <para>
+    /// An entry has <c>confirmed = true</c> only when its tool is an <see cref="ApprovalRequiredAIFunction"/> (or wraps
+    /// one) and a <see cref="ToolApprovalResponseContent"/> with <c>Approved = true</c> for this call came before it ran.
+    /// The invoking client also asks approval for every other call of a response that holds such a call, flagging those
+    /// requests <c>RequiresConfirmation = false</c> for the host to approve without asking anyone: such a call, like any
+    /// call that never needed approval, is recorded with <c>confirmed = false</c> even though an approval answered it.
     /// </para>
     /// <para>
     /// The user is the ambient <see cref="ToolAuditContext"/> user (<c>ToolAuditContext.Begin(user: ...)</c>), else

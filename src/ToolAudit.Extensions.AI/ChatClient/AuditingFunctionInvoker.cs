@@ -32,6 +32,7 @@ internal sealed class AuditingFunctionInvoker
         // to know this call is on record already.
         AuditedCalls.MarkTaken(context.CallContent);
         var user = Pipeline.ResolveUser(context);
+        var confirmed = Pipeline.IsConfirmed(context);
         var clock = Pipeline.Options.TimeProvider;
         var started = clock.GetTimestamp();
         object? result;
@@ -47,6 +48,7 @@ internal sealed class AuditingFunctionInvoker
             // record the real exception, then rethrow it untouched so that behaviour stays exactly the same.
             Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, AuditStatus.Error) with
             {
+                Confirmed = confirmed,
                 Duration = clock.GetElapsedTime(started),
                 Exception = ex,
             });
@@ -57,6 +59,7 @@ internal sealed class AuditingFunctionInvoker
         var failed = ResultText.IsToolError(result, out var error);
         Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, failed ? AuditStatus.Error : AuditStatus.Ok) with
         {
+            Confirmed = confirmed,
             Duration = clock.GetElapsedTime(started),
             Result = ResultText.From(result, context.Function.JsonSerializerOptions),
             Error = error,

@@ -53,7 +53,12 @@ internal sealed class ToolAuditPipeline
 
     public void MarkApproved(FunctionCallContent call) => _approved.AddOrUpdate(call, Approved);
 
-    public bool IsApproved(FunctionCallContent call) => _approved.TryGetValue(call, out _);
+    /// <summary>
+    /// Whether a call the invoker runs was confirmed: an approval response in the request approved this very call, and
+    /// its function is one that asks for approval (a call approved only because it came beside one is not).
+    /// </summary>
+    public bool IsConfirmed(FunctionInvocationContext context) =>
+        _approved.TryGetValue(context.CallContent, out _) && Confirmation.IsAskedBy(context.Function);
 
     /// <summary>
     /// The user of a call: the ambient scope's, else the resolver's, else the placeholder. A name that is not a valid
@@ -139,7 +144,6 @@ internal sealed class ToolAuditPipeline
             Engine = Engine,
             Model = string.IsNullOrEmpty(options?.ModelId) ? DefaultModel : options.ModelId,
             SessionId = string.IsNullOrEmpty(options?.ConversationId) ? NullIfEmpty(conversationId) : options.ConversationId,
-            Confirmed = IsApproved(call),
         };
 
     /// <summary>Hands the call to the recorder; a recorder failure is logged, never thrown into the agent.</summary>

@@ -70,6 +70,10 @@ internal sealed class AuditedAIFunction : DelegatingAIFunction
             CallId = string.IsNullOrEmpty(context?.CallContent.CallId) ? null : context.CallContent.CallId,
             Model = string.IsNullOrEmpty(context?.Options?.ModelId) ? null : context.Options.ModelId,
             SessionId = string.IsNullOrEmpty(context?.Options?.ConversationId) ? null : context.Options.ConversationId,
+
+            // The invoking client runs a function that asks for approval only after an approving response; that
+            // response is gone from the context by now, so the function's own demand is what tells.
+            Confirmed = context is not null && Confirmation.IsAskedBy(context.Function),
         };
 
     private void Record(ToolCall call)
