@@ -57,6 +57,10 @@ public static class ToolAuditChatClientBuilderExtensions
     /// (<c>"unknown"</c>). The engine is <see cref="ChatClientMetadata.ProviderName"/>, the model
     /// <see cref="ChatOptions.ModelId"/> or else <see cref="ChatClientMetadata.DefaultModelId"/>, the session
     /// <see cref="ChatOptions.ConversationId"/>; each falls back to the ambient context when the pipeline has none.
+    /// When the request has no conversation id and the service starts one, the invoking client puts it in the options of
+    /// the next rounds; the calls of the round whose response first carries it get it from the streamed updates, which
+    /// go by before those calls run. A non-streaming response comes back only when the whole request ends, too late for
+    /// that round's calls: they fall back to the ambient session.
     /// </para>
     /// <para>
     /// Building the pipeline throws <see cref="InvalidOperationException"/> when no recorder is given nor registered;
