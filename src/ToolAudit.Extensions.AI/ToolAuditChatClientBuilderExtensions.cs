@@ -42,7 +42,10 @@ public static class ToolAuditChatClientBuilderExtensions
     /// with the response's <see cref="ToolApprovalResponseContent.Reason"/> as the entry's error (or "Rejected by the
     /// approver."); a call to a tool the pipeline does not know is recorded as <c>error</c>. A call waiting for approval
     /// is not recorded until it is answered. Streaming and non-streaming requests, serial and concurrent invocation, each
-    /// give one entry per call.
+    /// give one entry per call. One exception: without streaming, a call to an unknown tool is seen only in the response
+    /// of the whole request, because the invoking client answers it without the invoker; when a later round of that
+    /// request throws, there is no response and the call is not recorded. A streaming request records it as its round
+    /// goes by.
     /// </para>
     /// <para>
     /// An entry has <c>confirmed = true</c> only when its tool is an <see cref="ApprovalRequiredAIFunction"/> (or wraps
