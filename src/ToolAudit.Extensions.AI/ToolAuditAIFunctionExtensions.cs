@@ -23,12 +23,23 @@ public static class ToolAuditAIFunctionExtensions
     /// The user is the ambient <see cref="ToolAuditContext"/> user, else <c>"unknown"</c>; engine, model and session come
     /// from the ambient context. When a <see cref="FunctionInvokingChatClient"/> invokes the function, the call id,
     /// model and session come from its <see cref="FunctionInvokingChatClient.CurrentContext"/>; and when that invoking
-    /// client is audited by <c>UseToolAudit()</c>, the function records nothing itself, so each call has one entry.
+    /// client is audited by <c>UseToolAudit()</c>, the function records nothing itself, so each call has one entry. The
+    /// session is the context's <see cref="ChatOptions.ConversationId"/>: when only the service starts the conversation,
+    /// the first round's calls have none there (the invoking client sets it for the next rounds), so they fall back to
+    /// the ambient session; <c>UseToolAudit()</c> gives them the id when streaming.
     /// </para>
     /// <para>
     /// Wrap before marking for approval (<c>new ApprovalRequiredAIFunction(tool.WithToolAudit(recorder))</c>) or after:
-    /// both work. Thread-safe. A recorder that refuses the call (it was shut down) loses the entry; the function's
-    /// caller never sees that failure.
+    /// both work. The entry has <c>confirmed = true</c> when a <see cref="FunctionInvokingChatClient"/> runs the function
+    /// and the function is, or wraps, an <see cref="ApprovalRequiredAIFunction"/>: the function never sees the approval
+    /// response, but that client runs such a function only after a <see cref="ToolApprovalResponseContent"/> approved
+    /// the call. Invoked any other way (directly, or a function that asks for no approval), it has
+    /// <c>confirmed = false</c>. A rejected call never runs, so it leaves no entry here; <c>UseToolAudit()</c> records
+    /// it as <c>denied</c>.
+    /// </para>
+    /// <para>
+    /// Thread-safe. A recorder that refuses the call (it was shut down) loses the entry; the function's caller never
+    /// sees that failure.
     /// </para>
     /// </remarks>
     public static AIFunction WithToolAudit(this AIFunction tool, IAuditRecorder recorder)

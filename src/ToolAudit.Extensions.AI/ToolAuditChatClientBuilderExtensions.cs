@@ -40,9 +40,19 @@ public static class ToolAuditChatClientBuilderExtensions
     /// It also wraps the pipeline, to record the calls the invoker never sees: a <see cref="ToolApprovalResponseContent"/>
     /// with <c>Approved = false</c> for an <see cref="ApprovalRequiredAIFunction"/> is recorded once, as <c>denied</c>,
     /// with the response's <see cref="ToolApprovalResponseContent.Reason"/> as the entry's error (or "Rejected by the
-    /// approver."); a call to a tool the pipeline does not know is recorded as <c>error</c>. A call run after an
-    /// approval is recorded with <c>confirmed = true</c>. A call waiting for approval is not recorded until it is
-    /// answered. Streaming and non-streaming requests, serial and concurrent invocation, each give one entry per call.
+    /// approver."); a call to a tool the pipeline does not know is recorded as <c>error</c>. A call waiting for approval
+    /// is not recorded until it is answered. Streaming and non-streaming requests, serial and concurrent invocation, each
+    /// give one entry per call. One exception: without streaming, a call to an unknown tool is seen only in the response
+    /// of the whole request, because the invoking client answers it without the invoker; when a later round of that
+    /// request throws, there is no response and the call is not recorded. A streaming request records it as its round
+    /// goes by.
+    /// </para>
+    /// <para>
+    /// An entry has <c>confirmed = true</c> only when its tool is an <see cref="ApprovalRequiredAIFunction"/> (or wraps
+    /// one) and a <see cref="ToolApprovalResponseContent"/> with <c>Approved = true</c> for this call came before it ran.
+    /// The invoking client also asks approval for every other call of a response that holds such a call, flagging those
+    /// requests <c>RequiresConfirmation = false</c> for the host to approve without asking anyone: such a call, like any
+    /// call that never needed approval, is recorded with <c>confirmed = false</c> even though an approval answered it.
     /// </para>
     /// <para>
     /// The user is the ambient <see cref="ToolAuditContext"/> user (<c>ToolAuditContext.Begin(user: ...)</c>), else
@@ -50,6 +60,10 @@ public static class ToolAuditChatClientBuilderExtensions
     /// (<c>"unknown"</c>). The engine is <see cref="ChatClientMetadata.ProviderName"/>, the model
     /// <see cref="ChatOptions.ModelId"/> or else <see cref="ChatClientMetadata.DefaultModelId"/>, the session
     /// <see cref="ChatOptions.ConversationId"/>; each falls back to the ambient context when the pipeline has none.
+    /// When the request has no conversation id and the service starts one, the invoking client puts it in the options of
+    /// the next rounds; the calls of the round whose response first carries it get it from the streamed updates, which
+    /// go by before those calls run. A non-streaming response comes back only when the whole request ends, too late for
+    /// that round's calls: they fall back to the ambient session.
     /// </para>
     /// <para>
     /// Building the pipeline throws <see cref="InvalidOperationException"/> when no recorder is given nor registered;

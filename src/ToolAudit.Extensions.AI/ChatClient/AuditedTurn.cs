@@ -45,6 +45,13 @@ internal sealed class AuditedTurn
         ScanApprovals();
     }
 
+    /// <summary>The last conversation id a response or update of this request carried, if any.</summary>
+    /// <remarks>
+    /// Also read by the invoker (through <see cref="ToolAuditPipeline.StreamedConversationId"/>): while it runs, the
+    /// request's flow waits for the invoking client's next update, so nothing writes it then.
+    /// </remarks>
+    public string? LatestConversationId { get; private set; }
+
     /// <summary>Records the rejections the invoking client has answered by now.</summary>
     public void RecordSettledDenials()
     {
@@ -77,6 +84,11 @@ internal sealed class AuditedTurn
     /// <param name="conversationId">The conversation id the response carries, for calls whose options had none.</param>
     public void Observe(IList<AIContent> contents, object container, object? rawRepresentation, string? conversationId)
     {
+        if (!string.IsNullOrEmpty(conversationId))
+        {
+            LatestConversationId = conversationId;
+        }
+
         for (var i = 0; i < contents.Count; i++)
         {
             switch (contents[i])
@@ -92,6 +104,11 @@ internal sealed class AuditedTurn
                     // Streaming: the invoking client yields a call it will run before running it, and flags the calls
                     // the service already ran as informational before yielding them.
                     pending.Enqueue(new Sighting(call, container, _streaming && call.InformationalOnly));
+                    if (_streaming)
+                    {
+                        _pipeline.SawStreamedCall(call, this);
+                    }
+
                     break;
                 case FunctionResultContent result when FirstSighting(result):
                     OnResult(result, container, rawRepresentation, conversationId);

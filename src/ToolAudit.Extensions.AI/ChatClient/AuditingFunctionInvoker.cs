@@ -32,6 +32,11 @@ internal sealed class AuditingFunctionInvoker
         // to know this call is on record already.
         AuditedCalls.MarkTaken(context.CallContent);
         var user = Pipeline.ResolveUser(context);
+        var confirmed = Pipeline.IsConfirmed(context);
+
+        // A first round's options have no conversation id when only the service starts one: a streamed response has
+        // shown it by now (a non-streamed one only returns it after the whole request, too late for this entry).
+        var conversationId = Pipeline.StreamedConversationId(context.CallContent);
         var clock = Pipeline.Options.TimeProvider;
         var started = clock.GetTimestamp();
         object? result;
@@ -45,8 +50,9 @@ internal sealed class AuditingFunctionInvoker
         {
             // The invoking client swallows this into "Error: Function failed." (or rethrows it past its error limit):
             // record the real exception, then rethrow it untouched so that behaviour stays exactly the same.
-            Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, AuditStatus.Error) with
+            Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, AuditStatus.Error, conversationId) with
             {
+                Confirmed = confirmed,
                 Duration = clock.GetElapsedTime(started),
                 Exception = ex,
             });
@@ -55,8 +61,9 @@ internal sealed class AuditingFunctionInvoker
 
         // A tool that reports failure in its result rather than by throwing (an MCP tool's {"isError": true}) failed.
         var failed = ResultText.IsToolError(result, out var error);
-        Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, failed ? AuditStatus.Error : AuditStatus.Ok) with
+        Pipeline.Record(Pipeline.NewCall(user, context.CallContent, context.Options, failed ? AuditStatus.Error : AuditStatus.Ok, conversationId) with
         {
+            Confirmed = confirmed,
             Duration = clock.GetElapsedTime(started),
             Result = ResultText.From(result, context.Function.JsonSerializerOptions),
             Error = error,

@@ -8,9 +8,9 @@ namespace ToolAudit.Extensions.AI.ChatClient;
 
 /// <summary>
 /// What one audited pipeline shares between its chat client wrapper and its function invoker: the recorder, the
-/// options, the provider's metadata and the calls a person approved.
+/// options, the provider's metadata, the calls a person approved and the streamed request each call came in.
 /// </summary>
-/// <remarks>Thread-safe: built once per <c>Build</c>, then only read, except the approval table, which is itself thread-safe.</remarks>
+/// <remarks>Thread-safe: built once per <c>Build</c>, then only read, except its two tables, which are themselves thread-safe.</remarks>
 internal sealed class ToolAuditPipeline
 {
     /// <summary>Recorded for a call whose model gave no tool name (the recorder needs one).</summary>
@@ -23,6 +23,10 @@ internal sealed class ToolAuditPipeline
     // that very instance, so the invoker can tell an approved call from any other without flowing state.
     private readonly ConditionalWeakTable<FunctionCallContent, object> _approved = new();
     private static readonly object Approved = new();
+
+    // Streamed calls, by instance, with the request they came in: the invoking client invokes that very instance, and
+    // the request knows the conversation id its updates carried.
+    private readonly ConditionalWeakTable<FunctionCallContent, AuditedTurn> _streamedIn = new();
 
     public ToolAuditPipeline(
         IAuditRecorder recorder,
@@ -53,7 +57,23 @@ internal sealed class ToolAuditPipeline
 
     public void MarkApproved(FunctionCallContent call) => _approved.AddOrUpdate(call, Approved);
 
-    public bool IsApproved(FunctionCallContent call) => _approved.TryGetValue(call, out _);
+    /// <summary>
+    /// Whether a call the invoker runs was confirmed: an approval response in the request approved this very call, and
+    /// its function is one that asks for approval (a call approved only because it came beside one is not).
+    /// </summary>
+    public bool IsConfirmed(FunctionInvocationContext context) =>
+        _approved.TryGetValue(context.CallContent, out _) && Confirmation.IsAskedBy(context.Function);
+
+    /// <summary>Notes which streamed request a call came in, so the invoker can ask it for the conversation id.</summary>
+    public void SawStreamedCall(FunctionCallContent call, AuditedTurn turn) => _streamedIn.AddOrUpdate(call, turn);
+
+    /// <summary>
+    /// The conversation id the service has given by now in the streamed request <paramref name="call"/> came in, or
+    /// <see langword="null"/>. The invoking client runs a round's calls only after all of that round's updates went by,
+    /// so for a first round without <see cref="ChatOptions.ConversationId"/> this is the id the round's response carries.
+    /// </summary>
+    public string? StreamedConversationId(FunctionCallContent call) =>
+        _streamedIn.TryGetValue(call, out var turn) ? turn.LatestConversationId : null;
 
     /// <summary>
     /// The user of a call: the ambient scope's, else the resolver's, else the placeholder. A name that is not a valid
@@ -139,7 +159,6 @@ internal sealed class ToolAuditPipeline
             Engine = Engine,
             Model = string.IsNullOrEmpty(options?.ModelId) ? DefaultModel : options.ModelId,
             SessionId = string.IsNullOrEmpty(options?.ConversationId) ? NullIfEmpty(conversationId) : options.ConversationId,
-            Confirmed = IsApproved(call),
         };
 
     /// <summary>Hands the call to the recorder; a recorder failure is logged, never thrown into the agent.</summary>

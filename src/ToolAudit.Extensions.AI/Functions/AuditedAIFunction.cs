@@ -69,7 +69,13 @@ internal sealed class AuditedAIFunction : DelegatingAIFunction
         {
             CallId = string.IsNullOrEmpty(context?.CallContent.CallId) ? null : context.CallContent.CallId,
             Model = string.IsNullOrEmpty(context?.Options?.ModelId) ? null : context.Options.ModelId,
+            // Null in a first round whose conversation only the service started: the invoking client sets it for
+            // the next rounds, and nothing here sees the response that carries it (the ambient session stands in).
             SessionId = string.IsNullOrEmpty(context?.Options?.ConversationId) ? null : context.Options.ConversationId,
+
+            // The invoking client runs a function that asks for approval only after an approving response; that
+            // response is gone from the context by now, so the function's own demand is what tells.
+            Confirmed = context is not null && Confirmation.IsAskedBy(context.Function),
         };
 
     private void Record(ToolCall call)

@@ -130,4 +130,38 @@ public sealed class ApprovalTests
         entries.Should().ContainSingle(e => e.CallId == "call-2").Which.Should().Match<AuditEntry>(
             e => e.Status == AuditStatus.Denied && !e.Confirmed && e.Error == "b.txt is precious");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_CallApprovedBesideOneThatNeedsApproval_OnlyTheOneThatNeededItIsConfirmed(bool streaming)
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-read", "read_file"), ScriptedChatClient.Call("call-delete", "delete_file")),
+            ScriptedChatClient.Text("Read it and deleted it."));
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+        var options = new ChatOptions { Tools = [Tools.ReadFile(), Tools.DeleteFile()] };
+        List<ChatMessage> history = [new(ChatRole.User, "read notes.txt, then delete it")];
+
+        var asked = await Chat.TurnAsync(client, history, options, streaming).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The invoking client asks approval for every call of a response that holds one needing it, flagging the others
+        // as needing no confirmation; a host approves those itself and asks a person only about the rest.
+        var requests = asked.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().ToList();
+        requests.Should().HaveCount(2);
+#pragma warning disable MEAI001 // RequiresConfirmation is experimental in Microsoft.Extensions.AI 10.11; the test only shows the host what it decides on.
+        requests.Single(r => r.ToolCall.CallId == "call-read").RequiresConfirmation.Should().BeFalse();
+        requests.Single(r => r.ToolCall.CallId == "call-delete").RequiresConfirmation.Should().BeTrue();
+#pragma warning restore MEAI001
+        history.Add(new(ChatRole.User, requests.Select(r => (AIContent)r.CreateResponse(approved: true)).ToList()));
+        await Chat.TurnAsync(client, history, options, streaming).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var entries = await audit.EntriesAsync();
+        entries.Select(e => (e.CallId, e.Status, e.Confirmed)).Should().BeEquivalentTo(new[]
+        {
+            ("call-read", AuditStatus.Ok, false),
+            ("call-delete", AuditStatus.Ok, true),
+        });
+    }
 }

@@ -88,6 +88,26 @@ public sealed class CorrelationTests
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_OnlyTheServiceGivesAConversationId_TheFirstRoundsCallsCarryIt()
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "read_file"), ScriptedChatClient.Call("call-2", "launch_rockets")),
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-3", "read_file")),
+            ScriptedChatClient.Text("ok"))
+        {
+            ServiceConversationId = "conv-from-service",
+        };
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+
+        await Chat.SendAsync(client, [new(ChatRole.User, "read")], new() { Tools = [Tools.ReadFile()] }, streaming: true).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var entries = await audit.EntriesAsync();
+        entries.Select(e => e.CallId).Should().BeEquivalentTo(["call-1", "call-2", "call-3"]);
+        entries.Should().OnlyContain(e => e.SessionId == "conv-from-service", "the first round's response carries the id the request had not");
+    }
+
+    [Fact]
     public async Task GetResponseAsync_NoModelIdInOptions_RecordsDefaultModelId()
     {
         await using var audit = new AuditHarness();

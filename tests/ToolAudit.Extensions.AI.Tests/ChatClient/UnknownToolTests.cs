@@ -91,4 +91,23 @@ public sealed class UnknownToolTests
         model.Requests.ElementAt(1).SelectMany(m => m.Contents).OfType<FunctionResultContent>().Should().HaveCount(2, "the invoking client answers each call");
         (await audit.EntriesAsync()).Select(e => e.Tool).Should().BeEquivalentTo(["ghost_a", "ghost_b"]);
     }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_ALaterRoundThrows_TheUnknownToolCallIsStillRecorded()
+    {
+        await using var audit = new AuditHarness();
+
+        // One scripted round: the next one finds the script empty and throws, as a failing service would.
+        var model = new ScriptedChatClient(ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "launch_rockets")));
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+
+        var act = () => Chat.SendAsync(client, [new(ChatRole.User, "launch")], new() { Tools = [Tools.ReadFile()] }, streaming: true)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("The script has no more turns*");
+        model.Requests.Should().HaveCount(2, "the second round is the one that failed");
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Should().Match<AuditEntry>(e =>
+            e.CallId == "call-1" && e.Status == AuditStatus.Error && e.Error == "Requested function \"launch_rockets\" not found.");
+    }
 }

@@ -135,4 +135,37 @@ public sealed class AuditedAIFunctionTests
         var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
         entry.Should().Match<AuditEntry>(e => e.CallId == "call-1" && e.Status == AuditStatus.Ok && e.Confirmed);
     }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task InvokeAsync_ApprovedAndRunByPlainInvokingClient_RecordsConfirmedOnlyForTheFunctionThatAskedForApproval(bool auditInside, bool streaming)
+    {
+        await using var audit = new AuditHarness();
+        var deleteFile = AIFunctionFactory.Create((string path) => $"deleted {path}", "delete_file");
+        var audited = auditInside
+            ? new ApprovalRequiredAIFunction(deleteFile.WithToolAudit(audit.Recorder))
+            : new ApprovalRequiredAIFunction(deleteFile).WithToolAudit(audit.Recorder);
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-read", "read_file"), ScriptedChatClient.Call("call-delete", "delete_file")),
+            ScriptedChatClient.Text("Read it and deleted it."));
+        using var client = model.AsBuilder().UseFunctionInvocation().Build();
+        var options = new ChatOptions { Tools = [Tools.ReadFile().WithToolAudit(audit.Recorder), audited] };
+        List<ChatMessage> history = [new(ChatRole.User, "read notes.txt, then delete it")];
+
+        var asked = await Chat.TurnAsync(client, history, options, streaming).WaitAsync(TimeSpan.FromSeconds(30));
+        var requests = asked.Messages.SelectMany(m => m.Contents).OfType<ToolApprovalRequestContent>().ToList();
+        requests.Should().HaveCount(2, "the invoking client asks approval for both calls, read_file's flagged as needing no confirmation");
+        history.Add(new(ChatRole.User, requests.Select(r => (AIContent)r.CreateResponse(approved: true)).ToList()));
+        await Chat.TurnAsync(client, history, options, streaming).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var entries = await audit.EntriesAsync();
+        entries.Select(e => (e.CallId, e.Status, e.Confirmed)).Should().BeEquivalentTo(new[]
+        {
+            ("call-read", AuditStatus.Ok, false),
+            ("call-delete", AuditStatus.Ok, true),
+        });
+    }
 }

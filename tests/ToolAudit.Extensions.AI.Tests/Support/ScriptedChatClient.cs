@@ -5,8 +5,8 @@ namespace ToolAudit.Extensions.AI.Tests.Support;
 
 /// <summary>
 /// A model that answers from a script: each request, streaming or not, takes the next scripted message (tool calls or
-/// a final text). Echoes the request's conversation id like a stateful service, and reports its provider and default
-/// model through <see cref="ChatClientMetadata"/>.
+/// a final text). Echoes the request's conversation id like a stateful service (or, for a request without one, answers
+/// with <see cref="ServiceConversationId"/>), and reports its provider and default model through <see cref="ChatClientMetadata"/>.
 /// </summary>
 internal sealed class ScriptedChatClient : IChatClient
 {
@@ -25,6 +25,9 @@ internal sealed class ScriptedChatClient : IChatClient
 
     public ChatClientMetadata Metadata { get; } = new(Provider, null, DefaultModel);
 
+    /// <summary>The conversation id the service starts when a request brings none; by default it starts none.</summary>
+    public string? ServiceConversationId { get; init; }
+
     public static ChatMessage Calls(params FunctionCallContent[] calls) => new(ChatRole.Assistant, calls.Cast<AIContent>().ToList());
 
     public static ChatMessage Text(string text) => new(ChatRole.Assistant, text);
@@ -37,7 +40,7 @@ internal sealed class ScriptedChatClient : IChatClient
         var turn = Next(messages);
         return Task.FromResult(new ChatResponse(turn)
         {
-            ConversationId = options?.ConversationId,
+            ConversationId = options?.ConversationId ?? ServiceConversationId,
             ModelId = options?.ModelId ?? DefaultModel,
         });
     }
@@ -56,7 +59,7 @@ internal sealed class ScriptedChatClient : IChatClient
             {
                 MessageId = messageId,
                 ResponseId = messageId,
-                ConversationId = options?.ConversationId,
+                ConversationId = options?.ConversationId ?? ServiceConversationId,
                 ModelId = options?.ModelId ?? DefaultModel,
                 RawRepresentation = turn.RawRepresentation,
             };
