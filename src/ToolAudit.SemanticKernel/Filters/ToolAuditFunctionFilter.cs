@@ -212,8 +212,11 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         ReferenceEquals(expected, actual)
         || (string.Equals(expected.Name, actual.Name, StringComparison.Ordinal) && string.Equals(expected.PluginName, actual.PluginName, StringComparison.Ordinal));
 
-    // KernelFunctionFromPrompt is internal to Semantic Kernel, and nothing public tells a prompt function from a
-    // native one (UnderlyingMethod is null for wrapped AIFunctions too): the type name is the only reliable mark.
+    // KernelFunctionFromPrompt is internal to Semantic Kernel, and nothing public in Semantic Kernel 1.82 tells a
+    // prompt function from a native one before it runs: UnderlyingMethod is null for wrapped AIFunctions too,
+    // ExecutionSettings may be set on either kind or on neither, Metadata.AdditionalProperties carries no kind, and an
+    // IPromptRenderFilter sees the prompt only once the function runs (and needs a registration of its own). So the
+    // type name is the mark; a test (InvokePromptAsync_DirectPromptFunction_IsNotRecorded) fails if a release renames it.
     private static bool IsPromptFunction(KernelFunction function) =>
         string.Equals(function.GetType().Name, "KernelFunctionFromPrompt", StringComparison.Ordinal);
 

@@ -458,4 +458,17 @@ public sealed class ToolAuditFunctionFilterTests
         denied.Error.Should().Be(BlockDeletesFunctionFilter.Answer);
         entries.Should().ContainSingle(e => e.CallId == "call-2").Which.Status.Should().Be(AuditStatus.Ok);
     }
+
+    [Fact]
+    public async Task InvokePromptAsync_DirectPromptFunction_IsNotRecorded()
+    {
+        await using var audit = new AuditFixture();
+        var model = new ScriptedChatClient(new ChatMessage(ChatRole.Assistant, "hello back"));
+        var kernel = Kernels.Build(new FilesPlugin(), model).AddToolAuditFilter(audit.Recorder);
+
+        var result = await kernel.InvokePromptAsync("Say hello.");
+
+        result.ToString().Should().Be("hello back");
+        (await audit.EntriesAsync()).Should().BeEmpty("a prompt invoked directly is a model call, not a tool call");
+    }
 }
