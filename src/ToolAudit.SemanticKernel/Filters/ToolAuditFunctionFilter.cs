@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.SemanticKernel;
+using ToolAudit.Diagnostics;
 using ToolAudit.SemanticKernel.Filters;
 using AIFunctionInvocationContext = Microsoft.Extensions.AI.FunctionInvocationContext;
 using FunctionInvokingChatClient = Microsoft.Extensions.AI.FunctionInvokingChatClient;
@@ -273,7 +275,21 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         }
     }
 
-    private static ILogger Logger(Kernel kernel) => kernel.LoggerFactory.CreateLogger<ToolAuditFunctionFilter>();
+    // The host's logging must not fail a call either: a provider that throws (from CreateLogger or from Log) costs
+    // only the message.
+    private static ILogger Logger(Kernel kernel)
+    {
+        try
+        {
+            return GuardedLogger.Guard(kernel.LoggerFactory.CreateLogger<ToolAuditFunctionFilter>());
+        }
+#pragma warning disable CA1031 // As above: nothing is left to report the logger's own failure to.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return NullLogger.Instance;
+        }
+    }
 
     /// <summary>Marks the call in progress as having reached the function: nothing but the function runs after it.</summary>
     private sealed class FunctionRunProbe(ToolAuditFunctionFilter owner) : IFunctionInvocationFilter

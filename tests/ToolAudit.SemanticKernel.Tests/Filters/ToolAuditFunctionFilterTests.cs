@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
 using FunctionCallContent = Microsoft.Extensions.AI.FunctionCallContent;
 using Microsoft.SemanticKernel.ChatCompletion;
@@ -470,5 +472,25 @@ public sealed class ToolAuditFunctionFilterTests
 
         result.ToString().Should().Be("hello back");
         (await audit.EntriesAsync()).Should().BeEmpty("a prompt invoked directly is a model call, not a tool call");
+    }
+
+    [Fact]
+    public async Task InvokeAsync_LoggerThrowsWhileTheResolverFails_TheCallSucceedsAndIsRecorded()
+    {
+        await using var audit = new AuditFixture();
+        var logging = new ThrowingLoggerProvider();
+        var builder = Kernel.CreateBuilder();
+        builder.Plugins.AddFromObject(new FilesPlugin(), "Files");
+        builder.Services.AddLogging(b => b.AddProvider(logging));
+        var kernel = builder.Build()
+            .AddToolAuditFilter(audit.Recorder, options => options.UserResolver = (_, _) => throw new KeyNotFoundException("no user"));
+
+        var result = await kernel.InvokeAsync("Files", "read", new KernelArguments { ["path"] = "a.txt" });
+
+        result.GetValue<string>().Should().Be("contents of a.txt");
+        logging.Attempts.Should().BePositive("the resolver's failure was logged, and the logger threw");
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Ok);
+        entry.User.Should().Be(ToolAuditFunctionFilterOptions.DefaultUnknownUser);
     }
 }
