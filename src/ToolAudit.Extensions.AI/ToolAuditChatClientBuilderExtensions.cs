@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using ToolAudit;
+using ToolAudit.Diagnostics;
 using ToolAudit.Extensions.AI;
 using ToolAudit.Extensions.AI.ChatClient;
 using ToolAudit.Extensions.AI.Diagnostics;
@@ -112,8 +112,8 @@ public static class ToolAuditChatClientBuilderExtensions
                 $"UseToolAudit() is applied twice to the same {invokingType.Name}; every call would be recorded twice. Keep one UseToolAudit() per invoking client.");
         }
 
-        var logger = (services.GetService(typeof(ILoggerFactory)) as ILoggerFactory)?.CreateLogger("ToolAudit.Extensions.AI")
-            ?? NullLogger.Instance;
+        // Guarded: a logging provider that throws must not fail a tool call, nor change how it is recorded.
+        var logger = GuardedLogger.Guard((services.GetService(typeof(ILoggerFactory)) as ILoggerFactory)?.CreateLogger("ToolAudit.Extensions.AI"));
         if (OverridesInvokeFunction(invokingType))
         {
             if (!options.TrustInvokeFunctionOverride)

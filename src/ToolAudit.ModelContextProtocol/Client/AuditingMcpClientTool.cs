@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Client;
+using ToolAudit.Diagnostics;
 using ToolAudit.ModelContextProtocol.Diagnostics;
 using ToolAudit.ModelContextProtocol.Results;
 
@@ -99,6 +100,19 @@ internal sealed class AuditingMcpClientTool : DelegatingAIFunction
     }
 
     // The tool has no container of its own: log through the one the invoking client hands its functions, if any.
-    private static ILogger Logger(AIFunctionArguments arguments) =>
-        (arguments.Services?.GetService(typeof(ILoggerFactory)) as ILoggerFactory)?.CreateLogger("ToolAudit.ModelContextProtocol") ?? NullLogger.Instance;
+    // Guarded: a logging provider that throws (from CreateLogger or from Log) must not fail the call; only the
+    // message is lost.
+    private static ILogger Logger(AIFunctionArguments arguments)
+    {
+        try
+        {
+            return GuardedLogger.Guard((arguments.Services?.GetService(typeof(ILoggerFactory)) as ILoggerFactory)?.CreateLogger("ToolAudit.ModelContextProtocol"));
+        }
+#pragma warning disable CA1031 // As above: nothing is left to report the logger's own failure to.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return NullLogger.Instance;
+        }
+    }
 }

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using ToolAudit.Diagnostics;
 
 namespace ToolAudit.ModelContextProtocol.Server;
 
@@ -27,7 +27,8 @@ internal sealed class McpToolAuditFilterSetup : IPostConfigureOptions<McpServerO
         var recorder = _services.GetService<IAuditRecorder>()
             ?? throw new InvalidOperationException(
                 "WithToolAudit() needs an IAuditRecorder in the service collection: call services.AddToolAudit(...) or register one.");
-        var logger = _services.GetService<ILoggerFactory>()?.CreateLogger("ToolAudit.ModelContextProtocol") ?? NullLogger.Instance;
+        // Guarded: a logging provider that throws must not fail a tool call, nor change how it is recorded.
+        var logger = GuardedLogger.Guard(_services.GetService<ILoggerFactory>()?.CreateLogger("ToolAudit.ModelContextProtocol"));
         var filter = new McpCallToolAuditFilter(recorder, _auditOptions.Value, _services.GetService<TimeProvider>() ?? TimeProvider.System, logger);
 
         var filters = options.Filters.Request.CallToolFilters;

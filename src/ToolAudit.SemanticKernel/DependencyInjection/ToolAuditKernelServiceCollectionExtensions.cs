@@ -27,6 +27,12 @@ public static class ToolAuditKernelServiceCollectionExtensions
     /// once.
     /// </para>
     /// <para>
+    /// A function filter registered after it that answers for a function without running it (sets a result and does
+    /// not call <c>next</c>) is recorded as <c>ok</c> with the answer, as nothing can be registered after it to tell:
+    /// call <c>kernel.AddToolAuditFilter(recorder)</c> on a resolved kernel to add the probe that does. A filter that
+    /// skips the function without a result is recorded as <c>denied</c> either way.
+    /// </para>
+    /// <para>
     /// The recorder is resolved with the first kernel; without one that fails with an
     /// <see cref="InvalidOperationException"/>. The clock is the container's <see cref="TimeProvider"/>, if any.
     /// </para>

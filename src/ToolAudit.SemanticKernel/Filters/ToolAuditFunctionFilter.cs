@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.SemanticKernel;
+using ToolAudit.Diagnostics;
 using ToolAudit.SemanticKernel.Filters;
 using AIFunctionInvocationContext = Microsoft.Extensions.AI.FunctionInvocationContext;
 using FunctionInvokingChatClient = Microsoft.Extensions.AI.FunctionInvokingChatClient;
@@ -23,9 +25,19 @@ namespace ToolAudit.SemanticKernel;
 /// The tool is recorded as <c>Plugin-Function</c> (the fully qualified name Semantic Kernel's OpenAI connectors show
 /// the model), or the function's name when it has no plugin: see <see cref="ToolName"/>. Statuses:
 /// <c>ok</c> when the function returned; <c>error</c> when it threw (the exception is rethrown unchanged);
-/// <c>denied</c> as above. Prompt functions invoked directly (<c>InvokePromptAsync</c>) are model calls, not tool
+/// <c>denied</c> as above, and when an inner function filter did not let the function run (see below). Prompt functions invoked directly (<c>InvokePromptAsync</c>) are model calls, not tool
 /// calls, and are not recorded; a prompt function the model asks for is. A streaming invocation is recorded when the
 /// stream is handed back, without its result.
+/// </para>
+/// <para>
+/// An inner <see cref="IFunctionInvocationFilter"/> that does not call <c>next</c> keeps the function from running; the
+/// call is then recorded as <c>denied</c>, never as <c>ok</c>: with the filter's answer (the <c>Result</c> it set) as
+/// the entry's <c>error</c> and result, or "A function invocation filter did not let the function run." when it set none.
+/// A filter that set no result is always seen. One that set a result is told from the function's own result by a probe
+/// that <c>kernel.AddToolAuditFilter(recorder)</c> puts last among the kernel's function filters, right before the
+/// function: a call that never reached it did not run. Without the probe (a kernel that takes the filter from the
+/// container only, or a function filter added after the probe, that answers itself) such a call is recorded as
+/// <c>ok</c> with the answer as its result, as nothing then tells that the function did not run.
 /// </para>
 /// <para>Thread-safe; one instance serves every kernel and call.</para>
 /// </remarks>
@@ -34,9 +46,15 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
     /// <summary>The separator between plugin and function in the recorded tool name: <c>-</c>.</summary>
     public const string ToolNameSeparator = "-";
 
+    // The error of a call that an inner function filter kept from running without an answer of its own.
+    private const string NotRunByFunctionFilter = "A function invocation filter did not let the function run.";
+
     // The auto invocation in progress on this flow: set by this instance's auto filter, claimed by its function
     // filter (per instance, so that two audit filters on one kernel never take each other's calls).
     private readonly AsyncLocal<AutoCall?> _currentAutoCall = new();
+
+    // The function call in progress on this flow, which the probe marks as having reached the function.
+    private readonly AsyncLocal<FunctionCall?> _currentCall = new();
 
     private readonly IAuditRecorder _recorder;
     private readonly Func<Kernel, KernelArguments?, string?>? _userResolver;
@@ -62,7 +80,14 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         _userResolver = options.UserResolver;
         _unknownUser = options.UnknownUser;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        RunProbe = new FunctionRunProbe(this);
     }
+
+    /// <summary>
+    /// The innermost function filter, right before the function: a call that reaches it, with no filter after it, runs
+    /// the function. <c>AddToolAuditFilter</c> keeps it last in the kernel's function filters.
+    /// </summary>
+    internal IFunctionInvocationFilter RunProbe { get; }
 
     /// <summary>Records the function call that <paramref name="next"/> runs.</summary>
     /// <param name="context">The invocation.</param>
@@ -82,6 +107,16 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         }
 
         var callId = autoCall is null ? ChatClientCallId(context.Function) : autoCall.CallId;
+
+        // The function's own result is always a new FunctionResult: one still the same as on entry was set by no one,
+        // so the function did not run. A probe in the kernel's filters that the call never reached says the same of
+        // a result that an inner filter set itself.
+        var resultOnEntry = context.Result;
+        var probed = context.Kernel.FunctionInvocationFilters.Contains(RunProbe);
+        var call = new FunctionCall(context);
+
+        // Set inside this async method, so it flows into next() and is gone again for our caller.
+        _currentCall.Value = call;
         var started = _timeProvider.GetTimestamp();
         try
         {
@@ -91,6 +126,15 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         {
             Record(context.Kernel, context.Function, context.Arguments, callId, autoCall?.Model, started, AuditStatus.Error, resultText: null, exception, error: null);
             throw;
+        }
+
+        if (ReferenceEquals(context.Result, resultOnEntry) || (probed && !call.ReachedFunction))
+        {
+            // An inner function filter kept the function from running: a refusal, with its answer if it gave one.
+            var answer = ReferenceEquals(context.Result, resultOnEntry) || context.IsStreaming ? null : FunctionResultText.From(context.Function, context.Result);
+            Record(context.Kernel, context.Function, context.Arguments, callId, autoCall?.Model, started, AuditStatus.Denied, answer, exception: null,
+                string.IsNullOrEmpty(answer) ? NotRunByFunctionFilter : answer);
+            return;
         }
 
         var resultText = context.IsStreaming ? null : FunctionResultText.From(context.Function, context.Result);
@@ -170,8 +214,11 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         ReferenceEquals(expected, actual)
         || (string.Equals(expected.Name, actual.Name, StringComparison.Ordinal) && string.Equals(expected.PluginName, actual.PluginName, StringComparison.Ordinal));
 
-    // KernelFunctionFromPrompt is internal to Semantic Kernel, and nothing public tells a prompt function from a
-    // native one (UnderlyingMethod is null for wrapped AIFunctions too): the type name is the only reliable mark.
+    // KernelFunctionFromPrompt is internal to Semantic Kernel, and nothing public in Semantic Kernel 1.82 tells a
+    // prompt function from a native one before it runs: UnderlyingMethod is null for wrapped AIFunctions too,
+    // ExecutionSettings may be set on either kind or on neither, Metadata.AdditionalProperties carries no kind, and an
+    // IPromptRenderFilter sees the prompt only once the function runs (and needs a registration of its own). So the
+    // type name is the mark; a test (InvokePromptAsync_DirectPromptFunction_IsNotRecorded) fails if a release renames it.
     private static bool IsPromptFunction(KernelFunction function) =>
         string.Equals(function.GetType().Name, "KernelFunctionFromPrompt", StringComparison.Ordinal);
 
@@ -228,7 +275,42 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         }
     }
 
-    private static ILogger Logger(Kernel kernel) => kernel.LoggerFactory.CreateLogger<ToolAuditFunctionFilter>();
+    // The host's logging must not fail a call either: a provider that throws (from CreateLogger or from Log) costs
+    // only the message.
+    private static ILogger Logger(Kernel kernel)
+    {
+        try
+        {
+            return GuardedLogger.Guard(kernel.LoggerFactory.CreateLogger<ToolAuditFunctionFilter>());
+        }
+#pragma warning disable CA1031 // As above: nothing is left to report the logger's own failure to.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return NullLogger.Instance;
+        }
+    }
+
+    /// <summary>Marks the call in progress as having reached the function: nothing but the function runs after it.</summary>
+    private sealed class FunctionRunProbe(ToolAuditFunctionFilter owner) : IFunctionInvocationFilter
+    {
+        public Task OnFunctionInvocationAsync(FunctionInvocationContext context, Func<FunctionInvocationContext, Task> next)
+        {
+            if (owner._currentCall.Value is { } call && ReferenceEquals(call.Context, context))
+            {
+                call.ReachedFunction = true;
+            }
+
+            return next(context);
+        }
+    }
+
+    private sealed class FunctionCall(FunctionInvocationContext context)
+    {
+        public FunctionInvocationContext Context { get; } = context;
+
+        public bool ReachedFunction { get; set; }
+    }
 
     private sealed class AutoCall(KernelFunction function, string? callId, string? model)
     {

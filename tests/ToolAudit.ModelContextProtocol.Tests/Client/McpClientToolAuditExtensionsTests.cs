@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ToolAudit.ModelContextProtocol.Tests.Support;
@@ -188,6 +189,28 @@ public sealed class McpClientToolAuditExtensionsTests
         }
 
         result.Should().BeOfType<TextContent>().Which.Text.Should().Be("still here");
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.User.Should().Be("bob");
+        entry.Status.Should().Be(AuditStatus.Ok);
+    }
+
+    [Fact]
+    public async Task WithToolAudit_LoggerThrowsWhileTheResolverFails_ReturnsTheToolsResultAndRecordsTheCall()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var logging = new ThrowingLoggerProvider();
+        await using var services = new ServiceCollection().AddLogging(b => b.AddProvider(logging)).BuildServiceProvider();
+        var audited = (await ToolAsync(host, "echo")).WithToolAudit(host.Recorder, options => options.UserResolver = _ => throw new KeyNotFoundException("no tenant"));
+
+        object? result;
+        using (ToolAuditContext.Begin(user: "bob"))
+        {
+            result = await audited.InvokeAsync(new AIFunctionArguments { ["text"] = "still here", Services = services })
+                .AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        result.Should().BeOfType<TextContent>().Which.Text.Should().Be("still here");
+        logging.Attempts.Should().BePositive("the resolver's failure was logged, and the logger threw");
         var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
         entry.User.Should().Be("bob");
         entry.Status.Should().Be(AuditStatus.Ok);

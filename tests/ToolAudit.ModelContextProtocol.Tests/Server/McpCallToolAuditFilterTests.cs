@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -272,6 +273,29 @@ public sealed class McpCallToolAuditFilterTests
 
         result.IsError.Should().NotBe(true);
         result.Content.OfType<TextContentBlock>().Should().ContainSingle().Which.Text.Should().Be("still here");
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.User.Should().Be("alice");
+        entry.Status.Should().Be(AuditStatus.Ok);
+    }
+
+    [Fact]
+    public async Task CallTool_LoggerThrowsWhileTheResolverFails_TheClientGetsTheToolsResultAndTheCallIsRecorded()
+    {
+        var logging = new ThrowingLoggerProvider();
+        await using var host = await McpTestHost.StartAsync(
+            server =>
+            {
+                server.Services.AddLogging(b => b.AddProvider(logging));
+                server.WithToolAudit(options => options.UserResolver = _ => throw new KeyNotFoundException("no tenant"));
+            },
+            user: McpTestHost.Principal("alice"));
+
+        var result = await host.Client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" })
+            .AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        result.IsError.Should().NotBe(true);
+        result.Content.OfType<TextContentBlock>().Should().ContainSingle().Which.Text.Should().Be("still here");
+        logging.Attempts.Should().BePositive("the resolver's failure was logged, and the logger threw");
         var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
         entry.User.Should().Be("alice");
         entry.Status.Should().Be(AuditStatus.Ok);

@@ -65,4 +65,43 @@ public sealed class ToolAuditKernelServiceCollectionExtensionsTests
 
         resolve.Should().Throw<OptionsValidationException>().WithMessage("*UnknownUser*");
     }
+
+    [Fact]
+    public async Task AddToolAuditFunctionFilter_ContainerFilterSkipsTheFunction_RecordsDenied()
+    {
+        await using var audit = new AuditFixture();
+        var files = new FilesPlugin();
+        var services = new ServiceCollection();
+        services.AddSingleton<IAuditRecorder>(audit.Recorder);
+        services.AddToolAuditFunctionFilter();
+        services.AddSingleton<IFunctionInvocationFilter>(new BlockDeletesFunctionFilter(answer: null));
+        services.AddKernel().Plugins.AddFromObject(files, "Files");
+        await using var provider = services.BuildServiceProvider();
+        var kernel = provider.GetRequiredService<Kernel>();
+
+        await kernel.InvokeAsync("Files", "delete", new KernelArguments { ["path"] = "a.txt" });
+
+        files.Deletes.Should().Be(0);
+        (await audit.EntriesAsync()).Should().ContainSingle().Which.Status.Should().Be(AuditStatus.Denied);
+    }
+
+    [Fact]
+    public async Task AddToolAuditFilter_OnAKernelFromTheContainer_AddsTheProbeSoAnAnswerIsRecordedDenied()
+    {
+        await using var audit = new AuditFixture();
+        var services = new ServiceCollection();
+        services.AddSingleton<IAuditRecorder>(audit.Recorder);
+        services.AddToolAuditFunctionFilter();
+        services.AddSingleton<IFunctionInvocationFilter>(new BlockDeletesFunctionFilter(BlockDeletesFunctionFilter.Answer));
+        services.AddKernel().Plugins.AddFromObject(new FilesPlugin(), "Files");
+        await using var provider = services.BuildServiceProvider();
+        var kernel = provider.GetRequiredService<Kernel>().AddToolAuditFilter(audit.Recorder);
+
+        await kernel.InvokeAsync("Files", "delete", new KernelArguments { ["path"] = "a.txt" });
+
+        kernel.FunctionInvocationFilters.OfType<ToolAuditFunctionFilter>().Should().ContainSingle();
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Denied);
+        entry.Error.Should().Be(BlockDeletesFunctionFilter.Answer);
+    }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
 using FunctionCallContent = Microsoft.Extensions.AI.FunctionCallContent;
 using Microsoft.SemanticKernel.ChatCompletion;
@@ -301,7 +303,9 @@ public sealed class ToolAuditFunctionFilterTests
         kernel.AddToolAuditFilter(audit.Recorder).AddToolAuditFilter(audit.Recorder);
         await kernel.InvokeAsync("Files", "read", new KernelArguments { ["path"] = "a.txt" });
 
-        kernel.FunctionInvocationFilters.Should().ContainSingle().Which.Should().BeOfType<ToolAuditFunctionFilter>();
+        kernel.FunctionInvocationFilters.OfType<ToolAuditFunctionFilter>().Should().ContainSingle();
+        kernel.FunctionInvocationFilters.Should().HaveCount(2, "the audit filter first, its probe last");
+        kernel.FunctionInvocationFilters[0].Should().BeOfType<ToolAuditFunctionFilter>();
         kernel.AutoFunctionInvocationFilters.Should().HaveCount(2);
         kernel.AutoFunctionInvocationFilters[0].Should().BeSameAs(kernel.FunctionInvocationFilters[0]);
         (await audit.EntriesAsync()).Should().ContainSingle();
@@ -364,5 +368,129 @@ public sealed class ToolAuditFunctionFilterTests
 
         await call.Should().ThrowAsync<UnauthorizedAccessException>().WithMessage("read-only volume: a.txt");
         (await audit.EntriesAsync()).Should().ContainSingle().Which.Status.Should().Be(AuditStatus.Error);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_InnerFunctionFilterSkipsTheFunctionWithoutAnswer_RecordsDenied()
+    {
+        await using var audit = new AuditFixture();
+        var files = new FilesPlugin();
+        var kernel = Kernels.Build(files).AddToolAuditFilter(audit.Recorder);
+
+        // Added after the probe: a filter that sets no result is seen all the same.
+        kernel.FunctionInvocationFilters.Add(new BlockDeletesFunctionFilter(answer: null));
+        await kernel.InvokeAsync("Files", "delete", new KernelArguments { ["path"] = "a.txt" });
+
+        files.Deletes.Should().Be(0);
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Tool.Should().Be("Files-delete");
+        entry.Status.Should().Be(AuditStatus.Denied, "the function never ran");
+        entry.Error.Should().Be("A function invocation filter did not let the function run.");
+        entry.ResultSnippet.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task InvokeAsync_InnerFunctionFilterAnswersForTheFunction_RecordsDeniedWithTheAnswer()
+    {
+        await using var audit = new AuditFixture();
+        var files = new FilesPlugin();
+        var kernel = Kernels.Build(files);
+        kernel.FunctionInvocationFilters.Add(new BlockDeletesFunctionFilter(BlockDeletesFunctionFilter.Answer));
+        kernel.AddToolAuditFilter(audit.Recorder);
+
+        var result = await kernel.InvokeAsync("Files", "delete", new KernelArguments { ["path"] = "a.txt" });
+
+        result.GetValue<string>().Should().Be(BlockDeletesFunctionFilter.Answer, "the caller gets the filter's answer unchanged");
+        files.Deletes.Should().Be(0);
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Denied);
+        entry.Error.Should().Be(BlockDeletesFunctionFilter.Answer);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_AnsweringFilterAddedAfterTheAudit_AddToolAuditFilterAgainMovesTheProbeAndRecordsDenied()
+    {
+        await using var audit = new AuditFixture();
+        var kernel = Kernels.Build(new FilesPlugin()).AddToolAuditFilter(audit.Recorder);
+        kernel.FunctionInvocationFilters.Add(new BlockDeletesFunctionFilter(BlockDeletesFunctionFilter.Answer));
+
+        kernel.AddToolAuditFilter(audit.Recorder);
+        await kernel.InvokeAsync("Files", "delete", new KernelArguments { ["path"] = "a.txt" });
+
+        kernel.FunctionInvocationFilters.Should().HaveCount(3);
+        kernel.FunctionInvocationFilters[1].Should().BeOfType<BlockDeletesFunctionFilter>();
+        (await audit.EntriesAsync()).Should().ContainSingle().Which.Status.Should().Be(AuditStatus.Denied);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_InnerFilterRewritesTheResultOfAFunctionThatRan_RecordsOkWithTheRewrittenResult()
+    {
+        await using var audit = new AuditFixture();
+        var kernel = Kernels.Build(new FilesPlugin());
+        kernel.FunctionInvocationFilters.Add(new RewriteResultFunctionFilter());
+        kernel.AddToolAuditFilter(audit.Recorder);
+
+        await kernel.InvokeAsync("Files", "read", new KernelArguments { ["path"] = "a.txt" });
+
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Ok);
+        entry.ResultSnippet.Should().Be(RewriteResultFunctionFilter.Rewritten);
+    }
+
+    [Fact]
+    public async Task AutoInvoke_InnerFunctionFilterAnswersForTheFunction_RecordsOneDeniedEntryWithTheCallId()
+    {
+        await using var audit = new AuditFixture();
+        var files = new FilesPlugin();
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(Kernels.Call("call-1", "delete", "a.txt"), Kernels.Call("call-2", "read", "a.txt")),
+            new ChatMessage(ChatRole.Assistant, "ok"));
+        var kernel = Kernels.Build(files, model);
+        kernel.FunctionInvocationFilters.Add(new BlockDeletesFunctionFilter(BlockDeletesFunctionFilter.Answer));
+        kernel.AddToolAuditFilter(audit.Recorder);
+
+        await kernel.InvokePromptAsync("Delete a.txt then read it.", Kernels.AutoInvoke());
+
+        files.Deletes.Should().Be(0);
+        model.Results["call-1"]?.ToString().Should().Be(BlockDeletesFunctionFilter.Answer);
+        var entries = await audit.EntriesAsync();
+        entries.Should().HaveCount(2);
+        var denied = entries.Should().ContainSingle(e => e.CallId == "call-1").Subject;
+        denied.Status.Should().Be(AuditStatus.Denied);
+        denied.Error.Should().Be(BlockDeletesFunctionFilter.Answer);
+        entries.Should().ContainSingle(e => e.CallId == "call-2").Which.Status.Should().Be(AuditStatus.Ok);
+    }
+
+    [Fact]
+    public async Task InvokePromptAsync_DirectPromptFunction_IsNotRecorded()
+    {
+        await using var audit = new AuditFixture();
+        var model = new ScriptedChatClient(new ChatMessage(ChatRole.Assistant, "hello back"));
+        var kernel = Kernels.Build(new FilesPlugin(), model).AddToolAuditFilter(audit.Recorder);
+
+        var result = await kernel.InvokePromptAsync("Say hello.");
+
+        result.ToString().Should().Be("hello back");
+        (await audit.EntriesAsync()).Should().BeEmpty("a prompt invoked directly is a model call, not a tool call");
+    }
+
+    [Fact]
+    public async Task InvokeAsync_LoggerThrowsWhileTheResolverFails_TheCallSucceedsAndIsRecorded()
+    {
+        await using var audit = new AuditFixture();
+        var logging = new ThrowingLoggerProvider();
+        var builder = Kernel.CreateBuilder();
+        builder.Plugins.AddFromObject(new FilesPlugin(), "Files");
+        builder.Services.AddLogging(b => b.AddProvider(logging));
+        var kernel = builder.Build()
+            .AddToolAuditFilter(audit.Recorder, options => options.UserResolver = (_, _) => throw new KeyNotFoundException("no user"));
+
+        var result = await kernel.InvokeAsync("Files", "read", new KernelArguments { ["path"] = "a.txt" });
+
+        result.GetValue<string>().Should().Be("contents of a.txt");
+        logging.Attempts.Should().BePositive("the resolver's failure was logged, and the logger threw");
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Ok);
+        entry.User.Should().Be(ToolAuditFunctionFilterOptions.DefaultUnknownUser);
     }
 }
