@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ToolAudit.Extensions.AI.Tests.Support;
+using ToolAudit.Tests.Shared;
 
 namespace ToolAudit.Extensions.AI.Tests.Diagnostics;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ToolAudit.ModelContextProtocol.Tests.Support;
+using ToolAudit.Tests.Shared;
 
 namespace ToolAudit.ModelContextProtocol.Tests.Client;
 

@@ -6,6 +6,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using ToolAudit.ModelContextProtocol.Tests.Support;
+using ToolAudit.Tests.Shared;
 
 namespace ToolAudit.ModelContextProtocol.Tests.Server;
 

@@ -6,6 +6,7 @@ using Microsoft.SemanticKernel;
 using FunctionCallContent = Microsoft.Extensions.AI.FunctionCallContent;
 using Microsoft.SemanticKernel.ChatCompletion;
 using ToolAudit.SemanticKernel.Tests.Support;
+using ToolAudit.Tests.Shared;
 
 namespace ToolAudit.SemanticKernel.Tests.Filters;
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace ToolAudit.ModelContextProtocol.Tests.Support;
+namespace ToolAudit.Tests.Shared;
 
 /// <summary>
-/// A logging provider whose loggers throw (its disk is full) for ToolAudit's categories; the framework's own
+/// Linked into each integration test project. A logging provider whose loggers throw (its disk is full) for ToolAudit's categories; the framework's own
 /// loggers are left alone, so that only ToolAudit's logging is under test.
 /// </summary>
 public sealed class ThrowingLoggerProvider : ILoggerProvider
