@@ -37,14 +37,25 @@ public sealed class ToolAuditOptions
 
     /// <summary>The arg keys redacted by default.</summary>
     /// <remarks>
-    /// A key is redacted when its words (split at <c>_</c>, <c>-</c>, <c>.</c>, spaces and camel case) contain the
-    /// words of one of these in a row, compared case-insensitively: <c>db_password</c>, <c>X-Api-Key</c> and
-    /// <c>refreshToken</c> are redacted, <c>max_tokens</c> is not.
+    /// <para>
+    /// A key is redacted when its words (split at <c>_</c>, <c>-</c>, <c>.</c>, spaces, digits and camel case) contain the
+    /// words of one of these in a row, compared case-insensitively: <c>db_password</c>, <c>X-Api-Key</c>,
+    /// <c>refreshToken</c>, <c>client_secret</c>, <c>secret_key</c>, <c>basic_auth</c>, <c>X-Auth</c> and
+    /// <c>MasterKey</c> are redacted; <c>max_tokens</c>, <c>author</c>, <c>authority</c>, <c>oauth_provider</c>
+    /// (<c>OAuth</c> is one word) and <c>key</c> alone are not.
+    /// </para>
+    /// <para>
+    /// <c>auth</c> is a whole word, so keys that only describe authentication are redacted too (<c>auth_type</c>,
+    /// <c>auth_url</c>): a false positive costs a value, a miss would cost a secret. A key whose last word is
+    /// <c>file</c>, <c>filename</c>, <c>path</c> or <c>dir</c> names where a secret is kept (<c>--password-file</c>,
+    /// <c>POSTGRES_PASSWORD_FILE</c>), and is kept unless a configured key ends in that word too.
+    /// </para>
     /// </remarks>
     public static IReadOnlyList<string> DefaultRedactedKeys { get; } =
     [
-        "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "authorization", "cookie",
-        "connection_string", "private_key", "credential", "credentials",
+        "password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "apikey", "auth", "authorization",
+        "cookie", "connection_string", "private_key", "signing_key", "encryption_key", "master_key", "session_key",
+        "credential", "credentials",
     ];
 
     /// <summary>How many entries may wait for the writer (besides the two batches the writer holds).</summary>

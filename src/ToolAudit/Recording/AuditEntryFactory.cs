@@ -429,9 +429,10 @@ internal sealed class AuditEntryFactory
                 return false;
             case JsonValueKind.Array:
                 var afterFlag = false;
+                var command = new ShortFlagState();
                 foreach (var item in element.EnumerateArray())
                 {
-                    if ((afterFlag && IsFlagValue(item)) || NeedsRewrite(item))
+                    if ((afterFlag && IsFlagValue(item)) || NeedsRewrite(item) || command.Next(item) != ShortFlagItem.Other)
                     {
                         return true;
                     }
@@ -479,11 +480,18 @@ internal sealed class AuditEntryFactory
             case JsonValueKind.Array:
                 writer.WriteStartArray();
                 var afterFlag = false;
+                var command = new ShortFlagState();
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (afterFlag && IsFlagValue(item))
+                    var shortFlag = command.Next(item);
+                    if ((afterFlag && IsFlagValue(item)) || shortFlag == ShortFlagItem.Value)
                     {
                         writer.WriteStringValue(SecretScanner.Redacted);
+                    }
+                    else if (shortFlag == ShortFlagItem.FlagWithValue)
+                    {
+                        // -phunter2: the flag stays, its value goes.
+                        writer.WriteStringValue(string.Concat(StringOf(item, out _).AsSpan(0, 2), SecretScanner.Redacted));
                     }
                     else
                     {
@@ -523,6 +531,82 @@ internal sealed class AuditEntryFactory
 
         var text = StringOf(item, out _);
         return AssignedSecretMasker.IsLongFlag(text) && IsRedactedKey(text);
+    }
+
+    /// <summary>What an item of a list of arguments is to <see cref="ShortFlagState"/>.</summary>
+    private enum ShortFlagItem
+    {
+        /// <summary>Anything else, kept as it is.</summary>
+        Other,
+
+        /// <summary>The value after a password flag (<c>"-p", "hunter2"</c>): redacted.</summary>
+        Value,
+
+        /// <summary>A password flag with its value attached (<c>"-phunter2"</c>): the value redacted.</summary>
+        FlagWithValue,
+    }
+
+    /// <summary>
+    /// Follows a list of arguments (<c>["mysql", "-u", "root", "-p", "hunter2"]</c>) for the one-letter password flags of
+    /// the commands <see cref="AssignedSecretMasker.PasswordFlagOf"/> knows, as the text masker does on a command line:
+    /// the item after <c>-p</c>, or the part of <c>-phunter2</c> after the flag, once a command that takes one came before.
+    /// </summary>
+    private struct ShortFlagState
+    {
+        // The longest item read as a command or a flag: a command's path, or a flag with its password attached.
+        private const int MaxCommandItemChars = 256;
+
+        private char _flag;
+        private bool _afterFlag;
+
+        public ShortFlagItem Next(JsonElement item)
+        {
+            var afterFlag = _afterFlag;
+            _afterFlag = false;
+            if (afterFlag && IsFlagValue(item))
+            {
+                return ShortFlagItem.Value;
+            }
+
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                return ShortFlagItem.Other;
+            }
+
+            Span<char> buffer = stackalloc char[MaxCommandItemChars];
+            var text = ShortText(item, buffer);
+            if (_flag is not (AssignedSecretMasker.NoPasswordFlag or ' ') && text.Length >= 2 && text[0] == '-' && text[1] == _flag)
+            {
+                _afterFlag = text.Length == 2;
+                return text.Length == 2 ? ShortFlagItem.Other : ShortFlagItem.FlagWithValue;
+            }
+
+            var takes = AssignedSecretMasker.PasswordFlagOf(text);
+            _flag = takes == AssignedSecretMasker.NoPasswordFlag ? _flag : takes;
+            return ShortFlagItem.Other;
+        }
+
+        /// <summary>
+        /// A string item's text when it is short enough to be a command or a password flag with its value, else empty:
+        /// on .NET 9 and later decoded into <paramref name="buffer"/> without making a string (most items are no command).
+        /// </summary>
+        private static ReadOnlySpan<char> ShortText(JsonElement item, Span<char> buffer)
+        {
+#if NET9_0_OR_GREATER
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(item);
+            if (raw.Length > buffer.Length + 2)
+            {
+                return default;
+            }
+
+            if (!raw.Contains((byte)'\\'))
+            {
+                return buffer[..Encoding.UTF8.GetChars(raw[1..^1], buffer)];
+            }
+#endif
+            var text = StringOf(item, out _);
+            return text.Length > buffer.Length ? default : text;
+        }
     }
 
     /// <summary>Whether the item after a secret-named flag is its value: a number, or a text that is not the next flag (<c>--verbose</c>).</summary>

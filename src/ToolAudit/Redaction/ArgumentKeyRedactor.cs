@@ -2,7 +2,9 @@ namespace ToolAudit.Redaction;
 
 /// <summary>
 /// Decides which argument keys name secrets. Keys are split into lower-case words (at <c>_ - . space</c>, camel case
-/// and digits); a key is redacted when its words contain all the words of a configured key in a row.
+/// and digits); a key is redacted when its words contain all the words of a configured key in a row, unless its last
+/// word says where a secret is kept rather than what it is (<c>password_file</c>, <c>--token-path</c>: see
+/// <see cref="IsLocatorWord"/>).
 /// </summary>
 internal sealed class ArgumentKeyRedactor
 {
@@ -28,8 +30,16 @@ internal sealed class ArgumentKeyRedactor
         }
 
         var words = SplitWords(key);
+        var locator = words.Length > 0 && IsLocatorWord(words[^1]);
         foreach (var pattern in _patterns)
         {
+            // POSTGRES_PASSWORD_FILE=/run/secrets/db, --token-file ~/.tok: the value is a path, not the secret. A
+            // configured key that itself ends in such a word (ssh_key_file) still matches.
+            if (locator && !IsLocatorWord(pattern[^1]))
+            {
+                continue;
+            }
+
             if (ContainsRun(words, pattern))
             {
                 return true;
@@ -54,9 +64,11 @@ internal sealed class ArgumentKeyRedactor
 
             // apiKey, APIKey, XApiKey: a capital after a lower-case letter, or before a lower-case one after capitals, starts a word.
             // Digits are a word of their own (password2, oauth2Token, s3Secret): a secret word must not hide behind one.
+            // OAuth is one word (the protocol), not O and Auth: OAuthProvider is oauth_provider, whose words hold no auth.
             if (current.Length > 0
                 && (char.IsDigit(c) != char.IsDigit(key[i - 1])
-                    || (char.IsUpper(c) && (char.IsLower(key[i - 1]) || (i + 1 < key.Length && char.IsLower(key[i + 1]) && char.IsUpper(key[i - 1]))))))
+                    || (char.IsUpper(c) && (char.IsLower(key[i - 1]) || (i + 1 < key.Length && char.IsLower(key[i + 1]) && char.IsUpper(key[i - 1])))))
+                && !(current.Length == 1 && current[0] == 'o' && key.AsSpan(i).StartsWith("Auth", StringComparison.Ordinal)))
             {
                 Flush();
             }
@@ -112,6 +124,13 @@ internal sealed class ArgumentKeyRedactor
 
         return false;
     }
+
+    /// <summary>
+    /// Whether a key's last word says where a secret is kept, not what it is: <c>file</c>, <c>filename</c>, <c>path</c>,
+    /// <c>dir</c> (<c>--password-file</c>, <c>POSTGRES_PASSWORD_FILE</c>, <c>token_path</c>, <c>secrets_dir</c>). Their values
+    /// are paths, kept on record; a secret written there by mistake is still masked by its shape.
+    /// </summary>
+    internal static bool IsLocatorWord(string word) => word is "file" or "filename" or "path" or "dir";
 
     /// <summary>
     /// <c>passwords</c>, <c>api_keys</c> and <c>cookies</c> name secrets too; <c>tokens</c> does not (it is how models

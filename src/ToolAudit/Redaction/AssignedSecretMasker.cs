@@ -6,8 +6,10 @@ namespace ToolAudit.Redaction;
 /// Masks secrets that free text names rather than shapes (which <see cref="SecretScanner"/> finds): the value a
 /// secret-named key is given (<c>password=hunter2</c>, <c>"api_key": "abc"</c>, <c>Pwd=x;</c> in a connection string,
 /// <c>--token=…</c> or <c>--token …</c> on a command line, <c>&lt;password&gt;hunter2&lt;/password&gt;</c>), the value a
-/// name or key property names (<c>{"name": "password", "value": "…"}</c>, <c>&lt;add key="ApiKey" value="…"/&gt;</c>)
-/// and the password of a URL's user information
+/// name, key or type property names, before or after it (<c>{"name": "password", "value": "…"}</c>,
+/// <c>{"value": "…", "name": "password"}</c>, <c>&lt;add key="ApiKey" value="…"/&gt;</c>, <c>&lt;input type="password" value="…"&gt;</c>),
+/// the value of a one-letter password flag after a command known to take one (<c>mysql -phunter2</c>,
+/// <c>sshpass -p hunter2</c>: see <see cref="PasswordFlagOf"/>) and the password of a URL's user information
 /// (<c>postgres://app:hunter2@db/prod</c>). A key names a secret by the rules of argument keys
 /// (<see cref="ArgumentKeyRedactor"/>), so <c>max_tokens: 200</c> stays as it is.
 /// </summary>
@@ -31,13 +33,23 @@ internal sealed class AssignedSecretMasker
 
     private const string UrlMarker = "://";
 
+    /// <summary>What <see cref="PasswordFlagOf"/> gives for a word that is no command it knows.</summary>
+    internal const char NoPasswordFlag = '\0';
+
     // The key of a property whose value another property names (<add key="ApiKey" value="…"/>, {"name": "password",
     // "value": …}) ends in this word; its start is searched for like a trigger.
     private const string ValueWord = "value";
 
-    // How many properties before a value are looked at for the name or key that names it ({"Name": …, "Type": …,
-    // "Value": …}, as AWS gives a parameter).
+    // How many properties before a value, or after it, are looked at for the name or key that names it ({"Name": …,
+    // "Type": …, "Value": …}, as AWS gives a parameter).
     private const int MaxPropertiesBeforeValue = 3;
+
+    // How far a value is read when the name that names it may follow it ({"value": "…", "name": "password"}): far
+    // enough for any password or key written by hand, and bounded, so a run of value keys costs each the same.
+    private const int MaxValueBeforeName = 256;
+
+    // How far before a one-letter flag (-p) its command is looked for (mysql -u root -h db -phunter2).
+    private const int MaxCommandLookBack = 256;
 
     // The longest opening tag, from its name to its >, that an element's content is masked after (attributes: the
     // WS-Security <wsse:Password Type="…#PasswordText">).
@@ -50,6 +62,10 @@ internal sealed class AssignedSecretMasker
 
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
+
+    // A one-letter flag after a space or a list item's quote (mysql -phunter2, ["sshpass", "-p", "…"]): the flags of
+    // PasswordFlagOf, searched like triggers (case-insensitive: -P is zip's).
+    private static readonly string[] ShortFlagTriggers = [" -p", "\"-p", "'-p", " -a", "\"-a", "'-a"];
 
     // Authorization schemes: "Authorization: Bearer abc" gives the key a value of two words.
     private static readonly string[] Schemes = ["Bearer", "Basic", "Token", "Digest", "Negotiate", "NTLM"];
@@ -74,7 +90,7 @@ internal sealed class AssignedSecretMasker
         _triggers = patterns
             .Select(static words => words[0][..Math.Min(words[0].Length, words.Count == 1 ? OneWordTriggerLength : TriggerLength)])
             .Append(UrlMarker)
-            .Concat(patterns.Length > 0 ? [ValueWord[..TriggerLength]] : [])
+            .Concat(patterns.Length > 0 ? [ValueWord[..TriggerLength], .. ShortFlagTriggers] : [])
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToArray();
 #if NET9_0_OR_GREATER
@@ -198,6 +214,13 @@ internal sealed class AssignedSecretMasker
             return FindUrlPassword(text, next, out start, out length);
         }
 
+        if (hit + 1 < text.Length && text[hit + 1] == '-' && text[hit] is ' ' or '"' or '\'')
+        {
+            // A short-flag trigger (key triggers start with a letter).
+            next = hit + 1;
+            return FindShortFlagValue(text, hit + 1, out start, out length);
+        }
+
         // The key the trigger is part of, and what follows it: a closing quote, spaces, then = or :. To the end of
         // the run, however long: the search goes on after it, so each char is passed once.
         var keyEnd = hit;
@@ -234,10 +257,16 @@ internal sealed class AssignedSecretMasker
 
         if (!IsSecretKey(text[keyStart..keyEnd]))
         {
-            // A value another property names: {"name": "password", "value": …}, <add key="ApiKey" value="…"/>.
-            return EndsWithWord(text[keyStart..keyEnd], ValueWord)
-                && FollowsSecretName(text, keyStart)
-                && FindValue(text, sign + 1, out start, out length);
+            // A value another property names, before it or after it: {"name": "password", "value": …},
+            // <add key="ApiKey" value="…"/>, {"value": …, "name": "password"}.
+            if (!EndsWithWord(text[keyStart..keyEnd], ValueWord))
+            {
+                return false;
+            }
+
+            return FollowsSecretName(text, keyStart)
+                ? FindValue(text, sign + 1, out start, out length)
+                : PrecedesSecretName(text, sign + 1, out start, out length);
         }
 
         if (!FindValue(text, sign + 1, out start, out length))
@@ -258,7 +287,8 @@ internal sealed class AssignedSecretMasker
 
     /// <summary>
     /// Whether the key run is a long flag's name (<c>--password</c>): two dashes, then not a third, and not a
-    /// <c>--no-…</c> switch (which takes no value). A one-letter flag (<c>-p</c>) is too ambiguous to mask after.
+    /// <c>--no-…</c> switch (which takes no value). A one-letter flag (<c>-p</c>) is too ambiguous to judge by its name:
+    /// it is masked after only by its command (<see cref="FindShortFlagValue"/>).
     /// </summary>
     private static bool IsFlag(ReadOnlySpan<char> text, int keyStart, int keyEnd) =>
         keyEnd - keyStart > 2
@@ -326,8 +356,10 @@ internal sealed class AssignedSecretMasker
 
     /// <summary>
     /// The content of the element whose name ends at <paramref name="nameEnd"/>: from its tag's end to the next tag,
-    /// without the white space around it (a CDATA section's content); when no tag follows (a window cut it), one run
-    /// as an unquoted value. Nothing for an empty element, one that holds elements, or a self-closing tag.
+    /// without the white space around it (a CDATA section's content), when that tag is a closing one; when no tag follows,
+    /// one run that reaches the text's end (a window cut it). Nothing for an empty element, one that holds elements or
+    /// is followed by another opening tag, a self-closing tag, or a placeholder followed by more words
+    /// (<c>Enter &lt;password&gt; to log in</c>).
     /// </summary>
     private bool FindElementValue(ReadOnlySpan<char> text, int nameEnd, out int start, out int length)
     {
@@ -362,8 +394,15 @@ internal sealed class AssignedSecretMasker
             return length > 0;
         }
 
+        // Content is what a closing tag ends (<password>hunter2</password>), or one run that the text's end cuts (a
+        // window's cut): a placeholder in prose (Enter <password> to log in, then <b>OK</b>) is not a value.
         var next = text[from..].IndexOf('<');
-        var end = next < 0 ? from + RunLength(text[from..]) : from + next;
+        if (next < 0 ? from + RunLength(text[from..]) != text.Length : !text[(from + next)..].StartsWith("</", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var end = next < 0 ? text.Length : from + next;
         while (end > from && text[end - 1] is ' ' or '\t' or '\r' or '\n')
         {
             end--;
@@ -421,9 +460,10 @@ internal sealed class AssignedSecretMasker
                 return false;
             }
 
-            if (IsNameKey(name))
+            // A name that names no secret does not end the look: <input type="password" name="pw_field" value="…">.
+            if (IsNameKey(name) && IsSecretKey(text[valueStart..valueEnd]))
             {
-                return IsSecretKey(text[valueStart..valueEnd]);
+                return true;
             }
 
             at = SkipQuoteBack(text, at);
@@ -512,11 +552,239 @@ internal sealed class AssignedSecretMasker
         return at;
     }
 
+    /// <summary>
+    /// The value at <paramref name="from"/> when one of the few properties after it is a name, key or type whose text
+    /// names a secret (<c>{"value": "…", "name": "password"}</c>, <c>&lt;input value="…" type="password"&gt;</c>, a
+    /// Kubernetes <c>env</c> entry written value first). The value is read at most <see cref="MaxValueBeforeName"/>
+    /// chars far and each property after it in bounded steps, so a value costs the same however long the text.
+    /// </summary>
+    private bool PrecedesSecretName(ReadOnlySpan<char> text, int from, out int start, out int length)
+    {
+        var bound = Math.Min(text.Length, from + MaxValueBeforeName);
+        if (!FindValue(text[..bound], from, out start, out length))
+        {
+            return false;
+        }
+
+        // Past the value's end, and its closing quote (maybe escaped) or bracket; a value the bound cut ends nowhere.
+        var at = start + length;
+        if (at >= bound)
+        {
+            return false;
+        }
+
+        at += text[at] == '\\' && at + 1 < text.Length && text[at + 1] is '"' or '\'' ? 2 : text[at] is '"' or '\'' or '}' or ']' or ')' or '>' ? 1 : 0;
+        for (var property = 0; property < MaxPropertiesBeforeValue; property++)
+        {
+            // Between properties: a comma (JSON, a CLI's shorthand), or white space (attributes, YAML).
+            var end = at;
+            at = SkipSpace(text, at, lines: true);
+            if (at < text.Length && text[at] == ',')
+            {
+                at = SkipSpace(text, at + 1, lines: true);
+            }
+            else if (at == end)
+            {
+                return false;
+            }
+
+            if (at + 1 < text.Length && text[at] == '\\' && text[at + 1] is '"' or '\'')
+            {
+                at += 2;
+            }
+            else if (at < text.Length && text[at] is '"' or '\'')
+            {
+                at++;
+            }
+
+            var nameStart = at;
+            while (at < text.Length && at - nameStart < MaxKeyLength && IsKeyChar(text[at]))
+            {
+                at++;
+            }
+
+            var sign = at > nameStart ? SignAfter(text, at) : -1;
+            if (sign < 0 || !NextValue(text, sign + 1, out var valueStart, out var valueEnd, out var after))
+            {
+                return false;
+            }
+
+            if (IsNameKey(text[nameStart..at]) && IsSecretKey(text[valueStart..valueEnd]))
+            {
+                return true;
+            }
+
+            at = after;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The property value that starts at <paramref name="from"/> (after spaces): a quoted text on one line (also with
+    /// escaped quotes) or a run of key chars, of at most MaxKeyLength chars; <paramref name="after"/> is where it ends,
+    /// closing quote and all. The mirror of <see cref="PreviousValue"/>.
+    /// </summary>
+    private static bool NextValue(ReadOnlySpan<char> text, int from, out int start, out int end, out int after)
+    {
+        var at = SkipSpace(text, from, lines: false);
+        start = end = after = at;
+        if (at == text.Length)
+        {
+            return false;
+        }
+
+        var escaped = text[at] == '\\' && at + 1 < text.Length && text[at + 1] is '"' or '\'';
+        var quote = escaped ? text[at + 1] : text[at];
+        if (quote is not ('"' or '\''))
+        {
+            while (end < text.Length && end - start < MaxKeyLength && IsKeyChar(text[end]))
+            {
+                end++;
+            }
+
+            after = end;
+            return start < end;
+        }
+
+        start = at + (escaped ? 2 : 1);
+        var close = start;
+        while (close < text.Length && close - start <= MaxKeyLength && text[close] != quote && text[close] is not ('\r' or '\n'))
+        {
+            close++;
+        }
+
+        if (close == text.Length || text[close] != quote || (text[close - 1] == '\\') != escaped)
+        {
+            return false;
+        }
+
+        end = escaped ? close - 1 : close;
+        after = close + 1;
+        return start < end;
+    }
+
+    /// <summary>
+    /// The value of the one-letter flag at <paramref name="flag"/> (<c>-p</c>, <c>-a</c>, <c>-P</c>) when a command
+    /// before it on its line takes a password with that flag (<see cref="PasswordFlagOf"/>): attached
+    /// (<c>-phunter2</c>), after a space, or the next item of a list of arguments. Nothing after other commands, so
+    /// <c>ssh -p 2222</c>, <c>docker run -p 8080:80</c> and <c>redis-cli -p 6379</c> keep their ports.
+    /// </summary>
+    private static bool FindShortFlagValue(ReadOnlySpan<char> text, int flag, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        var flagEnd = flag + 2;
+        if (flagEnd >= text.Length || !CommandTakesPasswordFlag(text, flag, text[flag + 1]))
+        {
+            return false;
+        }
+
+        // After a space, or as the next item of a list of arguments ("-p", "hunter2").
+        var listItem = text[flag - 1] is '"' or '\'';
+        if (listItem ? text[flagEnd] is '"' or '\'' or '\\' : text[flagEnd] is ' ' or '\t')
+        {
+            return FindFlagValue(text, flag, flagEnd, out start, out length);
+        }
+
+        if (!listItem)
+        {
+            // Attached on a command line: a word, or a quoted one (-p'hunter 2').
+            return FindValue(text, flagEnd, out start, out length);
+        }
+
+        // Attached in a list item: to its closing quote, maybe escaped.
+        start = flagEnd;
+        length = RunLength(text[flagEnd..]);
+        if (length > 0 && text[start + length - 1] == '\\' && start + length < text.Length && text[start + length] is '"' or '\'')
+        {
+            length--;
+        }
+
+        return length > 0;
+    }
+
+    /// <summary>
+    /// Whether the nearest known command before the flag at <paramref name="flag"/> on its line (back to a line break,
+    /// <c>;</c>, <c>|</c>, <c>&amp;</c>, <c>(</c> or a backquote, at most <see cref="MaxCommandLookBack"/> chars) takes a
+    /// password with the flag letter <paramref name="letter"/>. A nearer command that does not (<c>sshpass -p pw ssh -p
+    /// 2222</c>: ssh's <c>-p</c> is a port) decides for it.
+    /// </summary>
+    private static bool CommandTakesPasswordFlag(ReadOnlySpan<char> text, int flag, char letter)
+    {
+        var limit = Math.Max(0, flag - MaxCommandLookBack);
+        var at = flag;
+        while (at > limit)
+        {
+            var c = text[at - 1];
+            if (c is '\n' or '\r' or ';' or '|' or '&' or '(' or '`')
+            {
+                return false;
+            }
+
+            if (!IsCommandChar(c))
+            {
+                at--;
+                continue;
+            }
+
+            var end = at;
+            while (at > limit && IsCommandChar(text[at - 1]))
+            {
+                at--;
+            }
+
+            var takes = PasswordFlagOf(text[at..end]);
+            if (takes != NoPasswordFlag)
+            {
+                return takes == letter;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The one-letter flag that the command <paramref name="word"/> (a path's last part, without <c>.exe</c>) takes a
+    /// password with: <c>-p</c> for the MySQL and MariaDB clients (whose <c>-p value</c>, with a space, is a database
+    /// name that is masked too: a model often means the password), the MongoDB tools, <c>sshpass</c> and 7-Zip;
+    /// <c>-a</c> for <c>redis-cli</c>; <c>-P</c> for <c>zip</c> and <c>unzip</c>. A command whose <c>-p</c> is a port
+    /// or something else (<c>ssh</c>, <c>scp</c>, <c>docker</c>, …) gives a space: it ends the look for a command.
+    /// Otherwise <see cref="NoPasswordFlag"/>.
+    /// </summary>
+    internal static char PasswordFlagOf(ReadOnlySpan<char> word)
+    {
+        // A path's last part; a trailing backslash escapes a quote (\"mysql\" in JSON inside a string).
+        word = word.TrimEnd('\\');
+        var slash = word.LastIndexOfAny('/', '\\');
+        word = word[(slash + 1)..];
+        if (word.EndsWith(".exe", StringComparison.OrdinalIgnoreCase))
+        {
+            word = word[..^4];
+        }
+
+        return word switch
+        {
+            "mysql" or "mysqldump" or "mysqladmin" or "mysqlimport" or "mysqlshow" or "mysqlcheck" or "mysqlpump" or "mysqlsh"
+                or "mariadb" or "mariadb-dump" or "mariadb-admin" or "mongo" or "mongosh" or "mongodump" or "mongorestore"
+                or "mongoexport" or "mongoimport" or "sshpass" or "7z" or "7za" or "7zz" => 'p',
+            "redis-cli" => 'a',
+            "zip" or "unzip" => 'P',
+            "ssh" or "scp" or "sftp" or "rsync" or "docker" or "podman" or "kubectl" or "nc" or "mkdir" => ' ',
+            _ => NoPasswordFlag,
+        };
+    }
+
+    private static bool IsCommandChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '-' or '.' or '/' or '\\';
+
     /// <summary>Whether a property's key ends in the word value (<c>value</c>, <c>Value</c>, <c>ParameterValue</c>): its value is a secret when a name or key beside it names one.</summary>
     internal static bool IsValueKey(ReadOnlySpan<char> key) => EndsWithWord(key, ValueWord);
 
-    /// <summary>Whether a property's key ends in the word name or key (<c>name</c>, <c>Key</c>, <c>ParameterKey</c>, <c>OptionName</c>): its text can name the value beside it.</summary>
-    internal static bool IsNameKey(ReadOnlySpan<char> key) => EndsWithWord(key, "name") || EndsWithWord(key, "key");
+    /// <summary>
+    /// Whether a property's key ends in the word name, key or type (<c>name</c>, <c>Key</c>, <c>ParameterKey</c>,
+    /// <c>OptionName</c>, an HTML input's <c>type</c>): its text can name the value beside it (<c>type="password"</c>).
+    /// </summary>
+    internal static bool IsNameKey(ReadOnlySpan<char> key) => EndsWithWord(key, "name") || EndsWithWord(key, "key") || EndsWithWord(key, "type");
 
     /// <summary>
     /// Whether a whole text is a long flag's name (<c>--password</c>; not <c>--password=…</c>, <c>-p</c> or a

@@ -89,6 +89,72 @@ public sealed class ArgumentKeyRedactorTests
         Defaults.IsRedacted(key).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("passphrase")]
+    [InlineData("ssh_passphrase")]
+    [InlineData("auth")]
+    [InlineData("Auth")]
+    [InlineData("basic_auth")]
+    [InlineData("X-Auth")]
+    [InlineData("proxyAuth")]
+    [InlineData("auth_type")]
+    [InlineData("signing_key")]
+    [InlineData("SigningKey")]
+    [InlineData("encryption_key")]
+    [InlineData("ENCRYPTION_KEY")]
+    [InlineData("master_key")]
+    [InlineData("session_key")]
+    [InlineData("sessionKey")]
+    [InlineData("secret_key")]
+    [InlineData("client_secret")]
+    [InlineData("password_file_contents")]
+    public void IsRedacted_SecretWordsAReviewerExpects_IsTrue(string key)
+    {
+        // auth is a whole word: keys that only describe authentication (auth_type) err on the safe side.
+        Defaults.IsRedacted(key).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("author")]
+    [InlineData("authority")]
+    [InlineData("authenticated")]
+    [InlineData("oauth")]
+    [InlineData("oauth_provider")]
+    [InlineData("OAuthProvider")]
+    [InlineData("getOAuthConfig")]
+    [InlineData("session_id")]
+    [InlineData("master")]
+    [InlineData("signing_algorithm")]
+    public void IsRedacted_WordsThatOnlyContainASecretWordsLetters_IsFalse(string key)
+    {
+        Defaults.IsRedacted(key).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("password_file")]
+    [InlineData("--password-file")]
+    [InlineData("passwordfile")]
+    [InlineData("--token-file")]
+    [InlineData("POSTGRES_PASSWORD_FILE")]
+    [InlineData("PasswordFilePath")]
+    [InlineData("private_key_filename")]
+    [InlineData("token_path")]
+    [InlineData("secrets_dir")]
+    public void IsRedacted_KeyNamingWhereASecretIsKept_IsFalse(string key)
+    {
+        // The value is a path: kept on record (a secret written there by mistake is still masked by its shape).
+        Defaults.IsRedacted(key).Should().BeFalse();
+    }
+
+    [Fact]
+    public void IsRedacted_ConfiguredKeyEndingInALocatorWord_StillMatches()
+    {
+        var redactor = new ArgumentKeyRedactor(["ssh_key_file", "password"]);
+
+        redactor.IsRedacted("ssh_key_file").Should().BeTrue();
+        redactor.IsRedacted("password_file").Should().BeFalse();
+    }
+
     [Fact]
     public void IsRedacted_CountKeyContainingTheWordToken_IsRedactedByTheWordRule()
     {

@@ -58,6 +58,27 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("--parameters ParameterKey=DbPassword,ParameterValue=hunter2", "--parameters ParameterKey=DbPassword,ParameterValue=[redacted]")]
     [InlineData("env:\n- name: DB_PASSWORD\n  value: hunter2\n- name: PORT\n  value: 80", "env:\n- name: DB_PASSWORD\n  value: [redacted]\n- name: PORT\n  value: 80")]
     [InlineData("{\"headers\": [{\"name\": \"Authorization\", \"value\": \"Bearer abc\"}]}", "{\"headers\": [{\"name\": \"Authorization\", \"value\": \"[redacted]\"}]}")]
+    [InlineData("{\"value\": \"hunter2\", \"name\": \"password\"}", "{\"value\": \"[redacted]\", \"name\": \"password\"}")]
+    [InlineData("{\"Value\": \"hunter2\", \"Type\": \"String\", \"Name\": \"/prod/db/password\"}", "{\"Value\": \"[redacted]\", \"Type\": \"String\", \"Name\": \"/prod/db/password\"}")]
+    [InlineData("{\\\"value\\\":\\\"abc\\\",\\\"key\\\":\\\"api_key\\\"}", "{\\\"value\\\":\\\"[redacted]\\\",\\\"key\\\":\\\"api_key\\\"}")]
+    [InlineData("env:\n- value: hunter2\n  name: DB_PASSWORD\n- value: 80\n  name: PORT", "env:\n- value: [redacted]\n  name: DB_PASSWORD\n- value: 80\n  name: PORT")]
+    [InlineData("<add value=\"x\" key=\"ApiKey\"/>", "<add value=\"[redacted]\" key=\"ApiKey\"/>")]
+    [InlineData("<input type=\"password\" value=\"hunter2\">", "<input type=\"password\" value=\"[redacted]\">")]
+    [InlineData("<input value=\"hunter2\" type=\"password\">", "<input value=\"[redacted]\" type=\"password\">")]
+    [InlineData("<input type=\"password\" name=\"pw_field\" value=\"hunter2\">", "<input type=\"password\" name=\"pw_field\" value=\"[redacted]\">")]
+    [InlineData("mysql -u root -phunter2 -h db", "mysql -u root -p[redacted] -h db")]
+    [InlineData("mysql -u root -p hunter2 -h db", "mysql -u root -p [redacted] -h db")]
+    [InlineData("/usr/bin/mysqldump -uroot -p'hunter 2' prod > dump.sql", "/usr/bin/mysqldump -uroot -p'[redacted]' prod > dump.sql")]
+    [InlineData("docker exec db mysql -phunter2", "docker exec db mysql -p[redacted]")]
+    [InlineData("sshpass -p hunter2 ssh -p 2222 bob@host", "sshpass -p [redacted] ssh -p 2222 bob@host")]
+    [InlineData("redis-cli -h cache -p 6379 -a hunter2 ping", "redis-cli -h cache -p 6379 -a [redacted] ping")]
+    [InlineData("zip -P hunter2 out.zip a.txt && 7z x b.7z -phunter2 -y", "zip -P [redacted] out.zip a.txt && 7z x b.7z -p[redacted] -y")]
+    [InlineData("[\"mysql\", \"-u\", \"root\", \"-phunter2\"]", "[\"mysql\", \"-u\", \"root\", \"-p[redacted]\"]")]
+    [InlineData("['sshpass', '-p', 'hunter2', 'ssh', 'host']", "['sshpass', '-p', '[redacted]', 'ssh', 'host']")]
+    [InlineData("{\\\"argv\\\": [\\\"mysql\\\", \\\"-phunter2\\\"]}", "{\\\"argv\\\": [\\\"mysql\\\", \\\"-p[redacted]\\\"]}")]
+    [InlineData("passphrase=a signing_key=b ENCRYPTION_KEY=c masterKey: d session_key=e", "passphrase=[redacted] signing_key=[redacted] ENCRYPTION_KEY=[redacted] masterKey: [redacted] session_key=[redacted]")]
+    [InlineData("X-Auth: abc\nauth=def basic_auth: ghi", "X-Auth: [redacted]\nauth=[redacted] basic_auth: [redacted]")]
+    [InlineData("<password>hunter2", "<password>[redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -82,6 +103,15 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("<credentials>\n  <user>bob</user>\n</credentials>")]
     [InlineData("{\"name\": \"max_tokens\", \"value\": 200} {\"name\": \"PORT\", \"value\": \"5432\"}")]
     [InlineData("{\"name\": \"password\", \"value\": null} {\"value\": \"x\"}")]
+    [InlineData("{\"value\": \"5432\", \"name\": \"PORT\"} {\"value\": \"x\", \"type\": \"string\", \"name\": \"max_tokens\"}")]
+    [InlineData("{\"value\": \"x\"}, {\"name\": \"password\"} <input type=\"text\" value=\"bob\">")]
+    [InlineData("ssh -p 2222 bob@host; docker run -p 8080:80 mysql; redis-cli -p 6379 ping; mysql -P 3306 -h db")]
+    [InlineData("ls -a /tmp && mkdir -p /tmp/x; python -m http.server -p 8000; mysql -u root -p --verbose")]
+    [InlineData("sshpass -f ~/.pw ssh -p 2222 host")]
+    [InlineData("mysql --password-file /run/secrets/db --passwordfile=/x --token-file ~/.tok")]
+    [InlineData("POSTGRES_PASSWORD_FILE=/run/secrets/pg TOKEN_PATH=/var/tok secrets_dir: /etc/secrets")]
+    [InlineData("Enter <password> to log in, then click <b>OK</b>. Usage: login <user> <password> now, then exit")]
+    [InlineData("author: Bob, authority=ca.example.com, oauth_provider: github, OAuthProvider=github, authenticated: yes")]
     [InlineData("")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
@@ -136,6 +166,11 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("<x:password>")]
     [InlineData("\"value\": 1, ")]
     [InlineData("\"name\": \"password\", \"type\": \"x\", \"value\": null, ")]
+    [InlineData("\"value\": \"x\", \"type\": \"y\", ")]
+    [InlineData("value=value=")]
+    [InlineData(" -p")]
+    [InlineData("ssh -p 1 ")]
+    [InlineData("<password> x ")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
@@ -222,6 +257,87 @@ public sealed class AssignedSecretMaskerTests
         Prepared.Entry(plain).Args!["name"].GetString().Should().Be("DB_PASSWORD");
         Prepared.Entry(json).Args!["Value"].GetString().Should().Be("[redacted]");
         Prepared.Entry(kept).Args!["value"].GetString().Should().Be("5432");
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_SecretsNamedAfterTheirValueByTypeOrByAShortFlag_AreMaskedInTheEntryAndTheLine()
+    {
+        // The entry (the in-memory store's) and the line the file store writes on its own path: each must mask.
+        using var argv = System.Text.Json.JsonDocument.Parse("[\"sshpass\", \"-p\", \"hunter2\", \"ssh\", \"-p\", \"2222\", \"host\"]");
+        using var mysql = System.Text.Json.JsonDocument.Parse("[\"mysql\", \"-uroot\", \"-phunter2\", \"-P\", \"3306\"]");
+        using var field = System.Text.Json.JsonDocument.Parse("{\"value\": \"hunter2\", \"type\": \"password\"}");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["command"] = "mysql -u root -phunter2 -h db",
+                ["form"] = "<input type=\"password\" value=\"hunter2\">",
+                ["argv"] = argv.RootElement.Clone(),
+                ["mysql"] = mysql.RootElement.Clone(),
+                ["field"] = field.RootElement.Clone(),
+                ["signing_key"] = "k",
+                ["password_file"] = "/run/secrets/db",
+            },
+            AuditStatus.Error,
+            "[{\"value\": \"hunter2\", \"name\": \"DB_PASSWORD\"}]")
+        {
+            Error = "sshpass -p hunter2 ssh host: exit 5",
+        };
+
+        var entry = Prepared.Entry(call);
+        var line = Prepared.Line(call);
+
+        line.Should().NotContain("hunter2");
+        using var written = System.Text.Json.JsonDocument.Parse(line);
+        var args = written.RootElement.GetProperty("args");
+        foreach (var (name, stored) in new[] { ("entry", entry.Args!.ToDictionary(a => a.Key, a => a.Value.GetRawText())), ("line", args.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText())) })
+        {
+            stored["command"].Should().Be("\"mysql -u root -p[redacted] -h db\"", name);
+            stored["form"].Should().Be("\"<input type=\\\"password\\\" value=\\\"[redacted]\\\">\"", name);
+            stored["argv"].Should().Be("[\"sshpass\",\"-p\",\"[redacted]\",\"ssh\",\"-p\",\"2222\",\"host\"]", name);
+            stored["mysql"].Should().Be("[\"mysql\",\"-uroot\",\"-p[redacted]\",\"-P\",\"3306\"]", name);
+            stored["field"].Should().Be("{\"value\":\"[redacted]\",\"type\":\"password\"}", name);
+            stored["signing_key"].Should().Be("\"[redacted]\"", name);
+            stored["password_file"].Should().Be("\"/run/secrets/db\"", name);
+        }
+
+        entry.ResultSnippet.Should().Be("[{\"value\": \"[redacted]\", \"name\": \"DB_PASSWORD\"}]");
+        written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
+        entry.Error.Should().Be("sshpass -p [redacted] ssh host: exit 5");
+        written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
+    }
+
+    [Fact]
+    public async Task Record_SecretsOfTheClosedGaps_NeitherTheFilesNorTheMemoryStoreHoldThem()
+    {
+        // A file store alone takes the recorder's line path; the memory store takes entries.
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        var call = new ToolCall(
+            "alice",
+            "shell",
+            new Dictionary<string, object?> { ["command"] = "redis-cli -p 6379 -a hunter2 ping", ["passphrase"] = "correct horse" },
+            AuditStatus.Ok,
+            "<form><input value=\"hunter2\" type=\"password\"></form>");
+        await using (var toFiles = new AuditRecorder(jsonl))
+        await using (var toMemory = new AuditRecorder(memory))
+        {
+            toFiles.Record(call);
+            toMemory.Record(call);
+        }
+
+        var fileLine = AuditFiles.AllLines(folder.Path).Should().ContainSingle().Subject;
+        fileLine.Should().NotContain("hunter2").And.NotContain("correct horse");
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery { User = "alice" }).ToListAsync()).Should().ContainSingle().Subject;
+        var fromMemory = memory.Recent(10).Should().ContainSingle().Subject;
+        foreach (var entry in new[] { fromFile, fromMemory })
+        {
+            entry.Args!["command"].GetString().Should().Be("redis-cli -p 6379 -a [redacted] ping");
+            entry.Args["passphrase"].GetString().Should().Be("[redacted]");
+            entry.ResultSnippet.Should().Be("<form><input value=\"[redacted]\" type=\"password\"></form>");
+        }
     }
 
     [Fact]
