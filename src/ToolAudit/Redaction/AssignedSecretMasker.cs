@@ -40,6 +40,9 @@ internal sealed class AssignedSecretMasker
     // "value": …}) ends in this word; its start is searched for like a trigger.
     private const string ValueWord = "value";
 
+    // The last word of most multi-word secret keys (api_key, private_key, signing_key), searched for in their place.
+    private const string KeyWord = "key";
+
     // How many properties before a value, or after it, are looked at for the name or key that names it ({"Name": …,
     // "Type": …, "Value": …}, as AWS gives a parameter).
     private const int MaxPropertiesBeforeValue = 3;
@@ -63,15 +66,15 @@ internal sealed class AssignedSecretMasker
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
 
-    // A one-letter flag after a space or a list item's quote (mysql -phunter2, ["sshpass", "-p", "…"]): the flags of
-    // PasswordFlagOf, searched like triggers (case-insensitive: -P is zip's).
-    private static readonly string[] ShortFlagTriggers = [" -p", "\"-p", "'-p", " -a", "\"-a", "'-a"];
 
     // Authorization schemes: "Authorization: Bearer abc" gives the key a value of two words.
     private static readonly string[] Schemes = ["Bearer", "Basic", "Token", "Digest", "Negotiate", "NTLM"];
 
     private readonly ArgumentKeyRedactor _keys;
     private readonly string[] _triggers;
+
+    // Whether one-letter password flags are looked for (mysql -phunter2): only when some key is redacted at all.
+    private readonly bool _shortFlags;
     private readonly Dictionary<string, bool> _cache = new(StringComparer.Ordinal);
 #if NET9_0_OR_GREATER
     private readonly SearchValues<string> _triggerSearch;
@@ -88,16 +91,27 @@ internal sealed class AssignedSecretMasker
         // URL marker, are what the text is searched for. Only where one is found is a key looked at.
         var patterns = keys.Patterns.ToArray();
         _triggers = patterns
-            .Select(static words => words[0][..Math.Min(words[0].Length, words.Count == 1 ? OneWordTriggerLength : TriggerLength)])
+            .Select(static words => Trigger(words))
             .Append(UrlMarker)
-            .Concat(patterns.Length > 0 ? [ValueWord[..TriggerLength], .. ShortFlagTriggers] : [])
+            .Concat(patterns.Length > 0 ? [ValueWord[..TriggerLength]] : [])
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToArray();
+        _shortFlags = patterns.Length > 0;
 #if NET9_0_OR_GREATER
         _triggerSearch = SearchValues.Create(_triggers, StringComparison.OrdinalIgnoreCase);
         _lookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
 #endif
     }
+
+    /// <summary>
+    /// What the text is searched for to find a key of the configured key <paramref name="words"/>: the start of its
+    /// first word; for a key whose last word is <c>key</c> (<c>private_key</c>, <c>signing_key</c>, <c>master_key</c>),
+    /// that word, so that all such keys share one search string (each one more makes the search slower on every text).
+    /// </summary>
+    private static string Trigger(IReadOnlyList<string> words) =>
+        words.Count > 1 && words[^1] == KeyWord
+            ? KeyWord
+            : words[0][..Math.Min(words[0].Length, words.Count == 1 ? OneWordTriggerLength : TriggerLength)];
 
     /// <summary>Whether <paramref name="text"/> names a secret's value that <see cref="Mask"/> would replace.</summary>
     public bool ContainsSecret(ReadOnlySpan<char> text) => FindNext(text, 0, out _, out _);
@@ -828,16 +842,54 @@ internal sealed class AssignedSecretMasker
     private static bool IsCookieHeader(ReadOnlySpan<char> key) =>
         key.Equals("Cookie", StringComparison.OrdinalIgnoreCase) || key.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase);
 
-#if NET9_0_OR_GREATER
-    /// <summary>Where the next trigger starts (a vectorized multi-string search), or -1.</summary>
+    /// <summary>
+    /// Where the next trigger starts, or -1: a key's trigger (<see cref="NextKeyTrigger"/>), or the space or quote before
+    /// a one-letter flag that may take a password (<c> -p</c>, <c>"-a</c>, either case: <see cref="PasswordFlagOf"/>).
+    /// </summary>
+    /// <remarks>
+    /// The flags are looked for apart from the multi-string search: a dash is rare in most text, while three-char
+    /// strings that start with a space or a quote would make that search stop at nearly every quote of a JSON text.
+    /// </remarks>
     private int NextTrigger(ReadOnlySpan<char> text, int from)
+    {
+        var hit = NextKeyTrigger(text, from);
+        if (!_shortFlags)
+        {
+            return hit;
+        }
+
+        var end = hit < 0 ? text.Length : hit;
+        var at = from + 1;
+        while (at < end)
+        {
+            var dash = text[at..end].IndexOf('-');
+            if (dash < 0)
+            {
+                break;
+            }
+
+            at += dash;
+            if (text[at - 1] is ' ' or '"' or '\'' && at + 1 < text.Length && (text[at + 1] | 0x20) is 'p' or 'a')
+            {
+                return at - 1;
+            }
+
+            at++;
+        }
+
+        return hit;
+    }
+
+#if NET9_0_OR_GREATER
+    /// <summary>Where the next key trigger starts (a vectorized multi-string search), or -1.</summary>
+    private int NextKeyTrigger(ReadOnlySpan<char> text, int from)
     {
         var found = text[from..].IndexOfAny(_triggerSearch);
         return found < 0 ? -1 : from + found;
     }
 #else
-    /// <summary>Where the next trigger starts, or -1.</summary>
-    private int NextTrigger(ReadOnlySpan<char> text, int from)
+    /// <summary>Where the next key trigger starts, or -1.</summary>
+    private int NextKeyTrigger(ReadOnlySpan<char> text, int from)
     {
         var rest = text[from..];
         var first = -1;
