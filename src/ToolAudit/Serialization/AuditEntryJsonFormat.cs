@@ -56,6 +56,9 @@ internal static class AuditEntryJsonFormat
         return ReadObject(line, fallbackUser, legacyZone, includeArgs, strings, out entry, out gap);
     }
 
+    // How deep the structure read of a corrupt line follows nesting: deeper than any line the writer makes.
+    private const int StructureMaxDepth = 256;
+
     /// <summary>
     /// Reads a line that <see cref="ReadLine"/> found corrupt as a torn line with a whole line glued after it: the
     /// entry or gap marker that starts at the earliest <c>{"</c> after the line's first byte and ends exactly at the
@@ -71,6 +74,16 @@ internal static class AuditEntryJsonFormat
     /// no raw quote, so a candidate inside the glued line fails; one inside the torn fragment would have to close exactly
     /// at the end while the glued line closes itself, which fails too. So the earliest candidate that parses whole is
     /// the glued line.
+    /// </para>
+    /// <para>
+    /// One torn line holds a candidate that ends the line with nothing glued on: one cut, then ended by a newline (the
+    /// store's torn-tail check at open), right after an object nested in its arguments, which a model could have shaped
+    /// as a whole entry. That object must never be read as an entry. So the line is also read as JSON from its start,
+    /// as far as it goes, and a candidate that this read takes as the start of a nested object is skipped: a glued line
+    /// begins where the torn part stops being JSON (inside a string, after a value, after an object's brace or comma),
+    /// not where a value of it may begin. The price: a line glued right after a cut that left the torn part expecting a
+    /// value (after a <c>:</c>, a <c>[</c> or an array's comma) is not recovered; it is counted with the torn part,
+    /// never lost silently.
     /// </para>
     /// <para>
     /// The caller counts the torn prefix as one skipped line, as it counts a corrupt line, so that every reader takes
@@ -102,6 +115,11 @@ internal static class AuditEntryJsonFormat
         // The glued line is whole UTF-8 (as ReadLine requires of any line), so it starts after the last bytes that are
         // not; from there every suffix that starts at an ASCII byte is valid UTF-8 too, checked once here, not per candidate.
         var from = Math.Max(1, ValidUtf8TailStart(line));
+
+        // The line read as JSON from its start, as far as it goes, alongside the candidates: one that this read takes as
+        // an object nested in the torn part is no glued line (see the remarks).
+        var structure = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = StructureMaxDepth });
+        var structureReadable = true;
         while (from < line.Length)
         {
             var next = line[from..].IndexOf("{\""u8);
@@ -111,18 +129,40 @@ internal static class AuditEntryJsonFormat
             }
 
             var at = from + next;
+            from = at + 2;
+            while (structureReadable && (structure.TokenType == JsonTokenType.None || structure.TokenStartIndex < at))
+            {
+                structureReadable = TryRead(ref structure);
+            }
+
+            if (structureReadable && structure.TokenStartIndex == at && structure.TokenType == JsonTokenType.StartObject)
+            {
+                continue;
+            }
+
             var kind = ReadObject(line[at..], fallbackUser, legacyZone, includeArgs, strings, out entry, out gap);
             if (kind is LineKind.Entry or LineKind.Gap)
             {
                 return kind;
             }
-
-            from = at + 2;
         }
 
         entry = null;
         gap = null;
         return LineKind.Corrupt;
+    }
+
+    /// <summary>Reads the next token; false at the end of the data or where it stops being JSON.</summary>
+    private static bool TryRead(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Where the line's longest tail of valid UTF-8 starts: just after its last invalid sequence, 0 if there is none.</summary>

@@ -104,6 +104,38 @@ public sealed class JsonlGluedLineTests
         stats.SkippedLines.Should().Be(1);
     }
 
+    [Fact]
+    public async Task Read_TornLineCutRightAfterAnEntryShapedObjectInItsArgs_NeverReadsThatObjectAsAnEntry()
+    {
+        using var folder = new TempFolder();
+        string path;
+        using (var first = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }))
+        {
+            path = first.GetFilePath("alice", March4);
+            await first.WriteAsync([Entries.At(Ten, sequence: 0)], default);
+        }
+
+        // A model shaped an argument as a whole entry; the line was cut right after it (a crash, a full disk).
+        AuditFiles.Append(path, """{"ts":"2025-03-04T10:00:30.000+00:00","user":"alice","tool":"other","args":{"q":{"ts":"2025-03-04T10:00:40.000+00:00","user":"admin","tool":"forged","status":"ok"}""");
+
+        // A store opening the file ends the torn line with a newline before its own line: the forged object now ends a line.
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await store.WriteAsync([Entries.At(Ten.AddMinutes(1), sequence: 1)], default);
+        AuditFiles.Lines(path).Should().HaveCount(3);
+        AuditFiles.Lines(path)[1].Should().EndWith("\"tool\":\"forged\",\"status\":\"ok\"}");
+
+        var clock = new FakeTimeProvider(Ten.AddHours(2));
+        (await store.ReadDayAsync("alice", March4)).Select(e => e.Tool).Should().Equal("read_file", "read_file");
+        (await store.ReadRecentAsync("alice", days: 1, timeProvider: clock)).Select(e => e.Seq()).Should().Equal(1, 0);
+        (await store.QueryAsync(new AuditQuery()).ToListAsync()).Should().NotContain(e => e.Tool == "forged");
+        (await store.CountAsync(new AuditQuery())).Should().Be(2);
+        var stats = await store.GetStatsAsync(new AuditQuery());
+        stats.Total.Should().Be(2);
+        stats.ByUser.Keys.Should().Equal("alice");
+        stats.SkippedLines.Should().Be(1, "the torn line is one unreadable line, with no entry in it");
+        (await store.PurgeAsync(new DateTimeOffset(2025, 3, 6, 0, 0, 0, TimeSpan.Zero))).Should().Be(2);
+    }
+
     [Theory]
     [InlineData("""{"ts":"2025-03-04T10:00:00.000+00:00","user":"alice","args":{"x":{"ts":"2025-03-04T10:00:00.000+00:00","user":"alice","tool":"t","status":"ok"}}}""")]
     [InlineData("""garbage{"ts":"2025-03-04T10:00:00.000+00:00","user":"alice","tool":"t","status":"ok"} and more""")]
