@@ -50,12 +50,20 @@ public sealed class ToolAuditOptions
     /// <c>file</c>, <c>filename</c>, <c>path</c> or <c>dir</c> names where a secret is kept (<c>--password-file</c>,
     /// <c>POSTGRES_PASSWORD_FILE</c>), and is kept unless a configured key ends in that word too.
     /// </para>
+    /// <para>
+    /// An all-caps or all-lower run is one word, so a configured one-word key of six letters or more is also found at
+    /// the end of a word: <c>PGPASSWORD</c>, <c>dbpassword</c>, <c>adminpassword</c>, <c>clientsecret</c>,
+    /// <c>myapikey</c> are redacted. This errs on the safe side too: <c>nocookie</c>, <c>topsecret</c>,
+    /// <c>preauthorization</c> and <c>haspassword</c> are redacted. <c>token</c>, <c>auth</c> and <c>pwd</c> are not
+    /// looked for so (<c>maxtoken</c>, <c>oauth</c> and <c>OLDPWD</c> are kept). <c>sshpass</c> is the variable that
+    /// <c>sshpass -e</c> reads its password from (<c>SSHPASS</c>).
+    /// </para>
     /// </remarks>
     public static IReadOnlyList<string> DefaultRedactedKeys { get; } =
     [
         "password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "apikey", "auth", "authorization",
         "cookie", "connection_string", "private_key", "signing_key", "encryption_key", "master_key", "session_key",
-        "credential", "credentials",
+        "credential", "credentials", "sshpass",
     ];
 
     /// <summary>How many entries may wait for the writer (besides the two batches the writer holds).</summary>

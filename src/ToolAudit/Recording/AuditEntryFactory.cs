@@ -226,7 +226,7 @@ internal sealed class AuditEntryFactory
             var (key, value) = args[i];
             var names = value switch
             {
-                string text => AssignedSecretMasker.IsNameKey(key) && IsRedactedKey(text),
+                string text => NamesSecret(key, text),
                 JsonElement element => NamesSecret(key, element),
                 _ => false,
             };
@@ -432,7 +432,7 @@ internal sealed class AuditEntryFactory
                 var command = new ShortFlagState();
                 foreach (var item in element.EnumerateArray())
                 {
-                    if ((afterFlag && IsFlagValue(item)) || NeedsRewrite(item) || command.Next(item) != ShortFlagItem.Other)
+                    if ((afterFlag && IsFlagValue(item)) || NeedsRewrite(item) || command.Next(item, out _) != ShortFlagItem.Other)
                     {
                         return true;
                     }
@@ -483,15 +483,15 @@ internal sealed class AuditEntryFactory
                 var command = new ShortFlagState();
                 foreach (var item in element.EnumerateArray())
                 {
-                    var shortFlag = command.Next(item);
-                    if ((afterFlag && IsFlagValue(item)) || shortFlag == ShortFlagItem.Value)
+                    var shortFlag = command.Next(item, out var keep);
+                    if ((afterFlag && IsFlagValue(item)) || (shortFlag == ShortFlagItem.Password && keep == 0))
                     {
                         writer.WriteStringValue(SecretScanner.Redacted);
                     }
-                    else if (shortFlag == ShortFlagItem.FlagWithValue)
+                    else if (shortFlag == ShortFlagItem.Password)
                     {
-                        // -phunter2: the flag stays, its value goes.
-                        writer.WriteStringValue(string.Concat(StringOf(item, out _).AsSpan(0, 2), SecretScanner.Redacted));
+                        // -phunter2, alice:hunter2: the flag and the user stay, the password goes.
+                        writer.WriteStringValue(string.Concat(StringOf(item, out _).AsSpan(0, keep), SecretScanner.Redacted));
                     }
                     else
                     {
@@ -511,7 +511,14 @@ internal sealed class AuditEntryFactory
 
     /// <summary>Whether a name or key property (<c>"name": "DB_PASSWORD"</c>) names a secret: then the value property beside it holds one.</summary>
     private bool NamesSecret(string name, JsonElement value) =>
-        value.ValueKind == JsonValueKind.String && AssignedSecretMasker.IsNameKey(name) && IsRedactedKey(StringOf(value, out _));
+        value.ValueKind == JsonValueKind.String && NamesSecret(name, StringOf(value, out _));
+
+    /// <summary>
+    /// Whether a name, key or type property with the text <paramref name="text"/> names a secret: a secret-named key
+    /// (<c>"name": "DB_PASSWORD"</c>), or a secret's type (<c>"Type": "SecureString"</c>).
+    /// </summary>
+    private bool NamesSecret(string name, string text) =>
+        AssignedSecretMasker.IsNameKey(name) && (IsRedactedKey(text) || AssignedSecretMasker.IsSecretType(name, text));
 
     /// <summary>Whether an item of a list of arguments is a secret-named long flag (<c>"--password"</c>): the next item is its value.</summary>
     private bool IsSecretFlag(JsonElement item)
@@ -539,33 +546,42 @@ internal sealed class AuditEntryFactory
         /// <summary>Anything else, kept as it is.</summary>
         Other,
 
-        /// <summary>The value after a password flag (<c>"-p", "hunter2"</c>): redacted.</summary>
-        Value,
-
-        /// <summary>A password flag with its value attached (<c>"-phunter2"</c>): the value redacted.</summary>
-        FlagWithValue,
+        /// <summary>
+        /// An item that holds a password flag's password: the value after the flag (<c>"-p", "hunter2"</c>;
+        /// <c>"-u", "alice:hunter2"</c>) or a flag with its value attached (<c>"-phunter2"</c>); redacted after the
+        /// chars that stay (the flag, the user).
+        /// </summary>
+        Password,
     }
 
     /// <summary>
-    /// Follows a list of arguments (<c>["mysql", "-u", "root", "-p", "hunter2"]</c>) for the one-letter password flags of
-    /// the commands <see cref="AssignedSecretMasker.PasswordFlagOf"/> knows, as the text masker does on a command line:
-    /// the item after <c>-p</c>, or the part of <c>-phunter2</c> after the flag, once a command that takes one came before.
+    /// Follows a list of arguments (<c>["mysql", "-u", "root", "-p", "hunter2"]</c>) for the password flags of the
+    /// commands <see cref="AssignedSecretMasker.PasswordFlagsOf"/> knows (and of a <c>login</c> subcommand after one that
+    /// <see cref="AssignedSecretMasker.TakesLoginPassword"/>), as the text masker does on a command line: the item after
+    /// <c>-p</c>, or the part of <c>-phunter2</c> after the flag, once a command that takes one came before; only the
+    /// password part of a value that holds a user too (<c>"-u", "alice:[redacted]"</c>).
     /// </summary>
     private struct ShortFlagState
     {
         // The longest item read as a command or a flag: a command's path, or a flag with its password attached.
         private const int MaxCommandItemChars = 256;
 
-        private char _flag;
+        private AssignedSecretMasker.PasswordFlag[]? _flags;
+        private AssignedSecretMasker.PasswordFlag _pending;
         private bool _afterFlag;
+        private bool _afterLoginCommand;
 
-        public ShortFlagItem Next(JsonElement item)
+        /// <summary>What <paramref name="item"/> is; for a password, <paramref name="keep"/> is how many of its chars stay.</summary>
+        public ShortFlagItem Next(JsonElement item, out int keep)
         {
+            keep = 0;
             var afterFlag = _afterFlag;
             _afterFlag = false;
             if (afterFlag && IsFlagValue(item))
             {
-                return ShortFlagItem.Value;
+                return item.ValueKind == JsonValueKind.Number
+                    ? (_pending.Part == AssignedSecretMasker.PasswordPart.Whole ? ShortFlagItem.Password : ShortFlagItem.Other)
+                    : (AssignedSecretMasker.PasswordStart(_pending.Part, StringOf(item, out _), out keep) ? ShortFlagItem.Password : ShortFlagItem.Other);
             }
 
             if (item.ValueKind != JsonValueKind.String)
@@ -575,14 +591,29 @@ internal sealed class AuditEntryFactory
 
             Span<char> buffer = stackalloc char[MaxCommandItemChars];
             var text = ShortText(item, buffer);
-            if (_flag is not (AssignedSecretMasker.NoPasswordFlag or ' ') && text.Length >= 2 && text[0] == '-' && text[1] == _flag)
+            if (_flags is { Length: > 0 } flags && AssignedSecretMasker.MatchFlag(flags, text, out var flag, out var nameEnd))
             {
-                _afterFlag = text.Length == 2;
-                return text.Length == 2 ? ShortFlagItem.Other : ShortFlagItem.FlagWithValue;
+                if (nameEnd == text.Length)
+                {
+                    _afterFlag = true;
+                    _pending = flag;
+                    return ShortFlagItem.Other;
+                }
+
+                var attached = AssignedSecretMasker.AttachedValueStart(flag, text, nameEnd);
+                if (attached >= 0 && AssignedSecretMasker.PasswordStart(flag.Part, text[attached..], out var skip))
+                {
+                    keep = attached + skip;
+                    return ShortFlagItem.Password;
+                }
+
+                return ShortFlagItem.Other;
             }
 
-            var takes = AssignedSecretMasker.PasswordFlagOf(text);
-            _flag = takes == AssignedSecretMasker.NoPasswordFlag ? _flag : takes;
+            // docker alone takes no password flag; its login does.
+            var login = _afterLoginCommand && text.SequenceEqual("login");
+            _afterLoginCommand = AssignedSecretMasker.TakesLoginPassword(text);
+            _flags = (login ? AssignedSecretMasker.LoginFlags : AssignedSecretMasker.PasswordFlagsOf(text)) ?? _flags;
             return ShortFlagItem.Other;
         }
 

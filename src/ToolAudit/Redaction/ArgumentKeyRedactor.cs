@@ -2,12 +2,21 @@ namespace ToolAudit.Redaction;
 
 /// <summary>
 /// Decides which argument keys name secrets. Keys are split into lower-case words (at <c>_ - . space</c>, camel case
-/// and digits); a key is redacted when its words contain all the words of a configured key in a row, unless its last
+/// and digits); a key is redacted when its words contain all the words of a configured key in a row (a configured
+/// one-word key of at least <see cref="MinSuffixKeyLength"/> letters also at a word's end: <c>PGPASSWORD</c>), unless its last
 /// word says where a secret is kept rather than what it is (<c>password_file</c>, <c>--token-path</c>: see
 /// <see cref="IsLocatorWord"/>).
 /// </summary>
 internal sealed class ArgumentKeyRedactor
 {
+    /// <summary>
+    /// The shortest configured one-word key that is also found at the end of a longer word (<c>PGPASSWORD</c>,
+    /// <c>clientsecret</c>, <c>adminpassword</c>): six letters, so <c>password</c>, <c>passwd</c>, <c>secret</c>,
+    /// <c>apikey</c>, <c>cookie</c>, <c>passphrase</c>, <c>credential</c> are, and <c>token</c>, <c>auth</c> and
+    /// <c>pwd</c> (<c>maxtoken</c>, <c>oauth</c>, <c>OLDPWD</c>) are not.
+    /// </summary>
+    internal const int MinSuffixKeyLength = 6;
+
     private readonly string[][] _patterns;
 
     public ArgumentKeyRedactor(IEnumerable<string> redactedKeys)
@@ -113,6 +122,22 @@ internal sealed class ArgumentKeyRedactor
         // "apikey" configured as one word also matches "api_key" written as two.
         if (pattern.Length == 1)
         {
+            // PGPASSWORD, dbpassword, clientsecret: a word that ends in a configured one-word key of at least
+            // MinSuffixKeyLength letters (an all-caps or all-lower run is one word, so the split finds no key in it).
+            // Shorter keys are not looked for at a word's end: maxtoken, oauth, cwd.
+            if (pattern[0].Length >= MinSuffixKeyLength)
+            {
+                foreach (var word in words)
+                {
+                    if (word.Length > pattern[0].Length
+                        && (word.EndsWith(pattern[0], StringComparison.Ordinal)
+                            || (word[^1] == 's' && word.AsSpan(0, word.Length - 1).EndsWith(pattern[0], StringComparison.Ordinal))))
+                    {
+                        return true;
+                    }
+                }
+            }
+
             for (var start = 0; start + 1 < words.Length; start++)
             {
                 if (string.Equals(string.Concat(words[start], words[start + 1]), pattern[0], StringComparison.Ordinal))

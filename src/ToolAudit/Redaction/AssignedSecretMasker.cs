@@ -9,7 +9,7 @@ namespace ToolAudit.Redaction;
 /// name, key or type property names, before or after it (<c>{"name": "password", "value": "…"}</c>,
 /// <c>{"value": "…", "name": "password"}</c>, <c>&lt;add key="ApiKey" value="…"/&gt;</c>, <c>&lt;input type="password" value="…"&gt;</c>),
 /// the value of a one-letter password flag after a command known to take one (<c>mysql -phunter2</c>,
-/// <c>sshpass -p hunter2</c>: see <see cref="PasswordFlagOf"/>) and the password of a URL's user information
+/// <c>sshpass -p hunter2</c>, <c>curl -u alice:hunter2</c>: see <see cref="PasswordFlagsOf"/>) and the password of a URL's user information
 /// (<c>postgres://app:hunter2@db/prod</c>). A key names a secret by the rules of argument keys
 /// (<see cref="ArgumentKeyRedactor"/>), so <c>max_tokens: 200</c> stays as it is.
 /// </summary>
@@ -33,8 +33,23 @@ internal sealed class AssignedSecretMasker
 
     private const string UrlMarker = "://";
 
-    /// <summary>What <see cref="PasswordFlagOf"/> gives for a word that is no command it knows.</summary>
-    internal const char NoPasswordFlag = '\0';
+    // The password flags of the commands PasswordFlagsOf knows. An empty list: a command whose one-letter flags take no
+    // password (ssh -p is a port), which ends the look for one.
+    private static readonly PasswordFlag[] NoFlags = [];
+    private static readonly PasswordFlag[] DashP = [new("p", PasswordPart.Whole)];
+    private static readonly PasswordFlag[] RedisFlags = [new("a", PasswordPart.Whole)];
+    private static readonly PasswordFlag[] ZipFlags = [new("P", PasswordPart.Whole)];
+    private static readonly PasswordFlag[] LdapFlags = [new("w", PasswordPart.Whole)];
+    private static readonly PasswordFlag[] CurlFlags =
+        [new("u", PasswordPart.AfterColon), new("U", PasswordPart.AfterColon), new("-user", PasswordPart.AfterColon), new("-proxy-user", PasswordPart.AfterColon)];
+    private static readonly PasswordFlag[] SambaFlags = [new("U", PasswordPart.AfterPercent), new("-user", PasswordPart.AfterPercent)];
+
+    // OpenSSL's options are words with one dash, never joined to their value: -kfile is another option.
+    private static readonly PasswordFlag[] OpenSslFlags =
+    [
+        new("k", PasswordPart.Whole, Attached: false), new("pass", PasswordPart.AfterPassPrefix), new("passin", PasswordPart.AfterPassPrefix),
+        new("passout", PasswordPart.AfterPassPrefix),
+    ];
 
     // The key of a property whose value another property names (<add key="ApiKey" value="…"/>, {"name": "password",
     // "value": …}) ends in this word; its start is searched for like a trigger.
@@ -90,8 +105,9 @@ internal sealed class AssignedSecretMasker
         // A secret-named key holds the first word of one of the configured keys: the start of that word, and the
         // URL marker, are what the text is searched for. Only where one is found is a key looked at.
         var patterns = keys.Patterns.ToArray();
-        _triggers = patterns
-            .Select(static words => Trigger(words))
+        var own = patterns.Select(static words => Trigger(words)).ToArray();
+        _triggers = own
+            .Where((trigger, i) => !FoundByAnother(patterns[i], trigger, own))
             .Append(UrlMarker)
             .Concat(patterns.Length > 0 ? [ValueWord[..TriggerLength]] : [])
             .Distinct(StringComparer.OrdinalIgnoreCase)
@@ -112,6 +128,13 @@ internal sealed class AssignedSecretMasker
         words.Count > 1 && words[^1] == KeyWord
             ? KeyWord
             : words[0][..Math.Min(words[0].Length, words.Count == 1 ? OneWordTriggerLength : TriggerLength)];
+
+    /// <summary>
+    /// Whether a one-word key holds another key's trigger (<c>sshpass</c> holds <c>pas</c>, <c>apikey</c> holds
+    /// <c>key</c>): every key that matches it holds that trigger too, so it needs no search string of its own.
+    /// </summary>
+    private static bool FoundByAnother(IReadOnlyList<string> words, string trigger, string[] triggers) =>
+        words.Count == 1 && triggers.Any(other => other != trigger && words[0].Contains(other, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Whether <paramref name="text"/> names a secret's value that <see cref="Mask"/> would replace.</summary>
     public bool ContainsSecret(ReadOnlySpan<char> text) => FindNext(text, 0, out _, out _);
@@ -475,7 +498,7 @@ internal sealed class AssignedSecretMasker
             }
 
             // A name that names no secret does not end the look: <input type="password" name="pw_field" value="…">.
-            if (IsNameKey(name) && IsSecretKey(text[valueStart..valueEnd]))
+            if (NamesSecret(name, text[valueStart..valueEnd]))
             {
                 return true;
             }
@@ -623,7 +646,7 @@ internal sealed class AssignedSecretMasker
                 return false;
             }
 
-            if (IsNameKey(text[nameStart..at]) && IsSecretKey(text[valueStart..valueEnd]))
+            if (NamesSecret(text[nameStart..at], text[valueStart..valueEnd]))
             {
                 return true;
             }
@@ -679,61 +702,153 @@ internal sealed class AssignedSecretMasker
     }
 
     /// <summary>
-    /// The value of the one-letter flag at <paramref name="flag"/> (<c>-p</c>, <c>-a</c>, <c>-P</c>) when a command
-    /// before it on its line takes a password with that flag (<see cref="PasswordFlagOf"/>): attached
-    /// (<c>-phunter2</c>), after a space, or the next item of a list of arguments. Nothing after other commands, so
-    /// <c>ssh -p 2222</c>, <c>docker run -p 8080:80</c> and <c>redis-cli -p 6379</c> keep their ports.
+    /// The password the flag at <paramref name="flag"/> (a dash) gives when the nearest known command before it on its
+    /// line takes a password with that flag (<see cref="PasswordFlagsOf"/>): its value attached (<c>-phunter2</c>,
+    /// <c>--user=alice:hunter2</c>), after a space, or the next item of a list of arguments; the whole value, or the part
+    /// of it that is the password (<c>curl -u alice:[redacted]</c>, <c>smbclient -U alice%[redacted]</c>,
+    /// <c>openssl -passin pass:[redacted]</c>). Nothing after other commands, so <c>ssh -p 2222</c>,
+    /// <c>docker run -p 8080:80</c> and <c>redis-cli -p 6379</c> keep their ports.
     /// </summary>
     private static bool FindShortFlagValue(ReadOnlySpan<char> text, int flag, out int start, out int length)
     {
         start = 0;
         length = 0;
-        var flagEnd = flag + 2;
-        if (flagEnd >= text.Length || !CommandTakesPasswordFlag(text, flag, text[flag + 1]))
+        if (flag + 2 >= text.Length
+            || CommandFlagsBefore(text, flag) is not { } flags
+            || !MatchFlag(flags, text[flag..], out var matched, out var nameEnd))
+        {
+            return false;
+        }
+
+        var flagEnd = flag + nameEnd;
+        if (flagEnd >= text.Length)
         {
             return false;
         }
 
         // After a space, or as the next item of a list of arguments ("-p", "hunter2").
+        bool found;
         var listItem = text[flag - 1] is '"' or '\'';
+        var attached = AttachedValueStart(matched, text, flagEnd);
         if (listItem ? text[flagEnd] is '"' or '\'' or '\\' : text[flagEnd] is ' ' or '\t')
         {
-            return FindFlagValue(text, flag, flagEnd, out start, out length);
+            found = FindFlagValue(text, flag, flagEnd, out start, out length);
         }
-
-        if (!listItem)
+        else if (attached < 0)
+        {
+            return false;
+        }
+        else if (!listItem)
         {
             // Attached on a command line: a word, or a quoted one (-p'hunter 2').
-            return FindValue(text, flagEnd, out start, out length);
+            found = FindValue(text, attached, out start, out length);
         }
-
-        // Attached in a list item: to its closing quote, maybe escaped.
-        start = flagEnd;
-        length = RunLength(text[flagEnd..]);
-        if (length > 0 && text[start + length - 1] == '\\' && start + length < text.Length && text[start + length] is '"' or '\'')
+        else
         {
-            length--;
+            // Attached in a list item: to its closing quote, maybe escaped.
+            start = attached;
+            length = RunLength(text[start..]);
+            if (length > 0 && text[start + length - 1] == '\\' && start + length < text.Length && text[start + length] is '"' or '\'')
+            {
+                length--;
+            }
+
+            found = length > 0;
         }
 
-        return length > 0;
+        var skip = found ? PasswordSkip(matched.Part, text.Slice(start, length)) : -1;
+        if (skip < 0)
+        {
+            return false;
+        }
+
+        var end = start + length;
+        if (skip == length)
+        {
+            // A quoted password after its prefix or user on a command line (pass:'hunter 2'): the run stopped at its quote.
+            return !listItem && end < text.Length && text[end] is '"' or '\'' && FindValue(text, end, out start, out length);
+        }
+
+        start += skip;
+        length -= skip;
+        return true;
     }
 
     /// <summary>
-    /// Whether the nearest known command before the flag at <paramref name="flag"/> on its line (back to a line break,
-    /// <c>;</c>, <c>|</c>, <c>&amp;</c>, <c>(</c> or a backquote, at most <see cref="MaxCommandLookBack"/> chars) takes a
-    /// password with the flag letter <paramref name="letter"/>. A nearer command that does not (<c>sshpass -p pw ssh -p
-    /// 2222</c>: ssh's <c>-p</c> is a port) decides for it.
+    /// Which of <paramref name="flags"/> the flag at the start of <paramref name="text"/> (a dash) is, and where its
+    /// name ends. A longer name, or a one-letter one whose value is never joined to it, must not go on in a key char
+    /// (<c>-passin</c> is not <c>-pass</c>, OpenSSL's <c>-kfile</c> not <c>-k</c>).
     /// </summary>
-    private static bool CommandTakesPasswordFlag(ReadOnlySpan<char> text, int flag, char letter)
+    internal static bool MatchFlag(PasswordFlag[] flags, ReadOnlySpan<char> text, out PasswordFlag flag, out int nameEnd)
+    {
+        foreach (var candidate in flags)
+        {
+            var name = candidate.Name;
+            nameEnd = 1 + name.Length;
+            if (text.Length < 2 || text[0] != '-' || !text[1..].StartsWith(name, StringComparison.Ordinal)
+                || (nameEnd < text.Length && (name.Length > 1 || !candidate.Attached) && IsKeyChar(text[nameEnd])))
+            {
+                continue;
+            }
+
+            flag = candidate;
+            return true;
+        }
+
+        flag = default;
+        nameEnd = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// Where a value joined to the flag <paramref name="flag"/> whose name ends at <paramref name="nameEnd"/> starts
+    /// (<c>-phunter2</c>, <c>--user=alice:x</c>), or -1 when the flag cannot hold one so (<c>openssl -k</c>, or a longer
+    /// name without an <c>=</c>).
+    /// </summary>
+    internal static int AttachedValueStart(PasswordFlag flag, ReadOnlySpan<char> text, int nameEnd) =>
+        nameEnd >= text.Length ? -1
+        : flag.Name.Length > 1 ? (text[nameEnd] == '=' ? nameEnd + 1 : -1)
+        : flag.Attached ? nameEnd : -1;
+
+    /// <summary>
+    /// Where the password starts in the value <paramref name="value"/> of a flag whose <paramref name="part"/> says
+    /// where it is: at once, after the first <c>:</c> or <c>%</c> (the user before it is kept), or after <c>pass:</c>
+    /// (OpenSSL's <c>env:VAR</c>, <c>file:path</c>, <c>fd:3</c> and <c>stdin</c> name no secret). False when the value
+    /// holds none (<c>curl -u alice</c>, which asks for it).
+    /// </summary>
+    internal static bool PasswordStart(PasswordPart part, ReadOnlySpan<char> value, out int skip)
+    {
+        skip = PasswordSkip(part, value);
+        return skip >= 0 && skip < value.Length;
+    }
+
+    /// <summary>How many chars of <paramref name="value"/> come before its password (see <see cref="PasswordStart"/>), or -1 when it holds none.</summary>
+    private static int PasswordSkip(PasswordPart part, ReadOnlySpan<char> value) => part switch
+    {
+        PasswordPart.AfterColon => value.IndexOf(':') is var colon && colon >= 0 ? colon + 1 : -1,
+        PasswordPart.AfterPercent => value.IndexOf('%') is var percent && percent >= 0 ? percent + 1 : -1,
+        PasswordPart.AfterPassPrefix => value.StartsWith("pass:", StringComparison.Ordinal) ? "pass:".Length : -1,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// The password flags of the nearest known command before the flag at <paramref name="flag"/> on its line (back to
+    /// a line break, <c>;</c>, <c>|</c>, <c>&amp;</c>, <c>(</c> or a backquote, at most <see cref="MaxCommandLookBack"/>
+    /// chars), or null. A nearer command that takes none (<c>sshpass -p pw ssh -p 2222</c>: ssh's <c>-p</c> is a port)
+    /// decides for it; so does a <c>login</c> subcommand whose <c>-p</c> is a password (<c>docker login</c>,
+    /// <c>az login</c>: <see cref="TakesLoginPassword"/>), though <c>docker</c> alone takes none.
+    /// </summary>
+    private static PasswordFlag[]? CommandFlagsBefore(ReadOnlySpan<char> text, int flag)
     {
         var limit = Math.Max(0, flag - MaxCommandLookBack);
         var at = flag;
+        var laterIsLogin = false;
         while (at > limit)
         {
             var c = text[at - 1];
             if (c is '\n' or '\r' or ';' or '|' or '&' or '(' or '`')
             {
-                return false;
+                return null;
             }
 
             if (!IsCommandChar(c))
@@ -748,45 +863,64 @@ internal sealed class AssignedSecretMasker
                 at--;
             }
 
-            var takes = PasswordFlagOf(text[at..end]);
-            if (takes != NoPasswordFlag)
+            var word = text[at..end];
+            var flags = laterIsLogin && TakesLoginPassword(word) ? LoginFlags : PasswordFlagsOf(word);
+            if (flags is not null)
             {
-                return takes == letter;
+                return flags.Length == 0 ? null : flags;
             }
+
+            laterIsLogin = word.SequenceEqual("login");
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>
-    /// The one-letter flag that the command <paramref name="word"/> (a path's last part, without <c>.exe</c>) takes a
-    /// password with: <c>-p</c> for the MySQL and MariaDB clients (whose <c>-p value</c>, with a space, is a database
-    /// name that is masked too: a model often means the password), the MongoDB tools, <c>sshpass</c> and 7-Zip;
-    /// <c>-a</c> for <c>redis-cli</c>; <c>-P</c> for <c>zip</c> and <c>unzip</c>. A command whose <c>-p</c> is a port
-    /// or something else (<c>ssh</c>, <c>scp</c>, <c>docker</c>, …) gives a space: it ends the look for a command.
-    /// Otherwise <see cref="NoPasswordFlag"/>.
+    /// The flags that the command <paramref name="word"/> (a path's last part, without <c>.exe</c>) takes a password
+    /// with: <c>-p</c> for the MySQL and MariaDB clients (whose <c>-p value</c>, with a space, is a database name that is
+    /// masked too: a model often means the password), the MongoDB tools, <c>sshpass</c> and 7-Zip; <c>-a</c> for
+    /// <c>redis-cli</c>; <c>-P</c> for <c>zip</c> and <c>unzip</c>; <c>-w</c> for the OpenLDAP tools (<c>-W</c> asks for
+    /// it); <c>-k</c>, <c>-pass</c>, <c>-passin</c> and <c>-passout</c> for <c>openssl</c> (what follows <c>pass:</c>);
+    /// <c>-u</c>, <c>-U</c>, <c>--user</c> and <c>--proxy-user</c> for <c>curl</c> (what follows the user's colon);
+    /// <c>-U</c> and <c>--user</c> for Samba's clients (what follows the user's <c>%</c>). A command whose one-letter
+    /// flags are something else (<c>ssh</c>, <c>scp</c>, <c>docker</c>, …) gives none: it ends the look for a command.
+    /// Otherwise null.
     /// </summary>
-    internal static char PasswordFlagOf(ReadOnlySpan<char> word)
+    internal static PasswordFlag[]? PasswordFlagsOf(ReadOnlySpan<char> word) => CommandName(word) switch
     {
-        // A path's last part; a trailing backslash escapes a quote (\"mysql\" in JSON inside a string).
+        "mysql" or "mysqldump" or "mysqladmin" or "mysqlimport" or "mysqlshow" or "mysqlcheck" or "mysqlpump" or "mysqlsh"
+            or "mariadb" or "mariadb-dump" or "mariadb-admin" or "mongo" or "mongosh" or "mongodump" or "mongorestore"
+            or "mongoexport" or "mongoimport" or "sshpass" or "7z" or "7za" or "7zz" => DashP,
+        "redis-cli" => RedisFlags,
+        "zip" or "unzip" => ZipFlags,
+        "ldapsearch" or "ldapmodify" or "ldapadd" or "ldapdelete" or "ldapmodrdn" or "ldapcompare" or "ldapwhoami"
+            or "ldapexop" or "ldappasswd" or "ldapurl" => LdapFlags,
+        "openssl" => OpenSslFlags,
+        "curl" => CurlFlags,
+        "smbclient" or "rpcclient" or "smbcacls" or "smbget" => SambaFlags,
+        "ssh" or "scp" or "sftp" or "rsync" or "docker" or "podman" or "kubectl" or "nc" or "mkdir" => NoFlags,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether <paramref name="word"/> is a command whose <c>login</c> subcommand takes a password with <c>-p</c>:
+    /// <c>docker</c>, <c>podman</c>, <c>nerdctl</c>, <c>buildah</c>, <c>skopeo</c>, <c>oras</c>, <c>helm registry</c>,
+    /// <c>az</c>, <c>oc</c>, <c>cf</c>.
+    /// </summary>
+    internal static bool TakesLoginPassword(ReadOnlySpan<char> word) =>
+        CommandName(word) is "docker" or "podman" or "nerdctl" or "buildah" or "skopeo" or "oras" or "registry" or "az" or "oc" or "cf";
+
+    /// <summary>The flags of a <c>login</c> subcommand after a command that <see cref="TakesLoginPassword"/>.</summary>
+    internal static PasswordFlag[] LoginFlags => DashP;
+
+    /// <summary>A path's last part, without <c>.exe</c>; a trailing backslash escapes a quote (<c>\"mysql\"</c> in JSON inside a string).</summary>
+    private static ReadOnlySpan<char> CommandName(ReadOnlySpan<char> word)
+    {
         word = word.TrimEnd('\\');
         var slash = word.LastIndexOfAny('/', '\\');
         word = word[(slash + 1)..];
-        if (word.EndsWith(".exe", StringComparison.OrdinalIgnoreCase))
-        {
-            word = word[..^4];
-        }
-
-        return word switch
-        {
-            "mysql" or "mysqldump" or "mysqladmin" or "mysqlimport" or "mysqlshow" or "mysqlcheck" or "mysqlpump" or "mysqlsh"
-                or "mariadb" or "mariadb-dump" or "mariadb-admin" or "mongo" or "mongosh" or "mongodump" or "mongorestore"
-                or "mongoexport" or "mongoimport" or "sshpass" or "7z" or "7za" or "7zz" => 'p',
-            "redis-cli" => 'a',
-            "zip" or "unzip" => 'P',
-            "ssh" or "scp" or "sftp" or "rsync" or "docker" or "podman" or "kubectl" or "nc" or "mkdir" => ' ',
-            _ => NoPasswordFlag,
-        };
+        return word.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? word[..^4] : word;
     }
 
     private static bool IsCommandChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '-' or '.' or '/' or '\\';
@@ -799,6 +933,17 @@ internal sealed class AssignedSecretMasker
     /// <c>OptionName</c>, an HTML input's <c>type</c>): its text can name the value beside it (<c>type="password"</c>).
     /// </summary>
     internal static bool IsNameKey(ReadOnlySpan<char> key) => EndsWithWord(key, "name") || EndsWithWord(key, "key") || EndsWithWord(key, "type");
+
+    /// <summary>
+    /// Whether a type property says that the value beside it is a secret: AWS Systems Manager's
+    /// <c>"Type": "SecureString"</c> (<c>{"Name": "/prod/db", "Type": "SecureString", "Value": "…"}</c>).
+    /// </summary>
+    internal static bool IsSecretType(ReadOnlySpan<char> key, ReadOnlySpan<char> text) =>
+        text.Equals("SecureString", StringComparison.OrdinalIgnoreCase) && EndsWithWord(key, "type");
+
+    /// <summary>Whether the name, key or type property <paramref name="key"/> with the text <paramref name="text"/> names a secret.</summary>
+    private bool NamesSecret(ReadOnlySpan<char> key, ReadOnlySpan<char> text) =>
+        IsNameKey(key) && (IsSecretKey(text) || IsSecretType(key, text));
 
     /// <summary>
     /// Whether a whole text is a long flag's name (<c>--password</c>; not <c>--password=…</c>, <c>-p</c> or a
@@ -844,7 +989,7 @@ internal sealed class AssignedSecretMasker
 
     /// <summary>
     /// Where the next trigger starts, or -1: a key's trigger (<see cref="NextKeyTrigger"/>), or the space or quote before
-    /// a one-letter flag that may take a password (<c> -p</c>, <c>"-a</c>, either case: <see cref="PasswordFlagOf"/>).
+    /// a flag that may take a password (<c> -p</c>, <c>"-a</c>, <c> --user</c>, either case: <see cref="PasswordFlagsOf"/>).
     /// </summary>
     /// <remarks>
     /// The flags are looked for apart from the multi-string search: a dash is rare in most text, while three-char
@@ -869,7 +1014,15 @@ internal sealed class AssignedSecretMasker
             }
 
             at += dash;
-            if (text[at - 1] is ' ' or '"' or '\'' && at + 1 < text.Length && (text[at + 1] | 0x20) is 'p' or 'a')
+            // The flag's first letter (after a second dash: --user), in either case: one that some command's password
+            // flag starts with (PasswordFlagsOf). Anything else costs nothing more than the dash search.
+            var letter = at + 1 < text.Length ? text[at + 1] : ' ';
+            if (letter == '-' && at + 2 < text.Length)
+            {
+                letter = text[at + 2];
+            }
+
+            if (text[at - 1] is ' ' or '"' or '\'' && (letter | 0x20) is 'p' or 'a' or 'u' or 'w' or 'k')
             {
                 return at - 1;
             }
@@ -1145,4 +1298,27 @@ internal sealed class AssignedSecretMasker
     }
 
     private static bool IsKeyChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '-' or '.';
+
+    /// <summary>Which part of a password flag's value is the password.</summary>
+    internal enum PasswordPart
+    {
+        /// <summary>All of it (<c>mysql -p[redacted]</c>).</summary>
+        Whole,
+
+        /// <summary>What follows the first colon: <c>user:password</c> (<c>curl -u alice:[redacted]</c>).</summary>
+        AfterColon,
+
+        /// <summary>What follows the first percent sign: <c>user%password</c> (<c>smbclient -U alice%[redacted]</c>).</summary>
+        AfterPercent,
+
+        /// <summary>What follows <c>pass:</c> (<c>openssl -passin pass:[redacted]</c>); <c>env:VAR</c> and <c>file:path</c> are kept.</summary>
+        AfterPassPrefix,
+    }
+
+    /// <summary>
+    /// A flag that gives its command a password: its name after the first dash (<c>p</c>, <c>passin</c>, <c>-user</c>
+    /// for <c>--user</c>), which part of its value is the password, and whether a one-letter flag's value may be joined
+    /// to it (<c>-phunter2</c>). A longer name's value follows a space or an <c>=</c>.
+    /// </summary>
+    internal readonly record struct PasswordFlag(string Name, PasswordPart Part, bool Attached = true);
 }

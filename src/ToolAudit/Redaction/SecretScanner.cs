@@ -2,7 +2,7 @@ namespace ToolAudit.Redaction;
 
 /// <summary>
 /// Finds values shaped like credentials whatever their key: bearer and basic authorization values, well-known API key
-/// prefixes, JSON web tokens and PEM private keys.
+/// prefixes, JSON web tokens, PEM private keys, and a .netrc entry's password (<c>login alice password hunter2</c>).
 /// </summary>
 internal static class SecretScanner
 {
@@ -19,6 +19,13 @@ internal static class SecretScanner
 
     private const string JwtMarker = "eyJ";
     private const string PemMarker = "-----BEGIN ";
+
+    // A .netrc entry's password: "machine api.example.com login alice password hunter2". It has no = or : for the name
+    // scan (AssignedSecretMasker) to stop at, so its keyword is one more marker of the scheme search here.
+    private const string NetrcMarker = "password ";
+
+    // How far before a .netrc password its machine or login keyword and their word are looked for.
+    private const int MaxNetrcLookBack = 256;
 
     // Every char a secret shape can start with (all ASCII), made from the lists above, so a prefix added there is
     // never missed by the scan of short text.
@@ -54,9 +61,8 @@ internal static class SecretScanner
     {
         for (var i = 0; i <= text.Length - MinSecretLength; i++)
         {
-            if ((i == 0 || !IsTokenChar(text[i - 1])) && MayStartSecret(text[i]) && TryMatchAt(text[i..], out length))
+            if ((i == 0 || !IsTokenChar(text[i - 1])) && MayStartSecret(text[i]) && TryMatchAt(text, i, out start, out length))
             {
-                start = i;
                 return true;
             }
         }
@@ -82,7 +88,7 @@ internal static class SecretScanner
             starts[prefix[0]] = true;
         }
 
-        starts[JwtMarker[0]] = starts[PemMarker[0]] = true;
+        starts[JwtMarker[0]] = starts[PemMarker[0]] = starts[NetrcMarker[0]] = true;
         return starts;
     }
 
@@ -101,9 +107,8 @@ internal static class SecretScanner
             }
 
             // A secret starts at a word boundary.
-            if ((candidate == 0 || !IsTokenChar(text[candidate - 1])) && TryMatchAt(text[candidate..], out length))
+            if ((candidate == 0 || !IsTokenChar(text[candidate - 1])) && TryMatchAt(text, candidate, out start, out length))
             {
-                start = candidate;
                 return true;
             }
 
@@ -117,8 +122,10 @@ internal static class SecretScanner
     // Two searches, each as the matchers compare: the schemes ignore case, the key prefixes and the JWT and PEM
     // markers do not. Split, each set is one the vectorized multi-string search handles fast; one case-insensitive
     // set of all of them fell back to a slower search and also stopped at prefixes in the wrong case.
+    // The .netrc keyword is one more string of the case-insensitive set (it starts with a letter, as the schemes do: a
+    // marker that starts with a space or a quote would make the search stop at nearly every one).
     private static readonly System.Buffers.SearchValues<string> SchemeMarkers = System.Buffers.SearchValues.Create(
-        Schemes, StringComparison.OrdinalIgnoreCase);
+        [.. Schemes, NetrcMarker], StringComparison.OrdinalIgnoreCase);
 
     private static readonly System.Buffers.SearchValues<string> ExactMarkers = System.Buffers.SearchValues.Create(
         [.. KeyPrefixes, JwtMarker, PemMarker], StringComparison.Ordinal);
@@ -148,8 +155,99 @@ internal static class SecretScanner
     }
 #endif
 
-    private static bool TryMatchAt(ReadOnlySpan<char> rest, out int length) =>
-        MatchScheme(rest, out length) || MatchPrefixedKey(rest, out length) || MatchJwt(rest, out length) || MatchPem(rest, out length);
+    /// <summary>Whether a secret shape starts at <paramref name="at"/>; <paramref name="start"/> is where what is masked of it starts.</summary>
+    private static bool TryMatchAt(ReadOnlySpan<char> text, int at, out int start, out int length)
+    {
+        start = at;
+        var rest = text[at..];
+        if (MatchScheme(rest, out length) || MatchPrefixedKey(rest, out length) || MatchJwt(rest, out length) || MatchPem(rest, out length)
+            || MatchNetrcPassword(text, at, out start, out length))
+        {
+            return true;
+        }
+
+        start = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// The password of a .netrc entry whose <c>password</c> keyword is at <paramref name="at"/>: the word after it (or
+    /// a quoted one's content), when the words before it are <c>machine</c>, a host, <c>login</c> and a user, or
+    /// <c>default login</c> and a user (<c>machine api.example.com login alice password hunter2</c>, also across lines).
+    /// The keywords and the rest of the entry stay. Prose needs all four words in that order to be masked.
+    /// </summary>
+    private static bool MatchNetrcPassword(ReadOnlySpan<char> text, int at, out int start, out int length)
+    {
+        start = at;
+        length = 0;
+        var limit = Math.Max(0, at - MaxNetrcLookBack);
+        if (!text[at..].StartsWith(NetrcMarker, StringComparison.Ordinal)
+            || !PreviousWord(text, at, limit, out var user) || !PreviousWord(text, user, limit, out var login)
+            || !IsWordAt(text, login, "login") || !PreviousWord(text, login, limit, out var host))
+        {
+            return false;
+        }
+
+        if (!IsWordAt(text, host, "default") && !(PreviousWord(text, host, limit, out var machine) && IsWordAt(text, machine, "machine")))
+        {
+            return false;
+        }
+
+        var value = at + NetrcMarker.Length;
+        while (value < text.Length && text[value] is ' ' or '\t')
+        {
+            value++;
+        }
+
+        if (value < text.Length && text[value] is '"' or '\'')
+        {
+            var close = text[(value + 1)..].IndexOf(text[value]);
+            start = value + 1;
+            length = close < 0 ? text.Length - start : close;
+            return length > 0;
+        }
+
+        var end = value;
+        while (end < text.Length && !IsWhite(text[end]) && text[end] is not ('"' or '\''))
+        {
+            end++;
+        }
+
+        start = value;
+        length = end - value;
+        return length > 0;
+    }
+
+    /// <summary>Where the word before <paramref name="end"/> (past white space) starts, when one is there whole after <paramref name="limit"/>.</summary>
+    private static bool PreviousWord(ReadOnlySpan<char> text, int end, int limit, out int wordStart)
+    {
+        var wordEnd = end;
+        while (wordEnd > limit && IsWhite(text[wordEnd - 1]))
+        {
+            wordEnd--;
+        }
+
+        wordStart = wordEnd;
+        while (wordStart > limit && !IsWhite(text[wordStart - 1]))
+        {
+            wordStart--;
+        }
+
+        return wordStart < wordEnd && wordEnd < end && (wordStart > limit || limit == 0);
+    }
+
+    /// <summary>
+    /// Whether the word at <paramref name="at"/> is <paramref name="word"/>, up to white space or the text's end; after
+    /// a quote too, as a command line writes an entry (<c>printf 'machine …</c>).
+    /// </summary>
+    private static bool IsWordAt(ReadOnlySpan<char> text, int at, string word)
+    {
+        at += text[at] is '"' or '\'' ? 1 : 0;
+        return text[at..].StartsWith(word, StringComparison.Ordinal) && (at + word.Length == text.Length || IsWhite(text[at + word.Length]));
+    }
+
+    private static bool IsWhite(char c) => c is ' ' or '\t' or '\r' or '\n';
+
 
     /// <summary>Replaces every secret-shaped run in <paramref name="text"/> with <c>[redacted]</c>.</summary>
     public static string Mask(string text)

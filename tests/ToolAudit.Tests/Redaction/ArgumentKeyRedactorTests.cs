@@ -90,6 +90,40 @@ public sealed class ArgumentKeyRedactorTests
     }
 
     [Theory]
+    [InlineData("PGPASSWORD")]
+    [InlineData("dbpassword")]
+    [InlineData("adminpassword")]
+    [InlineData("ADMINPASSWORDS")]
+    [InlineData("rootpasswd")]
+    [InlineData("clientsecret")]
+    [InlineData("CLIENTSECRET_ID")]
+    [InlineData("myapikey")]
+    [InlineData("dbcredentials")]
+    [InlineData("keypassphrase")]
+    [InlineData("SSHPASS")]
+    [InlineData("sshpass")]
+    public void IsRedacted_OneWordEndingInASecretWordOfSixLettersOrMore_IsTrue(string key)
+    {
+        // An all-caps or all-lower run is one word: the configured word is looked for at its end too.
+        Defaults.IsRedacted(key).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("maxtoken")]
+    [InlineData("MAXTOKENS")]
+    [InlineData("oauth")]
+    [InlineData("OLDPWD")]
+    [InlineData("passwordless")]
+    [InlineData("secretary")]
+    [InlineData("bypass")]
+    [InlineData("PGPASSWORD_FILE")]
+    public void IsRedacted_OneWordEndingInAShortSecretWordOrALocator_IsFalse(string key)
+    {
+        // token, auth and pwd (under six letters) are not looked for at a word's end; a locator word still wins.
+        Defaults.IsRedacted(key).Should().BeFalse();
+    }
+
+    [Theory]
     [InlineData("passphrase")]
     [InlineData("ssh_passphrase")]
     [InlineData("auth")]

@@ -79,6 +79,28 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("passphrase=a signing_key=b ENCRYPTION_KEY=c masterKey: d session_key=e", "passphrase=[redacted] signing_key=[redacted] ENCRYPTION_KEY=[redacted] masterKey: [redacted] session_key=[redacted]")]
     [InlineData("X-Auth: abc\nauth=def basic_auth: ghi", "X-Auth: [redacted]\nauth=[redacted] basic_auth: [redacted]")]
     [InlineData("<password>hunter2", "<password>[redacted]")]
+    [InlineData("curl -u alice:hunter2 https://api.example.com", "curl -u alice:[redacted] https://api.example.com")]
+    [InlineData("curl -s --user alice:hunter2 -k https://x", "curl -s --user alice:[redacted] -k https://x")]
+    [InlineData("curl -ualice:hunter2 https://x; curl --user=bob:s3cret https://y", "curl -ualice:[redacted] https://x; curl --user=bob:[redacted] https://y")]
+    [InlineData("curl -x proxy:3128 -U bob:s3cret https://x", "curl -x proxy:3128 -U bob:[redacted] https://x")]
+    [InlineData("[\"curl\", \"-u\", \"alice:hunter2\", \"https://x\"]", "[\"curl\", \"-u\", \"alice:[redacted]\", \"https://x\"]")]
+    [InlineData("smbclient //srv/share -U alice%hunter2 -c ls", "smbclient //srv/share -U alice%[redacted] -c ls")]
+    [InlineData("smbclient -Ualice%hunter2 //srv/share", "smbclient -Ualice%[redacted] //srv/share")]
+    [InlineData("docker login -u bob -p hunter2 registry.example.com", "docker login -u bob -p [redacted] registry.example.com")]
+    [InlineData("podman login -u bob -phunter2 quay.io && docker run -p 8080:80 app", "podman login -u bob -p[redacted] quay.io && docker run -p 8080:80 app")]
+    [InlineData("helm registry login r.io -u bob -p hunter2", "helm registry login r.io -u bob -p [redacted]")]
+    [InlineData("az login --service-principal -u app -p hunter2 --tenant t", "az login --service-principal -u app -p [redacted] --tenant t")]
+    [InlineData("oc login -u dev -p hunter2 https://api.cluster:6443", "oc login -u dev -p [redacted] https://api.cluster:6443")]
+    [InlineData("[\"docker\", \"login\", \"-u\", \"bob\", \"-p\", \"hunter2\"]", "[\"docker\", \"login\", \"-u\", \"bob\", \"-p\", \"[redacted]\"]")]
+    [InlineData("openssl enc -aes-256-cbc -passin pass:hunter2 -in a", "openssl enc -aes-256-cbc -passin pass:[redacted] -in a")]
+    [InlineData("openssl pkcs12 -export -passout pass:'hunter 2' -pass pass:x2", "openssl pkcs12 -export -passout pass:'[redacted]' -pass pass:[redacted]")]
+    [InlineData("openssl enc -d -aes256 -k hunter2 -in a", "openssl enc -d -aes256 -k [redacted] -in a")]
+    [InlineData("ldapsearch -x -D cn=admin,dc=x -w hunter2 -b dc=x", "ldapsearch -x -D cn=admin,dc=x -w [redacted] -b dc=x")]
+    [InlineData("ldapmodify -D cn=admin -whunter2 -f a.ldif", "ldapmodify -D cn=admin -w[redacted] -f a.ldif")]
+    [InlineData("PGPASSWORD=hunter2 psql -h db; SSHPASS=s3cret sshpass -e ssh host", "PGPASSWORD=[redacted] psql -h db; SSHPASS=[redacted] sshpass -e ssh host")]
+    [InlineData("{\"dbpassword\": \"a\", \"adminpassword\": \"b\", \"clientsecret\": \"c\"}", "{\"dbpassword\": \"[redacted]\", \"adminpassword\": \"[redacted]\", \"clientsecret\": \"[redacted]\"}")]
+    [InlineData("{\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"hunter2\", \"Version\": 1}", "{\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"[redacted]\", \"Version\": 1}")]
+    [InlineData("{\"Value\": \"hunter2\", \"Type\": \"SecureString\"}", "{\"Value\": \"[redacted]\", \"Type\": \"SecureString\"}")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -112,6 +134,10 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("POSTGRES_PASSWORD_FILE=/run/secrets/pg TOKEN_PATH=/var/tok secrets_dir: /etc/secrets")]
     [InlineData("Enter <password> to log in, then click <b>OK</b>. Usage: login <user> <password> now, then exit")]
     [InlineData("author: Bob, authority=ca.example.com, oauth_provider: github, OAuthProvider=github, authenticated: yes")]
+    [InlineData("curl -u alice https://x -k -w '%{http_code}'; docker run -u 1000:1000 -p 8080:80 app; smbclient -U alice //srv/x")]
+    [InlineData("openssl enc -passin env:PW -passout file:/run/pw -kfile /etc/k -pass stdin; ldapsearch -W -x -H ldap://db:389")]
+    [InlineData("docker run -p 5000:5000 app login -p 22; ssh login -p 2222 host; az vm open-port -p 80")]
+    [InlineData("{\"Name\": \"/prod/db\", \"Type\": \"String\", \"Value\": \"db.internal\"} maxtoken=5 OLDPWD=/home/bob")]
     [InlineData("")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
@@ -132,10 +158,10 @@ public sealed class AssignedSecretMaskerTests
     [Fact]
     public void Mask_KeyLongerThanAKey_IsJudgedByItsWordsNearestTheValue()
     {
-        var plain = new string('a', 80) + "password";
+        var plain = new string('a', 80) + "passwordless";
         var secret = string.Concat(Enumerable.Repeat("SERVICE_", 10)) + "DB_PASSWORD";
 
-        Masker().Mask(plain + "=x").Should().Be(plain + "=x", "one long word is not the word password");
+        Masker().Mask(plain + "=x").Should().Be(plain + "=x", "one long word that does not end in password is not the word password");
         Masker().Mask(secret + "=hunter2 next").Should().Be(secret + "=[redacted] next");
     }
 
@@ -171,6 +197,11 @@ public sealed class AssignedSecretMaskerTests
     [InlineData(" -p")]
     [InlineData("ssh -p 1 ")]
     [InlineData("<password> x ")]
+    [InlineData(" -u")]
+    [InlineData(" --user")]
+    [InlineData("curl -u a ")]
+    [InlineData("docker x login -k ")]
+    [InlineData("openssl -passin env:X ")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
@@ -305,6 +336,70 @@ public sealed class AssignedSecretMaskerTests
         entry.ResultSnippet.Should().Be("[{\"value\": \"[redacted]\", \"name\": \"DB_PASSWORD\"}]");
         written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
         entry.Error.Should().Be("sshpass -p [redacted] ssh host: exit 5");
+        written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_CommandLinePasswordsLoginSubcommandsAndSecureStrings_AreMaskedInTheEntryAndTheLine()
+    {
+        // Both paths: the entry (the in-memory store's) and the line the file store writes without making it.
+        using var curl = System.Text.Json.JsonDocument.Parse("[\"curl\", \"-u\", \"alice:hunter2\", \"--user=bob:hunter2\", \"-ucarol:hunter2\", \"-u\", \"dave\", \"https://x\"]");
+        using var login = System.Text.Json.JsonDocument.Parse("[\"docker\", \"login\", \"-u\", \"bob\", \"-p\", \"hunter2\", \"&&\", \"docker\", \"run\", \"-p\", \"8080:80\", \"app\"]");
+        using var openssl = System.Text.Json.JsonDocument.Parse("[\"openssl\", \"pkcs12\", \"-passin\", \"pass:hunter2\", \"-passout\", \"env:PW\", \"-k\", \"hunter2\"]");
+        using var samba = System.Text.Json.JsonDocument.Parse("[\"smbclient\", \"-Ualice%hunter2\", \"//srv/share\"]");
+        using var ldap = System.Text.Json.JsonDocument.Parse("[\"ldapsearch\", \"-w\", \"hunter2\", \"-b\", \"dc=x\"]");
+        using var ssm = System.Text.Json.JsonDocument.Parse("{\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"hunter2\"}");
+        using var env = System.Text.Json.JsonDocument.Parse("{\"PGPASSWORD\": \"hunter2\", \"dbpassword\": \"hunter2\", \"SSHPASS\": \"hunter2\", \"maxtoken\": \"5\"}");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["command"] = "PGPASSWORD=hunter2 psql -h db && curl -u alice:hunter2 https://x",
+                ["curl"] = curl.RootElement.Clone(),
+                ["login"] = login.RootElement.Clone(),
+                ["openssl"] = openssl.RootElement.Clone(),
+                ["samba"] = samba.RootElement.Clone(),
+                ["ldap"] = ldap.RootElement.Clone(),
+                ["ssm"] = ssm.RootElement.Clone(),
+                ["env"] = env.RootElement.Clone(),
+                ["clientsecret"] = "hunter2",
+            },
+            AuditStatus.Error,
+            "{\"Parameter\": {\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"hunter2\", \"Version\": 3}}")
+        {
+            Error = "docker login -u bob -p hunter2 failed: unauthorized",
+        };
+        var secureParameter = new ToolCall(
+            "alice",
+            "put_parameter",
+            new Dictionary<string, object?> { ["name"] = "/prod/db", ["type"] = "SecureString", ["value"] = "hunter2" },
+            AuditStatus.Ok);
+
+        var entry = Prepared.Entry(call);
+        var line = Prepared.Line(call);
+
+        line.Should().NotContain("hunter2");
+        Prepared.Line(secureParameter).Should().NotContain("hunter2");
+        Prepared.Entry(secureParameter).Args!["value"].GetString().Should().Be("[redacted]");
+        using var written = System.Text.Json.JsonDocument.Parse(line);
+        var args = written.RootElement.GetProperty("args");
+        foreach (var (name, stored) in new[] { ("entry", entry.Args!.ToDictionary(a => a.Key, a => a.Value.GetRawText())), ("line", args.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText())) })
+        {
+            stored["command"].Should().Be("\"PGPASSWORD=[redacted] psql -h db && curl -u alice:[redacted] https://x\"", name);
+            stored["curl"].Should().Be("[\"curl\",\"-u\",\"alice:[redacted]\",\"--user=bob:[redacted]\",\"-ucarol:[redacted]\",\"-u\",\"dave\",\"https://x\"]", name);
+            stored["login"].Should().Be("[\"docker\",\"login\",\"-u\",\"bob\",\"-p\",\"[redacted]\",\"&&\",\"docker\",\"run\",\"-p\",\"8080:80\",\"app\"]", name);
+            stored["openssl"].Should().Be("[\"openssl\",\"pkcs12\",\"-passin\",\"pass:[redacted]\",\"-passout\",\"env:PW\",\"-k\",\"[redacted]\"]", name);
+            stored["samba"].Should().Be("[\"smbclient\",\"-Ualice%[redacted]\",\"//srv/share\"]", name);
+            stored["ldap"].Should().Be("[\"ldapsearch\",\"-w\",\"[redacted]\",\"-b\",\"dc=x\"]", name);
+            stored["ssm"].Should().Be("{\"Name\":\"/prod/db\",\"Type\":\"SecureString\",\"Value\":\"[redacted]\"}", name);
+            stored["env"].Should().Be("{\"PGPASSWORD\":\"[redacted]\",\"dbpassword\":\"[redacted]\",\"SSHPASS\":\"[redacted]\",\"maxtoken\":\"5\"}", name);
+            stored["clientsecret"].Should().Be("\"[redacted]\"", name);
+        }
+
+        entry.ResultSnippet.Should().Be("{\"Parameter\": {\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"[redacted]\", \"Version\": 3}}");
+        written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
+        entry.Error.Should().Be("docker login -u bob -p [redacted] failed: unauthorized");
         written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
     }
 

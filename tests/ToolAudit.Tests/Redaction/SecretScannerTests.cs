@@ -100,6 +100,45 @@ public sealed class SecretScannerTests
         SecretScanner.Mask(text).Should().Be(expected);
     }
 
+    [Theory]
+    [InlineData("machine api.example.com login alice password hunter2", "machine api.example.com login alice password [redacted]")]
+    [InlineData("machine a.io\n  login alice\n  password hunter2\nmachine b.io login bob password 'p w' port 21", "machine a.io\n  login alice\n  password [redacted]\nmachine b.io login bob password '[redacted]' port 21")]
+    [InlineData("default login anonymous password guest@ x", "default login anonymous password [redacted] x")]
+    [InlineData("After login your password expires; reset your password here", "After login your password expires; reset your password here")]
+    [InlineData("the machine's login page has a password field", "the machine's login page has a password field")]
+    [InlineData("machine h loginx u password p; machine h login u passwordx p", "machine h loginx u password p; machine h login u passwordx p")]
+    public void Mask_NetrcEntry_MasksOnlyItsPassword(string text, string expected)
+    {
+        // A .netrc entry names its password with a keyword and a space, no = or :; all four words before it must be there.
+        SecretScanner.Mask(text).Should().Be(expected.Contains("[redacted]", StringComparison.Ordinal) ? expected : text);
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_NetrcEntryInTheResultAndTheError_IsMaskedInTheEntryAndTheLine()
+    {
+        var call = new ToolCall(
+            "alice",
+            "shell",
+            new Dictionary<string, object?> { ["command"] = "printf 'machine api.example.com login alice password hunter2\\n' >> ~/.netrc" },
+            AuditStatus.Error,
+            "$ cat ~/.netrc\nmachine api.example.com\n  login alice\n  password hunter2\n")
+        {
+            Error = "ftp: machine ftp.example.com login bob password hunter2 rejected",
+        };
+
+        var entry = Prepared.Entry(call);
+        var line = Prepared.Line(call);
+
+        line.Should().NotContain("hunter2");
+        using var written = System.Text.Json.JsonDocument.Parse(line);
+        entry.Args!["command"].GetString().Should().Be("[redacted]", "a value holding a secret shape is redacted whole");
+        written.RootElement.GetProperty("args").GetProperty("command").GetString().Should().Be("[redacted]");
+        entry.ResultSnippet.Should().Be("$ cat ~/.netrc\nmachine api.example.com\n  login alice\n  password [redacted]\n");
+        written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
+        entry.Error.Should().Be("ftp: machine ftp.example.com login bob password [redacted] rejected");
+        written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
+    }
+
     [Fact]
     public void Create_ResultWithAPemKey_MasksTheWholeBlock()
     {
@@ -132,6 +171,7 @@ public sealed class SecretScannerTests
             "Bearer ", "bEaReR ", "basic ", "TOKEN ", "token=", "sk-", "sk_live_", "rk_live_", "pk_live_", "ghp_", "github_pat_",
             "glpat-", "xoxb-", "AKIA", "ASIA", "AIza", "hf_", "npm_", "eyJ", "-----BEGIN ", "PRIVATE KEY-----", "-----END ",
             "abcdefghijklmnop", "0123456789", ".", "-", "_", " ", "\n", "x", "é", "/", "=", "+", "ask", "task",
+            "password ", "Password ", "machine h ", "login u ", "default ", "'",
         };
         var random = new Random(7);
         var found = 0;
