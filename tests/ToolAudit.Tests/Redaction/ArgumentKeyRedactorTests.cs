@@ -131,6 +131,7 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("basic_auth")]
     [InlineData("X-Auth")]
     [InlineData("proxyAuth")]
+    [InlineData("openAuth")]
     [InlineData("auth_type")]
     [InlineData("signing_key")]
     [InlineData("SigningKey")]
@@ -221,6 +222,54 @@ public sealed class ArgumentKeyRedactorTests
         redactor.IsRedacted("api_key").Should().BeTrue("a one-word key also matches its two-word spelling");
         redactor.IsRedacted("password").Should().BeFalse();
         new ArgumentKeyRedactor([]).IsRedacted("password").Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("-")]
+    [InlineData("--")]
+    [InlineData("_")]
+    [InlineData(" ")]
+    [InlineData("...")]
+    public void IsRedacted_KeyWithNoWord_IsFalseWithoutThrowing(string key)
+    {
+        // A key of punctuation alone splits into no words: it has no last word to look at, and names no secret.
+        Defaults.IsRedacted(key).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("passwordx")]
+    [InlineData("cookiee")]
+    [InlineData("secretss")]
+    public void IsRedacted_SecretWordWithAnotherLetterThanAPluralS_IsFalse(string key)
+    {
+        Defaults.IsRedacted(key).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("XApiKey", "x api key")]
+    [InlineData("APIKey", "api key")]
+    [InlineData("HTTPServer2Url", "http server 2 url")]
+    [InlineData("oauth2Token", "oauth 2 token")]
+    [InlineData("OAuthProvider", "oauth provider")]
+    [InlineData("getOAuthConfig", "get oauth config")]
+    [InlineData("OAuth", "oauth")]
+    [InlineData("aAuth", "a auth")]
+    [InlineData("oAuthor", "oauthor")]
+    [InlineData("orgAuthToken", "org auth token")]
+    [InlineData("ID", "id")]
+    [InlineData("--db.password__", "db password")]
+    public void SplitWords_Key_GivesItsLowerCaseWords(string key, string words)
+    {
+        ArgumentKeyRedactor.SplitWords(key).Should().Equal(words.Split(' '));
+    }
+
+    [Fact]
+    public void Patterns_SameKeyConfiguredTwiceOrWithoutWords_AreListedOnceAndEmptyOnesDropped()
+    {
+        // The secret scanner builds its triggers from these: each configured key once, none without a word.
+        var redactor = new ArgumentKeyRedactor(["api_key", "ApiKey", "--", "", "token"]);
+
+        redactor.Patterns.Select(words => string.Join(' ', words)).Should().Equal("api key", "token");
     }
 
     [Fact]

@@ -249,6 +249,28 @@ public abstract class AuditStoreContractTests : IDisposable
         (await Store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(0, "nothing of a refused list is kept");
     }
 
+    [Fact]
+    public async Task WriteGapsAsync_GapWithNoDrops_IsKeptAsTheReadersTakeIt()
+    {
+        // Only a negative count is refused: a marker of zero drops is a line every reader takes (the boundary of the check).
+        var gaps = (IAuditGapSink)Store;
+
+        await gaps.WriteGapsAsync([new AuditGap("bob", 0, Start, Start), new AuditGap("bob", 2, Start, Start)], default);
+
+        (await Store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Writes_NullList_ThrowArgumentNullExceptionNamingIt()
+    {
+        // Not a NullReferenceException from deep inside: every store names the argument, as its docs say.
+        var write = async () => await Store.WriteAsync(null!, default);
+        var writeGaps = async () => await ((IAuditGapSink)Store).WriteGapsAsync(null!, default);
+
+        (await write.Should().ThrowExactlyAsync<ArgumentNullException>()).Which.ParamName.Should().Be("batch");
+        (await writeGaps.Should().ThrowExactlyAsync<ArgumentNullException>()).Which.ParamName.Should().Be("gaps");
+    }
+
     [Theory]
     [InlineData(null, "t", 0)]
     [InlineData("", "t", 0)]

@@ -1,0 +1,26 @@
+using ToolAudit.Querying;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Querying;
+
+/// <summary>The statistics accumulator on its own, for what the stores never hand it.</summary>
+public sealed class AuditStatsBuilderTests
+{
+    private static readonly DateTimeOffset At = new(2025, 3, 3, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Add_StatusNotDefined_CountsInTheTotalButInNoStatusAndDoesNotThrow()
+    {
+        // The stores refuse such an entry, but the builder's bound check is the last guard of its status array: one past
+        // the last status (3) must not index past it.
+        var builder = new AuditStatsBuilder();
+
+        builder.Add(Entries.At(At, status: AuditStatus.Denied));
+        builder.Add(Entries.At(At) with { Status = (AuditStatus)3 });
+        var stats = builder.Build();
+
+        stats.Total.Should().Be(2);
+        stats.ByStatus.Should().BeEquivalentTo(new Dictionary<string, long> { ["denied"] = 1 });
+        stats.ByUser.Should().BeEquivalentTo(new Dictionary<string, long> { ["alice"] = 2 });
+    }
+}
