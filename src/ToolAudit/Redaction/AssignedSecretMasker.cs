@@ -137,12 +137,17 @@ internal sealed class AssignedSecretMasker
         words.Count == 1 && triggers.Any(other => other != trigger && words[0].Contains(other, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Whether <paramref name="text"/> names a secret's value that <see cref="Mask"/> would replace.</summary>
-    public bool ContainsSecret(ReadOnlySpan<char> text) => FindNext(text, 0, out _, out _);
+    public bool ContainsSecret(ReadOnlySpan<char> text)
+    {
+        var dashes = DashCursor.None;
+        return FindNext(text, 0, out _, out _, ref dashes);
+    }
 
     /// <summary>Replaces each value <paramref name="text"/> gives a secret-named key, and each URL password, with <c>[redacted]</c>.</summary>
     public string Mask(string text)
     {
-        if (!FindNext(text, 0, out var start, out var length))
+        var dashes = DashCursor.None;
+        if (!FindNext(text, 0, out var start, out var length, ref dashes))
         {
             return text;
         }
@@ -154,7 +159,7 @@ internal sealed class AssignedSecretMasker
             builder.Append(text, position, start - position).Append(SecretScanner.Redacted);
             position = start + length;
         }
-        while (FindNext(text, position, out start, out length));
+        while (FindNext(text, position, out start, out length, ref dashes));
 
         builder.Append(text, position, text.Length - position);
         return builder.ToString();
@@ -168,7 +173,7 @@ internal sealed class AssignedSecretMasker
     /// first (one vectorized search), and for triggers only in the stretch before each sign where its key can lie:
     /// text with few signs (prose) costs little more than the sign search, text with many (JSON) one trigger search.
     /// </remarks>
-    private bool FindNext(ReadOnlySpan<char> text, int from, out int start, out int length)
+    private bool FindNext(ReadOnlySpan<char> text, int from, out int start, out int length, ref DashCursor dashes)
     {
         var position = from;
         while (position < text.Length)
@@ -196,7 +201,7 @@ internal sealed class AssignedSecretMasker
             {
                 while (searched < stretchEnd)
                 {
-                    var hit = NextTrigger(text[..stretchEnd], searched);
+                    var hit = NextTrigger(text, stretchEnd, searched, ref dashes);
                     if (hit < 0)
                     {
                         // A trigger across the stretch's end is found once the stretch grows.
@@ -412,7 +417,8 @@ internal sealed class AssignedSecretMasker
         // An attribute that names a secret of its own, or holds a URL password, is masked first (matches are found in
         // order): the element is then left to the search that goes on from there.
         var tagEnd = nameEnd + close;
-        if (close > 0 && FindNext(text[..tagEnd], nameEnd, out _, out _))
+        var dashes = DashCursor.None;
+        if (close > 0 && FindNext(text[..tagEnd], nameEnd, out _, out _, ref dashes))
         {
             return false;
         }
@@ -995,42 +1001,69 @@ internal sealed class AssignedSecretMasker
     /// The flags are looked for apart from the multi-string search: a dash is rare in most text, while three-char
     /// strings that start with a space or a quote would make that search stop at nearly every quote of a JSON text.
     /// </remarks>
-    private int NextTrigger(ReadOnlySpan<char> text, int from)
+    /// <param name="text">The whole text.</param>
+    /// <param name="end">Where the stretch searched ends: a trigger must lie wholly before it.</param>
+    /// <param name="from">Where the search starts.</param>
+    /// <param name="dashes">
+    /// The next dash, kept by the caller across the calls of one text (its stretches are many and short in dense text
+    /// such as JSON, and each would otherwise search for dashes again), so each char is searched for a dash about once.
+    /// </param>
+    private int NextTrigger(ReadOnlySpan<char> text, int end, int from, ref DashCursor dashes)
     {
-        var hit = NextKeyTrigger(text, from);
+        var hit = NextKeyTrigger(text[..end], from);
         if (!_shortFlags)
         {
             return hit;
         }
 
-        var end = hit < 0 ? text.Length : hit;
-        var at = from + 1;
-        while (at < end)
+        if (dashes.From > from + 1 || dashes.Next < from + 1)
         {
-            var dash = text[at..end].IndexOf('-');
-            if (dash < 0)
-            {
-                break;
-            }
+            dashes.From = from + 1;
+            dashes.Next = NextDash(text, from + 1);
+        }
 
-            at += dash;
+        var until = hit < 0 ? end : hit;
+        while (dashes.Next < until)
+        {
             // The flag's first letter (after a second dash: --user), in either case: one that some command's password
-            // flag starts with (PasswordFlagsOf). Anything else costs nothing more than the dash search.
-            var letter = at + 1 < text.Length ? text[at + 1] : ' ';
-            if (letter == '-' && at + 2 < text.Length)
+            // flag starts with (PasswordFlagsOf). Past the stretch, it is looked at again when the stretch grows.
+            var at = dashes.Next;
+            var letterAt = at + 1 < end && text[at + 1] == '-' ? at + 2 : at + 1;
+            if (letterAt >= end)
             {
-                letter = text[at + 2];
+                return hit;
             }
 
-            if (text[at - 1] is ' ' or '"' or '\'' && (letter | 0x20) is 'p' or 'a' or 'u' or 'w' or 'k')
+            if (text[at - 1] is ' ' or '"' or '\'' && (text[letterAt] | 0x20) is 'p' or 'a' or 'u' or 'w' or 'k')
             {
                 return at - 1;
             }
 
-            at++;
+            // A dash that starts no flag never will: passed for good.
+            dashes.Next = NextDash(text, at + 1);
         }
 
         return hit;
+    }
+
+    /// <summary>The first dash at or after <paramref name="from"/>, or the text's length.</summary>
+    private static int NextDash(ReadOnlySpan<char> text, int from)
+    {
+        var found = from < text.Length ? text[from..].IndexOf('-') : -1;
+        return found < 0 ? text.Length : from + found;
+    }
+
+    /// <summary>Where the next dash is: no dash in [<see cref="From"/>, <see cref="Next"/>) starts a flag.</summary>
+    private struct DashCursor
+    {
+        /// <summary>Nothing known yet.</summary>
+        public static readonly DashCursor None = new() { From = 1, Next = 0 };
+
+        /// <summary>Where the search for <see cref="Next"/> started.</summary>
+        public int From;
+
+        /// <summary>A dash's position (one that may start a flag), or the text's length when none is left.</summary>
+        public int Next;
     }
 
 #if NET9_0_OR_GREATER
