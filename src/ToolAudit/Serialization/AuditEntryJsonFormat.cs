@@ -21,7 +21,10 @@ internal static class AuditEntryJsonFormat
     private static readonly JsonEncodedText Since = JsonEncodedText.Encode("since");
     private static readonly JsonEncodedText Until = JsonEncodedText.Encode("until");
 
-    /// <summary>Reads one line. Never throws for bad content: returns <see cref="LineKind.Corrupt"/> instead.</summary>
+    /// <summary>
+    /// Reads one line. Never throws for bad content: returns <see cref="LineKind.Corrupt"/> instead, or, for a whole line
+    /// glued onto a torn one, that line (see <see cref="ReadGluedLine"/>).
+    /// </summary>
     /// <param name="line">The line's bytes, without the newline.</param>
     /// <param name="fallbackUser">The user to assume when the line has none (the folder's user).</param>
     /// <param name="legacyZone">The zone of timestamps written without an offset.</param>
@@ -29,6 +32,10 @@ internal static class AuditEntryJsonFormat
     /// <param name="strings">Reuses the strings of repeated names; null to allocate each.</param>
     /// <param name="entry">The entry, for <see cref="LineKind.Entry"/>.</param>
     /// <param name="gap">The gap, for <see cref="LineKind.Gap"/>.</param>
+    /// <param name="damaged">
+    /// Whether the line, or the torn part before a line glued onto it, could not be read: one skipped line for every
+    /// reader to count alike.
+    /// </param>
     public static LineKind ReadLine(
         ReadOnlySpan<byte> line,
         string? fallbackUser,
@@ -36,10 +43,12 @@ internal static class AuditEntryJsonFormat
         bool includeArgs,
         Utf8StringCache? strings,
         out AuditEntry? entry,
-        out AuditGap? gap)
+        out AuditGap? gap,
+        out bool damaged)
     {
         entry = null;
         gap = null;
+        damaged = false;
         line = TrimLine(line);
         if (line.IsEmpty)
         {
@@ -48,19 +57,23 @@ internal static class AuditEntryJsonFormat
 
         // Bytes that are not UTF-8 mean a damaged line, whatever field they are in: checked up front so that every
         // reader (entries, counts, statistics) rejects the same lines, and no entry carries text a caller cannot decode.
-        if (!System.Text.Unicode.Utf8.IsValid(line))
+        var kind = System.Text.Unicode.Utf8.IsValid(line)
+            ? ReadObject(line, fallbackUser, legacyZone, includeArgs, strings, out entry, out gap)
+            : LineKind.Corrupt;
+        if (kind != LineKind.Corrupt)
         {
-            return LineKind.Corrupt;
+            return kind;
         }
 
-        return ReadObject(line, fallbackUser, legacyZone, includeArgs, strings, out entry, out gap);
+        damaged = true;
+        return ReadGluedLine(line, fallbackUser, legacyZone, includeArgs, strings, out entry, out gap);
     }
 
     // How deep the structure read of a corrupt line follows nesting: deeper than any line the writer makes.
     private const int StructureMaxDepth = 256;
 
     /// <summary>
-    /// Reads a line that <see cref="ReadLine"/> found corrupt as a torn line with a whole line glued after it: the
+    /// Reads a trimmed line that <see cref="ReadLine"/> found corrupt as a torn line with a whole line glued after it: the
     /// entry or gap marker that starts at the earliest <c>{"</c> after the line's first byte and ends exactly at the
     /// line's end; <see cref="LineKind.Corrupt"/> when there is none.
     /// </summary>
@@ -86,8 +99,8 @@ internal static class AuditEntryJsonFormat
     /// never lost silently.
     /// </para>
     /// <para>
-    /// The caller counts the torn prefix as one skipped line, as it counts a corrupt line, so that every reader takes
-    /// and skips the same lines. Only lines that failed to parse get here: a whole file of good lines pays nothing.
+    /// The torn prefix is one skipped line, as a corrupt line is (<see cref="ReadLine"/>'s <c>damaged</c>), so that
+    /// every reader takes and skips the same lines. Only lines that failed to parse get here: a whole file of good lines pays nothing.
     /// Each candidate's parse stops where its own object ends or nests past the reader's depth limit, so a long corrupt
     /// line costs a bounded multiple of its length.
     /// </para>
@@ -99,7 +112,7 @@ internal static class AuditEntryJsonFormat
     /// <param name="strings">Reuses the strings of repeated names; null to allocate each.</param>
     /// <param name="entry">The entry, for <see cref="LineKind.Entry"/>.</param>
     /// <param name="gap">The gap, for <see cref="LineKind.Gap"/>.</param>
-    public static LineKind ReadGluedLine(
+    private static LineKind ReadGluedLine(
         ReadOnlySpan<byte> line,
         string? fallbackUser,
         TimeZoneInfo legacyZone,
@@ -110,7 +123,6 @@ internal static class AuditEntryJsonFormat
     {
         entry = null;
         gap = null;
-        line = TrimLine(line);
 
         // The glued line is whole UTF-8 (as ReadLine requires of any line), so it starts after the last bytes that are
         // not; from there every suffix that starts at an ASCII byte is valid UTF-8 too, checked once here, not per candidate.

@@ -978,12 +978,10 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 while (reader.TryReadPrevious(out var line))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, fallbackUser, _legacyZone, includeArgs: true, strings, out var entry, out _);
-                    if (kind == LineKind.Corrupt)
+                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, fallbackUser, _legacyZone, includeArgs: true, strings, out var entry, out _, out var damaged);
+                    if (damaged)
                     {
-                        // Counted (the whole line, or the torn line another line was glued to), then the glued line taken.
                         skipped++;
-                        kind = AuditEntryJsonFormat.ReadGluedLine(line.Span, fallbackUser, _legacyZone, includeArgs: true, strings, out entry, out _);
                     }
 
                     if (kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!))
@@ -1023,12 +1021,10 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 {
                     // Checked per line, not per file: one day file can hold a million lines, a second's work.
                     cancellationToken.ThrowIfCancellationRequested();
-                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, strings, out var entry, out var gap);
-                    if (kind == LineKind.Corrupt)
+                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, strings, out var entry, out var gap, out var damaged);
+                    if (damaged)
                     {
-                        // As the newest-first read: the line counted, then a whole line glued after a torn one taken.
                         skipped++;
-                        kind = AuditEntryJsonFormat.ReadGluedLine(line.Span, user, _legacyZone, includeArgs: false, strings, out entry, out gap);
                     }
 
                     switch (kind)
@@ -1102,14 +1098,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         long count = 0;
         while (reader.TryReadNext(out var line))
         {
-            var kind = AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out var entry, out var gap);
-            if (kind == LineKind.Corrupt)
-            {
-                // A whole line glued after a torn one is an entry (or marker) as every reader takes it.
-                kind = AuditEntryJsonFormat.ReadGluedLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out entry, out gap);
-            }
-
-            switch (kind)
+            // A whole line glued after a torn one is an entry (or marker) here as in every reader.
+            switch (AuditEntryJsonFormat.ReadLine(line.Span, "unknown", _legacyZone, includeArgs: false, null, out var entry, out var gap, out _))
             {
                 case LineKind.Entry when entry!.Timestamp >= olderThan:
                 case LineKind.Gap when gap!.Since >= olderThan:
