@@ -80,7 +80,9 @@ public static class ToolAuditServiceCollectionExtensions
     /// <param name="configuration">
     /// The section whose keys are <see cref="ToolAuditOptions"/>' property names. Its
     /// <see cref="ToolAuditOptions.RedactedKeys"/> are added to the defaults, never in their place; they must be a list
-    /// (<c>RedactedKeys:0</c>, <c>RedactedKeys:1</c>, ...): a single value there fails validation at start.
+    /// (<c>RedactedKeys:0</c>, <c>RedactedKeys:1</c>, ...): a single value there fails validation at start. So does a
+    /// timeout written as a bare number (<c>"OverflowWaitTimeout": "2"</c>), which <see cref="TimeSpan"/> reads as days:
+    /// write <c>00:00:02</c> for two seconds.
     /// </param>
     /// <returns>A builder to add sinks with.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is null.</exception>
@@ -89,7 +91,7 @@ public static class ToolAuditServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.Configure<ToolAuditOptions>(configuration);
-        services.AddSingleton<IValidateOptions<ToolAuditOptions>>(new ConfiguredRedactedKeysValidator(configuration));
+        services.AddSingleton<IValidateOptions<ToolAuditOptions>>(new ToolAuditConfigurationValidator(configuration));
         return services.AddToolAudit();
     }
 }

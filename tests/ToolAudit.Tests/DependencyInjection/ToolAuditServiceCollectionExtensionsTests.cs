@@ -261,6 +261,49 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
     }
 
     [Theory]
+    [InlineData(nameof(ToolAuditOptions.OverflowWaitTimeout), "2", "00:00:02")]
+    [InlineData(nameof(ToolAuditOptions.ShutdownTimeout), " 3 ", "00:00:03")]
+    public async Task StartAsync_ConfiguredTimeoutAsABareNumber_ThrowsOptionsValidationExceptionShowingTheSecondsForm(string option, string value, string seconds)
+    {
+        // TimeSpan reads a bare number as days: "OverflowWaitTimeout": "2" meant to wait two seconds would let a call
+        // wait two days. Refused at start, naming the option, the days it would mean and the form that says seconds.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"ToolAudit:{option}"] = value }).Build();
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddToolAudit(configuration.GetSection("ToolAudit")).AddInMemory())
+            .Build();
+
+        var start = () => host.StartAsync();
+
+        var error = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
+        error.Failures.Should().ContainSingle().Which.Should().Contain(option).And.Contain($"'{value}'").And.Contain("days").And.Contain(seconds);
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("00:00:02", 2)]
+    [InlineData("2.00:00:00", 172_800)]
+    [InlineData("00:00:00.5", 0.5)]
+    public async Task AddToolAudit_ConfiguredTimeoutWithItsUnitsSpelledOutOrZero_IsTaken(string value, double expectedSeconds)
+    {
+        // Days written as days (2.00:00:00) stay possible; zero is zero in any unit.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ToolAudit:OverflowWaitTimeout"] = value,
+            ["ToolAudit:ShutdownTimeout"] = value,
+        }).Build();
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddToolAudit(configuration.GetSection("ToolAudit")).AddInMemory())
+            .Build();
+
+        await host.StartAsync();
+
+        var options = host.Services.GetRequiredService<IOptions<ToolAuditOptions>>().Value;
+        options.OverflowWaitTimeout.Should().Be(TimeSpan.FromSeconds(expectedSeconds));
+        options.ShutdownTimeout.Should().Be(TimeSpan.FromSeconds(expectedSeconds));
+        await host.StopAsync();
+    }
+
+    [Theory]
     [InlineData(nameof(ToolAuditOptions.QueueCapacity), 0)]
     [InlineData(nameof(ToolAuditOptions.MaxBatchSize), 0)]
     [InlineData(nameof(ToolAuditOptions.ArgMaxChars), -1)]
