@@ -13,6 +13,11 @@ namespace ToolAudit;
 /// Null properties are omitted when written; <see cref="Confirmed"/> is omitted when <see langword="false"/>.
 /// </para>
 /// <para>Instances are immutable once built and safe to share between threads.</para>
+/// <para>
+/// Two entries are equal when every property is, <see cref="Args"/> by content: the same keys, each with a value that
+/// says the same in JSON (strings compared unescaped, numbers by value, objects whatever their property order, arrays
+/// in order), so one line read twice, or read back after it was written, gives equal entries.
+/// </para>
 /// </remarks>
 public sealed record AuditEntry
 {
@@ -106,4 +111,122 @@ public sealed record AuditEntry
     [JsonPropertyName("span_id")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? SpanId { get; init; }
+    /// <summary>Whether <paramref name="other"/> holds the same values, <see cref="Args"/> compared by content.</summary>
+    /// <param name="other">The entry to compare with.</param>
+    /// <returns>True when every property agrees.</returns>
+    public bool Equals(AuditEntry? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (Id == other.Id
+                && Timestamp.Equals(other.Timestamp)
+                && User == other.User
+                && Engine == other.Engine
+                && Model == other.Model
+                && Tool == other.Tool
+                && Status == other.Status
+                && ResultChars == other.ResultChars
+                && ResultSnippet == other.ResultSnippet
+                && SessionId == other.SessionId
+                && TaskId == other.TaskId
+                && CallId == other.CallId
+                && Confirmed == other.Confirmed
+                && Nullable.Equals(DurationMs, other.DurationMs)
+                && Error == other.Error
+                && TraceId == other.TraceId
+                && SpanId == other.SpanId
+                && SameArgs(Args, other.Args)));
+
+    /// <summary>A hash consistent with <see cref="Equals(AuditEntry?)"/> (of the arguments, only how many there are).</summary>
+    /// <returns>The hash.</returns>
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        hash.Add(Id);
+        hash.Add(Timestamp);
+        hash.Add(User);
+        hash.Add(Tool);
+        hash.Add(Status);
+        hash.Add(ResultChars);
+        hash.Add(CallId);
+        hash.Add(Args?.Count ?? -1);
+        return hash.ToHashCode();
+    }
+
+    private static bool SameArgs(IReadOnlyDictionary<string, JsonElement>? left, IReadOnlyDictionary<string, JsonElement>? right)
+    {
+        if (ReferenceEquals(left, right))
+        {
+            return true;
+        }
+
+        if (left is null || right is null || left.Count != right.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in left)
+        {
+            if (!right.TryGetValue(key, out var other) || !SameJson(value, other))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool SameJson(JsonElement left, JsonElement right)
+    {
+        if (left.ValueKind != right.ValueKind)
+        {
+            return false;
+        }
+
+        switch (left.ValueKind)
+        {
+            case JsonValueKind.String:
+                return left.ValueEquals(right.GetString());
+            case JsonValueKind.Number:
+                return left.GetRawText() == right.GetRawText()
+                    || (left.TryGetDecimal(out var leftNumber) && right.TryGetDecimal(out var rightNumber) && leftNumber == rightNumber)
+                    || (left.TryGetDouble(out var leftDouble) && right.TryGetDouble(out var rightDouble) && leftDouble.Equals(rightDouble));
+            case JsonValueKind.Array:
+                if (left.GetArrayLength() != right.GetArrayLength())
+                {
+                    return false;
+                }
+
+                using (var leftItems = left.EnumerateArray())
+                using (var rightItems = right.EnumerateArray())
+                {
+                    while (leftItems.MoveNext() && rightItems.MoveNext())
+                    {
+                        if (!SameJson(leftItems.Current, rightItems.Current))
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                return true;
+            case JsonValueKind.Object:
+                return HasEveryPropertyOf(left, right) && HasEveryPropertyOf(right, left);
+            default:
+                // true, false, null: the kind is the value.
+                return true;
+        }
+    }
+
+    private static bool HasEveryPropertyOf(JsonElement source, JsonElement target)
+    {
+        foreach (var property in source.EnumerateObject())
+        {
+            if (!target.TryGetProperty(property.Name, out var other) || !SameJson(property.Value, other))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
