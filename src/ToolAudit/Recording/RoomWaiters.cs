@@ -14,10 +14,10 @@ internal sealed class RoomWaiters
     private readonly List<RoomWaiter> _waiters = new();
     private int _count;
 
-    /// <summary>Whether any call is registered as waiting; a plain read, for the callers' fast check.</summary>
     /// <summary>Tests only: the lock every method takes.</summary>
     internal object Gate => _gate;
 
+    /// <summary>Whether any call is registered as waiting; a plain read, for the callers' fast check.</summary>
     public bool Any => Volatile.Read(ref _count) > 0;
 
     /// <summary>
