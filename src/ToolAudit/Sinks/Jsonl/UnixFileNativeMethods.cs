@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace ToolAudit.Sinks.Jsonl;
 
-/// <summary>The libc calls behind <see cref="AppendOnlyFile"/> and <see cref="FolderHandle"/> on Linux and macOS, and their flags.</summary>
+/// <summary>The libc calls behind <see cref="AppendOnlyFile"/>, <see cref="FolderHandle"/> and <see cref="OpenFileStatus"/> on Linux and macOS, and their flags.</summary>
 /// <remarks>
 /// The flag values are those of the platform's headers: Linux's generic ones (x86, x64, s390x, RISC-V, LoongArch),
 /// Linux's on Arm and PowerPC (where <c>O_DIRECTORY</c> and <c>O_NOFOLLOW</c> differ), and macOS's.
