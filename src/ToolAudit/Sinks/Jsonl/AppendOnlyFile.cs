@@ -43,8 +43,9 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <param name="created">Whether this call created it (its folder then holds a new entry, to be synced for durability).</param>
     /// <param name="openedHook">Test hook: called with the path once the file is open, before its last byte is read.</param>
     /// <exception cref="IOException">
-    /// The file cannot be opened, is not a regular file, or is a symbolic link: a link planted in place of a day file is
-    /// refused, never followed, so that audit lines are never appended to a file outside the audit folder.
+    /// The file cannot be opened, is not a regular file, is a symbolic link, or has another name (a hard link): a link
+    /// planted in place of a day file is refused, never followed, so that audit lines are never appended to a file
+    /// outside the audit folder or to another user's day file.
     /// </exception>
     public static AppendOnlyFile Open(FolderHandle folder, string name, out bool created, Action<string>? openedHook = null)
     {
@@ -88,6 +89,10 @@ internal sealed class AppendOnlyFile : IDisposable
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
+            // Asked of the descriptor, so what is checked is what is written: a FIFO or a device, or a file that
+            // another name reaches too (a hard link: another user's day file, a file outside the tree), is refused.
+            ThrowUnlessOwnRegularFile(OpenFileStatus.Of(handle), path);
+            UnixFileNativeMethods.ClearNonBlocking(handle, path);
             if (created && !OperatingSystem.IsWindows())
             {
                 // Exactly owner read-write, group read: open's mode is masked by the umask, and a variadic argument
@@ -284,10 +289,32 @@ internal sealed class AppendOnlyFile : IDisposable
     internal static IOException SymbolicLinkRefused(string path) =>
         new($"Refusing to use '{path}': it is a symbolic link, and the audit store never follows links out of its folders.");
 
+    /// <summary>The error for a file that another name reaches too (a hard link) found where the store writes: refused.</summary>
+    internal static IOException HardLinkRefused(string path, long linkCount) =>
+        new($"Refusing to use '{path}': it is a file with {linkCount} names (a hard link), and the audit store never writes or reads a file that another name reaches.");
+
+    /// <summary>The error for a file the store would append to that is not a regular file (a FIFO, a device).</summary>
+    internal static IOException NotARegularFile(string path) =>
+        new($"Refusing to append to '{path}': it is not a regular file.");
+
+    /// <summary>Throws unless <paramref name="status"/> is that of a regular file with no name but its own.</summary>
+    private static void ThrowUnlessOwnRegularFile(OpenFileStatus status, string path)
+    {
+        if (!status.IsRegularFile)
+        {
+            throw NotARegularFile(path);
+        }
+
+        if (status.LinkCount > 1)
+        {
+            throw HardLinkRefused(path, status.LinkCount);
+        }
+    }
+
     /// <summary>Whether the file's last line was torn (a crash, a full disk): our first line then needs a newline first.</summary>
     /// <remarks>
-    /// Read through the descriptor just opened, never by path: the path may name another file by now. Only a file that
-    /// can seek has a last byte; anything else (a FIFO planted in place of a day file) is refused before any write.
+    /// Read through the descriptor just opened, never by path: the path may name another file by now. Only a regular
+    /// file gets here (checked on the descriptor); one that cannot seek is refused all the same.
     /// </remarks>
     private static bool EndsWithoutNewline(SafeFileHandle handle, string path)
     {
@@ -299,7 +326,7 @@ internal sealed class AppendOnlyFile : IDisposable
         }
         catch (NotSupportedException)
         {
-            throw new IOException($"Refusing to append to '{path}': it is not a regular file.");
+            throw NotARegularFile(path);
         }
 
         Span<byte> last = stackalloc byte[1];
@@ -319,6 +346,7 @@ internal sealed class AppendOnlyFile : IDisposable
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         try
         {
+            ThrowUnlessOwnRegularFile(OpenFileStatus.Of(stream.SafeFileHandle), path);
             openedHook?.Invoke(path);
             return new AppendOnlyFile(path, null, stream, EndsWithoutNewline(path));
         }

@@ -157,14 +157,21 @@ internal sealed class FolderHandle : IDisposable
 
     /// <summary>Opens the regular file <paramref name="name"/> in this folder for reading, through the folder held open; never follows a link.</summary>
     /// <param name="name">One file name.</param>
-    /// <returns>The open file; null when it is missing, a symbolic link (left in place) or not a regular file.</returns>
+    /// <param name="otherNamesAllowed">
+    /// Whether a file that has other names too (a hard link) may be read: not a day file (it could be another user's,
+    /// or a file outside the tree), but a <c>.user</c> file, whose content is checked against its folder's name.
+    /// </param>
+    /// <returns>
+    /// The open file; null when it is missing, a symbolic link (left in place), not a regular file, or (unless
+    /// <paramref name="otherNamesAllowed"/>) a file with other names (left in place too).
+    /// </returns>
     /// <exception cref="InvalidOperationException"><paramref name="name"/> is not one file name: it could lead out of the audit root.</exception>
     /// <exception cref="IOException">It is there but cannot be opened.</exception>
     /// <remarks>
     /// Where folders are not held open (Windows) it is checked for a link and then opened by path: a link planted between
     /// the check and the open is followed.
     /// </remarks>
-    public SafeFileHandle? OpenExistingRegularFile(string name)
+    public SafeFileHandle? OpenExistingRegularFile(string name, bool otherNamesAllowed)
     {
         var path = PathOf(name);
         SafeFileHandle handle;
@@ -200,24 +207,29 @@ internal sealed class FolderHandle : IDisposable
             handle = new SafeFileHandle(fd, ownsHandle: true);
         }
 
-        bool regular;
         try
         {
-            regular = IsRegularFile(handle);
+            // Asked of the descriptor, so what is checked is what is read.
+            var status = OpenFileStatus.Of(handle);
+            if (!status.IsRegularFile || (status.LinkCount > 1 && !otherNamesAllowed))
+            {
+                handle.Dispose();
+                return null;
+            }
+
+            if (_handle is not null)
+            {
+                // Opened non-blocking against a FIFO; a regular file does not keep the flag.
+                UnixFileNativeMethods.ClearNonBlocking(handle, path);
+            }
+
+            return handle;
         }
         catch
         {
             handle.Dispose();
             throw;
         }
-
-        if (!regular)
-        {
-            handle.Dispose();
-            return null;
-        }
-
-        return handle;
     }
 
     /// <summary>
@@ -326,7 +338,8 @@ internal sealed class FolderHandle : IDisposable
     /// Makes the file <paramref name="name"/> in this folder hold exactly <paramref name="content"/> (owner read-write,
     /// group read). It is written to a new file beside it, flushed, then renamed into place, so it is never seen torn:
     /// a crash while it is written leaves it missing, to be written again, never empty. A file there with other bytes
-    /// (torn before this rule, or edited) is replaced the same way: what it must hold is known.
+    /// (torn before this rule, or edited), or one that has other names too (a hard link), is replaced the same way,
+    /// never written through: what it must hold is known, and the file behind the other name is left as it was.
     /// </summary>
     /// <returns>Whether this call wrote it.</returns>
     /// <exception cref="IOException">A symbolic link is there (refused, never followed), or the file cannot be written.</exception>
@@ -404,8 +417,10 @@ internal sealed class FolderHandle : IDisposable
 
     private static bool HoldsExactly(SafeFileHandle handle, ReadOnlySpan<byte> content)
     {
-        // Not a regular file (a folder, a FIFO): it is replaced.
-        if (!IsRegularFile(handle) || RandomAccess.GetLength(handle) != content.Length)
+        // Not a regular file (a folder, a FIFO), or a file that another name reaches too (a hard link): it is replaced
+        // by a file of our own renamed into place, never written through, so the other name keeps what it held.
+        var status = OpenFileStatus.Of(handle);
+        if (!status.IsRegularFile || status.LinkCount > 1 || RandomAccess.GetLength(handle) != content.Length)
         {
             return false;
         }
@@ -495,26 +510,6 @@ internal sealed class FolderHandle : IDisposable
         {
             handle.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>Whether the open file is a regular file: a folder, or anything that cannot seek (a FIFO, a socket), is not.</summary>
-    private static bool IsRegularFile(SafeFileHandle handle)
-    {
-        if ((File.GetAttributes(handle) & FileAttributes.Directory) != 0)
-        {
-            return false;
-        }
-
-        try
-        {
-            // fstat's size; documented to need a handle that can seek.
-            _ = RandomAccess.GetLength(handle);
-            return true;
-        }
-        catch (NotSupportedException)
-        {
-            return false;
         }
     }
 

@@ -31,8 +31,8 @@ namespace ToolAudit;
 /// corrupt line is skipped and counted (<see cref="AuditStats.SkippedLines"/>), never thrown; a whole line glued onto
 /// a torn one (another writer's, torn while this store held the file open) is read, and the torn part counted. Reading while writing
 /// sees only whole lines. Readers follow no link below the root either: a user's folder, <c>tool_audit</c> folder,
-/// day file or <c>.user</c> file that is a symbolic link (or a day file that is not a regular file) is skipped as if it
-/// were missing, never thrown and not counted (it holds no lines of the trail). On Linux and macOS each day file is
+/// day file or <c>.user</c> file that is a symbolic link (or a day file that is not a regular file, or that has other
+/// names: a hard link) is skipped as if it were missing, never thrown and not counted (it holds no lines of the trail). On Linux and macOS each day file is
 /// opened through the folders above it, each opened through the one above it; on Windows each level is checked and
 /// then opened by path.
 /// </para>
@@ -410,8 +410,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <summary>
-    /// Deletes the day file <paramref name="name"/> from <paramref name="audit"/>, held open, unless it is a link or not a
-    /// regular file (skipped and left: its target is not the store's), or it holds an entry or gap marker at or after
+    /// Deletes the day file <paramref name="name"/> from <paramref name="audit"/>, held open, unless it is a link, not a
+    /// regular file or a file with other names (skipped and left: it is not the store's), or it holds an entry or gap marker at or after
     /// <paramref name="olderThan"/>; returns the entries it held, 0 if it was not deleted.
     /// </summary>
     /// <remarks>
@@ -421,7 +421,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// </remarks>
     private long DeleteDayFile(FolderHandle audit, string name, DateTimeOffset olderThan)
     {
-        var file = audit.OpenExistingRegularFile(name);
+        var file = audit.OpenExistingRegularFile(name, otherNamesAllowed: false);
         if (file is null)
         {
             return 0;
@@ -1057,7 +1057,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <param name="resume">Where a backward read of the file set aside stands, to go on from there.</param>
     /// <returns>
     /// The reader, which owns the file (the folders are closed again: one file open per day file read); null when
-    /// the file or a folder above it is gone, is a symbolic link, or the file is not a regular file, or (with
+    /// the file or a folder above it is gone, is a symbolic link, or the file is not a regular file or has other names
+    /// (a hard link: both names of the pair are skipped), or (with
     /// <paramref name="resume"/>) it is no longer the file that was read (see <see cref="JsonlLineReader.ResumeBackward"/>).
     /// Such a file is skipped as if it were missing (the rest of it, when resumed), never thrown, so one planted link
     /// cannot fail every read; it holds no lines of the trail, so it is not counted in <see cref="AuditStats.SkippedLines"/>.
@@ -1069,7 +1070,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         using var root = FolderHandle.OpenExistingRoot(_root);
         using var user = root?.OpenExistingFolder(Path.GetFileName(Path.GetDirectoryName(auditPath)!));
         using var audit = user?.OpenExistingFolder(Path.GetFileName(auditPath));
-        var file = audit?.OpenExistingRegularFile(Path.GetFileName(path));
+        var file = audit?.OpenExistingRegularFile(Path.GetFileName(path), otherNamesAllowed: false);
         if (file is null)
         {
             return null;

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace ToolAudit.Sinks.Jsonl;
 
-/// <summary>The libc calls behind <see cref="AppendOnlyFile"/> and <see cref="FolderHandle"/> on Linux and macOS, and their flags.</summary>
+/// <summary>The libc calls behind <see cref="AppendOnlyFile"/>, <see cref="FolderHandle"/> and <see cref="OpenFileStatus"/> on Linux and macOS, and their flags.</summary>
 /// <remarks>
 /// The flag values are those of the platform's headers: Linux's generic ones (x86, x64, s390x, RISC-V, LoongArch),
 /// Linux's on Arm and PowerPC (where <c>O_DIRECTORY</c> and <c>O_NOFOLLOW</c> differ), and macOS's.
@@ -132,4 +132,102 @@ internal static unsafe partial class UnixFileNativeMethods
     /// <summary><c>fsync(2)</c>, of a file or a folder.</summary>
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(SafeFileHandle fd);
+
+    /// <summary><c>AT_EMPTY_PATH</c> (Linux): <see cref="Statx"/> of the descriptor itself, its path being empty.</summary>
+    public const int AtEmptyPath = 0x1000;
+
+    /// <summary><c>STATX_TYPE | STATX_NLINK</c> (Linux): the file's type and its link count.</summary>
+    public const uint StatxTypeAndLinkCount = 0x1 | 0x4;
+
+    /// <summary>The size of <c>struct statx</c> (Linux): the same on every architecture (fixed-size fields, padded to 256 bytes).</summary>
+    public const int StatxSize = 256;
+
+    /// <summary>Where <c>stx_nlink</c> (32 bits) lies in <c>struct statx</c>.</summary>
+    public const int StatxLinkCountOffset = 16;
+
+    /// <summary>Where <c>stx_mode</c> (16 bits) lies in <c>struct statx</c>.</summary>
+    public const int StatxModeOffset = 28;
+
+    /// <summary>
+    /// The size of macOS's <c>struct stat</c> with 64-bit inode numbers (the only one on arm64, <c>fstat$INODE64</c> on
+    /// x64): <c>st_dev</c> (32 bits), <c>st_mode</c> (16 bits, at 4), <c>st_nlink</c> (16 bits, at 6), ...
+    /// </summary>
+    public const int MacStatSize = 144;
+
+    /// <summary>Where <c>st_mode</c> lies in macOS's <c>struct stat</c>.</summary>
+    public const int MacStatModeOffset = 4;
+
+    /// <summary>Where <c>st_nlink</c> lies in macOS's <c>struct stat</c>.</summary>
+    public const int MacStatLinkCountOffset = 6;
+
+    /// <summary><c>S_IFMT</c>, the file type bits of a mode, the same on Linux and macOS.</summary>
+    public const int FileTypeMask = 0xF000;
+
+    /// <summary><c>S_IFREG</c>, the type of a regular file, the same on Linux and macOS.</summary>
+    public const int RegularFileType = 0x8000;
+
+    /// <summary><c>F_GETFL</c>, the same on Linux and macOS.</summary>
+    public const int GetStatusFlags = 3;
+
+    /// <summary><c>F_SETFL</c>, the same on Linux and macOS.</summary>
+    public const int SetStatusFlags = 4;
+
+    /// <summary>
+    /// <c>statx(2)</c> (Linux, glibc 2.28 and later): with <see cref="AtEmptyPath"/> and an empty path, the status of the
+    /// open file <paramref name="fd"/>. Preferred to <c>fstat</c>, whose <c>struct stat</c> differs between x64 and Arm64.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
+    public static partial int Statx(SafeFileHandle fd, byte* path, int flags, uint mask, byte* buffer);
+
+    /// <summary><c>fstat(2)</c> on macOS arm64, where <c>struct stat</c> always has 64-bit inode numbers.</summary>
+    [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
+    public static partial int MacFStat(SafeFileHandle fd, byte* buffer);
+
+    /// <summary><c>fstat(2)</c> on macOS x64 with 64-bit inode numbers (the plain symbol there fills the older layout).</summary>
+    [LibraryImport("libc", EntryPoint = "fstat$INODE64", SetLastError = true)]
+    public static partial int MacFStatInode64(SafeFileHandle fd, byte* buffer);
+
+    /// <summary>
+    /// <c>fcntl(2)</c> with one integer argument, on Linux only: the argument is variadic in C, which Linux's calling
+    /// conventions (x64, Arm64, Arm) pass like a named one; Apple's Arm64 convention does not (see <see cref="ClearNonBlocking"/>).
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int LinuxFcntl(SafeFileHandle fd, int command, int argument);
+
+    /// <summary>
+    /// The runtime's own <c>fcntl(F_SETFL)</c> of <c>O_NONBLOCK</c> (what its sockets and pipes use), compiled for the
+    /// platform's calling convention; used on macOS, where a variadic argument cannot be passed through interop.
+    /// </summary>
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_FcntlSetIsNonBlocking", SetLastError = true)]
+    private static partial int SystemNativeSetIsNonBlocking(SafeFileHandle fd, int isNonBlocking);
+
+    /// <summary>
+    /// Clears <c>O_NONBLOCK</c> on <paramref name="fd"/>: files are opened with it so that a FIFO planted in place of
+    /// one cannot block the open, and once the file is known to be a regular file the flag must not stay set (it means
+    /// nothing for a regular file today, but the descriptor should be what a plain open gives).
+    /// </summary>
+    /// <param name="fd">The open file.</param>
+    /// <param name="path">Its path, for the error.</param>
+    /// <exception cref="IOException">The flag could not be read or cleared.</exception>
+    public static void ClearNonBlocking(SafeFileHandle fd, string path)
+    {
+        int result;
+        if (Linux)
+        {
+            result = LinuxFcntl(fd, GetStatusFlags, 0);
+            if (result >= 0 && (result & NonBlock) != 0)
+            {
+                result = LinuxFcntl(fd, SetStatusFlags, result & ~NonBlock);
+            }
+        }
+        else
+        {
+            result = SystemNativeSetIsNonBlocking(fd, 0);
+        }
+
+        if (result < 0)
+        {
+            throw new IOException($"Could not clear O_NONBLOCK on '{path}': {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}.");
+        }
+    }
 }

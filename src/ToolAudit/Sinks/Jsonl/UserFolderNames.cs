@@ -74,8 +74,10 @@ internal static class UserFolderNames
         if (folderName.StartsWith("~~", StringComparison.Ordinal))
         {
             // A .user that is a link, or not a regular file (a FIFO, a device), is as good as missing: the folder is no
-            // one's, and reading it cannot take the name from outside the root or block.
-            using var nameFile = folder?.OpenExistingRegularFile(NameFile);
+            // one's, and reading it cannot take the name from outside the root or block. One with other names too (a
+            // hard link) is read: what it holds must hash to the folder's name, whatever file it is (the store
+            // replaces it with a file of its own when it next writes there).
+            using var nameFile = folder?.OpenExistingRegularFile(NameFile, otherNamesAllowed: true);
             if (nameFile is null)
             {
                 return null;

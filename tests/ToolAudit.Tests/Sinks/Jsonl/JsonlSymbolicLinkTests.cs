@@ -8,7 +8,7 @@ namespace ToolAudit.Tests.Sinks.Jsonl;
 /// or a hashed folder's <c>.user</c> file) is refused, never followed: nothing is written outside the root through it,
 /// the entries meant for it are counted failed, and other users' entries in the same batch are still written.
 /// </summary>
-public sealed class JsonlSymbolicLinkTests : IDisposable
+public sealed partial class JsonlSymbolicLinkTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly Today = DateOnly.FromDateTime(Now.UtcDateTime);
