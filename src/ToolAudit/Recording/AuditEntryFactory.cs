@@ -331,6 +331,20 @@ internal sealed class AuditEntryFactory
         value.ValueKind != JsonValueKind.Null
         && (judgement == KeyJudgement.Redacted || (judgement == KeyJudgement.KeptIfPath && !IsPath(value)));
 
+    /// <summary>Whether a value property of <paramref name="element"/> (an object) is redacted under what a name beside it says.</summary>
+    private static bool HasRedactedValue(JsonElement element, KeyJudgement named)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (AssignedSecretMasker.IsValueKey(NameOf(property, out _)) && IsRedactedValue(named, property.Value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether a JSON value is text that looks like a path (<see cref="LocatorValue.LooksLikePath"/>).</summary>
     private static bool IsPath(JsonElement value) =>
         value.ValueKind == JsonValueKind.String && LocatorValue.LooksLikePath(StringOf(value, out _));
@@ -451,7 +465,7 @@ internal sealed class AuditEntryFactory
                 // A value that a name or key property names, before it or after it: redacted when it names a secret
                 // and any value is there, or a secret's place and a value that is no path is there.
                 var named = KeyJudgement.Kept;
-                bool hasValue = false, hasNonPathValue = false;
+                bool hasValue = false, pathsChecked = false;
                 foreach (var property in element.EnumerateObject())
                 {
                     var name = NameOf(property, out var repairedName);
@@ -462,15 +476,21 @@ internal sealed class AuditEntryFactory
                     }
 
                     named = Stricter(named, NamesSecret(name, property.Value));
-                    if (AssignedSecretMasker.IsValueKey(name) && property.Value.ValueKind != JsonValueKind.Null)
-                    {
-                        hasValue = true;
-                        hasNonPathValue |= IsRedactedValue(KeyJudgement.KeptIfPath, property.Value);
-                    }
-
-                    if ((named == KeyJudgement.Redacted && hasValue) || (named == KeyJudgement.KeptIfPath && hasNonPathValue))
+                    hasValue |= AssignedSecretMasker.IsValueKey(name) && property.Value.ValueKind != JsonValueKind.Null;
+                    if (named == KeyJudgement.Redacted && hasValue)
                     {
                         return true;
+                    }
+
+                    // Only once a name says where a secret is kept are the values read as text (most objects have none),
+                    // all of them at once.
+                    if (named == KeyJudgement.KeptIfPath && hasValue && !pathsChecked)
+                    {
+                        pathsChecked = true;
+                        if (HasRedactedValue(element, named))
+                        {
+                            return true;
+                        }
                     }
                 }
 
