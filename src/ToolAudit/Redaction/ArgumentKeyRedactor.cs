@@ -17,6 +17,9 @@ internal sealed class ArgumentKeyRedactor
     /// </summary>
     internal const int MinSuffixKeyLength = 6;
 
+    // The locator words (IsLocatorWord), longest first: passwordfilename is password and filename.
+    private static readonly string[] LocatorWords = ["filename", "file", "path", "dir"];
+
     private readonly string[][] _patterns;
 
     public ArgumentKeyRedactor(IEnumerable<string> redactedKeys)
@@ -67,7 +70,35 @@ internal sealed class ArgumentKeyRedactor
             judgement = KeyJudgement.KeptIfPath;
         }
 
-        return judgement;
+        return judgement == KeyJudgement.Kept && !locator && words.Length > 0 ? JudgeOneWordLocator(words) : judgement;
+    }
+
+    /// <summary>
+    /// A last word that is a secret's name and a locator word run together (an all-lower or all-caps run is one word:
+    /// <c>passwordfile</c>, <c>TOKENPATH</c>, <c>db_passwordfile</c>) says where a secret is kept too: <see cref="KeyJudgement.KeptIfPath"/>.
+    /// </summary>
+    private KeyJudgement JudgeOneWordLocator(string[] words)
+    {
+        var last = words[^1];
+        foreach (var locatorWord in LocatorWords)
+        {
+            if (last.Length <= locatorWord.Length || !last.EndsWith(locatorWord, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var stemmed = (string[])words.Clone();
+            stemmed[^1] = last[..^locatorWord.Length];
+            foreach (var pattern in _patterns)
+            {
+                if (!IsLocatorWord(pattern[^1]) && ContainsRun(stemmed, pattern))
+                {
+                    return KeyJudgement.KeptIfPath;
+                }
+            }
+        }
+
+        return KeyJudgement.Kept;
     }
 
     internal static string[] SplitWords(string key)

@@ -98,6 +98,37 @@ public sealed class LocatorValueTests
         stored["db_password_file"].Should().Be("\"[redacted]\"");
     }
 
+    [Theory]
+    [InlineData("passwordfile")]
+    [InlineData("PASSWORDFILE")]
+    [InlineData("db_passwordfile")]
+    [InlineData("tokenpath")]
+    [InlineData("secretsdir")]
+    [InlineData("SSHPASSFILE")]
+    [InlineData("credentialsfilename")]
+    public void Create_OneWordLocatorKey_KeepsAPathAndRedactsTheRest(string key)
+    {
+        // A secret's name and a locator word run together (an all-lower or all-caps run is one word) say where a
+        // secret is kept just as password_file does.
+        Stored(new Dictionary<string, object?> { [key] = "hunter2" })[key].Should().Be("\"[redacted]\"");
+        Stored(new Dictionary<string, object?> { [key] = "/run/secrets/db" })[key].Should().Be("\"/run/secrets/db\"");
+        Masker().Mask(key + "=hunter2 " + key + "=~/.secret").Should().Be(key + "=[redacted] " + key + "=~/.secret");
+    }
+
+    [Theory]
+    [InlineData("profile")]
+    [InlineData("keyfile")]
+    [InlineData("PGPASSFILE")]
+    [InlineData("workdir")]
+    [InlineData("xpath")]
+    public void Create_OneWordEndingInALocatorWordWithoutASecretsName_KeepsAnyValue(string key)
+    {
+        var stored = Stored(new Dictionary<string, object?> { [key] = "hunter 2", ["password_file"] = "hunter2" });
+
+        stored[key].Should().Be("\"hunter 2\"", "no secret's name is run together with its locator word");
+        stored["password_file"].Should().Be("\"[redacted]\"");
+    }
+
     [Fact]
     public void Create_LocatorKeysInsideJsonArguments_KeepPathsAndRedactTheRest()
     {
