@@ -30,7 +30,7 @@ internal sealed class AuditEntryFactory
     private readonly ArgumentKeyRedactor _keyRedactor;
     private readonly AssignedSecretMasker _assignedSecrets;
     private readonly Func<string, string> _maskSanitized;
-    private readonly Dictionary<string, bool> _redactedKeyCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeyJudgement> _redactedKeyCache = new(StringComparer.Ordinal);
     private readonly int _argMaxChars;
     private readonly int _snippetMaxChars;
     private readonly int _errorMaxChars;
@@ -202,13 +202,13 @@ internal sealed class AuditEntryFactory
         return masked;
     }
 
-    private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args, bool namesSecret)
+    private KeyValuePair<string, object?>[] PrepareArguments(KeyValuePair<string, object?>[] args, KeyJudgement named)
     {
         // The captured array is ours alone: rewrite it in place.
         for (var i = 0; i < args.Length; i++)
         {
             var (key, value) = args[i];
-            args[i] = new KeyValuePair<string, object?>(key, PrepareArgument(key, value, namesSecret));
+            args[i] = new KeyValuePair<string, object?>(key, PrepareArgument(key, value, named));
         }
 
         return args;
@@ -216,11 +216,13 @@ internal sealed class AuditEntryFactory
 
     /// <summary>
     /// Whether a name or key argument names a secret (<c>set_env(name: "DB_PASSWORD", value: …)</c>): then the value
-    /// arguments beside it are redacted like a secret-named key's (see <see cref="PrepareArgument(string, object?, bool)"/>).
-    /// Both the entry path and the JSONL store's line path ask this, so they write the same line.
+    /// arguments beside it are redacted like a secret-named key's (see <see cref="PrepareArgument(string, object?, KeyJudgement)"/>);
+    /// or where one is kept (<c>name: "PASSWORD_FILE"</c>: <see cref="KeyJudgement.KeptIfPath"/>), the strictest of
+    /// them. Both the entry path and the JSONL store's line path ask this, so they write the same line.
     /// </summary>
-    public bool ArgumentsNameASecret(ArgumentSnapshot args)
+    public KeyJudgement ArgumentsNameASecret(ArgumentSnapshot args)
     {
+        var named = KeyJudgement.Kept;
         for (var i = 0; i < args.Count; i++)
         {
             var (key, value) = args[i];
@@ -228,27 +230,32 @@ internal sealed class AuditEntryFactory
             {
                 string text => NamesSecret(key, text),
                 JsonElement element => NamesSecret(key, element),
-                _ => false,
+                _ => KeyJudgement.Kept,
             };
-            if (names)
+            if (names == KeyJudgement.Redacted)
             {
-                return true;
+                return names;
             }
+
+            named = Stricter(named, names);
         }
 
-        return false;
+        return named;
     }
 
-    /// <summary>An argument's value as stored, given whether the call's arguments name a secret (<see cref="ArgumentsNameASecret"/>).</summary>
-    public object? PrepareArgument(string key, object? value, bool namesSecret) =>
-        namesSecret && value is not null && AssignedSecretMasker.IsValueKey(key) ? SecretScanner.Redacted : PrepareArgument(key, value);
+    /// <summary>An argument's value as stored, given what the call's arguments name (<see cref="ArgumentsNameASecret"/>).</summary>
+    public object? PrepareArgument(string key, object? value, KeyJudgement named) =>
+        named != KeyJudgement.Kept && value is not null && AssignedSecretMasker.IsValueKey(key) && IsRedactedValue(named, value) ? SecretScanner.Redacted : PrepareArgument(key, value);
 
-    /// <summary>An argument's value as stored: redacted for a secret-looking key, cut and masked text, or the value itself.</summary>
+    /// <summary>
+    /// An argument's value as stored: redacted for a secret-looking key (and for a key that says where a secret is kept,
+    /// unless the value looks like a path), cut and masked text, or the value itself.
+    /// </summary>
     public object? PrepareArgument(string key, object? value)
     {
-        if (IsRedactedKey(key))
+        if (value is not null && IsRedactedValue(JudgeKey(key), value))
         {
-            return value is null ? null : SecretScanner.Redacted;
+            return SecretScanner.Redacted;
         }
 
         return value switch
@@ -279,21 +286,68 @@ internal sealed class AuditEntryFactory
             : TextTruncation.TruncateArgument(text, _argMaxChars);
     }
 
-    private bool IsRedactedKey(string key)
+    private KeyJudgement JudgeKey(string key)
     {
-        if (_redactedKeyCache.TryGetValue(key, out var redacted))
+        if (_redactedKeyCache.TryGetValue(key, out var judgement))
         {
-            return redacted;
+            return judgement;
         }
 
-        redacted = _keyRedactor.IsRedacted(key);
+        judgement = _keyRedactor.Judge(key);
         if (_redactedKeyCache.Count < MaxCachedKeys)
         {
-            _redactedKeyCache[key] = redacted;
+            _redactedKeyCache[key] = judgement;
         }
 
-        return redacted;
+        return judgement;
     }
+
+    /// <summary>The stricter of two judgements on one value (a secret's name beats a locator's).</summary>
+    private static KeyJudgement Stricter(KeyJudgement a, KeyJudgement b) => a > b ? a : b;
+
+    /// <summary>
+    /// Whether a value (not null) that <paramref name="judgement"/> applies to is redacted: always under a secret's
+    /// name; under a locator's (<c>password_file</c>) unless it is text that looks like a path, so a number, a boolean,
+    /// an object or a list there is redacted too.
+    /// </summary>
+    private static bool IsRedactedValue(KeyJudgement judgement, object value) => judgement switch
+    {
+        KeyJudgement.Redacted => true,
+        KeyJudgement.KeptIfPath => value switch
+        {
+            string text => !LocatorValue.LooksLikePath(text),
+            JsonElement element => !IsPath(element),
+            Uri uri => !LocatorValue.LooksLikePath(uri.ToString()),
+            _ => true,
+        },
+        _ => false,
+    };
+
+    /// <summary>
+    /// Whether a JSON value that <paramref name="judgement"/> applies to is redacted inside an object or a list: as
+    /// <see cref="IsRedactedValue(KeyJudgement, object)"/>, but a JSON <c>null</c> is left as it is.
+    /// </summary>
+    private static bool IsRedactedValue(KeyJudgement judgement, JsonElement value) =>
+        value.ValueKind != JsonValueKind.Null
+        && (judgement == KeyJudgement.Redacted || (judgement == KeyJudgement.KeptIfPath && !IsPath(value)));
+
+    /// <summary>Whether a value property of <paramref name="element"/> (an object) is redacted under what a name beside it says.</summary>
+    private static bool HasRedactedValue(JsonElement element, KeyJudgement named)
+    {
+        foreach (var property in element.EnumerateObject())
+        {
+            if (AssignedSecretMasker.IsValueKey(NameOf(property, out _)) && IsRedactedValue(named, property.Value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a JSON value is text that looks like a path (<see cref="LocatorValue.LooksLikePath"/>).</summary>
+    private static bool IsPath(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String && LocatorValue.LooksLikePath(StringOf(value, out _));
 
     /// <summary>A big integer as a JSON number (System.Text.Json would write its properties instead), cut like text when huge.</summary>
     private object PrepareBigInteger(BigInteger number)
@@ -408,36 +462,50 @@ internal sealed class AuditEntryFactory
                 return repaired || text.Length > _argMaxChars || SecretScanner.ContainsSecret(text) || _assignedSecrets.ContainsSecret(KeptPart(text, _argMaxChars))
                     || !WellFormedText.IsWellFormed(text);
             case JsonValueKind.Object:
-                // A value that a name or key property names, before it or after it.
-                bool namesSecret = false, hasValue = false;
+                // A value that a name or key property names, before it or after it: redacted when it names a secret
+                // and any value is there, or a secret's place and a value that is no path is there.
+                var named = KeyJudgement.Kept;
+                bool hasValue = false, pathsChecked = false;
                 foreach (var property in element.EnumerateObject())
                 {
                     var name = NameOf(property, out var repairedName);
-                    if (repairedName || IsRedactedKey(name) || NeedsRewrite(property.Value))
+                    var judgement = JudgeKey(name);
+                    if (repairedName || judgement == KeyJudgement.Redacted || IsRedactedValue(judgement, property.Value) || NeedsRewrite(property.Value))
                     {
                         return true;
                     }
 
-                    namesSecret |= NamesSecret(name, property.Value);
+                    named = Stricter(named, NamesSecret(name, property.Value));
                     hasValue |= AssignedSecretMasker.IsValueKey(name) && property.Value.ValueKind != JsonValueKind.Null;
-                    if (namesSecret && hasValue)
+                    if (named == KeyJudgement.Redacted && hasValue)
                     {
                         return true;
+                    }
+
+                    // Only once a name says where a secret is kept are the values read as text (most objects have none),
+                    // all of them at once.
+                    if (named == KeyJudgement.KeptIfPath && hasValue && !pathsChecked)
+                    {
+                        pathsChecked = true;
+                        if (HasRedactedValue(element, named))
+                        {
+                            return true;
+                        }
                     }
                 }
 
                 return false;
             case JsonValueKind.Array:
-                var afterFlag = false;
+                var afterFlag = KeyJudgement.Kept;
                 var command = new ShortFlagState();
                 foreach (var item in element.EnumerateArray())
                 {
-                    if ((afterFlag && IsFlagValue(item)) || NeedsRewrite(item) || command.Next(item, out _) != ShortFlagItem.Other)
+                    if ((afterFlag != KeyJudgement.Kept && IsFlagValue(item) && IsRedactedValue(afterFlag, item)) || NeedsRewrite(item) || command.Next(item, out _) != ShortFlagItem.Other)
                     {
                         return true;
                     }
 
-                    afterFlag = IsSecretFlag(item);
+                    afterFlag = JudgeFlag(item);
                 }
 
                 return false;
@@ -454,10 +522,10 @@ internal sealed class AuditEntryFactory
                 writer.WriteStringValue(PrepareString(StringOf(element, out _)));
                 break;
             case JsonValueKind.Object:
-                var namesSecret = false;
+                var named = KeyJudgement.Kept;
                 foreach (var property in element.EnumerateObject())
                 {
-                    namesSecret |= NamesSecret(NameOf(property, out _), property.Value);
+                    named = Stricter(named, NamesSecret(NameOf(property, out _), property.Value));
                 }
 
                 writer.WriteStartObject();
@@ -465,7 +533,7 @@ internal sealed class AuditEntryFactory
                 {
                     var name = NameOf(property, out _);
                     writer.WritePropertyName(name);
-                    if ((IsRedactedKey(name) || (namesSecret && AssignedSecretMasker.IsValueKey(name))) && property.Value.ValueKind != JsonValueKind.Null)
+                    if (IsRedactedValue(JudgeKey(name), property.Value) || (AssignedSecretMasker.IsValueKey(name) && IsRedactedValue(named, property.Value)))
                     {
                         writer.WriteStringValue(SecretScanner.Redacted);
                     }
@@ -479,12 +547,12 @@ internal sealed class AuditEntryFactory
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
-                var afterFlag = false;
+                var afterFlag = KeyJudgement.Kept;
                 var command = new ShortFlagState();
                 foreach (var item in element.EnumerateArray())
                 {
                     var shortFlag = command.Next(item, out var keep);
-                    if ((afterFlag && IsFlagValue(item)) || (shortFlag == ShortFlagItem.Password && keep == 0))
+                    if ((afterFlag != KeyJudgement.Kept && IsFlagValue(item) && IsRedactedValue(afterFlag, item)) || (shortFlag == ShortFlagItem.Password && keep == 0))
                     {
                         writer.WriteStringValue(SecretScanner.Redacted);
                     }
@@ -498,7 +566,7 @@ internal sealed class AuditEntryFactory
                         Rewrite(writer, item);
                     }
 
-                    afterFlag = IsSecretFlag(item);
+                    afterFlag = JudgeFlag(item);
                 }
 
                 writer.WriteEndArray();
@@ -509,35 +577,44 @@ internal sealed class AuditEntryFactory
         }
     }
 
-    /// <summary>Whether a name or key property (<c>"name": "DB_PASSWORD"</c>) names a secret: then the value property beside it holds one.</summary>
-    private bool NamesSecret(string name, JsonElement value) =>
-        value.ValueKind == JsonValueKind.String && NamesSecret(name, StringOf(value, out _));
+    /// <summary>
+    /// Whether a name or key property (<c>"name": "DB_PASSWORD"</c>) names a secret: then the value property beside it
+    /// holds one (see <see cref="NamesSecret(string, string)"/>).
+    /// </summary>
+    private KeyJudgement NamesSecret(string name, JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? NamesSecret(name, StringOf(value, out _)) : KeyJudgement.Kept;
 
     /// <summary>
-    /// Whether a name, key or type property with the text <paramref name="text"/> names a secret: a secret-named key
-    /// (<c>"name": "DB_PASSWORD"</c>), or a secret's type (<c>"Type": "SecureString"</c>).
+    /// What a name, key or type property with the text <paramref name="text"/> says of the value beside it: redacted
+    /// for a secret-named key (<c>"name": "DB_PASSWORD"</c>) or a secret's type (<c>"Type": "SecureString"</c>), kept
+    /// only as a path for a key that says where a secret is kept (<c>"name": "DB_PASSWORD_FILE"</c>), else kept.
     /// </summary>
-    private bool NamesSecret(string name, string text) =>
-        AssignedSecretMasker.IsNameKey(name) && (IsRedactedKey(text) || AssignedSecretMasker.IsSecretType(name, text));
+    private KeyJudgement NamesSecret(string name, string text) =>
+        !AssignedSecretMasker.IsNameKey(name) ? KeyJudgement.Kept
+        : AssignedSecretMasker.IsSecretType(name, text) ? KeyJudgement.Redacted
+        : JudgeKey(text);
 
-    /// <summary>Whether an item of a list of arguments is a secret-named long flag (<c>"--password"</c>): the next item is its value.</summary>
-    private bool IsSecretFlag(JsonElement item)
+    /// <summary>
+    /// What an item of a list of arguments says of the next: a secret-named long flag (<c>"--password"</c>) that it is a
+    /// secret, one that says where a secret is kept (<c>"--password-file"</c>) that it should be a path.
+    /// </summary>
+    private KeyJudgement JudgeFlag(JsonElement item)
     {
         if (item.ValueKind != JsonValueKind.String)
         {
-            return false;
+            return KeyJudgement.Kept;
         }
 #if NET9_0_OR_GREATER
         // Most items are not flags: only one that starts with two dashes, or may spell them as escapes, is read as text.
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(item);
         if (!raw.StartsWith("\"--"u8) && !raw.Contains((byte)'\\'))
         {
-            return false;
+            return KeyJudgement.Kept;
         }
 #endif
 
         var text = StringOf(item, out _);
-        return AssignedSecretMasker.IsLongFlag(text) && IsRedactedKey(text);
+        return AssignedSecretMasker.IsLongFlag(text) ? JudgeKey(text) : KeyJudgement.Kept;
     }
 
     /// <summary>What an item of a list of arguments is to <see cref="ShortFlagState"/>.</summary>

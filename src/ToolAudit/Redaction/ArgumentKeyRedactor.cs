@@ -3,9 +3,9 @@ namespace ToolAudit.Redaction;
 /// <summary>
 /// Decides which argument keys name secrets. Keys are split into lower-case words (at <c>_ - . space</c>, camel case
 /// and digits); a key is redacted when its words contain all the words of a configured key in a row (a configured
-/// one-word key of at least <see cref="MinSuffixKeyLength"/> letters also at a word's end: <c>PGPASSWORD</c>), unless its last
+/// one-word key of at least <see cref="MinSuffixKeyLength"/> letters also at a word's end: <c>PGPASSWORD</c>). When its last
 /// word says where a secret is kept rather than what it is (<c>password_file</c>, <c>--token-path</c>: see
-/// <see cref="IsLocatorWord"/>).
+/// <see cref="IsLocatorWord"/>), its value is kept only when it looks like a path (<see cref="KeyJudgement.KeptIfPath"/>).
 /// </summary>
 internal sealed class ArgumentKeyRedactor
 {
@@ -16,6 +16,9 @@ internal sealed class ArgumentKeyRedactor
     /// <c>pwd</c> (<c>maxtoken</c>, <c>oauth</c>, <c>OLDPWD</c>) are not.
     /// </summary>
     internal const int MinSuffixKeyLength = 6;
+
+    // The locator words (IsLocatorWord), longest first: passwordfilename is password and filename.
+    private static readonly string[] LocatorWords = ["filename", "file", "path", "dir"];
 
     private readonly string[][] _patterns;
 
@@ -31,31 +34,71 @@ internal sealed class ArgumentKeyRedactor
     /// <summary>The words of each configured key, lower case (none is empty).</summary>
     public IEnumerable<IReadOnlyList<string>> Patterns => _patterns;
 
-    public bool IsRedacted(string key)
+    /// <summary>Whether a value given <paramref name="key"/> is redacted whatever it is (see <see cref="Judge"/>).</summary>
+    public bool IsRedacted(string key) => Judge(key) == KeyJudgement.Redacted;
+
+    /// <summary>
+    /// What becomes of a value given <paramref name="key"/>: redacted when the key names a secret; kept only when it
+    /// looks like a path when the key says where a secret is kept (<c>password_file</c>: <see cref="KeyJudgement.KeptIfPath"/>);
+    /// else kept.
+    /// </summary>
+    public KeyJudgement Judge(string key)
     {
         if (_patterns.Length == 0 || key.Length == 0)
         {
-            return false;
+            return KeyJudgement.Kept;
         }
 
         var words = SplitWords(key);
         var locator = words.Length > 0 && IsLocatorWord(words[^1]);
+        var judgement = KeyJudgement.Kept;
         foreach (var pattern in _patterns)
         {
-            // POSTGRES_PASSWORD_FILE=/run/secrets/db, --token-file ~/.tok: the value is a path, not the secret. A
-            // configured key that itself ends in such a word (ssh_key_file) still matches.
-            if (locator && !IsLocatorWord(pattern[^1]))
+            if (!ContainsRun(words, pattern))
             {
                 continue;
             }
 
-            if (ContainsRun(words, pattern))
+            // POSTGRES_PASSWORD_FILE=/run/secrets/db, --token-file ~/.tok: the value should be a path, not the secret
+            // (a value that is no path is taken for the secret). A configured key that itself ends in such a word
+            // (ssh_key_file) is a secret's name.
+            if (!locator || IsLocatorWord(pattern[^1]))
             {
-                return true;
+                return KeyJudgement.Redacted;
+            }
+
+            judgement = KeyJudgement.KeptIfPath;
+        }
+
+        return judgement == KeyJudgement.Kept && !locator && words.Length > 0 ? JudgeOneWordLocator(words) : judgement;
+    }
+
+    /// <summary>
+    /// A last word that is a secret's name and a locator word run together (an all-lower or all-caps run is one word:
+    /// <c>passwordfile</c>, <c>TOKENPATH</c>, <c>db_passwordfile</c>) says where a secret is kept too: <see cref="KeyJudgement.KeptIfPath"/>.
+    /// </summary>
+    private KeyJudgement JudgeOneWordLocator(string[] words)
+    {
+        var last = words[^1];
+        foreach (var locatorWord in LocatorWords)
+        {
+            if (last.Length <= locatorWord.Length || !last.EndsWith(locatorWord, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var stemmed = (string[])words.Clone();
+            stemmed[^1] = last[..^locatorWord.Length];
+            foreach (var pattern in _patterns)
+            {
+                if (!IsLocatorWord(pattern[^1]) && ContainsRun(stemmed, pattern))
+                {
+                    return KeyJudgement.KeptIfPath;
+                }
             }
         }
 
-        return false;
+        return KeyJudgement.Kept;
     }
 
     internal static string[] SplitWords(string key)
@@ -153,7 +196,7 @@ internal sealed class ArgumentKeyRedactor
     /// <summary>
     /// Whether a key's last word says where a secret is kept, not what it is: <c>file</c>, <c>filename</c>, <c>path</c>,
     /// <c>dir</c> (<c>--password-file</c>, <c>POSTGRES_PASSWORD_FILE</c>, <c>token_path</c>, <c>secrets_dir</c>). Their values
-    /// are paths, kept on record; a secret written there by mistake is still masked by its shape.
+    /// should be paths, kept on record (<see cref="LocatorValue.LooksLikePath"/>); any other value is taken for the secret itself.
     /// </summary>
     internal static bool IsLocatorWord(string word) => word is "file" or "filename" or "path" or "dir";
 

@@ -81,6 +81,10 @@ internal sealed class AssignedSecretMasker
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
 
+    // What ends a path that is not quoted, when a key that says where a secret is kept is given one: braces, brackets
+    // and parentheses may be part of it (${HOME}/.pgpass).
+    private static readonly SearchValues<char> PathEnds = SearchValues.Create(" \t\r\n,;&\"'<>");
+
 
     // Authorization schemes: "Authorization: Bearer abc" gives the key a value of two words.
     private static readonly string[] Schemes = ["Bearer", "Basic", "Token", "Digest", "Negotiate", "NTLM"];
@@ -90,10 +94,10 @@ internal sealed class AssignedSecretMasker
 
     // Whether one-letter password flags are looked for (mysql -phunter2): only when some key is redacted at all.
     private readonly bool _shortFlags;
-    private readonly Dictionary<string, bool> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeyJudgement> _cache = new(StringComparer.Ordinal);
 #if NET9_0_OR_GREATER
     private readonly SearchValues<string> _triggerSearch;
-    private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly Dictionary<string, KeyJudgement>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 #endif
 
     /// <summary>Creates a masker for the keys <paramref name="keys"/> redacts.</summary>
@@ -292,12 +296,19 @@ internal sealed class AssignedSecretMasker
         {
             // No sign: a flag (--password hunter2) or an element (<password>hunter2</password>), judged by their shape
             // first (cheap), then by the name.
-            return IsFlag(text, keyStart, keyEnd)
-                ? IsSecretKey(text[keyStart..keyEnd]) && FindFlagValue(text, keyStart, keyEnd, out start, out length)
-                : IsElementName(text, keyStart, keyEnd) && IsSecretKey(text[keyStart..keyEnd]) && FindElementValue(text, keyEnd, out start, out length);
+            // A key that says where a secret is kept (--password-file, <token_path>) keeps a value that looks like a path.
+            if (IsFlag(text, keyStart, keyEnd))
+            {
+                var flag = JudgeKey(text[keyStart..keyEnd]);
+                return flag != KeyJudgement.Kept && FindFlagValue(text, keyStart, keyEnd, out start, out length) && IsRedactedValue(flag, text, start, length);
+            }
+
+            var element = IsElementName(text, keyStart, keyEnd) ? JudgeKey(text[keyStart..keyEnd]) : KeyJudgement.Kept;
+            return element != KeyJudgement.Kept && FindElementValue(text, keyEnd, out start, out length) && IsRedactedValue(element, text, start, length);
         }
 
-        if (!IsSecretKey(text[keyStart..keyEnd]))
+        var judgement = JudgeKey(text[keyStart..keyEnd]);
+        if (judgement == KeyJudgement.Kept)
         {
             // A value another property names, before it or after it: {"name": "password", "value": …},
             // <add key="ApiKey" value="…"/>, {"value": …, "name": "password"}.
@@ -306,12 +317,17 @@ internal sealed class AssignedSecretMasker
                 return false;
             }
 
-            return FollowsSecretName(text, keyStart)
-                ? FindValue(text, sign + 1, out start, out length)
-                : PrecedesSecretName(text, sign + 1, out start, out length);
+            var named = FollowsSecretName(text, keyStart);
+            if (named != KeyJudgement.Kept && FindValue(text, sign + 1, out start, out length) && IsRedactedValue(named, text, start, length))
+            {
+                return true;
+            }
+
+            return PrecedesSecretName(text, sign + 1, out start, out length);
         }
 
-        if (!FindValue(text, sign + 1, out start, out length))
+        // password_file=/run/secrets/db is a path; password_file=hunter2 is the secret.
+        if (!FindValue(text, sign + 1, out start, out length) || !IsRedactedValue(judgement, text, start, length))
         {
             return false;
         }
@@ -457,13 +473,38 @@ internal sealed class AssignedSecretMasker
     }
 
     /// <summary>
-    /// Whether one of the few properties before the value key at <paramref name="keyStart"/> is a name or key whose
-    /// text names a secret: <c>{"name": "password", "value": …}</c>, <c>&lt;add key="ApiKey" value="…"/&gt;</c>,
-    /// <c>ParameterKey=DbPassword,ParameterValue=…</c>. Each property is read backwards in bounded steps (a key and a
+    /// Whether the value found at <paramref name="start"/> after a key judged <paramref name="judgement"/> is masked:
+    /// always after a secret's name; after a name that says where a secret is kept (<c>password_file</c>) unless it
+    /// looks like a path. Not quoted, the path runs to a space, quote or separator, so <c>${HOME}/.pgpass</c> is read whole.
+    /// </summary>
+    private static bool IsRedactedValue(KeyJudgement judgement, ReadOnlySpan<char> text, int start, int length)
+    {
+        if (judgement != KeyJudgement.KeptIfPath)
+        {
+            return judgement == KeyJudgement.Redacted;
+        }
+
+        var value = text.Slice(start, length);
+        if (start == 0 || text[start - 1] is not ('"' or '\''))
+        {
+            var rest = text[start..];
+            var end = rest.IndexOfAny(PathEnds);
+            value = end < 0 ? rest : rest[..end];
+        }
+
+        return !LocatorValue.LooksLikePath(value);
+    }
+
+    /// <summary>
+    /// What the few properties before the value key at <paramref name="keyStart"/> say of it: the strictest judgement
+    /// of a name or key among them whose text names a secret (<c>{"name": "password", "value": …}</c>,
+    /// <c>&lt;add key="ApiKey" value="…"/&gt;</c>, <c>ParameterKey=DbPassword,ParameterValue=…</c>) or where one is kept
+    /// (<c>{"name": "password_file", "value": …}</c>). Each property is read backwards in bounded steps (a key and a
     /// value of at most MaxKeyLength chars each), so a value costs the same however dense the text.
     /// </summary>
-    private bool FollowsSecretName(ReadOnlySpan<char> text, int keyStart)
+    private KeyJudgement FollowsSecretName(ReadOnlySpan<char> text, int keyStart)
     {
+        var named = KeyJudgement.Kept;
         var at = SkipQuoteBack(text, keyStart);
         for (var property = 0; property < MaxPropertiesBeforeValue; property++)
         {
@@ -476,18 +517,18 @@ internal sealed class AssignedSecretMasker
             }
             else if (at == end)
             {
-                return false;
+                return named;
             }
 
             if (!PreviousValue(text, at, out var valueStart, out var valueEnd, out at))
             {
-                return false;
+                return named;
             }
 
             at = SkipSpaceBack(text, at);
             if (at == 0 || text[at - 1] is not ('=' or ':'))
             {
-                return false;
+                return named;
             }
 
             var nameEnd = SkipQuoteBack(text, SkipSpaceBack(text, at - 1));
@@ -500,19 +541,22 @@ internal sealed class AssignedSecretMasker
             var name = text[at..nameEnd];
             if (name.IsEmpty)
             {
-                return false;
+                return named;
             }
 
             // A name that names no secret does not end the look: <input type="password" name="pw_field" value="…">.
-            if (NamesSecret(name, text[valueStart..valueEnd]))
+            var judgement = NamesSecret(name, text[valueStart..valueEnd]);
+            if (judgement == KeyJudgement.Redacted)
             {
-                return true;
+                return judgement;
             }
+
+            named = judgement > named ? judgement : named;
 
             at = SkipQuoteBack(text, at);
         }
 
-        return false;
+        return named;
     }
 
     /// <summary>
@@ -652,7 +696,8 @@ internal sealed class AssignedSecretMasker
                 return false;
             }
 
-            if (NamesSecret(text[nameStart..at], text[valueStart..valueEnd]))
+            // Where a secret is kept names a value that is no path: {"value": "hunter2", "name": "PASSWORD_FILE"}.
+            if (IsRedactedValue(NamesSecret(text[nameStart..at], text[valueStart..valueEnd]), text, start, length))
             {
                 return true;
             }
@@ -947,9 +992,14 @@ internal sealed class AssignedSecretMasker
     internal static bool IsSecretType(ReadOnlySpan<char> key, ReadOnlySpan<char> text) =>
         text.Equals("SecureString", StringComparison.OrdinalIgnoreCase) && EndsWithWord(key, "type");
 
-    /// <summary>Whether the name, key or type property <paramref name="key"/> with the text <paramref name="text"/> names a secret.</summary>
-    private bool NamesSecret(ReadOnlySpan<char> key, ReadOnlySpan<char> text) =>
-        IsNameKey(key) && (IsSecretKey(text) || IsSecretType(key, text));
+    /// <summary>
+    /// What the name, key or type property <paramref name="key"/> with the text <paramref name="text"/> says of the value
+    /// beside it: a secret (<c>name: password</c>, <c>Type: SecureString</c>), where one is kept (<c>name: password_file</c>), or nothing.
+    /// </summary>
+    private KeyJudgement NamesSecret(ReadOnlySpan<char> key, ReadOnlySpan<char> text) =>
+        !IsNameKey(key) ? KeyJudgement.Kept
+        : IsSecretType(key, text) ? KeyJudgement.Redacted
+        : JudgeKey(text);
 
     /// <summary>
     /// Whether a whole text is a long flag's name (<c>--password</c>; not <c>--password=…</c>, <c>-p</c> or a
@@ -1115,28 +1165,29 @@ internal sealed class AssignedSecretMasker
         return at < text.Length && text[at] is '=' or ':' && !text[at..].StartsWith(UrlMarker, StringComparison.Ordinal) ? at : -1;
     }
 
-    private bool IsSecretKey(ReadOnlySpan<char> key)
+    /// <summary>What the key <paramref name="key"/> says of its value (<see cref="ArgumentKeyRedactor.Judge"/>), cached.</summary>
+    private KeyJudgement JudgeKey(ReadOnlySpan<char> key)
     {
 #if NET9_0_OR_GREATER
-        if (_lookup.TryGetValue(key, out var secret))
+        if (_lookup.TryGetValue(key, out var judgement))
         {
-            return secret;
+            return judgement;
         }
 #endif
         var name = key.ToString();
 #if !NET9_0_OR_GREATER
-        if (_cache.TryGetValue(name, out var secret))
+        if (_cache.TryGetValue(name, out var judgement))
         {
-            return secret;
+            return judgement;
         }
 #endif
-        secret = _keys.IsRedacted(name);
+        judgement = _keys.Judge(name);
         if (_cache.Count < MaxCachedKeys)
         {
-            _cache[name] = secret;
+            _cache[name] = judgement;
         }
 
-        return secret;
+        return judgement;
     }
 
     /// <summary>The value after a sign: quoted (its content), or a run up to a space or separator. Nothing for null, true, false or an object.</summary>

@@ -95,12 +95,12 @@ internal sealed class AuditJsonWriter
         {
             Append(",\"args\":{"u8);
             var first = true;
-            var namesSecret = factory.ArgumentsNameASecret(args);
+            var named = factory.ArgumentsNameASecret(args);
             for (var i = 0; i < args.Count; i++)
             {
                 var (key, value) = args[i];
                 WriteSeparator(ref first);
-                WriteArgument(key, factory.PrepareArgument(key, value, namesSecret));
+                WriteArgument(key, factory.PrepareArgument(key, value, named));
             }
 
             AppendByte((byte)'}');

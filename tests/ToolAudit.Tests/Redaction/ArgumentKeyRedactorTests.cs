@@ -177,7 +177,8 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("secrets_dir")]
     public void IsRedacted_KeyNamingWhereASecretIsKept_IsFalse(string key)
     {
-        // The value is a path: kept on record (a secret written there by mistake is still masked by its shape).
+        // Not redacted whatever its value: the value is kept when it looks like a path, and redacted when it does not
+        // (a model that gave the secret itself: LocatorValueTests).
         Defaults.IsRedacted(key).Should().BeFalse();
     }
 

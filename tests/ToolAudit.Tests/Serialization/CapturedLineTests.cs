@@ -194,7 +194,7 @@ public sealed class CapturedLineTests
             new { Name = "poco", Count = 2 },
             new MemoryStream(),
         };
-        var keys = new[] { "path", "password", "api_key", "Authorization", "query", "k\uD800ey", "", "seq" };
+        var keys = new[] { "path", "password", "api_key", "Authorization", "query", "k\uD800ey", "", "seq", "password_file" };
 
         foreach (var text in texts)
         {
@@ -258,6 +258,8 @@ public sealed class CapturedLineTests
         yield return new string('e', 310) + "\uD800 lone beyond the snippet";
         yield return new string('e', 600) + "\uDC00 lone beyond the window";
         yield return "ünïcödé ✓ 日本語 " + new string('é', 400);
+        yield return "/run/secrets/db";
+        yield return "password_file=hunter2 token_path=/run/secrets/token --secrets-dir $HOME/s";
         yield return "\uD83D";
         foreach (var before in new[] { 0, 1, 8, 9, 10, 11, 298, 299, 300, 301, 555, 556 })
         {
