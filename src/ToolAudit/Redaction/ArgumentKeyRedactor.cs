@@ -5,7 +5,8 @@ namespace ToolAudit.Redaction;
 /// and digits); a key is redacted when its words contain all the words of a configured key in a row (a configured
 /// one-word key of at least <see cref="MinSuffixKeyLength"/> letters also at a word's end: <c>PGPASSWORD</c>), unless its last
 /// word says where a secret is kept rather than what it is (<c>password_file</c>, <c>--token-path</c>: see
-/// <see cref="IsLocatorWord"/>).
+/// <see cref="IsLocatorWord"/>). A last word <c>pass</c> after another word is read as <c>password</c> (<c>DB_PASS</c>:
+/// see <see cref="PassReadAsPassword"/>).
 /// </summary>
 internal sealed class ArgumentKeyRedactor
 {
@@ -39,6 +40,11 @@ internal sealed class ArgumentKeyRedactor
         }
 
         var words = SplitWords(key);
+        return MatchesAny(words) || (PassReadAsPassword(words) is { } read && MatchesAny(read));
+    }
+
+    private bool MatchesAny(string[] words)
+    {
         var locator = words.Length > 0 && IsLocatorWord(words[^1]);
         foreach (var pattern in _patterns)
         {
@@ -96,6 +102,31 @@ internal sealed class ArgumentKeyRedactor
                 current.Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// The words with <c>pass</c> read as <c>password</c> when it is the last word (digits aside) after another word, else null:
+    /// <c>DB_PASS</c>, <c>smtp_pass</c>, <c>dbPass</c>, <c>RCLONE_CONFIG_PASS</c>, <c>DB_PASS2</c> are redacted wherever
+    /// <c>password</c> is configured. <c>pass</c> alone (<c>--pass</c>) is a verb or a flag too often to be read so, and
+    /// <c>pass_through</c> or <c>DB_PASS_FILE</c> do not end in it. Accepted false positives: <c>render_pass</c>,
+    /// <c>boarding_pass</c>.
+    /// </summary>
+    private static string[]? PassReadAsPassword(string[] words)
+    {
+        var last = words.Length - 1;
+        while (last > 0 && char.IsDigit(words[last][0]))
+        {
+            last--;
+        }
+
+        if (last <= 0 || !string.Equals(words[last], "pass", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var read = (string[])words.Clone();
+        read[last] = "password";
+        return read;
     }
 
     private static bool ContainsRun(string[] words, string[] pattern)

@@ -101,6 +101,9 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("{\"dbpassword\": \"a\", \"adminpassword\": \"b\", \"clientsecret\": \"c\"}", "{\"dbpassword\": \"[redacted]\", \"adminpassword\": \"[redacted]\", \"clientsecret\": \"[redacted]\"}")]
     [InlineData("{\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"hunter2\", \"Version\": 1}", "{\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"[redacted]\", \"Version\": 1}")]
     [InlineData("{\"Value\": \"hunter2\", \"Type\": \"SecureString\"}", "{\"Value\": \"[redacted]\", \"Type\": \"SecureString\"}")]
+    [InlineData("DB_PASS=hunter2 smtp_pass: s3cret dbPass='x'", "DB_PASS=[redacted] smtp_pass: [redacted] dbPass='[redacted]'")]
+    [InlineData("export RCLONE_CONFIG_PASS=hunter2; app --db-pass hunter2 -v", "export RCLONE_CONFIG_PASS=[redacted]; app --db-pass [redacted] -v")]
+    [InlineData("{\"SMTP_PASS\": \"hunter2\", \"port\": 25}", "{\"SMTP_PASS\": \"[redacted]\", \"port\": 25}")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -139,6 +142,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("docker run -p 5000:5000 app login -p 22; ssh login -p 2222 host; az vm open-port -p 80")]
     [InlineData("{\"Name\": \"/prod/db\", \"Type\": \"String\", \"Value\": \"db.internal\"} maxtoken=5 OLDPWD=/home/bob")]
     [InlineData("")]
+    [InlineData("pass=1 --pass x; git commit -m 'first pass: ok' PASS: 3 pass_through=yes DB_PASS_FILE=/run/s")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
@@ -202,6 +206,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("curl -u a ")]
     [InlineData("docker x login -k ")]
     [InlineData("openssl -passin env:X ")]
+    [InlineData("db_pas=")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
@@ -400,6 +405,71 @@ public sealed class AssignedSecretMaskerTests
         entry.ResultSnippet.Should().Be("{\"Parameter\": {\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"[redacted]\", \"Version\": 3}}");
         written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
         entry.Error.Should().Be("docker login -u bob -p [redacted] failed: unauthorized");
+        written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_KeysEndingInTheWordPass_AreRedactedInTheEntryAndTheLine()
+    {
+        using var env = System.Text.Json.JsonDocument.Parse("{\"SMTP_PASS\": \"hunter2\", \"PASS\": \"1\"}");
+        using var argv = System.Text.Json.JsonDocument.Parse("[\"app\", \"--db-pass\", \"hunter2\", \"--pass\", \"2\"]");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["DB_PASS"] = "hunter2",
+                ["smtpPass"] = "hunter2",
+                ["pass"] = "first",
+                ["command"] = "RCLONE_CONFIG_PASS=hunter2 rclone sync a b",
+                ["env"] = env.RootElement.Clone(),
+                ["argv"] = argv.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "DB_PASS=hunter2\nPORT=5432")
+        {
+            Error = "export smtp_pass=hunter2 failed",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["DB_PASS"] = "\"[redacted]\"",
+                ["smtpPass"] = "\"[redacted]\"",
+                ["pass"] = "\"first\"",
+                ["command"] = "\"RCLONE_CONFIG_PASS=[redacted] rclone sync a b\"",
+                ["env"] = "{\"SMTP_PASS\":\"[redacted]\",\"PASS\":\"1\"}",
+                ["argv"] = "[\"app\",\"--db-pass\",\"[redacted]\",\"--pass\",\"2\"]",
+            },
+            "DB_PASS=[redacted]\nPORT=5432",
+            "export smtp_pass=[redacted] failed");
+    }
+
+    /// <summary>
+    /// Prepares <paramref name="call"/> both ways, as an entry (the in-memory store's) and as the line the file store
+    /// writes on its own path, and checks that each stores the expected arguments, snippet and error, and that no
+    /// <c>hunter2</c> is left in the line.
+    /// </summary>
+    private static void AssertEntryAndLine(ToolCall call, IReadOnlyDictionary<string, string> expectedArgs, string snippet, string error)
+    {
+        var entry = Prepared.Entry(call);
+        var line = Prepared.Line(call);
+
+        line.Should().NotContain("hunter2");
+        using var written = System.Text.Json.JsonDocument.Parse(line);
+        var args = written.RootElement.GetProperty("args");
+        foreach (var (name, stored) in new[] { ("entry", entry.Args!.ToDictionary(a => a.Key, a => a.Value.GetRawText())), ("line", args.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText())) })
+        {
+            foreach (var (key, expected) in expectedArgs)
+            {
+                stored[key].Should().Be(expected, $"{name}: {key}");
+            }
+        }
+
+        entry.ResultSnippet.Should().Be(snippet);
+        written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
+        entry.Error.Should().Be(error);
         written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
     }
 
