@@ -40,6 +40,9 @@ internal sealed class AssignedSecretMasker
     private static readonly PasswordFlag[] RedisFlags = [new("a", PasswordPart.Whole)];
     private static readonly PasswordFlag[] ZipFlags = [new("P", PasswordPart.Whole)];
     private static readonly PasswordFlag[] LdapFlags = [new("w", PasswordPart.Whole)];
+
+    // ldappasswd also takes the old password with -a and the new one with -s (-A and -S ask for them).
+    private static readonly PasswordFlag[] LdapPasswdFlags = [new("w", PasswordPart.Whole), new("a", PasswordPart.Whole), new("s", PasswordPart.Whole)];
     private static readonly PasswordFlag[] CurlFlags =
         [new("u", PasswordPart.AfterColon), new("U", PasswordPart.AfterColon), new("-user", PasswordPart.AfterColon), new("-proxy-user", PasswordPart.AfterColon)];
     private static readonly PasswordFlag[] SambaFlags = [new("U", PasswordPart.AfterPercent), new("-user", PasswordPart.AfterPercent)];
@@ -887,7 +890,7 @@ internal sealed class AssignedSecretMasker
     /// with: <c>-p</c> for the MySQL and MariaDB clients (whose <c>-p value</c>, with a space, is a database name that is
     /// masked too: a model often means the password), the MongoDB tools, <c>sshpass</c> and 7-Zip; <c>-a</c> for
     /// <c>redis-cli</c>; <c>-P</c> for <c>zip</c> and <c>unzip</c>; <c>-w</c> for the OpenLDAP tools (<c>-W</c> asks for
-    /// it); <c>-k</c>, <c>-pass</c>, <c>-passin</c> and <c>-passout</c> for <c>openssl</c> (what follows <c>pass:</c>);
+    /// it), and <c>-a</c> (the old password) and <c>-s</c> (the new one) for <c>ldappasswd</c>; <c>-k</c>, <c>-pass</c>, <c>-passin</c> and <c>-passout</c> for <c>openssl</c> (what follows <c>pass:</c>);
     /// <c>-u</c>, <c>-U</c>, <c>--user</c> and <c>--proxy-user</c> for <c>curl</c> (what follows the user's colon);
     /// <c>-U</c> and <c>--user</c> for Samba's clients (what follows the user's <c>%</c>). A command whose one-letter
     /// flags are something else (<c>ssh</c>, <c>scp</c>, <c>docker</c>, …) gives none: it ends the look for a command.
@@ -901,7 +904,8 @@ internal sealed class AssignedSecretMasker
         "redis-cli" => RedisFlags,
         "zip" or "unzip" => ZipFlags,
         "ldapsearch" or "ldapmodify" or "ldapadd" or "ldapdelete" or "ldapmodrdn" or "ldapcompare" or "ldapwhoami"
-            or "ldapexop" or "ldappasswd" or "ldapurl" => LdapFlags,
+            or "ldapexop" or "ldapurl" => LdapFlags,
+        "ldappasswd" => LdapPasswdFlags,
         "openssl" => OpenSslFlags,
         "curl" => CurlFlags,
         "smbclient" or "rpcclient" or "smbcacls" or "smbget" => SambaFlags,
@@ -1034,7 +1038,7 @@ internal sealed class AssignedSecretMasker
                 return hit;
             }
 
-            if (text[at - 1] is ' ' or '"' or '\'' && (text[letterAt] | 0x20) is 'p' or 'a' or 'u' or 'w' or 'k')
+            if (text[at - 1] is ' ' or '"' or '\'' && (text[letterAt] | 0x20) is 'p' or 'a' or 'u' or 'w' or 'k' or 's')
             {
                 return at - 1;
             }

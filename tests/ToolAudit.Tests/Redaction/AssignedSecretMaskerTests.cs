@@ -104,6 +104,9 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("DB_PASS=hunter2 smtp_pass: s3cret dbPass='x'", "DB_PASS=[redacted] smtp_pass: [redacted] dbPass='[redacted]'")]
     [InlineData("export RCLONE_CONFIG_PASS=hunter2; app --db-pass hunter2 -v", "export RCLONE_CONFIG_PASS=[redacted]; app --db-pass [redacted] -v")]
     [InlineData("{\"SMTP_PASS\": \"hunter2\", \"port\": 25}", "{\"SMTP_PASS\": \"[redacted]\", \"port\": 25}")]
+    [InlineData("ldappasswd -x -D cn=admin,dc=x -w bindpw -a oldpw -s newpw uid=bob,dc=x", "ldappasswd -x -D cn=admin,dc=x -w [redacted] -a [redacted] -s [redacted] uid=bob,dc=x")]
+    [InlineData("ldappasswd -D cn=admin -wbindpw -aoldpw -snewpw", "ldappasswd -D cn=admin -w[redacted] -a[redacted] -s[redacted]")]
+    [InlineData("[\"ldappasswd\", \"-a\", \"oldpw\", \"-S\", \"-s\", \"newpw\"]", "[\"ldappasswd\", \"-a\", \"[redacted]\", \"-S\", \"-s\", \"[redacted]\"]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -143,6 +146,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("{\"Name\": \"/prod/db\", \"Type\": \"String\", \"Value\": \"db.internal\"} maxtoken=5 OLDPWD=/home/bob")]
     [InlineData("")]
     [InlineData("pass=1 --pass x; git commit -m 'first pass: ok' PASS: 3 pass_through=yes DB_PASS_FILE=/run/s")]
+    [InlineData("ldapsearch -x -a always -s sub -b dc=x; ldappasswd -S -A -W uid=bob; curl -s https://x")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
@@ -206,6 +210,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("curl -u a ")]
     [InlineData("docker x login -k ")]
     [InlineData("openssl -passin env:X ")]
+    [InlineData(" -s")]
+    [InlineData("ldapsearch -s ")]
     [InlineData("db_pas=")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
@@ -444,6 +450,38 @@ public sealed class AssignedSecretMaskerTests
             },
             "DB_PASS=[redacted]\nPORT=5432",
             "export smtp_pass=[redacted] failed");
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_LdappasswdOldAndNewPasswords_AreMaskedInTheEntryAndTheLine()
+    {
+        using var argv = System.Text.Json.JsonDocument.Parse("[\"ldappasswd\", \"-w\", \"hunter2\", \"-a\", \"hunter2\", \"-shunter2\", \"uid=bob\"]");
+        using var search = System.Text.Json.JsonDocument.Parse("[\"ldapsearch\", \"-a\", \"always\", \"-s\", \"sub\"]");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["command"] = "ldappasswd -x -D cn=admin,dc=x -w hunter2 -a hunter2 -s hunter2 uid=bob,dc=x",
+                ["argv"] = argv.RootElement.Clone(),
+                ["search"] = search.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "$ ldappasswd -a hunter2 -shunter2\nResult: Success")
+        {
+            Error = "ldappasswd -s hunter2 failed: Insufficient access (50)",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["command"] = "\"ldappasswd -x -D cn=admin,dc=x -w [redacted] -a [redacted] -s [redacted] uid=bob,dc=x\"",
+                ["argv"] = "[\"ldappasswd\",\"-w\",\"[redacted]\",\"-a\",\"[redacted]\",\"-s[redacted]\",\"uid=bob\"]",
+                ["search"] = "[\"ldapsearch\",\"-a\",\"always\",\"-s\",\"sub\"]",
+            },
+            "$ ldappasswd -a [redacted] -s[redacted]\nResult: Success",
+            "ldappasswd -s [redacted] failed: Insufficient access (50)");
     }
 
     /// <summary>
