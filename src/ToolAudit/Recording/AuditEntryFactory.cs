@@ -430,6 +430,7 @@ internal sealed class AuditEntryFactory
             case JsonValueKind.Array:
                 var afterFlag = false;
                 var command = new ShortFlagState();
+                bool? secureString = null;
                 foreach (var item in element.EnumerateArray())
                 {
                     if ((afterFlag && IsFlagValue(item)) || NeedsRewrite(item) || command.Next(item, out _) != ShortFlagItem.Other)
@@ -437,7 +438,13 @@ internal sealed class AuditEntryFactory
                         return true;
                     }
 
-                    afterFlag = IsSecretFlag(item);
+                    var longFlag = LongFlag(item, element, ref secureString, out _);
+                    if (longFlag == LongFlagItem.SecretAttached)
+                    {
+                        return true;
+                    }
+
+                    afterFlag = longFlag == LongFlagItem.SecretFlag;
                 }
 
                 return false;
@@ -481,24 +488,27 @@ internal sealed class AuditEntryFactory
                 writer.WriteStartArray();
                 var afterFlag = false;
                 var command = new ShortFlagState();
+                bool? secureString = null;
                 foreach (var item in element.EnumerateArray())
                 {
                     var shortFlag = command.Next(item, out var keep);
+                    var longFlag = LongFlag(item, element, ref secureString, out var flagKeep);
                     if ((afterFlag && IsFlagValue(item)) || (shortFlag == ShortFlagItem.Password && keep == 0))
                     {
                         writer.WriteStringValue(SecretScanner.Redacted);
                     }
-                    else if (shortFlag == ShortFlagItem.Password)
+                    else if (shortFlag == ShortFlagItem.Password || longFlag == LongFlagItem.SecretAttached)
                     {
-                        // -phunter2, alice:hunter2: the flag and the user stay, the password goes.
-                        writer.WriteStringValue(string.Concat(StringOf(item, out _).AsSpan(0, keep), SecretScanner.Redacted));
+                        // -phunter2, alice:hunter2, --value=hunter2: the flag and the user stay, the password goes.
+                        var kept = shortFlag == ShortFlagItem.Password ? keep : flagKeep;
+                        writer.WriteStringValue(string.Concat(StringOf(item, out _).AsSpan(0, kept), SecretScanner.Redacted));
                     }
                     else
                     {
                         Rewrite(writer, item);
                     }
 
-                    afterFlag = IsSecretFlag(item);
+                    afterFlag = longFlag == LongFlagItem.SecretFlag;
                 }
 
                 writer.WriteEndArray();
@@ -520,24 +530,75 @@ internal sealed class AuditEntryFactory
     private bool NamesSecret(string name, string text) =>
         AssignedSecretMasker.IsNameKey(name) && (IsRedactedKey(text) || AssignedSecretMasker.IsSecretType(name, text));
 
-    /// <summary>Whether an item of a list of arguments is a secret-named long flag (<c>"--password"</c>): the next item is its value.</summary>
-    private bool IsSecretFlag(JsonElement item)
+    /// <summary>
+    /// What a long flag in a list of arguments says of the items after it: a secret-named flag (<c>"--password"</c>)
+    /// gives its value in the next item; so does a value flag (<c>"--value"</c>, as <c>aws ssm put-parameter</c> takes)
+    /// in a list that holds <c>SecureString</c> anywhere (<c>"--type", "SecureString"</c>, before it or after it), whose
+    /// attached value (<c>"--value=hunter2"</c>) is masked after the <c>=</c>: <paramref name="keep"/> chars stay.
+    /// </summary>
+    /// <param name="item">The item.</param>
+    /// <param name="list">The list it is in.</param>
+    /// <param name="secureString">Whether the list holds <c>SecureString</c>: read once, when a value flag is met.</param>
+    /// <param name="keep">For <see cref="LongFlagItem.SecretAttached"/>, how many chars stay.</param>
+    private LongFlagItem LongFlag(JsonElement item, JsonElement list, ref bool? secureString, out int keep)
     {
+        keep = 0;
         if (item.ValueKind != JsonValueKind.String)
         {
-            return false;
+            return LongFlagItem.Other;
         }
 #if NET9_0_OR_GREATER
         // Most items are not flags: only one that starts with two dashes, or may spell them as escapes, is read as text.
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(item);
         if (!raw.StartsWith("\"--"u8) && !raw.Contains((byte)'\\'))
         {
-            return false;
+            return LongFlagItem.Other;
         }
 #endif
 
         var text = StringOf(item, out _);
-        return AssignedSecretMasker.IsLongFlag(text) && IsRedactedKey(text);
+        if (AssignedSecretMasker.IsLongFlag(text) && IsRedactedKey(text))
+        {
+            return LongFlagItem.SecretFlag;
+        }
+
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        var name = equals < 0 ? text.AsSpan() : text.AsSpan(0, equals);
+        if (!AssignedSecretMasker.IsLongFlag(name) || !AssignedSecretMasker.IsValueKey(name) || equals == text.Length - 1
+            || !(secureString ??= HoldsSecureString(list)))
+        {
+            return LongFlagItem.Other;
+        }
+
+        keep = equals + 1;
+        return equals < 0 ? LongFlagItem.SecretFlag : LongFlagItem.SecretAttached;
+    }
+
+    /// <summary>Whether an item of a list of arguments holds <c>SecureString</c> (<c>"SecureString"</c>, <c>"--type=SecureString"</c>).</summary>
+    private static bool HoldsSecureString(JsonElement list)
+    {
+        foreach (var item in list.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String && StringOf(item, out _).Contains(AssignedSecretMasker.SecureStringType, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What a long flag in a list of arguments is to <see cref="LongFlag"/>.</summary>
+    private enum LongFlagItem
+    {
+        /// <summary>Anything else.</summary>
+        Other,
+
+        /// <summary>A flag whose value is the next item (<c>"--password"</c>; <c>"--value"</c> beside <c>SecureString</c>).</summary>
+        SecretFlag,
+
+        /// <summary>A value flag with its secret attached (<c>"--value=hunter2"</c> beside <c>SecureString</c>).</summary>
+        SecretAttached,
     }
 
     /// <summary>What an item of a list of arguments is to <see cref="ShortFlagState"/>.</summary>

@@ -69,6 +69,13 @@ internal sealed class AssignedSecretMasker
     // enough for any password or key written by hand, and bounded, so a run of value keys costs each the same.
     private const int MaxValueBeforeName = 256;
 
+    // How far before or after a value flag (--value) SecureString is looked for on its line, which makes its value a
+    // secret: aws ssm put-parameter --name /prod/db --type SecureString --value hunter2.
+    private const int MaxSecureStringDistance = 256;
+
+    /// <summary>The type AWS Systems Manager gives a parameter whose value is a secret.</summary>
+    internal const string SecureStringType = "SecureString";
+
     // How far before a one-letter flag (-p) its command is looked for (mysql -u root -h db -phunter2).
     private const int MaxCommandLookBack = 256;
 
@@ -296,7 +303,8 @@ internal sealed class AssignedSecretMasker
             // No sign: a flag (--password hunter2) or an element (<password>hunter2</password>), judged by their shape
             // first (cheap), then by the name.
             return IsFlag(text, keyStart, keyEnd)
-                ? IsSecretKey(text[keyStart..keyEnd]) && FindFlagValue(text, keyStart, keyEnd, out start, out length)
+                ? (IsSecretKey(text[keyStart..keyEnd]) || IsSecureStringValueFlag(text, keyStart, keyEnd))
+                    && FindFlagValue(text, keyStart, keyEnd, out start, out length)
                 : IsElementName(text, keyStart, keyEnd) && IsSecretKey(text[keyStart..keyEnd]) && FindElementValue(text, keyEnd, out start, out length);
         }
 
@@ -307,6 +315,12 @@ internal sealed class AssignedSecretMasker
             if (!EndsWithWord(text[keyStart..keyEnd], ValueWord))
             {
                 return false;
+            }
+
+            // aws ssm put-parameter --type SecureString --value=hunter2.
+            if (text[sign] == '=' && sign == keyEnd && IsFlag(text, keyStart, keyEnd) && NearSecureString(text, keyStart, keyEnd))
+            {
+                return FindValue(text, sign + 1, out start, out length);
             }
 
             return FollowsSecretName(text, keyStart)
@@ -340,6 +354,28 @@ internal sealed class AssignedSecretMasker
         && text[keyStart] == '-' && text[keyStart + 1] == '-' && text[keyStart + 2] != '-'
         && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
         && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the long flag <c>text[keyStart..keyEnd]</c> is a value flag (<c>--value</c>) with <c>SecureString</c>
+    /// near it on its line (<see cref="NearSecureString"/>): <c>aws ssm put-parameter --type SecureString --value …</c>.
+    /// </summary>
+    private static bool IsSecureStringValueFlag(ReadOnlySpan<char> text, int keyStart, int keyEnd) =>
+        EndsWithWord(text[keyStart..keyEnd], ValueWord) && NearSecureString(text, keyStart, keyEnd);
+
+    /// <summary>
+    /// Whether <c>SecureString</c> (any case) is on the line of the flag <c>text[keyStart..keyEnd]</c>, at most
+    /// <see cref="MaxSecureStringDistance"/> chars before it or after it, so each flag costs a bounded search.
+    /// </summary>
+    private static bool NearSecureString(ReadOnlySpan<char> text, int keyStart, int keyEnd)
+    {
+        var from = Math.Max(0, keyStart - MaxSecureStringDistance);
+        var lineStart = text[from..keyStart].LastIndexOfAny('\r', '\n');
+        from += lineStart + 1;
+        var to = Math.Min(text.Length, keyEnd + MaxSecureStringDistance);
+        var lineEnd = text[keyEnd..to].IndexOfAny('\r', '\n');
+        to = lineEnd < 0 ? to : keyEnd + lineEnd;
+        return text[from..to].Contains(SecureStringType, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>
     /// The value after the flag <c>text[keyStart..keyEnd]</c>: past spaces or tabs on a command line
@@ -949,7 +985,7 @@ internal sealed class AssignedSecretMasker
     /// <c>"Type": "SecureString"</c> (<c>{"Name": "/prod/db", "Type": "SecureString", "Value": "…"}</c>).
     /// </summary>
     internal static bool IsSecretType(ReadOnlySpan<char> key, ReadOnlySpan<char> text) =>
-        text.Equals("SecureString", StringComparison.OrdinalIgnoreCase) && EndsWithWord(key, "type");
+        text.Equals(SecureStringType, StringComparison.OrdinalIgnoreCase) && EndsWithWord(key, "type");
 
     /// <summary>Whether the name, key or type property <paramref name="key"/> with the text <paramref name="text"/> names a secret.</summary>
     private bool NamesSecret(ReadOnlySpan<char> key, ReadOnlySpan<char> text) =>

@@ -107,6 +107,10 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("ldappasswd -x -D cn=admin,dc=x -w bindpw -a oldpw -s newpw uid=bob,dc=x", "ldappasswd -x -D cn=admin,dc=x -w [redacted] -a [redacted] -s [redacted] uid=bob,dc=x")]
     [InlineData("ldappasswd -D cn=admin -wbindpw -aoldpw -snewpw", "ldappasswd -D cn=admin -w[redacted] -a[redacted] -s[redacted]")]
     [InlineData("[\"ldappasswd\", \"-a\", \"oldpw\", \"-S\", \"-s\", \"newpw\"]", "[\"ldappasswd\", \"-a\", \"[redacted]\", \"-S\", \"-s\", \"[redacted]\"]")]
+    [InlineData("aws ssm put-parameter --name /prod/db --type SecureString --value hunter2 --overwrite", "aws ssm put-parameter --name /prod/db --type SecureString --value [redacted] --overwrite")]
+    [InlineData("aws ssm put-parameter --value hunter2 --name /prod/db --type SecureString", "aws ssm put-parameter --value [redacted] --name /prod/db --type SecureString")]
+    [InlineData("aws ssm put-parameter --name /prod/db --value=hunter2 --type=SecureString", "aws ssm put-parameter --name /prod/db --value=[redacted] --type=SecureString")]
+    [InlineData("[\"aws\", \"ssm\", \"put-parameter\", \"--type\", \"SecureString\", \"--value\", \"hunter2\"]", "[\"aws\", \"ssm\", \"put-parameter\", \"--type\", \"SecureString\", \"--value\", \"[redacted]\"]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -147,6 +151,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("")]
     [InlineData("pass=1 --pass x; git commit -m 'first pass: ok' PASS: 3 pass_through=yes DB_PASS_FILE=/run/s")]
     [InlineData("ldapsearch -x -a always -s sub -b dc=x; ldappasswd -S -A -W uid=bob; curl -s https://x")]
+    [InlineData("aws ssm put-parameter --name /x --type String --value db.internal; app --value 5 --type secure")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
@@ -212,6 +217,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("openssl -passin env:X ")]
     [InlineData(" -s")]
     [InlineData("ldapsearch -s ")]
+    [InlineData("--value x ")]
+    [InlineData("--value=x SecureStrin ")]
     [InlineData("db_pas=")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
@@ -482,6 +489,41 @@ public sealed class AssignedSecretMaskerTests
             },
             "$ ldappasswd -a [redacted] -s[redacted]\nResult: Success",
             "ldappasswd -s [redacted] failed: Insufficient access (50)");
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_SsmValueFlagBesideSecureString_IsMaskedInTheEntryAndTheLine()
+    {
+        using var argv = System.Text.Json.JsonDocument.Parse("[\"aws\", \"ssm\", \"put-parameter\", \"--value\", \"hunter2\", \"--type\", \"SecureString\"]");
+        using var attached = System.Text.Json.JsonDocument.Parse("[\"aws\", \"ssm\", \"put-parameter\", \"--type=SecureString\", \"--value=hunter2\"]");
+        using var plain = System.Text.Json.JsonDocument.Parse("[\"aws\", \"ssm\", \"put-parameter\", \"--type\", \"String\", \"--value\", \"db.internal\", \"--value=x\"]");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["command"] = "aws ssm put-parameter --name /prod/db --type SecureString --value hunter2",
+                ["argv"] = argv.RootElement.Clone(),
+                ["attached"] = attached.RootElement.Clone(),
+                ["plain"] = plain.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "+ aws ssm put-parameter --value=hunter2 --type SecureString --overwrite\n{\"Version\": 2}")
+        {
+            Error = "aws ssm put-parameter --type SecureString --value hunter2 failed: AccessDenied",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["command"] = "\"aws ssm put-parameter --name /prod/db --type SecureString --value [redacted]\"",
+                ["argv"] = "[\"aws\",\"ssm\",\"put-parameter\",\"--value\",\"[redacted]\",\"--type\",\"SecureString\"]",
+                ["attached"] = "[\"aws\",\"ssm\",\"put-parameter\",\"--type=SecureString\",\"--value=[redacted]\"]",
+                ["plain"] = "[\"aws\",\"ssm\",\"put-parameter\",\"--type\",\"String\",\"--value\",\"db.internal\",\"--value=x\"]",
+            },
+            "+ aws ssm put-parameter --value=[redacted] --type SecureString --overwrite\n{\"Version\": 2}",
+            "aws ssm put-parameter --type SecureString --value [redacted] failed: AccessDenied");
     }
 
     /// <summary>
