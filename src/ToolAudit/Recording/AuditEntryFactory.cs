@@ -630,7 +630,20 @@ internal sealed class AuditEntryFactory
         private AssignedSecretMasker.PasswordFlag[]? _flags;
         private AssignedSecretMasker.PasswordFlag _pending;
         private bool _afterFlag;
-        private bool _afterLoginCommand;
+        private BeforeLogin _beforeLogin;
+
+        /// <summary>Where a list is after a command that <see cref="AssignedSecretMasker.TakesLoginPassword"/>, until its <c>login</c>.</summary>
+        private enum BeforeLogin
+        {
+            /// <summary>After no such command, or after a word that is no option of it (<c>docker run</c>).</summary>
+            None,
+
+            /// <summary>After the command, or after an option's value: an option or <c>login</c> may follow.</summary>
+            Options,
+
+            /// <summary>After an option: its value, another option or <c>login</c> may follow.</summary>
+            OptionValue,
+        }
 
         /// <summary>What <paramref name="item"/> is; for a password, <paramref name="keep"/> is how many of its chars stay.</summary>
         public ShortFlagItem Next(JsonElement item, out int keep)
@@ -671,9 +684,13 @@ internal sealed class AuditEntryFactory
                 return ShortFlagItem.Other;
             }
 
-            // docker alone takes no password flag; its login does.
-            var login = _afterLoginCommand && text.SequenceEqual("login");
-            _afterLoginCommand = AssignedSecretMasker.TakesLoginPassword(text);
+            // docker alone takes no password flag; its login does, also after global options, each followed by at
+            // most one value (docker -H tcp://h --tls login), as the text masker reads a command line.
+            var login = _beforeLogin != BeforeLogin.None && text.SequenceEqual("login");
+            _beforeLogin = AssignedSecretMasker.TakesLoginPassword(text) ? BeforeLogin.Options
+                : _beforeLogin != BeforeLogin.None && !login && text.StartsWith("-") ? BeforeLogin.OptionValue
+                : _beforeLogin == BeforeLogin.OptionValue && !login ? BeforeLogin.Options
+                : BeforeLogin.None;
             _flags = (login ? AssignedSecretMasker.LoginFlags : AssignedSecretMasker.PasswordFlagsOf(text)) ?? _flags;
             return ShortFlagItem.Other;
         }

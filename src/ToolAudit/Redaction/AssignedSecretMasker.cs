@@ -881,13 +881,15 @@ internal sealed class AssignedSecretMasker
     /// a line break, <c>;</c>, <c>|</c>, <c>&amp;</c>, <c>(</c> or a backquote, at most <see cref="MaxCommandLookBack"/>
     /// chars), or null. A nearer command that takes none (<c>sshpass -p pw ssh -p 2222</c>: ssh's <c>-p</c> is a port)
     /// decides for it; so does a <c>login</c> subcommand whose <c>-p</c> is a password (<c>docker login</c>,
-    /// <c>az login</c>: <see cref="TakesLoginPassword"/>), though <c>docker</c> alone takes none.
+    /// <c>az login</c>, also after global options: <c>docker --config x login</c>; <see cref="TakesLoginPassword"/>,
+    /// <see cref="LoginAfterOptions"/>), though <c>docker</c> alone takes none.
     /// </summary>
     private static PasswordFlag[]? CommandFlagsBefore(ReadOnlySpan<char> text, int flag)
     {
         var limit = Math.Max(0, flag - MaxCommandLookBack);
         var at = flag;
         var laterIsLogin = false;
+        var loginLooked = false;
         while (at > limit)
         {
             var c = text[at - 1];
@@ -916,9 +918,72 @@ internal sealed class AssignedSecretMasker
             }
 
             laterIsLogin = word.SequenceEqual("login");
+
+            // docker --config x login, docker -H tcp://h --tls login: global options between the command and its
+            // login. Looked for once, at the login nearest the flag, so a flag costs one bounded walk back.
+            if (laterIsLogin && !loginLooked)
+            {
+                loginLooked = true;
+                if (LoginAfterOptions(text, at, limit))
+                {
+                    return LoginFlags;
+                }
+            }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether the <c>login</c> at <paramref name="login"/> is the subcommand of a command that
+    /// <see cref="TakesLoginPassword"/> with only its global options between them: options (<c>--tls</c>,
+    /// <c>--log-level=debug</c>), each followed by at most one value (<c>--config /tmp/cfg</c>, <c>-H tcp://h:2376</c>),
+    /// read back to <paramref name="limit"/> on the same command line. So <c>docker --config x login -p …</c> is a login,
+    /// and <c>docker run -p 5000:5000 app login -p 22</c> (a word that is no option's value) is not.
+    /// </summary>
+    private static bool LoginAfterOptions(ReadOnlySpan<char> text, int login, int limit)
+    {
+        var at = login;
+        var needsOption = false;
+        while (true)
+        {
+            // Words are separated by white space, and by the quotes and commas of a list of arguments (also escaped).
+            while (at > limit && text[at - 1] is ' ' or '\t' or '"' or '\'' or ',' or '[' or ']' or '\\')
+            {
+                at--;
+            }
+
+            if (at == limit || text[at - 1] is '\n' or '\r' or ';' or '|' or '&' or '(' or '`')
+            {
+                return false;
+            }
+
+            var end = at;
+            while (at > limit && text[at - 1] is not (' ' or '\t' or '"' or '\'' or ',' or '[' or ']' or '\\' or '\n' or '\r' or ';' or '|' or '&' or '(' or '`'))
+            {
+                at--;
+            }
+
+            var word = text[at..end];
+            if (word[0] == '-')
+            {
+                needsOption = false;
+            }
+            else if (TakesLoginPassword(word))
+            {
+                return !needsOption;
+            }
+            else if (needsOption)
+            {
+                // Two words in a row that are no options: a subcommand and its argument (run … app), not options.
+                return false;
+            }
+            else
+            {
+                // An option's value: an option must come before it.
+                needsOption = true;
+            }
+        }
     }
 
     /// <summary>

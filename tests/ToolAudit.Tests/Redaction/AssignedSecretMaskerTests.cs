@@ -111,6 +111,12 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("aws ssm put-parameter --value hunter2 --name /prod/db --type SecureString", "aws ssm put-parameter --value [redacted] --name /prod/db --type SecureString")]
     [InlineData("aws ssm put-parameter --name /prod/db --value=hunter2 --type=SecureString", "aws ssm put-parameter --name /prod/db --value=[redacted] --type=SecureString")]
     [InlineData("[\"aws\", \"ssm\", \"put-parameter\", \"--type\", \"SecureString\", \"--value\", \"hunter2\"]", "[\"aws\", \"ssm\", \"put-parameter\", \"--type\", \"SecureString\", \"--value\", \"[redacted]\"]")]
+    [InlineData("docker --config /tmp/cfg login -u bob -p hunter2 registry.io", "docker --config /tmp/cfg login -u bob -p [redacted] registry.io")]
+    [InlineData("docker -H tcp://h:2376 --tls login -u bob -p hunter2", "docker -H tcp://h:2376 --tls login -u bob -p [redacted]")]
+    [InlineData("docker -H tcp://h:2376 --tls login --password hunter2 registry", "docker -H tcp://h:2376 --tls login --password [redacted] registry")]
+    [InlineData("podman --remote login -p hunter2 quay.io && nerdctl --namespace k8s.io login -phunter2 r.io", "podman --remote login -p [redacted] quay.io && nerdctl --namespace k8s.io login -p[redacted] r.io")]
+    [InlineData("buildah --root /var/lib/b --log-level=debug login -u bob -p hunter2 quay.io", "buildah --root /var/lib/b --log-level=debug login -u bob -p [redacted] quay.io")]
+    [InlineData("[\"docker\", \"--config\", \"x\", \"login\", \"-p\", \"hunter2\"]", "[\"docker\", \"--config\", \"x\", \"login\", \"-p\", \"[redacted]\"]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -152,6 +158,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("pass=1 --pass x; git commit -m 'first pass: ok' PASS: 3 pass_through=yes DB_PASS_FILE=/run/s")]
     [InlineData("ldapsearch -x -a always -s sub -b dc=x; ldappasswd -S -A -W uid=bob; curl -s https://x")]
     [InlineData("aws ssm put-parameter --name /x --type String --value db.internal; app --value 5 --type secure")]
+    [InlineData("docker x login -p 22; docker --debug run -p 80:80 app; docker --config x run login -p 2")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
@@ -219,6 +226,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("ldapsearch -s ")]
     [InlineData("--value x ")]
     [InlineData("--value=x SecureStrin ")]
+    [InlineData("docker --tls x login -k ")]
+    [InlineData("docker -H h login -u x ")]
     [InlineData("db_pas=")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
@@ -524,6 +533,41 @@ public sealed class AssignedSecretMaskerTests
             },
             "+ aws ssm put-parameter --value=[redacted] --type SecureString --overwrite\n{\"Version\": 2}",
             "aws ssm put-parameter --type SecureString --value [redacted] failed: AccessDenied");
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_LoginAfterGlobalOptionsOfTheContainerTools_IsMaskedInTheEntryAndTheLine()
+    {
+        using var docker = System.Text.Json.JsonDocument.Parse("[\"docker\", \"-H\", \"tcp://h:2376\", \"--tls\", \"login\", \"-u\", \"bob\", \"-p\", \"hunter2\"]");
+        using var podman = System.Text.Json.JsonDocument.Parse("[\"podman\", \"--remote\", \"login\", \"-phunter2\", \"quay.io\"]");
+        using var run = System.Text.Json.JsonDocument.Parse("[\"docker\", \"--debug\", \"run\", \"-p\", \"8080:80\", \"app\", \"login\", \"-p\", \"22\"]");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["command"] = "docker --config /tmp/cfg login -u bob -p hunter2 registry.io",
+                ["docker"] = docker.RootElement.Clone(),
+                ["podman"] = podman.RootElement.Clone(),
+                ["run"] = run.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "+ nerdctl --namespace k8s.io login -u bob -p hunter2 r.io\nLogin Succeeded")
+        {
+            Error = "buildah --root /var/lib/b login -p hunter2 quay.io: unauthorized",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["command"] = "\"docker --config /tmp/cfg login -u bob -p [redacted] registry.io\"",
+                ["docker"] = "[\"docker\",\"-H\",\"tcp://h:2376\",\"--tls\",\"login\",\"-u\",\"bob\",\"-p\",\"[redacted]\"]",
+                ["podman"] = "[\"podman\",\"--remote\",\"login\",\"-p[redacted]\",\"quay.io\"]",
+                ["run"] = "[\"docker\",\"--debug\",\"run\",\"-p\",\"8080:80\",\"app\",\"login\",\"-p\",\"22\"]",
+            },
+            "+ nerdctl --namespace k8s.io login -u bob -p [redacted] r.io\nLogin Succeeded",
+            "buildah --root /var/lib/b login -p [redacted] quay.io: unauthorized");
     }
 
     /// <summary>
