@@ -917,7 +917,7 @@ internal sealed class AssignedSecretMasker
                 return flags.Length == 0 ? null : flags;
             }
 
-            laterIsLogin = word.SequenceEqual("login");
+            laterIsLogin = CommandName(word).SequenceEqual("login");
 
             // docker --config x login, docker -H tcp://h --tls login: global options between the command and its
             // login. Looked for once, at the login nearest the flag, so a flag costs one bounded walk back.
@@ -947,8 +947,9 @@ internal sealed class AssignedSecretMasker
         var needsOption = false;
         while (true)
         {
-            // Words are separated by white space, and by the quotes and commas of a list of arguments (also escaped).
-            while (at > limit && text[at - 1] is ' ' or '\t' or '"' or '\'' or ',' or '[' or ']' or '\\')
+            // Words are separated by white space, and by the quotes and commas of a list of arguments; the backslash
+            // of an escaped quote (\"docker\" in JSON inside a string) is no part of a word.
+            while (at > limit && text[at - 1] is ' ' or '\t' or '"' or '\'' or ',' or '[' or ']')
             {
                 at--;
             }
@@ -959,12 +960,17 @@ internal sealed class AssignedSecretMasker
             }
 
             var end = at;
-            while (at > limit && text[at - 1] is not (' ' or '\t' or '"' or '\'' or ',' or '[' or ']' or '\\' or '\n' or '\r' or ';' or '|' or '&' or '(' or '`'))
+            while (at > limit && text[at - 1] is not (' ' or '\t' or '"' or '\'' or ',' or '[' or ']' or '\n' or '\r' or ';' or '|' or '&' or '(' or '`'))
             {
                 at--;
             }
 
-            var word = text[at..end];
+            var word = text[at..end].Trim('\\');
+            if (word.IsEmpty)
+            {
+                continue;
+            }
+
             if (word[0] == '-')
             {
                 needsOption = false;

@@ -117,6 +117,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("podman --remote login -p hunter2 quay.io && nerdctl --namespace k8s.io login -phunter2 r.io", "podman --remote login -p [redacted] quay.io && nerdctl --namespace k8s.io login -p[redacted] r.io")]
     [InlineData("buildah --root /var/lib/b --log-level=debug login -u bob -p hunter2 quay.io", "buildah --root /var/lib/b --log-level=debug login -u bob -p [redacted] quay.io")]
     [InlineData("[\"docker\", \"--config\", \"x\", \"login\", \"-p\", \"hunter2\"]", "[\"docker\", \"--config\", \"x\", \"login\", \"-p\", \"[redacted]\"]")]
+    [InlineData("{\\\"argv\\\": [\\\"docker\\\", \\\"--config\\\", \\\"x\\\", \\\"login\\\", \\\"-p\\\", \\\"hunter2\\\"]}", "{\\\"argv\\\": [\\\"docker\\\", \\\"--config\\\", \\\"x\\\", \\\"login\\\", \\\"-p\\\", \\\"[redacted]\\\"]}")]
+    [InlineData("C:\\tools\\docker.exe --config C:\\cfg login -p hunter2", "C:\\tools\\docker.exe --config C:\\cfg login -p [redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
