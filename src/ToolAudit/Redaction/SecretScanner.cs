@@ -24,7 +24,8 @@ internal static class SecretScanner
     // scan (AssignedSecretMasker) to stop at, so its keyword is one more marker of the scheme search here.
     private const string NetrcMarker = "password ";
 
-    // How far before a .netrc password its machine or login keyword and their word are looked for.
+    // How far before a .netrc password, and after its value, the entry's machine and login keywords and their words are
+    // looked for.
     private const int MaxNetrcLookBack = 256;
 
     // Every char a secret shape can start with (all ASCII), made from the lists above, so a prefix added there is
