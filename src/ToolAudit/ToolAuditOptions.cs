@@ -55,7 +55,9 @@ public sealed class ToolAuditOptions
     /// the end of a word: <c>PGPASSWORD</c>, <c>dbpassword</c>, <c>adminpassword</c>, <c>clientsecret</c>,
     /// <c>myapikey</c> are redacted. This errs on the safe side too: <c>nocookie</c>, <c>topsecret</c>,
     /// <c>preauthorization</c> and <c>haspassword</c> are redacted. <c>token</c>, <c>auth</c> and <c>pwd</c> are not
-    /// looked for so (<c>maxtoken</c>, <c>oauth</c> and <c>OLDPWD</c> are kept). <c>sshpass</c> is the variable that
+    /// looked for so (<c>maxtoken</c>, <c>oauth</c> and <c>OLDPWD</c> are kept). A last word <c>pass</c> after another
+    /// word is read as <c>password</c> (<c>DB_PASS</c>, <c>smtp_pass</c>, <c>dbPass</c>; also <c>render_pass</c>, on the
+    /// safe side), <c>pass</c> alone is not (<c>--pass</c>). <c>sshpass</c> is the variable that
     /// <c>sshpass -e</c> reads its password from (<c>SSHPASS</c>).
     /// </para>
     /// </remarks>

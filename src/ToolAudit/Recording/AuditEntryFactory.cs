@@ -498,6 +498,7 @@ internal sealed class AuditEntryFactory
             case JsonValueKind.Array:
                 var afterFlag = KeyJudgement.Kept;
                 var command = new ShortFlagState();
+                bool? secureString = null;
                 foreach (var item in element.EnumerateArray())
                 {
                     if ((afterFlag != KeyJudgement.Kept && IsFlagValue(item) && IsRedactedValue(afterFlag, item)) || NeedsRewrite(item) || command.Next(item, out _) != ShortFlagItem.Other)
@@ -505,7 +506,11 @@ internal sealed class AuditEntryFactory
                         return true;
                     }
 
-                    afterFlag = JudgeFlag(item);
+                    var longFlag = LongFlag(item, element, ref secureString, out _, out afterFlag);
+                    if (longFlag == LongFlagItem.SecretAttached)
+                    {
+                        return true;
+                    }
                 }
 
                 return false;
@@ -549,24 +554,27 @@ internal sealed class AuditEntryFactory
                 writer.WriteStartArray();
                 var afterFlag = KeyJudgement.Kept;
                 var command = new ShortFlagState();
+                bool? secureString = null;
                 foreach (var item in element.EnumerateArray())
                 {
                     var shortFlag = command.Next(item, out var keep);
+                    var longFlag = LongFlag(item, element, ref secureString, out var flagKeep, out var nextJudgement);
                     if ((afterFlag != KeyJudgement.Kept && IsFlagValue(item) && IsRedactedValue(afterFlag, item)) || (shortFlag == ShortFlagItem.Password && keep == 0))
                     {
                         writer.WriteStringValue(SecretScanner.Redacted);
                     }
-                    else if (shortFlag == ShortFlagItem.Password)
+                    else if (shortFlag == ShortFlagItem.Password || longFlag == LongFlagItem.SecretAttached)
                     {
-                        // -phunter2, alice:hunter2: the flag and the user stay, the password goes.
-                        writer.WriteStringValue(string.Concat(StringOf(item, out _).AsSpan(0, keep), SecretScanner.Redacted));
+                        // -phunter2, alice:hunter2, --value=hunter2: the flag and the user stay, the password goes.
+                        var kept = shortFlag == ShortFlagItem.Password ? keep : flagKeep;
+                        writer.WriteStringValue(string.Concat(StringOf(item, out _).AsSpan(0, kept), SecretScanner.Redacted));
                     }
                     else
                     {
                         Rewrite(writer, item);
                     }
 
-                    afterFlag = JudgeFlag(item);
+                    afterFlag = nextJudgement;
                 }
 
                 writer.WriteEndArray();
@@ -595,26 +603,82 @@ internal sealed class AuditEntryFactory
         : JudgeKey(text);
 
     /// <summary>
-    /// What an item of a list of arguments says of the next: a secret-named long flag (<c>"--password"</c>) that it is a
-    /// secret, one that says where a secret is kept (<c>"--password-file"</c>) that it should be a path.
+    /// What a long flag in a list of arguments says of the items after it: a secret-named flag (<c>"--password"</c>)
+    /// gives its value in the next item; one that says where a secret is kept (<c>"--password-file"</c>) gives a path
+    /// there, kept only when it looks like one; so does a value flag (<c>"--value"</c>, as <c>aws ssm put-parameter</c>
+    /// takes) give a secret in a list that holds <c>SecureString</c> anywhere (<c>"--type", "SecureString"</c>, before it
+    /// or after it), whose attached value (<c>"--value=hunter2"</c>) is masked after the <c>=</c>: <paramref name="keep"/> chars stay.
     /// </summary>
-    private KeyJudgement JudgeFlag(JsonElement item)
+    /// <param name="item">The item.</param>
+    /// <param name="list">The list it is in.</param>
+    /// <param name="secureString">Whether the list holds <c>SecureString</c>: read once, when a value flag is met.</param>
+    /// <param name="keep">For <see cref="LongFlagItem.SecretAttached"/>, how many chars stay.</param>
+    /// <param name="next">What becomes of the next item when it is a flag's value (<see cref="LongFlagItem.ValueNext"/>).</param>
+    private LongFlagItem LongFlag(JsonElement item, JsonElement list, ref bool? secureString, out int keep, out KeyJudgement next)
     {
+        keep = 0;
+        next = KeyJudgement.Kept;
         if (item.ValueKind != JsonValueKind.String)
         {
-            return KeyJudgement.Kept;
+            return LongFlagItem.Other;
         }
 #if NET9_0_OR_GREATER
         // Most items are not flags: only one that starts with two dashes, or may spell them as escapes, is read as text.
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(item);
         if (!raw.StartsWith("\"--"u8) && !raw.Contains((byte)'\\'))
         {
-            return KeyJudgement.Kept;
+            return LongFlagItem.Other;
         }
 #endif
 
         var text = StringOf(item, out _);
-        return AssignedSecretMasker.IsLongFlag(text) ? JudgeKey(text) : KeyJudgement.Kept;
+        if (AssignedSecretMasker.IsLongFlag(text) && JudgeKey(text) is not KeyJudgement.Kept and var judgement)
+        {
+            next = judgement;
+            return LongFlagItem.ValueNext;
+        }
+
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        var name = equals < 0 ? text.AsSpan() : text.AsSpan(0, equals);
+        if (!AssignedSecretMasker.IsLongFlag(name) || !AssignedSecretMasker.IsValueKey(name) || equals == text.Length - 1
+            || !(secureString ??= HoldsSecureString(list)))
+        {
+            return LongFlagItem.Other;
+        }
+
+        keep = equals + 1;
+        next = equals < 0 ? KeyJudgement.Redacted : KeyJudgement.Kept;
+        return equals < 0 ? LongFlagItem.ValueNext : LongFlagItem.SecretAttached;
+    }
+
+    /// <summary>Whether an item of a list of arguments holds <c>SecureString</c> (<c>"SecureString"</c>, <c>"--type=SecureString"</c>).</summary>
+    private static bool HoldsSecureString(JsonElement list)
+    {
+        foreach (var item in list.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String && StringOf(item, out _).Contains(AssignedSecretMasker.SecureStringType, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What a long flag in a list of arguments is to <see cref="LongFlag"/>.</summary>
+    private enum LongFlagItem
+    {
+        /// <summary>Anything else.</summary>
+        Other,
+
+        /// <summary>
+        /// A flag whose value is the next item (<c>"--password"</c>, <c>"--password-file"</c>; <c>"--value"</c> beside
+        /// <c>SecureString</c>): what becomes of it is the flag's judgement.
+        /// </summary>
+        ValueNext,
+
+        /// <summary>A value flag with its secret attached (<c>"--value=hunter2"</c> beside <c>SecureString</c>).</summary>
+        SecretAttached,
     }
 
     /// <summary>What an item of a list of arguments is to <see cref="ShortFlagState"/>.</summary>
@@ -646,7 +710,20 @@ internal sealed class AuditEntryFactory
         private AssignedSecretMasker.PasswordFlag[]? _flags;
         private AssignedSecretMasker.PasswordFlag _pending;
         private bool _afterFlag;
-        private bool _afterLoginCommand;
+        private BeforeLogin _beforeLogin;
+
+        /// <summary>Where a list is after a command that <see cref="AssignedSecretMasker.TakesLoginPassword"/>, until its <c>login</c>.</summary>
+        private enum BeforeLogin
+        {
+            /// <summary>After no such command, or after a word that is no option of it (<c>docker run</c>).</summary>
+            None,
+
+            /// <summary>After the command, or after an option's value: an option or <c>login</c> may follow.</summary>
+            Options,
+
+            /// <summary>After an option: its value, another option or <c>login</c> may follow.</summary>
+            OptionValue,
+        }
 
         /// <summary>What <paramref name="item"/> is; for a password, <paramref name="keep"/> is how many of its chars stay.</summary>
         public ShortFlagItem Next(JsonElement item, out int keep)
@@ -687,9 +764,13 @@ internal sealed class AuditEntryFactory
                 return ShortFlagItem.Other;
             }
 
-            // docker alone takes no password flag; its login does.
-            var login = _afterLoginCommand && text.SequenceEqual("login");
-            _afterLoginCommand = AssignedSecretMasker.TakesLoginPassword(text);
+            // docker alone takes no password flag; its login does, also after global options, each followed by at
+            // most one value (docker -H tcp://h --tls login), as the text masker reads a command line.
+            var login = _beforeLogin != BeforeLogin.None && text.SequenceEqual("login");
+            _beforeLogin = AssignedSecretMasker.TakesLoginPassword(text) ? BeforeLogin.Options
+                : _beforeLogin != BeforeLogin.None && !login && text.StartsWith("-") ? BeforeLogin.OptionValue
+                : _beforeLogin == BeforeLogin.OptionValue && !login ? BeforeLogin.Options
+                : BeforeLogin.None;
             _flags = (login ? AssignedSecretMasker.LoginFlags : AssignedSecretMasker.PasswordFlagsOf(text)) ?? _flags;
             return ShortFlagItem.Other;
         }

@@ -6,6 +6,7 @@ namespace ToolAudit.Redaction;
 /// one-word key of at least <see cref="MinSuffixKeyLength"/> letters also at a word's end: <c>PGPASSWORD</c>). When its last
 /// word says where a secret is kept rather than what it is (<c>password_file</c>, <c>--token-path</c>: see
 /// <see cref="IsLocatorWord"/>), its value is kept only when it looks like a path (<see cref="KeyJudgement.KeptIfPath"/>).
+/// A last word <c>pass</c> after another word is read as <c>password</c> (<c>DB_PASS</c>: see <see cref="PassReadAsPassword"/>).
 /// </summary>
 internal sealed class ArgumentKeyRedactor
 {
@@ -50,6 +51,13 @@ internal sealed class ArgumentKeyRedactor
         }
 
         var words = SplitWords(key);
+        var judgement = JudgeWords(words);
+        return judgement == KeyJudgement.Kept && PassReadAsPassword(words) is { } read ? JudgeWords(read) : judgement;
+    }
+
+    /// <summary>What the configured keys say of a key split into <paramref name="words"/> (see <see cref="Judge"/>).</summary>
+    private KeyJudgement JudgeWords(string[] words)
+    {
         var locator = words.Length > 0 && IsLocatorWord(words[^1]);
         var judgement = KeyJudgement.Kept;
         foreach (var pattern in _patterns)
@@ -139,6 +147,38 @@ internal sealed class ArgumentKeyRedactor
                 current.Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// The words with <c>pass</c> read as <c>password</c> when it is the last word (digits aside) after another word, else null:
+    /// <c>DB_PASS</c>, <c>smtp_pass</c>, <c>dbPass</c>, <c>RCLONE_CONFIG_PASS</c>, <c>DB_PASS2</c> are redacted wherever
+    /// <c>password</c> is configured; before a locator word (<c>DB_PASS_FILE</c>) it is read so too, and the value then
+    /// kept only when it looks like a path. <c>pass</c> alone (<c>--pass</c>) is a verb or a flag too often to be read
+    /// so, and <c>pass_through</c> does not end in it. Accepted false positives: <c>render_pass</c>,
+    /// <c>boarding_pass</c>.
+    /// </summary>
+    private static string[]? PassReadAsPassword(string[] words)
+    {
+        var last = words.Length - 1;
+        if (last > 0 && IsLocatorWord(words[last]))
+        {
+            // DB_PASS_FILE says where the password is kept, as DB_PASSWORD_FILE does.
+            last--;
+        }
+
+        while (last > 0 && char.IsDigit(words[last][0]))
+        {
+            last--;
+        }
+
+        if (last <= 0 || !string.Equals(words[last], "pass", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var read = (string[])words.Clone();
+        read[last] = "password";
+        return read;
     }
 
     private static bool ContainsRun(string[] words, string[] pattern)

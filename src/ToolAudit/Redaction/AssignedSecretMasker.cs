@@ -40,6 +40,9 @@ internal sealed class AssignedSecretMasker
     private static readonly PasswordFlag[] RedisFlags = [new("a", PasswordPart.Whole)];
     private static readonly PasswordFlag[] ZipFlags = [new("P", PasswordPart.Whole)];
     private static readonly PasswordFlag[] LdapFlags = [new("w", PasswordPart.Whole)];
+
+    // ldappasswd also takes the old password with -a and the new one with -s (-A and -S ask for them).
+    private static readonly PasswordFlag[] LdapPasswdFlags = [new("w", PasswordPart.Whole), new("a", PasswordPart.Whole), new("s", PasswordPart.Whole)];
     private static readonly PasswordFlag[] CurlFlags =
         [new("u", PasswordPart.AfterColon), new("U", PasswordPart.AfterColon), new("-user", PasswordPart.AfterColon), new("-proxy-user", PasswordPart.AfterColon)];
     private static readonly PasswordFlag[] SambaFlags = [new("U", PasswordPart.AfterPercent), new("-user", PasswordPart.AfterPercent)];
@@ -65,6 +68,13 @@ internal sealed class AssignedSecretMasker
     // How far a value is read when the name that names it may follow it ({"value": "…", "name": "password"}): far
     // enough for any password or key written by hand, and bounded, so a run of value keys costs each the same.
     private const int MaxValueBeforeName = 256;
+
+    // How far before or after a value flag (--value) SecureString is looked for on its line, which makes its value a
+    // secret: aws ssm put-parameter --name /prod/db --type SecureString --value hunter2.
+    private const int MaxSecureStringDistance = 256;
+
+    /// <summary>The type AWS Systems Manager gives a parameter whose value is a secret.</summary>
+    internal const string SecureStringType = "SecureString";
 
     // How far before a one-letter flag (-p) its command is looked for (mysql -u root -h db -phunter2).
     private const int MaxCommandLookBack = 256;
@@ -300,6 +310,11 @@ internal sealed class AssignedSecretMasker
             if (IsFlag(text, keyStart, keyEnd))
             {
                 var flag = JudgeKey(text[keyStart..keyEnd]);
+                if (flag == KeyJudgement.Kept && IsSecureStringValueFlag(text, keyStart, keyEnd))
+                {
+                    flag = KeyJudgement.Redacted;
+                }
+
                 return flag != KeyJudgement.Kept && FindFlagValue(text, keyStart, keyEnd, out start, out length) && IsRedactedValue(flag, text, start, length);
             }
 
@@ -315,6 +330,12 @@ internal sealed class AssignedSecretMasker
             if (!EndsWithWord(text[keyStart..keyEnd], ValueWord))
             {
                 return false;
+            }
+
+            // aws ssm put-parameter --type SecureString --value=hunter2.
+            if (text[sign] == '=' && sign == keyEnd && IsFlag(text, keyStart, keyEnd) && NearSecureString(text, keyStart, keyEnd))
+            {
+                return FindValue(text, sign + 1, out start, out length);
             }
 
             var named = FollowsSecretName(text, keyStart);
@@ -353,6 +374,28 @@ internal sealed class AssignedSecretMasker
         && text[keyStart] == '-' && text[keyStart + 1] == '-' && text[keyStart + 2] != '-'
         && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
         && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the long flag <c>text[keyStart..keyEnd]</c> is a value flag (<c>--value</c>) with <c>SecureString</c>
+    /// near it on its line (<see cref="NearSecureString"/>): <c>aws ssm put-parameter --type SecureString --value …</c>.
+    /// </summary>
+    private static bool IsSecureStringValueFlag(ReadOnlySpan<char> text, int keyStart, int keyEnd) =>
+        EndsWithWord(text[keyStart..keyEnd], ValueWord) && NearSecureString(text, keyStart, keyEnd);
+
+    /// <summary>
+    /// Whether <c>SecureString</c> (any case) is on the line of the flag <c>text[keyStart..keyEnd]</c>, at most
+    /// <see cref="MaxSecureStringDistance"/> chars before it or after it, so each flag costs a bounded search.
+    /// </summary>
+    private static bool NearSecureString(ReadOnlySpan<char> text, int keyStart, int keyEnd)
+    {
+        var from = Math.Max(0, keyStart - MaxSecureStringDistance);
+        var lineStart = text[from..keyStart].LastIndexOfAny('\r', '\n');
+        from += lineStart + 1;
+        var to = Math.Min(text.Length, keyEnd + MaxSecureStringDistance);
+        var lineEnd = text[keyEnd..to].IndexOfAny('\r', '\n');
+        to = lineEnd < 0 ? to : keyEnd + lineEnd;
+        return text[from..to].Contains(SecureStringType, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>
     /// The value after the flag <c>text[keyStart..keyEnd]</c>: past spaces or tabs on a command line
@@ -887,13 +930,15 @@ internal sealed class AssignedSecretMasker
     /// a line break, <c>;</c>, <c>|</c>, <c>&amp;</c>, <c>(</c> or a backquote, at most <see cref="MaxCommandLookBack"/>
     /// chars), or null. A nearer command that takes none (<c>sshpass -p pw ssh -p 2222</c>: ssh's <c>-p</c> is a port)
     /// decides for it; so does a <c>login</c> subcommand whose <c>-p</c> is a password (<c>docker login</c>,
-    /// <c>az login</c>: <see cref="TakesLoginPassword"/>), though <c>docker</c> alone takes none.
+    /// <c>az login</c>, also after global options: <c>docker --config x login</c>; <see cref="TakesLoginPassword"/>,
+    /// <see cref="LoginAfterOptions"/>), though <c>docker</c> alone takes none.
     /// </summary>
     private static PasswordFlag[]? CommandFlagsBefore(ReadOnlySpan<char> text, int flag)
     {
         var limit = Math.Max(0, flag - MaxCommandLookBack);
         var at = flag;
         var laterIsLogin = false;
+        var loginLooked = false;
         while (at > limit)
         {
             var c = text[at - 1];
@@ -921,10 +966,79 @@ internal sealed class AssignedSecretMasker
                 return flags.Length == 0 ? null : flags;
             }
 
-            laterIsLogin = word.SequenceEqual("login");
+            laterIsLogin = CommandName(word).SequenceEqual("login");
+
+            // docker --config x login, docker -H tcp://h --tls login: global options between the command and its
+            // login. Looked for once, at the login nearest the flag, so a flag costs one bounded walk back.
+            if (laterIsLogin && !loginLooked)
+            {
+                loginLooked = true;
+                if (LoginAfterOptions(text, at, limit))
+                {
+                    return LoginFlags;
+                }
+            }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether the <c>login</c> at <paramref name="login"/> is the subcommand of a command that
+    /// <see cref="TakesLoginPassword"/> with only its global options between them: options (<c>--tls</c>,
+    /// <c>--log-level=debug</c>), each followed by at most one value (<c>--config /tmp/cfg</c>, <c>-H tcp://h:2376</c>),
+    /// read back to <paramref name="limit"/> on the same command line. So <c>docker --config x login -p …</c> is a login,
+    /// and <c>docker run -p 5000:5000 app login -p 22</c> (a word that is no option's value) is not.
+    /// </summary>
+    private static bool LoginAfterOptions(ReadOnlySpan<char> text, int login, int limit)
+    {
+        var at = login;
+        var needsOption = false;
+        while (true)
+        {
+            // Words are separated by white space, and by the quotes and commas of a list of arguments; the backslash
+            // of an escaped quote (\"docker\" in JSON inside a string) is no part of a word.
+            while (at > limit && text[at - 1] is ' ' or '\t' or '"' or '\'' or ',' or '[' or ']')
+            {
+                at--;
+            }
+
+            if (at == limit || text[at - 1] is '\n' or '\r' or ';' or '|' or '&' or '(' or '`')
+            {
+                return false;
+            }
+
+            var end = at;
+            while (at > limit && text[at - 1] is not (' ' or '\t' or '"' or '\'' or ',' or '[' or ']' or '\n' or '\r' or ';' or '|' or '&' or '(' or '`'))
+            {
+                at--;
+            }
+
+            var word = text[at..end].Trim('\\');
+            if (word.IsEmpty)
+            {
+                continue;
+            }
+
+            if (word[0] == '-')
+            {
+                needsOption = false;
+            }
+            else if (TakesLoginPassword(word))
+            {
+                return !needsOption;
+            }
+            else if (needsOption)
+            {
+                // Two words in a row that are no options: a subcommand and its argument (run … app), not options.
+                return false;
+            }
+            else
+            {
+                // An option's value: an option must come before it.
+                needsOption = true;
+            }
+        }
     }
 
     /// <summary>
@@ -932,7 +1046,7 @@ internal sealed class AssignedSecretMasker
     /// with: <c>-p</c> for the MySQL and MariaDB clients (whose <c>-p value</c>, with a space, is a database name that is
     /// masked too: a model often means the password), the MongoDB tools, <c>sshpass</c> and 7-Zip; <c>-a</c> for
     /// <c>redis-cli</c>; <c>-P</c> for <c>zip</c> and <c>unzip</c>; <c>-w</c> for the OpenLDAP tools (<c>-W</c> asks for
-    /// it); <c>-k</c>, <c>-pass</c>, <c>-passin</c> and <c>-passout</c> for <c>openssl</c> (what follows <c>pass:</c>);
+    /// it), and <c>-a</c> (the old password) and <c>-s</c> (the new one) for <c>ldappasswd</c>; <c>-k</c>, <c>-pass</c>, <c>-passin</c> and <c>-passout</c> for <c>openssl</c> (what follows <c>pass:</c>);
     /// <c>-u</c>, <c>-U</c>, <c>--user</c> and <c>--proxy-user</c> for <c>curl</c> (what follows the user's colon);
     /// <c>-U</c> and <c>--user</c> for Samba's clients (what follows the user's <c>%</c>). A command whose one-letter
     /// flags are something else (<c>ssh</c>, <c>scp</c>, <c>docker</c>, …) gives none: it ends the look for a command.
@@ -946,7 +1060,8 @@ internal sealed class AssignedSecretMasker
         "redis-cli" => RedisFlags,
         "zip" or "unzip" => ZipFlags,
         "ldapsearch" or "ldapmodify" or "ldapadd" or "ldapdelete" or "ldapmodrdn" or "ldapcompare" or "ldapwhoami"
-            or "ldapexop" or "ldappasswd" or "ldapurl" => LdapFlags,
+            or "ldapexop" or "ldapurl" => LdapFlags,
+        "ldappasswd" => LdapPasswdFlags,
         "openssl" => OpenSslFlags,
         "curl" => CurlFlags,
         "smbclient" or "rpcclient" or "smbcacls" or "smbget" => SambaFlags,
@@ -990,7 +1105,7 @@ internal sealed class AssignedSecretMasker
     /// <c>"Type": "SecureString"</c> (<c>{"Name": "/prod/db", "Type": "SecureString", "Value": "…"}</c>).
     /// </summary>
     internal static bool IsSecretType(ReadOnlySpan<char> key, ReadOnlySpan<char> text) =>
-        text.Equals("SecureString", StringComparison.OrdinalIgnoreCase) && EndsWithWord(key, "type");
+        text.Equals(SecureStringType, StringComparison.OrdinalIgnoreCase) && EndsWithWord(key, "type");
 
     /// <summary>
     /// What the name, key or type property <paramref name="key"/> with the text <paramref name="text"/> says of the value
@@ -1084,7 +1199,7 @@ internal sealed class AssignedSecretMasker
                 return hit;
             }
 
-            if (text[at - 1] is ' ' or '"' or '\'' && (text[letterAt] | 0x20) is 'p' or 'a' or 'u' or 'w' or 'k')
+            if (text[at - 1] is ' ' or '"' or '\'' && (text[letterAt] | 0x20) is 'p' or 'a' or 'u' or 'w' or 'k' or 's')
             {
                 return at - 1;
             }

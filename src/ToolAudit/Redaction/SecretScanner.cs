@@ -24,7 +24,8 @@ internal static class SecretScanner
     // scan (AssignedSecretMasker) to stop at, so its keyword is one more marker of the scheme search here.
     private const string NetrcMarker = "password ";
 
-    // How far before a .netrc password its machine or login keyword and their word are looked for.
+    // How far before a .netrc password, and after its value, the entry's machine and login keywords and their words are
+    // looked for.
     private const int MaxNetrcLookBack = 256;
 
     // Every char a secret shape can start with (all ASCII), made from the lists above, so a prefix added there is
@@ -172,23 +173,17 @@ internal static class SecretScanner
 
     /// <summary>
     /// The password of a .netrc entry whose <c>password</c> keyword is at <paramref name="at"/>: the word after it (or
-    /// a quoted one's content), when the words before it are <c>machine</c>, a host, <c>login</c> and a user, or
-    /// <c>default login</c> and a user (<c>machine api.example.com login alice password hunter2</c>, also across lines).
-    /// The keywords and the rest of the entry stay. Prose needs all four words in that order to be masked.
+    /// a quoted one's content), when the entry's other keywords and their words are next to it, before it or after it:
+    /// <c>machine</c> (or <c>default</c>) and <c>login</c>, in any order, with <c>account</c> between them too
+    /// (<c>machine api.example.com login alice password hunter2</c>, <c>machine h password hunter2 login u</c>,
+    /// <c>password hunter2 machine h login u</c>, also across lines). The keywords and the rest of the entry stay. Prose
+    /// needs both keywords, each with its word, right beside the password to be masked.
     /// </summary>
     private static bool MatchNetrcPassword(ReadOnlySpan<char> text, int at, out int start, out int length)
     {
         start = at;
         length = 0;
-        var limit = Math.Max(0, at - MaxNetrcLookBack);
-        if (!text[at..].StartsWith(NetrcMarker, StringComparison.Ordinal)
-            || !PreviousWord(text, at, limit, out var user) || !PreviousWord(text, user, limit, out var login)
-            || !IsWordAt(text, login, "login") || !PreviousWord(text, login, limit, out var host))
-        {
-            return false;
-        }
-
-        if (!IsWordAt(text, host, "default") && !(PreviousWord(text, host, limit, out var machine) && IsWordAt(text, machine, "machine")))
+        if (!text[at..].StartsWith(NetrcMarker, StringComparison.Ordinal))
         {
             return false;
         }
@@ -197,6 +192,24 @@ internal static class SecretScanner
         while (value < text.Length && text[value] is ' ' or '\t')
         {
             value++;
+        }
+
+        var keywords = NetrcKeywordsBefore(text, at, Math.Max(0, at - MaxNetrcLookBack));
+        if (keywords != NetrcKeywords.Both)
+        {
+            // After the password, to its entry's other keywords: the value's end is looked for within the same bound.
+            // A value that ends a clause (p; or p,) ends the entry in a sentence or a shell line.
+            var bound = Math.Min(text.Length, value + MaxNetrcLookBack);
+            var valueEnd = NetrcValueEnd(text, value, bound);
+            if (valueEnd > value && text[valueEnd - 1] is not (';' or ','))
+            {
+                keywords |= NetrcKeywordsAfter(text, valueEnd, Math.Min(text.Length, valueEnd + MaxNetrcLookBack));
+            }
+        }
+
+        if (keywords != NetrcKeywords.Both)
+        {
+            return false;
         }
 
         if (value < text.Length && text[value] is '"' or '\'')
@@ -216,6 +229,129 @@ internal static class SecretScanner
         start = value;
         length = end - value;
         return length > 0;
+    }
+
+    /// <summary>The .netrc keywords that name an entry's machine and its user: a password needs both beside it.</summary>
+    [Flags]
+    private enum NetrcKeywords
+    {
+        None = 0,
+        Machine = 1,
+        Login = 2,
+        Both = Machine | Login,
+    }
+
+    // The most keyword pairs read on each side of a password: machine, login and account.
+    private const int MaxNetrcPairs = 3;
+
+    /// <summary>
+    /// Which of <c>machine</c> (or <c>default</c>) and <c>login</c> are among the keyword pairs right before
+    /// <paramref name="end"/> (<c>machine h login u</c>, <c>login u machine h</c>, <c>default login u</c>), read back to
+    /// <paramref name="limit"/> until a word that is no keyword's.
+    /// </summary>
+    private static NetrcKeywords NetrcKeywordsBefore(ReadOnlySpan<char> text, int end, int limit)
+    {
+        var found = NetrcKeywords.None;
+        for (var pair = 0; pair < MaxNetrcPairs; pair++)
+        {
+            if (!PreviousWord(text, end, limit, out var word))
+            {
+                break;
+            }
+
+            if (IsWordAt(text, word, "default"))
+            {
+                found |= NetrcKeywords.Machine;
+                end = word;
+                continue;
+            }
+
+            if (!PreviousWord(text, word, limit, out var keyword))
+            {
+                break;
+            }
+
+            var kind = NetrcKeywordAt(text, keyword);
+            if (kind is null)
+            {
+                break;
+            }
+
+            found |= kind.Value;
+            end = keyword;
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Which of <c>machine</c> and <c>login</c> are among the keyword pairs right after <paramref name="from"/>
+    /// (<c>password p machine h login u</c>), read up to <paramref name="bound"/> until a word that is no keyword's.
+    /// </summary>
+    private static NetrcKeywords NetrcKeywordsAfter(ReadOnlySpan<char> text, int from, int bound)
+    {
+        var found = NetrcKeywords.None;
+        var at = from;
+        for (var pair = 0; pair < MaxNetrcPairs; pair++)
+        {
+            if (!NextWord(text, at, bound, out var keyword, out var keywordEnd) || NetrcKeywordAt(text, keyword) is not { } kind
+                || !NextWord(text, keywordEnd, bound, out _, out at))
+            {
+                break;
+            }
+
+            found |= kind;
+        }
+
+        return found;
+    }
+
+    /// <summary>The keyword of a pair at <paramref name="at"/>: <c>machine</c>, <c>login</c>, or <c>account</c> (which names neither); else null.</summary>
+    private static NetrcKeywords? NetrcKeywordAt(ReadOnlySpan<char> text, int at) =>
+        IsWordAt(text, at, "machine") ? NetrcKeywords.Machine
+        : IsWordAt(text, at, "login") ? NetrcKeywords.Login
+        : IsWordAt(text, at, "account") ? NetrcKeywords.None
+        : null;
+
+    /// <summary>Where the word at or after <paramref name="from"/> (past white space) starts and ends, when it ends before <paramref name="bound"/> or at the text's end.</summary>
+    private static bool NextWord(ReadOnlySpan<char> text, int from, int bound, out int wordStart, out int wordEnd)
+    {
+        wordStart = from;
+        while (wordStart < bound && IsWhite(text[wordStart]))
+        {
+            wordStart++;
+        }
+
+        wordEnd = wordStart;
+        while (wordEnd < bound && !IsWhite(text[wordEnd]))
+        {
+            wordEnd++;
+        }
+
+        return wordEnd > wordStart && (wordEnd < bound || bound == text.Length);
+    }
+
+    /// <summary>Where the .netrc value at <paramref name="value"/> ends (past a quoted one's closing quote), or -1 when it does not before <paramref name="bound"/>.</summary>
+    private static int NetrcValueEnd(ReadOnlySpan<char> text, int value, int bound)
+    {
+        if (value >= bound)
+        {
+            return -1;
+        }
+
+        if (text[value] is '"' or '\'')
+        {
+            var close = text[(value + 1)..bound].IndexOf(text[value]);
+            return close < 0 ? -1 : value + close + 2;
+        }
+
+        var end = value;
+        while (end < bound && !IsWhite(text[end]))
+        {
+            end++;
+        }
+
+        return end < bound || bound == text.Length ? end : -1;
     }
 
     /// <summary>Where the word before <paramref name="end"/> (past white space) starts, when one is there whole after <paramref name="limit"/>.</summary>

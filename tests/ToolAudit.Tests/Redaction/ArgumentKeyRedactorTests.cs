@@ -182,6 +182,47 @@ public sealed class ArgumentKeyRedactorTests
         Defaults.IsRedacted(key).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("DB_PASS")]
+    [InlineData("smtp_pass")]
+    [InlineData("dbPass")]
+    [InlineData("RCLONE_CONFIG_PASS")]
+    [InlineData("--db-pass")]
+    [InlineData("DB_PASS2")]
+    [InlineData("render_pass")]
+    [InlineData("boarding_pass")]
+    public void IsRedacted_KeyOfSeveralWordsEndingInTheWordPass_IsTrue(string key)
+    {
+        // pass as the last word after another is read as password (DB_PASS, smtp_pass). render_pass and boarding_pass
+        // are the accepted false positives of that rule.
+        Defaults.IsRedacted(key).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("pass")]
+    [InlineData("PASS")]
+    [InlineData("--pass")]
+    [InlineData("pass2")]
+    [InlineData("pass_through")]
+    [InlineData("DB_PASS_FILE")]
+    [InlineData("bypass")]
+    [InlineData("compass")]
+    [InlineData("passive")]
+    public void IsRedacted_PassAloneOrNotTheLastWord_IsFalse(string key)
+    {
+        // pass alone is a verb or a flag (--pass), too common to be read as password; a locator word still wins.
+        Defaults.IsRedacted(key).Should().BeFalse();
+    }
+
+    [Fact]
+    public void IsRedacted_KeyEndingInTheWordPass_FollowsTheConfiguredPasswordKeys()
+    {
+        // pass stands for password: it is redacted where password would be, and only there.
+        new ArgumentKeyRedactor(["ssn"]).IsRedacted("DB_PASS").Should().BeFalse();
+        new ArgumentKeyRedactor(["db_password"]).IsRedacted("DB_PASS").Should().BeTrue();
+        new ArgumentKeyRedactor(["db_password"]).IsRedacted("smtp_pass").Should().BeFalse();
+    }
+
     [Fact]
     public void IsRedacted_ConfiguredKeyEndingInALocatorWord_StillMatches()
     {

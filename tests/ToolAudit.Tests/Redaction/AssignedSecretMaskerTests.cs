@@ -101,6 +101,24 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("{\"dbpassword\": \"a\", \"adminpassword\": \"b\", \"clientsecret\": \"c\"}", "{\"dbpassword\": \"[redacted]\", \"adminpassword\": \"[redacted]\", \"clientsecret\": \"[redacted]\"}")]
     [InlineData("{\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"hunter2\", \"Version\": 1}", "{\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"[redacted]\", \"Version\": 1}")]
     [InlineData("{\"Value\": \"hunter2\", \"Type\": \"SecureString\"}", "{\"Value\": \"[redacted]\", \"Type\": \"SecureString\"}")]
+    [InlineData("DB_PASS=hunter2 smtp_pass: s3cret dbPass='x'", "DB_PASS=[redacted] smtp_pass: [redacted] dbPass='[redacted]'")]
+    [InlineData("export RCLONE_CONFIG_PASS=hunter2; app --db-pass hunter2 -v", "export RCLONE_CONFIG_PASS=[redacted]; app --db-pass [redacted] -v")]
+    [InlineData("{\"SMTP_PASS\": \"hunter2\", \"port\": 25}", "{\"SMTP_PASS\": \"[redacted]\", \"port\": 25}")]
+    [InlineData("ldappasswd -x -D cn=admin,dc=x -w bindpw -a oldpw -s newpw uid=bob,dc=x", "ldappasswd -x -D cn=admin,dc=x -w [redacted] -a [redacted] -s [redacted] uid=bob,dc=x")]
+    [InlineData("ldappasswd -D cn=admin -wbindpw -aoldpw -snewpw", "ldappasswd -D cn=admin -w[redacted] -a[redacted] -s[redacted]")]
+    [InlineData("[\"ldappasswd\", \"-a\", \"oldpw\", \"-S\", \"-s\", \"newpw\"]", "[\"ldappasswd\", \"-a\", \"[redacted]\", \"-S\", \"-s\", \"[redacted]\"]")]
+    [InlineData("aws ssm put-parameter --name /prod/db --type SecureString --value hunter2 --overwrite", "aws ssm put-parameter --name /prod/db --type SecureString --value [redacted] --overwrite")]
+    [InlineData("aws ssm put-parameter --value hunter2 --name /prod/db --type SecureString", "aws ssm put-parameter --value [redacted] --name /prod/db --type SecureString")]
+    [InlineData("aws ssm put-parameter --name /prod/db --value=hunter2 --type=SecureString", "aws ssm put-parameter --name /prod/db --value=[redacted] --type=SecureString")]
+    [InlineData("[\"aws\", \"ssm\", \"put-parameter\", \"--type\", \"SecureString\", \"--value\", \"hunter2\"]", "[\"aws\", \"ssm\", \"put-parameter\", \"--type\", \"SecureString\", \"--value\", \"[redacted]\"]")]
+    [InlineData("docker --config /tmp/cfg login -u bob -p hunter2 registry.io", "docker --config /tmp/cfg login -u bob -p [redacted] registry.io")]
+    [InlineData("docker -H tcp://h:2376 --tls login -u bob -p hunter2", "docker -H tcp://h:2376 --tls login -u bob -p [redacted]")]
+    [InlineData("docker -H tcp://h:2376 --tls login --password hunter2 registry", "docker -H tcp://h:2376 --tls login --password [redacted] registry")]
+    [InlineData("podman --remote login -p hunter2 quay.io && nerdctl --namespace k8s.io login -phunter2 r.io", "podman --remote login -p [redacted] quay.io && nerdctl --namespace k8s.io login -p[redacted] r.io")]
+    [InlineData("buildah --root /var/lib/b --log-level=debug login -u bob -p hunter2 quay.io", "buildah --root /var/lib/b --log-level=debug login -u bob -p [redacted] quay.io")]
+    [InlineData("[\"docker\", \"--config\", \"x\", \"login\", \"-p\", \"hunter2\"]", "[\"docker\", \"--config\", \"x\", \"login\", \"-p\", \"[redacted]\"]")]
+    [InlineData("{\\\"argv\\\": [\\\"docker\\\", \\\"--config\\\", \\\"x\\\", \\\"login\\\", \\\"-p\\\", \\\"hunter2\\\"]}", "{\\\"argv\\\": [\\\"docker\\\", \\\"--config\\\", \\\"x\\\", \\\"login\\\", \\\"-p\\\", \\\"[redacted]\\\"]}")]
+    [InlineData("C:\\tools\\docker.exe --config C:\\cfg login -p hunter2", "C:\\tools\\docker.exe --config C:\\cfg login -p [redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -139,6 +157,10 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("docker run -p 5000:5000 app login -p 22; ssh login -p 2222 host; az vm open-port -p 80")]
     [InlineData("{\"Name\": \"/prod/db\", \"Type\": \"String\", \"Value\": \"db.internal\"} maxtoken=5 OLDPWD=/home/bob")]
     [InlineData("")]
+    [InlineData("pass=1 --pass x; git commit -m 'first pass: ok' PASS: 3 pass_through=yes DB_PASS_FILE=/run/s")]
+    [InlineData("ldapsearch -x -a always -s sub -b dc=x; ldappasswd -S -A -W uid=bob; curl -s https://x")]
+    [InlineData("aws ssm put-parameter --name /x --type String --value db.internal; app --value 5 --type secure")]
+    [InlineData("docker x login -p 22; docker --debug run -p 80:80 app; docker --config x run login -p 2")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
@@ -202,6 +224,13 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("curl -u a ")]
     [InlineData("docker x login -k ")]
     [InlineData("openssl -passin env:X ")]
+    [InlineData(" -s")]
+    [InlineData("ldapsearch -s ")]
+    [InlineData("--value x ")]
+    [InlineData("--value=x SecureStrin ")]
+    [InlineData("docker --tls x login -k ")]
+    [InlineData("docker -H h login -u x ")]
+    [InlineData("db_pas=")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
@@ -400,6 +429,173 @@ public sealed class AssignedSecretMaskerTests
         entry.ResultSnippet.Should().Be("{\"Parameter\": {\"Name\": \"/prod/db\", \"Type\": \"SecureString\", \"Value\": \"[redacted]\", \"Version\": 3}}");
         written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
         entry.Error.Should().Be("docker login -u bob -p [redacted] failed: unauthorized");
+        written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_KeysEndingInTheWordPass_AreRedactedInTheEntryAndTheLine()
+    {
+        using var env = System.Text.Json.JsonDocument.Parse("{\"SMTP_PASS\": \"hunter2\", \"PASS\": \"1\"}");
+        using var argv = System.Text.Json.JsonDocument.Parse("[\"app\", \"--db-pass\", \"hunter2\", \"--pass\", \"2\"]");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["DB_PASS"] = "hunter2",
+                ["smtpPass"] = "hunter2",
+                ["pass"] = "first",
+                ["command"] = "RCLONE_CONFIG_PASS=hunter2 rclone sync a b",
+                ["env"] = env.RootElement.Clone(),
+                ["argv"] = argv.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "DB_PASS=hunter2\nPORT=5432")
+        {
+            Error = "export smtp_pass=hunter2 failed",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["DB_PASS"] = "\"[redacted]\"",
+                ["smtpPass"] = "\"[redacted]\"",
+                ["pass"] = "\"first\"",
+                ["command"] = "\"RCLONE_CONFIG_PASS=[redacted] rclone sync a b\"",
+                ["env"] = "{\"SMTP_PASS\":\"[redacted]\",\"PASS\":\"1\"}",
+                ["argv"] = "[\"app\",\"--db-pass\",\"[redacted]\",\"--pass\",\"2\"]",
+            },
+            "DB_PASS=[redacted]\nPORT=5432",
+            "export smtp_pass=[redacted] failed");
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_LdappasswdOldAndNewPasswords_AreMaskedInTheEntryAndTheLine()
+    {
+        using var argv = System.Text.Json.JsonDocument.Parse("[\"ldappasswd\", \"-w\", \"hunter2\", \"-a\", \"hunter2\", \"-shunter2\", \"uid=bob\"]");
+        using var search = System.Text.Json.JsonDocument.Parse("[\"ldapsearch\", \"-a\", \"always\", \"-s\", \"sub\"]");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["command"] = "ldappasswd -x -D cn=admin,dc=x -w hunter2 -a hunter2 -s hunter2 uid=bob,dc=x",
+                ["argv"] = argv.RootElement.Clone(),
+                ["search"] = search.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "$ ldappasswd -a hunter2 -shunter2\nResult: Success")
+        {
+            Error = "ldappasswd -s hunter2 failed: Insufficient access (50)",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["command"] = "\"ldappasswd -x -D cn=admin,dc=x -w [redacted] -a [redacted] -s [redacted] uid=bob,dc=x\"",
+                ["argv"] = "[\"ldappasswd\",\"-w\",\"[redacted]\",\"-a\",\"[redacted]\",\"-s[redacted]\",\"uid=bob\"]",
+                ["search"] = "[\"ldapsearch\",\"-a\",\"always\",\"-s\",\"sub\"]",
+            },
+            "$ ldappasswd -a [redacted] -s[redacted]\nResult: Success",
+            "ldappasswd -s [redacted] failed: Insufficient access (50)");
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_SsmValueFlagBesideSecureString_IsMaskedInTheEntryAndTheLine()
+    {
+        using var argv = System.Text.Json.JsonDocument.Parse("[\"aws\", \"ssm\", \"put-parameter\", \"--value\", \"hunter2\", \"--type\", \"SecureString\"]");
+        using var attached = System.Text.Json.JsonDocument.Parse("[\"aws\", \"ssm\", \"put-parameter\", \"--type=SecureString\", \"--value=hunter2\"]");
+        using var plain = System.Text.Json.JsonDocument.Parse("[\"aws\", \"ssm\", \"put-parameter\", \"--type\", \"String\", \"--value\", \"db.internal\", \"--value=x\"]");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["command"] = "aws ssm put-parameter --name /prod/db --type SecureString --value hunter2",
+                ["argv"] = argv.RootElement.Clone(),
+                ["attached"] = attached.RootElement.Clone(),
+                ["plain"] = plain.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "+ aws ssm put-parameter --value=hunter2 --type SecureString --overwrite\n{\"Version\": 2}")
+        {
+            Error = "aws ssm put-parameter --type SecureString --value hunter2 failed: AccessDenied",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["command"] = "\"aws ssm put-parameter --name /prod/db --type SecureString --value [redacted]\"",
+                ["argv"] = "[\"aws\",\"ssm\",\"put-parameter\",\"--value\",\"[redacted]\",\"--type\",\"SecureString\"]",
+                ["attached"] = "[\"aws\",\"ssm\",\"put-parameter\",\"--type=SecureString\",\"--value=[redacted]\"]",
+                ["plain"] = "[\"aws\",\"ssm\",\"put-parameter\",\"--type\",\"String\",\"--value\",\"db.internal\",\"--value=x\"]",
+            },
+            "+ aws ssm put-parameter --value=[redacted] --type SecureString --overwrite\n{\"Version\": 2}",
+            "aws ssm put-parameter --type SecureString --value [redacted] failed: AccessDenied");
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_LoginAfterGlobalOptionsOfTheContainerTools_IsMaskedInTheEntryAndTheLine()
+    {
+        using var docker = System.Text.Json.JsonDocument.Parse("[\"docker\", \"-H\", \"tcp://h:2376\", \"--tls\", \"login\", \"-u\", \"bob\", \"-p\", \"hunter2\"]");
+        using var podman = System.Text.Json.JsonDocument.Parse("[\"podman\", \"--remote\", \"login\", \"-phunter2\", \"quay.io\"]");
+        using var run = System.Text.Json.JsonDocument.Parse("[\"docker\", \"--debug\", \"run\", \"-p\", \"8080:80\", \"app\", \"login\", \"-p\", \"22\"]");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["command"] = "docker --config /tmp/cfg login -u bob -p hunter2 registry.io",
+                ["docker"] = docker.RootElement.Clone(),
+                ["podman"] = podman.RootElement.Clone(),
+                ["run"] = run.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "+ nerdctl --namespace k8s.io login -u bob -p hunter2 r.io\nLogin Succeeded")
+        {
+            Error = "buildah --root /var/lib/b login -p hunter2 quay.io: unauthorized",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["command"] = "\"docker --config /tmp/cfg login -u bob -p [redacted] registry.io\"",
+                ["docker"] = "[\"docker\",\"-H\",\"tcp://h:2376\",\"--tls\",\"login\",\"-u\",\"bob\",\"-p\",\"[redacted]\"]",
+                ["podman"] = "[\"podman\",\"--remote\",\"login\",\"-p[redacted]\",\"quay.io\"]",
+                ["run"] = "[\"docker\",\"--debug\",\"run\",\"-p\",\"8080:80\",\"app\",\"login\",\"-p\",\"22\"]",
+            },
+            "+ nerdctl --namespace k8s.io login -u bob -p [redacted] r.io\nLogin Succeeded",
+            "buildah --root /var/lib/b login -p [redacted] quay.io: unauthorized");
+    }
+
+    /// <summary>
+    /// Prepares <paramref name="call"/> both ways, as an entry (the in-memory store's) and as the line the file store
+    /// writes on its own path, and checks that each stores the expected arguments, snippet and error, and that no
+    /// <c>hunter2</c> is left in the line.
+    /// </summary>
+    private static void AssertEntryAndLine(ToolCall call, IReadOnlyDictionary<string, string> expectedArgs, string snippet, string error)
+    {
+        var entry = Prepared.Entry(call);
+        var line = Prepared.Line(call);
+
+        line.Should().NotContain("hunter2");
+        using var written = System.Text.Json.JsonDocument.Parse(line);
+        var args = written.RootElement.GetProperty("args");
+        foreach (var (name, stored) in new[] { ("entry", entry.Args!.ToDictionary(a => a.Key, a => a.Value.GetRawText())), ("line", args.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText())) })
+        {
+            foreach (var (key, expected) in expectedArgs)
+            {
+                stored[key].Should().Be(expected, $"{name}: {key}");
+            }
+        }
+
+        entry.ResultSnippet.Should().Be(snippet);
+        written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
+        entry.Error.Should().Be(error);
         written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
     }
 

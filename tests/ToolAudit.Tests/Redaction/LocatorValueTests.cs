@@ -224,6 +224,31 @@ public sealed class LocatorValueTests
     }
 
     [Fact]
+    public void Create_PassBeforeALocatorWord_IsALocatorKeyToo()
+    {
+        // DB_PASS is read as DB_PASSWORD; DB_PASS_FILE says where it is kept, as DB_PASSWORD_FILE does.
+        new ArgumentKeyRedactor(ToolAuditOptions.DefaultRedactedKeys).Judge("DB_PASS_FILE").Should().Be(KeyJudgement.KeptIfPath);
+        var stored = Stored(new Dictionary<string, object?> { ["DB_PASS_FILE"] = "hunter2", ["SMTP_PASS_PATH"] = "/run/secrets/smtp", ["DB_PASS"] = "/run/x" });
+
+        stored["DB_PASS_FILE"].Should().Be("\"[redacted]\"");
+        stored["SMTP_PASS_PATH"].Should().Be("\"/run/secrets/smtp\"");
+        stored["DB_PASS"].Should().Be("\"[redacted]\"", "the secret's own name redacts whatever the value");
+        Masker().Mask("export DB_PASS_FILE=hunter2 DB_PASS_FILE=/run/s").Should().Be("export DB_PASS_FILE=[redacted] DB_PASS_FILE=/run/s");
+    }
+
+    [Fact]
+    public void Create_LocatorFlagsBesideASecureStringValueInOneList_AreEachJudgedByTheirOwnRule()
+    {
+        // The list's --value is a secret (SecureString is in the list), its --token-file a path or not.
+        var stored = Stored(new Dictionary<string, object?>
+        {
+            ["argv"] = new[] { "aws", "ssm", "put-parameter", "--token-file", "hunter2", "--type", "SecureString", "--value", "s3cr3t", "--cli-input-path", "./in.json", "--token-path", "./token.txt" },
+        });
+
+        stored["argv"].Should().Be("""["aws","ssm","put-parameter","--token-file","[redacted]","--type","SecureString","--value","[redacted]","--cli-input-path","./in.json","--token-path","./token.txt"]""");
+    }
+
+    [Fact]
     public void WriteLine_LocatorKeysOnEveryPath_WritesTheEntrysLineByteForByte()
     {
         // The file store writes its line from the captured arguments without making the entry: it must judge each

@@ -107,10 +107,56 @@ public sealed class SecretScannerTests
     [InlineData("After login your password expires; reset your password here", "After login your password expires; reset your password here")]
     [InlineData("the machine's login page has a password field", "the machine's login page has a password field")]
     [InlineData("machine h loginx u password p; machine h login u passwordx p", "machine h loginx u password p; machine h login u passwordx p")]
+    [InlineData("machine h password hunter2 login u", "machine h password [redacted] login u")]
+    [InlineData("password hunter2 machine h login u", "password [redacted] machine h login u")]
+    [InlineData("machine a.io\n  password hunter2\n  login alice\n", "machine a.io\n  password [redacted]\n  login alice\n")]
+    [InlineData("login u machine h password hunter2 port 21", "login u machine h password [redacted] port 21")]
+    [InlineData("password 'p w' login u machine h", "password '[redacted]' login u machine h")]
+    [InlineData("your password expires after login u; the machine h password is kept", "your password expires after login u; the machine h password is kept")]
+    [InlineData("machine h password is set; login u", "machine h password is set; login u")]
+    [InlineData("password reset for login u", "password reset for login u")]
     public void Mask_NetrcEntry_MasksOnlyItsPassword(string text, string expected)
     {
         // A .netrc entry names its password with a keyword and a space, no = or :; all four words before it must be there.
         SecretScanner.Mask(text).Should().Be(expected.Contains("[redacted]", StringComparison.Ordinal) ? expected : text);
+    }
+
+    [Theory]
+    [InlineData("password x login y ")]
+    [InlineData("machine h password ")]
+    [InlineData("password x machine y account z ")]
+    public void Mask_LargeDenseTextOfNetrcNearMisses_IsKeptAndScannedInLinearTime(string unit)
+    {
+        // Each password keyword looks at a bounded stretch around it: a quadratic scan would take minutes here.
+        var text = string.Concat(Enumerable.Repeat(unit, 200_000 / unit.Length));
+
+        SecretScanner.Mask(text).Should().BeSameAs(text);
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_NetrcEntryInOtherOrders_IsMaskedInTheEntryAndTheLine()
+    {
+        var call = new ToolCall(
+            "alice",
+            "shell",
+            new Dictionary<string, object?> { ["command"] = "printf 'machine api.example.com password hunter2 login alice\\n' >> ~/.netrc" },
+            AuditStatus.Error,
+            "$ cat ~/.netrc\nmachine api.example.com\n  password hunter2\n  login alice\n")
+        {
+            Error = "ftp: password hunter2 machine ftp.example.com login bob rejected",
+        };
+
+        var entry = Prepared.Entry(call);
+        var line = Prepared.Line(call);
+
+        line.Should().NotContain("hunter2");
+        using var written = System.Text.Json.JsonDocument.Parse(line);
+        entry.Args!["command"].GetString().Should().Be("[redacted]", "a value holding a secret shape is redacted whole");
+        written.RootElement.GetProperty("args").GetProperty("command").GetString().Should().Be("[redacted]");
+        entry.ResultSnippet.Should().Be("$ cat ~/.netrc\nmachine api.example.com\n  password [redacted]\n  login alice\n");
+        written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
+        entry.Error.Should().Be("ftp: password [redacted] machine ftp.example.com login bob rejected");
+        written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
     }
 
     [Fact]
