@@ -55,11 +55,6 @@ internal sealed class JsonlLineReader : IDisposable
     /// <summary>How many torn lines (a last line without its newline) were skipped.</summary>
     public int TornLines { get; private set; }
 
-    /// <summary>Opens the file at <paramref name="path"/> by path (following a link) and reads it forwards.</summary>
-    /// <param name="path">The file.</param>
-    /// <returns>The reader, from the file's first byte; null when the file is gone.</returns>
-    public static JsonlLineReader? OpenForward(string path) => Open(path, backward: false);
-
     /// <summary>Reads forwards the file already open as <paramref name="file"/>, which the reader then owns.</summary>
     /// <param name="file">A regular file open for reading (one that can seek).</param>
     /// <returns>The reader, from the file's first byte.</returns>
@@ -235,19 +230,6 @@ internal sealed class JsonlLineReader : IDisposable
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static JsonlLineReader? Open(string path, bool backward)
-    {
-        try
-        {
-            return Open(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.None), backward);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            // Purged or rolled away between listing and opening.
-            return null;
         }
     }
 
