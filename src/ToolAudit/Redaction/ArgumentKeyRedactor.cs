@@ -51,6 +51,13 @@ internal sealed class ArgumentKeyRedactor
         }
 
         var words = SplitWords(key);
+        if (words.Length > 1 && words[^1] == "stdin")
+        {
+            // --password-stdin (docker login, podman login) says the secret is read from standard input: the flag
+            // takes no value, and the word after it (the registry) is no secret.
+            return KeyJudgement.Kept;
+        }
+
         var judgement = JudgeWords(words);
         return judgement == KeyJudgement.Kept && PassReadAsPassword(words) is { } read ? JudgeWords(read) : judgement;
     }

@@ -214,6 +214,17 @@ public sealed class ArgumentKeyRedactorTests
         Defaults.IsRedacted(key).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("--password-stdin")]
+    [InlineData("password_stdin")]
+    [InlineData("--token-stdin")]
+    public void Judge_KeySayingTheSecretIsReadFromStandardInput_KeepsItsValue(string key)
+    {
+        // docker login --password-stdin registry.io: the flag takes no value, and the registry after it is no secret.
+        Defaults.Judge(key).Should().Be(KeyJudgement.Kept);
+        Defaults.IsRedacted(key.Replace("stdin", "std", StringComparison.Ordinal)).Should().BeTrue("only the word stdin keeps it");
+    }
+
     [Fact]
     public void IsRedacted_KeyEndingInTheWordPass_FollowsTheConfiguredPasswordKeys()
     {

@@ -87,6 +87,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("smbclient //srv/share -U alice%hunter2 -c ls", "smbclient //srv/share -U alice%[redacted] -c ls")]
     [InlineData("smbclient -Ualice%hunter2 //srv/share", "smbclient -Ualice%[redacted] //srv/share")]
     [InlineData("docker login -u bob -p hunter2 registry.example.com", "docker login -u bob -p [redacted] registry.example.com")]
+    [InlineData("echo $PW | docker login -u bob --password-stdin registry.example.com; docker login --password hunter2 r.io", "echo $PW | docker login -u bob --password-stdin registry.example.com; docker login --password [redacted] r.io")]
     [InlineData("podman login -u bob -phunter2 quay.io && docker run -p 8080:80 app", "podman login -u bob -p[redacted] quay.io && docker run -p 8080:80 app")]
     [InlineData("helm registry login r.io -u bob -p hunter2", "helm registry login r.io -u bob -p [redacted]")]
     [InlineData("az login --service-principal -u app -p hunter2 --tenant t", "az login --service-principal -u app -p [redacted] --tenant t")]
