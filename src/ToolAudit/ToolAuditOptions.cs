@@ -48,7 +48,11 @@ public sealed class ToolAuditOptions
     /// <c>auth</c> is a whole word, so keys that only describe authentication are redacted too (<c>auth_type</c>,
     /// <c>auth_url</c>): a false positive costs a value, a miss would cost a secret. A key whose last word is
     /// <c>file</c>, <c>filename</c>, <c>path</c> or <c>dir</c> names where a secret is kept (<c>--password-file</c>,
-    /// <c>POSTGRES_PASSWORD_FILE</c>), and is kept unless a configured key ends in that word too.
+    /// <c>POSTGRES_PASSWORD_FILE</c>, also run together: <c>passwordfile</c>): its value is kept only when it looks like
+    /// a path (<c>/run/secrets/db</c>, <c>~/.pgpass</c>, <c>./key.pem</c>, <c>$HOME/…</c>, <c>key.pem</c>), and
+    /// redacted otherwise (<c>{"password_file": "hunter2"}</c>); a configured key that ends in that word too
+    /// (<c>ssh_key_file</c>) is redacted whatever its value. A key whose last word is <c>stdin</c>
+    /// (<c>--password-stdin</c>) takes no value and is kept.
     /// </para>
     /// <para>
     /// An all-caps or all-lower run is one word, so a configured one-word key of six letters or more is also found at
