@@ -133,17 +133,31 @@ public sealed class SecretScannerTests
         SecretScanner.Mask(text).Should().BeSameAs(text);
     }
 
-    [Fact]
-    public void CreateAndWriteLine_NetrcEntryInOtherOrders_IsMaskedInTheEntryAndTheLine()
+    [Theory]
+    [InlineData(
+        "machine api.example.com login alice password hunter2",
+        "$ cat ~/.netrc\nmachine api.example.com\n  login alice\n  password hunter2\n",
+        "ftp: machine ftp.example.com login bob password hunter2 rejected",
+        "$ cat ~/.netrc\nmachine api.example.com\n  login alice\n  password [redacted]\n",
+        "ftp: machine ftp.example.com login bob password [redacted] rejected")]
+    [InlineData(
+        "machine api.example.com password hunter2 login alice",
+        "$ cat ~/.netrc\nmachine api.example.com\n  password hunter2\n  login alice\n",
+        "ftp: password hunter2 machine ftp.example.com login bob rejected",
+        "$ cat ~/.netrc\nmachine api.example.com\n  password [redacted]\n  login alice\n",
+        "ftp: password [redacted] machine ftp.example.com login bob rejected")]
+    public void CreateAndWriteLine_NetrcEntryInTheResultAndTheError_IsMaskedInTheEntryAndTheLine(
+        string netrcLine, string result, string error, string maskedResult, string maskedError)
     {
+        // The usual order, and another (the password before the login): both masked alike in every field.
         var call = new ToolCall(
             "alice",
             "shell",
-            new Dictionary<string, object?> { ["command"] = "printf 'machine api.example.com password hunter2 login alice\\n' >> ~/.netrc" },
+            new Dictionary<string, object?> { ["command"] = $"printf '{netrcLine}\\n' >> ~/.netrc" },
             AuditStatus.Error,
-            "$ cat ~/.netrc\nmachine api.example.com\n  password hunter2\n  login alice\n")
+            result)
         {
-            Error = "ftp: password hunter2 machine ftp.example.com login bob rejected",
+            Error = error,
         };
 
         var entry = Prepared.Entry(call);
@@ -153,35 +167,9 @@ public sealed class SecretScannerTests
         using var written = System.Text.Json.JsonDocument.Parse(line);
         entry.Args!["command"].GetString().Should().Be("[redacted]", "a value holding a secret shape is redacted whole");
         written.RootElement.GetProperty("args").GetProperty("command").GetString().Should().Be("[redacted]");
-        entry.ResultSnippet.Should().Be("$ cat ~/.netrc\nmachine api.example.com\n  password [redacted]\n  login alice\n");
+        entry.ResultSnippet.Should().Be(maskedResult);
         written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
-        entry.Error.Should().Be("ftp: password [redacted] machine ftp.example.com login bob rejected");
-        written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
-    }
-
-    [Fact]
-    public void CreateAndWriteLine_NetrcEntryInTheResultAndTheError_IsMaskedInTheEntryAndTheLine()
-    {
-        var call = new ToolCall(
-            "alice",
-            "shell",
-            new Dictionary<string, object?> { ["command"] = "printf 'machine api.example.com login alice password hunter2\\n' >> ~/.netrc" },
-            AuditStatus.Error,
-            "$ cat ~/.netrc\nmachine api.example.com\n  login alice\n  password hunter2\n")
-        {
-            Error = "ftp: machine ftp.example.com login bob password hunter2 rejected",
-        };
-
-        var entry = Prepared.Entry(call);
-        var line = Prepared.Line(call);
-
-        line.Should().NotContain("hunter2");
-        using var written = System.Text.Json.JsonDocument.Parse(line);
-        entry.Args!["command"].GetString().Should().Be("[redacted]", "a value holding a secret shape is redacted whole");
-        written.RootElement.GetProperty("args").GetProperty("command").GetString().Should().Be("[redacted]");
-        entry.ResultSnippet.Should().Be("$ cat ~/.netrc\nmachine api.example.com\n  login alice\n  password [redacted]\n");
-        written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
-        entry.Error.Should().Be("ftp: machine ftp.example.com login bob password [redacted] rejected");
+        entry.Error.Should().Be(maskedError);
         written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
     }
 
