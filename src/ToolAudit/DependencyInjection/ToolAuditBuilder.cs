@@ -23,7 +23,7 @@ internal sealed class ToolAuditBuilder(IServiceCollection services, ToolAuditSin
         }
 
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JsonlAuditOptions>, JsonlAuditOptionsValidator>());
-        Services.TryAddSingleton(static sp => new JsonlAuditStore(sp.GetRequiredService<IOptions<JsonlAuditOptions>>().Value));
+        Services.TryAddSingleton(static sp => new JsonlAuditStore(sp.GetRequiredService<IOptions<JsonlAuditOptions>>().Value, sp.GetService<ILogger<JsonlAuditStore>>()));
         registry.AddResolved(typeof(JsonlAuditStore), static sp => sp.GetRequiredService<JsonlAuditStore>());
 
         return this;

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Error, "Waiting for room in the audit queue failed unexpectedly for a call to tool {Tool}; the call is counted as failed and not written.")]
     public static partial void WaitForRoomFailed(ILogger logger, string tool, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Warning, "The audit file {Path} {Change} while the store held it open, by something other than the store; the store opens the file at that path again and writes there from now on.")]
+    public static partial void HeldFileChanged(ILogger logger, string path, string change);
 }

@@ -22,14 +22,16 @@ internal sealed class AppendOnlyFile : IDisposable
     internal const int MaxRewrites = 4;
 
     private readonly SafeFileHandle? _handle;
+    private readonly OpenFileStatus _opened;
     private readonly FileStream? _stream;
     private readonly Writer _writeOnce;
     private bool _needsNewline;
 
-    private AppendOnlyFile(string path, SafeFileHandle? handle, FileStream? stream, bool needsNewline)
+    private AppendOnlyFile(string path, SafeFileHandle? handle, OpenFileStatus opened, FileStream? stream, bool needsNewline)
     {
         Path = path;
         _handle = handle;
+        _opened = opened;
         _stream = stream;
         _needsNewline = needsNewline;
         _writeOnce = WriteOnce;
@@ -91,7 +93,8 @@ internal sealed class AppendOnlyFile : IDisposable
         {
             // Asked of the descriptor, so what is checked is what is written: a FIFO or a device, or a file that
             // another name reaches too (a hard link: another user's day file, a file outside the tree), is refused.
-            ThrowUnlessOwnRegularFile(OpenFileStatus.Of(handle), path);
+            var status = OpenFileStatus.Of(handle);
+            ThrowUnlessOwnRegularFile(status, path);
             UnixFileNativeMethods.ClearNonBlocking(handle, path);
             if (created && !OperatingSystem.IsWindows())
             {
@@ -101,7 +104,7 @@ internal sealed class AppendOnlyFile : IDisposable
             }
 
             openedHook?.Invoke(path);
-            return new AppendOnlyFile(path, handle, null, EndsWithoutNewline(handle, path));
+            return new AppendOnlyFile(path, handle, status, null, EndsWithoutNewline(handle, path));
         }
         catch
         {
@@ -129,6 +132,40 @@ internal sealed class AppendOnlyFile : IDisposable
             _needsNewline = true;
             throw;
         }
+    }
+
+    /// <summary>
+    /// What became of this file's name since it was opened. Someone else (an admin, a rotation tool, another process) may
+    /// have deleted it, moved it or linked it meanwhile: lines appended to it then would be lost with it, hidden from
+    /// every reader, or written under a second name. One <c>statx</c> (macOS: <c>lstat</c>) of <see cref="Path"/> when
+    /// nothing changed, a second of the descriptor when something did.
+    /// </summary>
+    /// <returns>
+    /// <see cref="HeldFileChange.None"/> while <see cref="Path"/> names this file and no other name does; always where
+    /// folders are not held open (Windows, where one process writes each folder).
+    /// </returns>
+    /// <exception cref="IOException">The system could not tell (a folder on the way is no longer searchable, say).</exception>
+    public HeldFileChange CheckName()
+    {
+        if (_handle is null)
+        {
+            return HeldFileChange.None;
+        }
+
+        if (OpenFileStatus.TryOfPath(Path, out var named) && named.IsSameFileAs(_opened))
+        {
+            return named.LinkCount > 1 ? HeldFileChange.HardLinked : HeldFileChange.None;
+        }
+
+        // Nothing at the path, something else there, or a file system that gives no inode numbers: ask the file itself.
+        var held = OpenFileStatus.Of(_handle);
+        return held.LinkCount switch
+        {
+            0 => HeldFileChange.Deleted,
+            > 1 => HeldFileChange.HardLinked,
+            _ when _opened.Inode == 0 => HeldFileChange.None, // one name, and no way to tell whether it is the path
+            _ => HeldFileChange.Moved,
+        };
     }
 
     /// <summary>Forces what was written to the disk.</summary>
@@ -348,7 +385,7 @@ internal sealed class AppendOnlyFile : IDisposable
         {
             ThrowUnlessOwnRegularFile(OpenFileStatus.Of(stream.SafeFileHandle), path);
             openedHook?.Invoke(path);
-            return new AppendOnlyFile(path, null, stream, EndsWithoutNewline(path));
+            return new AppendOnlyFile(path, null, default, stream, EndsWithoutNewline(path));
         }
         catch
         {

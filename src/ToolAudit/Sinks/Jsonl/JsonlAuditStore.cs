@@ -4,6 +4,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ToolAudit.Diagnostics;
 using ToolAudit.Querying;
 using ToolAudit.Recording;
 using ToolAudit.Serialization;
@@ -51,6 +53,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private const int MaxOpenReadFiles = 64;
 
     private readonly JsonlAuditOptions _options;
+    private readonly ILogger _logger;
     private readonly string _root;
     private readonly TimeZoneInfo _dayZone;
     private readonly TimeZoneInfo _legacyZone;
@@ -73,6 +76,19 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
     public JsonlAuditStore(JsonlAuditOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>Creates the store, with a logger for what it finds done to its files by others; the root folder is created on the first write.</summary>
+    /// <param name="options">Where and how to write.</param>
+    /// <param name="logger">
+    /// Where the store reports a day file it held open that something else deleted, moved or hard-linked meanwhile (a
+    /// warning; the store then opens the file at that path again); null for none.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public JsonlAuditStore(JsonlAuditOptions options, ILogger<JsonlAuditStore>? logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = options.Validate();
@@ -82,6 +98,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
 
         _options = options;
+        _logger = GuardedLogger.Guard(logger);
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Root));
         _dayZone = options.DayTimeZone;
         _legacyZone = options.LegacyTimestampTimeZone;
@@ -542,7 +559,21 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         try
         {
-            var file = GetOrOpen(key);
+            var file = GetOrOpen(key, out var opened);
+            if (!opened && file.File.CheckName() is var change and not HeldFileChange.None)
+            {
+                // Lines appended to it now would be lost with it, hidden from every reader, or under a second name: the
+                // file at the path is opened instead (a new one if none is there; a link there is refused as at any open).
+                Log.HeldFileChanged(_logger, file.File.Path, change switch
+                {
+                    HeldFileChange.Deleted => "was deleted",
+                    HeldFileChange.Moved => "was moved or renamed",
+                    _ => "was given a second name (a hard link)",
+                });
+                CloseFile(key);
+                file = GetOrOpen(key, out _);
+            }
+
             if (first.WrittenCount > 0)
             {
                 file.File.Append(first.WrittenSpan);
@@ -573,13 +604,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
     }
 
-    private OpenFile GetOrOpen(FileKey key)
+    private OpenFile GetOrOpen(FileKey key, out bool opened)
     {
         if (_open.TryGetValue(key, out var file))
         {
+            opened = false;
             return file;
         }
 
+        opened = true;
         MakeRoomForOneMoreFile();
 
         // Each level is opened through the one above it, held open: the root (followed if it is a link, the host's

@@ -139,6 +139,15 @@ internal static unsafe partial class UnixFileNativeMethods
     /// <summary><c>STATX_TYPE | STATX_NLINK</c> (Linux): the file's type and its link count.</summary>
     public const uint StatxTypeAndLinkCount = 0x1 | 0x4;
 
+    /// <summary><c>STATX_INO</c> (Linux): the file's inode number (with the device, always filled, which file it is).</summary>
+    public const uint StatxInode = 0x100;
+
+    /// <summary><c>AT_FDCWD</c> (Linux): a path given to <see cref="StatxPath"/> is taken as it is, not relative to a folder.</summary>
+    public const int AtCurrentFolder = -100;
+
+    /// <summary><c>AT_SYMLINK_NOFOLLOW</c> (Linux): the status of a symbolic link itself, never of its target.</summary>
+    public const int AtSymbolicLinkNoFollow = 0x100;
+
     /// <summary>The size of <c>struct statx</c> (Linux): the same on every architecture (fixed-size fields, padded to 256 bytes).</summary>
     public const int StatxSize = 256;
 
@@ -147,6 +156,12 @@ internal static unsafe partial class UnixFileNativeMethods
 
     /// <summary>Where <c>stx_mode</c> (16 bits) lies in <c>struct statx</c>.</summary>
     public const int StatxModeOffset = 28;
+
+    /// <summary>Where <c>stx_ino</c> (64 bits) lies in <c>struct statx</c>.</summary>
+    public const int StatxInodeOffset = 32;
+
+    /// <summary>Where <c>stx_dev_major</c> and <c>stx_dev_minor</c> (32 bits each) lie in <c>struct statx</c>.</summary>
+    public const int StatxDeviceOffset = 136;
 
     /// <summary>
     /// The size of macOS's <c>struct stat</c> with 64-bit inode numbers (the only one on arm64, <c>fstat$INODE64</c> on
@@ -159,6 +174,9 @@ internal static unsafe partial class UnixFileNativeMethods
 
     /// <summary>Where <c>st_nlink</c> lies in macOS's <c>struct stat</c>.</summary>
     public const int MacStatLinkCountOffset = 6;
+
+    /// <summary>Where <c>st_ino</c> (64 bits) lies in macOS's <c>struct stat</c>; <c>st_dev</c> (32 bits) is at 0.</summary>
+    public const int MacStatInodeOffset = 8;
 
     /// <summary><c>S_IFMT</c>, the file type bits of a mode, the same on Linux and macOS.</summary>
     public const int FileTypeMask = 0xF000;
@@ -178,6 +196,21 @@ internal static unsafe partial class UnixFileNativeMethods
     /// </summary>
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
     public static partial int Statx(SafeFileHandle fd, byte* path, int flags, uint mask, byte* buffer);
+
+    /// <summary>
+    /// <c>statx(2)</c> (Linux) by path, with <see cref="AtCurrentFolder"/> and <see cref="AtSymbolicLinkNoFollow"/>: the
+    /// status of whatever <paramref name="path"/> names now (a symbolic link itself), without opening it.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int StatxPath(int folder, string path, int flags, uint mask, byte* buffer);
+
+    /// <summary><c>lstat(2)</c> on macOS arm64: the status of what a path names (a symbolic link itself).</summary>
+    [LibraryImport("libc", EntryPoint = "lstat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int MacLStat(string path, byte* buffer);
+
+    /// <summary><c>lstat(2)</c> on macOS x64 with 64-bit inode numbers.</summary>
+    [LibraryImport("libc", EntryPoint = "lstat$INODE64", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int MacLStatInode64(string path, byte* buffer);
 
     /// <summary><c>fstat(2)</c> on macOS arm64, where <c>struct stat</c> always has 64-bit inode numbers.</summary>
     [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
