@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ToolAudit.Tests.Support;
@@ -27,6 +29,28 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         recorder.Record(Calls.Typical());
         await recorder.FlushAsync();
         (await reader.CountAsync(new AuditQuery())).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task AddJsonl_DayFileDeletedWhileHeldOpen_TheStoreWarnsThroughTheHostsLogger()
+    {
+        using var folder = new TempFolder();
+        using var logs = new FakeLoggerProvider();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddProvider(logs));
+        services.AddToolAudit().AddJsonl(o => o.Root = folder.Path);
+        await using var provider = services.BuildServiceProvider();
+        var recorder = provider.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical(user: "alice"));
+        await recorder.FlushAsync();
+
+        File.Delete(AuditFiles.All(folder.Path).Should().ContainSingle().Subject);
+        recorder.Record(Calls.Typical(user: "alice"));
+        await recorder.FlushAsync();
+
+        var warning = logs.Collector.GetSnapshot().Should().ContainSingle(r => r.Category == typeof(JsonlAuditStore).FullName).Subject;
+        (warning.Level, warning.Id.Id).Should().Be((LogLevel.Warning, 12));
+        (await provider.GetRequiredService<IAuditReader>().CountAsync(new AuditQuery())).Should().Be(1, "the second entry is in the file opened again");
     }
 
     [Fact]

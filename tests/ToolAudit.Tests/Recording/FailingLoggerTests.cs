@@ -73,6 +73,22 @@ public sealed class FailingLoggerTests
     }
 
     [Fact]
+    public async Task JsonlStore_DayFileDeletedWhileTheLoggerThrows_WritesTheBatchToTheFileOpenedAgain()
+    {
+        using var folder = new TempFolder();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new ThrowingLoggerProvider()));
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }, factory.CreateLogger<JsonlAuditStore>());
+        var at = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        await store.WriteAsync([Entries.At(at, sequence: 0)], default);
+        File.Delete(store.GetFilePath("alice", DateOnly.FromDateTime(at.UtcDateTime)));
+
+        var write = async () => await store.WriteAsync([Entries.At(at, sequence: 1)], default);
+
+        await write.Should().NotThrowAsync("the warning is lost, not the entry");
+        (await store.CountAsync(new AuditQuery())).Should().Be(1);
+    }
+
+    [Fact]
     public async Task InMemoryStore_SubscriberThrowsWhileTheLoggerThrows_StoresTheBatchAndDoesNotThrow()
     {
         using var factory = LoggerFactory.Create(b => b.AddProvider(new ThrowingLoggerProvider()));
