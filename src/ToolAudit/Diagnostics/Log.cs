@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "The audit file {Path} {Change} while the store held it open, by something other than the store; the store opens the file at that path again and writes there from now on.")]
     public static partial void HeldFileChanged(ILogger logger, string path, string change);
+
+    [LoggerMessage(13, LogLevel.Warning, "Skipped '{Path}' in the audit trail: it {What}. It is left in place, and neither read nor purged (logged once per path).")]
+    public static partial void TrailEntrySkipped(ILogger logger, string path, string what);
+
+    [LoggerMessage(14, LogLevel.Warning, "Skipped the user folder '{Path}' in the audit trail: it could not be read, so its entries are left out of this read (logged once per path).")]
+    public static partial void UserFolderUnreadable(ILogger logger, string path, Exception exception);
 }

@@ -85,7 +85,9 @@ internal sealed class AppendOnlyFile : IDisposable
 
         if (fd < 0)
         {
-            throw folder.OpenFailed(errno, name, $"Could not open '{path}' for appending");
+            throw UnixFileNativeMethods.IsUnopenableSpecialFile(errno)
+                ? NotARegularFile(path)
+                : folder.OpenFailed(errno, name, $"Could not open '{path}' for appending");
         }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);

@@ -23,14 +23,19 @@ internal sealed class FolderHandle : IDisposable
     private static readonly int ReadFlags =
         UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.NonBlock | UnixFileNativeMethods.CloseOnExec;
 
+    private const string IsASymbolicLink = "is a symbolic link";
+    private const string NotARegularFile = "is not a regular file (a folder, a FIFO, a socket, a device)";
+
     private readonly SafeFileHandle? _handle;
     private readonly FolderHandle? _parent;
+    private readonly Action<string, string>? _skipped;
 
-    private FolderHandle(string path, SafeFileHandle? handle, FolderHandle? parent)
+    private FolderHandle(string path, SafeFileHandle? handle, FolderHandle? parent, Action<string, string>? skipped = null)
     {
         Path = path;
         _handle = handle;
         _parent = parent;
+        _skipped = skipped ?? parent?._skipped;
     }
 
     /// <summary>The folder's path, for messages and for the fallback that works by path.</summary>
@@ -90,13 +95,18 @@ internal sealed class FolderHandle : IDisposable
 
     /// <summary>Opens the audit root if it is there; never creates it (a purge or a read creates nothing).</summary>
     /// <param name="root">The root's full path. It is followed if it is a link, as by <see cref="OpenRoot"/>.</param>
+    /// <param name="skipped">
+    /// Told the path and what it is (<c>"is a symbolic link"</c>, ...) of every entry that <see cref="OpenExistingFolder"/>
+    /// or <see cref="OpenExistingRegularFile"/>, through this root or a folder below it, skip although something is
+    /// there: someone planted it, or made it another way than the store does, and an admin should hear of it.
+    /// </param>
     /// <returns>The root, held open (on Windows, its path); null when there is no folder there.</returns>
     /// <exception cref="IOException">The root is there but cannot be opened.</exception>
-    public static FolderHandle? OpenExistingRoot(string root)
+    public static FolderHandle? OpenExistingRoot(string root, Action<string, string>? skipped = null)
     {
         if (!HeldOpen)
         {
-            return Directory.Exists(root) ? new FolderHandle(root, null, null) : null;
+            return Directory.Exists(root) ? new FolderHandle(root, null, null, skipped) : null;
         }
 
         while (true)
@@ -104,7 +114,7 @@ internal sealed class FolderHandle : IDisposable
             var fd = UnixFileNativeMethods.Open(root, UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.CloseOnExec, 0);
             if (fd >= 0)
             {
-                return Opened(root, fd, parent: null, created: false);
+                return Opened(root, fd, parent: null, created: false, skipped);
             }
 
             var errno = Marshal.GetLastPInvokeError();
@@ -140,7 +150,12 @@ internal sealed class FolderHandle : IDisposable
         if (!HeldOpen || _handle is null)
         {
             var info = new DirectoryInfo(path);
-            return info.LinkTarget is null && info.Exists ? new FolderHandle(path, null, this) : null;
+            if (info.LinkTarget is not null)
+            {
+                return Skipped<FolderHandle>(path, IsASymbolicLink);
+            }
+
+            return info.Exists ? new FolderHandle(path, null, this) : null;
         }
 
         var fd = UnixFileNativeMethods.OpenAtUninterrupted(_handle, name, FolderFlags, 0, out var errno);
@@ -150,8 +165,13 @@ internal sealed class FolderHandle : IDisposable
         }
 
         // Gone, a link (ELOOP, or ENOTDIR on some systems), or a file: nothing of ours to open.
-        return errno == UnixFileNativeMethods.ENOENT || errno == UnixFileNativeMethods.ELOOP || errno == UnixFileNativeMethods.ENOTDIR
-            ? null
+        if (errno == UnixFileNativeMethods.ENOENT)
+        {
+            return null;
+        }
+
+        return errno == UnixFileNativeMethods.ELOOP || errno == UnixFileNativeMethods.ENOTDIR
+            ? Skipped<FolderHandle>(path, errno == UnixFileNativeMethods.ELOOP || IsLink(name) ? IsASymbolicLink : "is not a folder")
             : throw new IOException($"Could not open the folder '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
     }
 
@@ -179,7 +199,12 @@ internal sealed class FolderHandle : IDisposable
         {
             // Check, then use. Exists is false for a folder, which is not a file to read either.
             var info = new FileInfo(path);
-            if (info.LinkTarget is not null || !info.Exists)
+            if (info.LinkTarget is not null)
+            {
+                return Skipped<SafeFileHandle>(path, IsASymbolicLink);
+            }
+
+            if (!info.Exists)
             {
                 return null;
             }
@@ -199,8 +224,9 @@ internal sealed class FolderHandle : IDisposable
             var fd = UnixFileNativeMethods.OpenAtUninterrupted(_handle, name, ReadFlags, 0, out var errno);
             if (fd < 0)
             {
-                return errno == UnixFileNativeMethods.ENOENT || errno == UnixFileNativeMethods.ELOOP
-                    ? null
+                return errno == UnixFileNativeMethods.ENOENT ? null
+                    : errno == UnixFileNativeMethods.ELOOP ? Skipped<SafeFileHandle>(path, IsASymbolicLink)
+                    : UnixFileNativeMethods.IsUnopenableSpecialFile(errno) ? Skipped<SafeFileHandle>(path, NotARegularFile)
                     : throw new IOException($"Could not open '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
             }
 
@@ -214,7 +240,9 @@ internal sealed class FolderHandle : IDisposable
             if (!status.IsRegularFile || (status.LinkCount > 1 && !otherNamesAllowed))
             {
                 handle.Dispose();
-                return null;
+                return Skipped<SafeFileHandle>(path, status.IsRegularFile
+                    ? $"is a file with {status.LinkCount} names (a hard link)"
+                    : NotARegularFile);
             }
 
             if (_handle is not null)
@@ -408,7 +436,10 @@ internal sealed class FolderHandle : IDisposable
         var fd = UnixFileNativeMethods.OpenAtUninterrupted(_handle!, name, ReadFlags, 0, out var errno);
         if (fd < 0)
         {
-            return errno == UnixFileNativeMethods.ENOENT ? false : throw OpenFailed(errno, name, $"Could not read '{PathOf(name)}'");
+            // Missing, or a socket (which cannot be opened, and is replaced like any file that is not the right one).
+            return errno == UnixFileNativeMethods.ENOENT || UnixFileNativeMethods.IsUnopenableSpecialFile(errno)
+                ? false
+                : throw OpenFailed(errno, name, $"Could not read '{PathOf(name)}'");
         }
 
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
@@ -493,7 +524,7 @@ internal sealed class FolderHandle : IDisposable
     }
 
     [UnsupportedOSPlatform("windows")]
-    private static FolderHandle Opened(string path, int fd, FolderHandle? parent, bool created)
+    private static FolderHandle Opened(string path, int fd, FolderHandle? parent, bool created, Action<string, string>? skipped = null)
     {
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
@@ -504,13 +535,22 @@ internal sealed class FolderHandle : IDisposable
                 File.SetUnixFileMode(handle, AppendOnlyFile.NewFolderMode);
             }
 
-            return new FolderHandle(path, handle, parent);
+            return new FolderHandle(path, handle, parent, skipped);
         }
         catch
         {
             handle.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Tells the root's <c>skipped</c> callback that <paramref name="path"/> is there but is not opened.</summary>
+    /// <returns>Null, what the caller returns for it.</returns>
+    private T? Skipped<T>(string path, string what)
+        where T : class
+    {
+        _skipped?.Invoke(path, what);
+        return null;
     }
 
     private static void ThrowIfLink(string path)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.Versioning;
@@ -52,6 +53,10 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     // per process, beside the writer's MaxOpenFiles and a few reads at once.
     private const int MaxOpenReadFiles = 64;
 
+    // The most paths whose skipping is remembered, so that each is logged once: planted entries by the thousand cannot
+    // make the set grow without end (past it, further ones are not logged).
+    private const int MaxReportedSkips = 4_096;
+
     private readonly JsonlAuditOptions _options;
     private readonly ILogger _logger;
     private readonly string _root;
@@ -67,6 +72,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     // below them is opened: any day file's, since every later file in such a folder relies on the entry too. A folder
     // whose flush fails holds back only the files below it.
     private readonly HashSet<string> _foldersToFlush = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _reportedSkips = new(StringComparer.Ordinal);
+    private readonly Action<string, string> _reportSkipped;
     private long _batches;
     private long _skippedLines;
     private volatile bool _disposed;
@@ -83,8 +90,10 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>Creates the store, with a logger for what it finds done to its files by others; the root folder is created on the first write.</summary>
     /// <param name="options">Where and how to write.</param>
     /// <param name="logger">
-    /// Where the store reports a day file it held open that something else deleted, moved or hard-linked meanwhile (a
-    /// warning; the store then opens the file at that path again); null for none.
+    /// Where the store reports, as warnings, what others did to its files: a day file it held open that something else
+    /// deleted, moved or hard-linked meanwhile (the store then opens the file at that path again), and what readers and
+    /// the purge skip although something is there (a symbolic link, a hard-linked day file, a FIFO or a socket, a user
+    /// folder that cannot be read; once per path). Null for none.
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
@@ -99,6 +108,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         _options = options;
         _logger = GuardedLogger.Guard(logger);
+        _reportSkipped = ReportSkipped;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Root));
         _dayZone = options.DayTimeZone;
         _legacyZone = options.LegacyTimestampTimeZone;
@@ -385,7 +395,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// </summary>
     private long Purge(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
-        using var root = FolderHandle.OpenExistingRoot(_root);
+        using var root = FolderHandle.OpenExistingRoot(_root, _reportSkipped);
         if (root is null)
         {
             return 0;
@@ -462,6 +472,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     /// <summary>Test hook: called with a day file's path once a reader (query, count, statistics) has opened it.</summary>
     internal Action<string>? DayFileReadHook { get; set; }
+
+    /// <summary>Test hook: called with a user folder's path when an unfiltered read has opened it, before its user is read.</summary>
+    internal Action<string>? UserFolderReadHook { get; set; }
 
     /// <summary>
     /// Test hook: called with the path of a day file the purge is about to delete, once it has opened (on Windows,
@@ -891,7 +904,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private List<(string User, string AuditPath)> ListAuditFolders()
     {
         var result = new List<(string, string)>();
-        using var root = FolderHandle.OpenExistingRoot(_root);
+        using var root = FolderHandle.OpenExistingRoot(_root, _reportSkipped);
         if (root is null)
         {
             return result;
@@ -901,32 +914,34 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         foreach (var folder in Directory.EnumerateDirectories(_root))
         {
             var name = Path.GetFileName(folder);
-            FolderHandle? user;
-            FolderHandle? audit;
+            FolderHandle? user = null;
+            FolderHandle? audit = null;
             try
             {
                 user = root.OpenExistingFolder(name);
                 audit = user?.OpenExistingFolder(AuditFolder);
-            }
-            catch (IOException)
-            {
-                // One folder that cannot be opened (say, no permission) is not a trail to read, as Directory.Exists had it.
-                continue;
-            }
-
-            using (user)
-            using (audit)
-            {
                 if (user is null || audit is null)
                 {
                     continue;
                 }
 
-                var userName = UserFolderNames.Decode(name, user);
-                if (!string.IsNullOrEmpty(userName))
+                UserFolderReadHook?.Invoke(folder);
+                if (UserFolderNames.Decode(name, user) is { Length: > 0 } userName)
                 {
                     result.Add((userName, audit.Path));
                 }
+            }
+            catch (IOException ex)
+            {
+                // One folder that cannot be opened (say, no permission), or whose .user cannot be read, is not a trail
+                // to read, as Directory.Exists had it: skipped and logged, not thrown, so that it does not fail every
+                // read of all users.
+                ReportUnreadable(folder, ex);
+            }
+            finally
+            {
+                audit?.Dispose();
+                user?.Dispose();
             }
         }
 
@@ -938,6 +953,26 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         });
         return result;
     }
+
+    /// <summary>Logs, once per path, an entry that readers or the purge skipped although something is there.</summary>
+    private void ReportSkipped(string path, string what)
+    {
+        if (FirstReport(path))
+        {
+            Log.TrailEntrySkipped(_logger, path, what);
+        }
+    }
+
+    /// <summary>Logs, once per path, a user folder that readers skipped because it could not be read.</summary>
+    private void ReportUnreadable(string folder, IOException error)
+    {
+        if (FirstReport(folder))
+        {
+            Log.UserFolderUnreadable(_logger, folder, error);
+        }
+    }
+
+    private bool FirstReport(string path) => _reportedSkips.Count < MaxReportedSkips && _reportedSkips.TryAdd(path, true);
 
     private List<string> ListUsers() =>
         ListAuditFolders().Select(static f => f.User).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -1100,7 +1135,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private JsonlLineReader? OpenDayFile(string path, bool backward, JsonlLineReader.BackwardPosition? resume = null)
     {
         var auditPath = Path.GetDirectoryName(path)!;
-        using var root = FolderHandle.OpenExistingRoot(_root);
+        using var root = FolderHandle.OpenExistingRoot(_root, _reportSkipped);
         using var user = root?.OpenExistingFolder(Path.GetFileName(Path.GetDirectoryName(auditPath)!));
         using var audit = user?.OpenExistingFolder(Path.GetFileName(auditPath));
         var file = audit?.OpenExistingRegularFile(Path.GetFileName(path), otherNamesAllowed: false);

@@ -31,6 +31,9 @@ internal static unsafe partial class UnixFileNativeMethods
     /// <summary><c>ENOTDIR</c>, the same on Linux and macOS.</summary>
     public const int ENOTDIR = 20;
 
+    /// <summary><c>ENXIO</c>, the same on Linux and macOS: what Linux's <c>open(2)</c> of a socket fails with.</summary>
+    public const int ENXIO = 6;
+
     private static readonly bool Linux = OperatingSystem.IsLinux();
 
     // Linux on Arm and PowerPC has its own O_DIRECTORY (040000 octal) and O_NOFOLLOW (0100000); elsewhere 0200000 and 0400000.
@@ -60,6 +63,14 @@ internal static unsafe partial class UnixFileNativeMethods
 
     /// <summary><c>ELOOP</c>, what an open with <see cref="NoFollow"/> of a symbolic link fails with.</summary>
     public static readonly int ELOOP = Linux ? 40 : 62;
+
+    /// <summary><c>EOPNOTSUPP</c>: what macOS's <c>open(2)</c> of a socket fails with.</summary>
+    public static readonly int EOPNOTSUPP = Linux ? 95 : 102;
+
+    /// <summary>Whether an open failed with <paramref name="errno"/> because the entry is a socket (or a device with nothing behind it): there, but no file to open.</summary>
+    /// <param name="errno">The open's error.</param>
+    /// <returns>True for <c>ENXIO</c> and <c>EOPNOTSUPP</c>.</returns>
+    public static bool IsUnopenableSpecialFile(int errno) => errno == ENXIO || errno == EOPNOTSUPP;
 
     /// <summary><c>open(2)</c>, by path (the root, which may be a link, and the folder above it).</summary>
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
