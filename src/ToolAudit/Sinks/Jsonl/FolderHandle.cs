@@ -15,6 +15,10 @@ namespace ToolAudit.Sinks.Jsonl;
 /// </remarks>
 internal sealed class FolderHandle : IDisposable
 {
+    // What a skipped entry is, as told to the root's callback (and logged: "Skipped '…': it is a symbolic link.").
+    private const string IsASymbolicLink = "is a symbolic link";
+    private const string NotARegularFile = "is not a regular file (a folder, a FIFO, a socket, a device)";
+
     // A folder below the root: never through a link.
     private static readonly int FolderFlags =
         UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.Directory | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.CloseOnExec;
@@ -22,9 +26,6 @@ internal sealed class FolderHandle : IDisposable
     // A file to read: never through a link, and never waiting on a FIFO.
     private static readonly int ReadFlags =
         UnixFileNativeMethods.ReadOnly | UnixFileNativeMethods.NoFollow | UnixFileNativeMethods.NonBlock | UnixFileNativeMethods.CloseOnExec;
-
-    private const string IsASymbolicLink = "is a symbolic link";
-    private const string NotARegularFile = "is not a regular file (a folder, a FIFO, a socket, a device)";
 
     private readonly SafeFileHandle? _handle;
     private readonly FolderHandle? _parent;
