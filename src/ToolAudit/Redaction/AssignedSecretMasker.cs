@@ -22,6 +22,13 @@ internal sealed class AssignedSecretMasker
     // cached) is bounded however long the run before a sign.
     private const int MaxKeyLength = 64;
 
+    // The most backslashes that escape a key's or a value's quote: JSON that was made a string once writes \",
+    // twice \\\", three times \\\\\\\" (each time doubles them and adds one), four times 15 of them.
+    private const int MaxQuoteEscapes = 15;
+
+    // How far before its sign a key can end: its closing quote, escaped as deep as MaxQuoteEscapes allows.
+    private const int MaxKeyQuote = MaxQuoteEscapes + 1;
+
     // How much of a configured key's first word is searched for: enough to be rare in ordinary text. A one-word key
     // also matches two words that spell it (apikey: api_key, apiKey), so only its first three letters are sure to be
     // in the text as they are.
@@ -205,10 +212,11 @@ internal sealed class AssignedSecretMasker
                 keyZone--;
             }
 
-            // The stretch a key of this sign, with its quote (maybe escaped), can lie in; and the URL marker at it.
+            // The stretch a key of this sign, with its quote (maybe escaped, as deep as MaxKeyQuote), can lie in; and
+            // the URL marker at it.
             // Signs whose keys can start before it ends (dense text: JSON) extend it, one step at a time as the search
             // gets there, so each char is searched about once however many values are masked in a row.
-            var searched = Math.Max(position, keyZone - 2 - MaxKeyLength);
+            var searched = Math.Max(position, keyZone - MaxKeyQuote - MaxKeyLength);
             var lastSign = sign;
             var stretchEnd = StretchEnd(text, sign);
             while (true)
@@ -231,7 +239,7 @@ internal sealed class AssignedSecretMasker
                     searched = next;
                 }
 
-                var reach = text[stretchEnd..Math.Min(text.Length, stretchEnd + 2 + MaxKeyLength)];
+                var reach = text[stretchEnd..Math.Min(text.Length, stretchEnd + MaxKeyQuote + MaxKeyLength)];
                 var more = reach.LastIndexOfAny(Signs);
                 if (more < 0)
                 {
@@ -1260,17 +1268,9 @@ internal sealed class AssignedSecretMasker
     /// <summary>The position of the = or : that gives the key ending at <paramref name="keyEnd"/> a value, or -1.</summary>
     private static int SignAfter(ReadOnlySpan<char> text, int keyEnd)
     {
-        var at = keyEnd;
-
-        // A quoted key ("password": …), also inside JSON that is itself a string (\"password\": …).
-        if (at + 1 < text.Length && text[at] == '\\' && text[at + 1] is '"' or '\'')
-        {
-            at += 2;
-        }
-        else if (at < text.Length && text[at] is '"' or '\'')
-        {
-            at++;
-        }
+        // A quoted key ("password": …), also inside JSON that is itself a string once or more (\"password\": …,
+        // \\\"password\\\": …).
+        var at = keyEnd + QuoteLength(text, keyEnd);
 
         while (at < text.Length && text[at] is ' ' or '\t')
         {
@@ -1321,24 +1321,12 @@ internal sealed class AssignedSecretMasker
         }
 
         var first = text[start];
-        if (first is '"' or '\'' || (first == '\\' && start + 1 < text.Length && text[start + 1] is '"' or '\''))
+        var open = QuoteLength(text, start);
+        if (open > 0)
         {
-            var escapedQuote = first == '\\';
-            var quote = escapedQuote ? text[start + 1] : first;
-            start += escapedQuote ? 2 : 1;
-            var end = start;
-            while (end < text.Length)
-            {
-                if (escapedQuote ? text[end] == '\\' && end + 1 < text.Length && text[end + 1] == quote : text[end] == quote)
-                {
-                    break;
-                }
-
-                // An escaped char inside the quotes (\" or \\) is part of the value.
-                end += !escapedQuote && text[end] == '\\' ? 2 : 1;
-            }
-
-            length = Math.Min(end, text.Length) - start;
+            var escapes = open - 1;
+            start += open;
+            length = ClosingQuote(text, start, text[start - 1], escapes) - start;
             return length > 0;
         }
 
@@ -1488,6 +1476,63 @@ internal sealed class AssignedSecretMasker
         start = from + colon + 1;
         length = at - colon - 1;
         return true;
+    }
+
+    /// <summary>
+    /// How long the quote at <paramref name="at"/> is with its escapes: 1 for a quote, 2 for <c>\"</c> (JSON inside a
+    /// string), 4 for <c>\\\"</c> (inside a string twice), …, at most <see cref="MaxQuoteEscapes"/> backslashes; 0
+    /// when no quote is there.
+    /// </summary>
+    private static int QuoteLength(ReadOnlySpan<char> text, int at)
+    {
+        var end = at;
+        while (end < text.Length && end - at < MaxQuoteEscapes && text[end] == '\\')
+        {
+            end++;
+        }
+
+        return end < text.Length && text[end] is '"' or '\'' ? end - at + 1 : 0;
+    }
+
+    /// <summary>
+    /// Where the quoted value that starts at <paramref name="from"/> ends: before the <paramref name="quote"/> that
+    /// closes it, escaped by as many backslashes as its opening one (<paramref name="escapes"/>), or the text's end.
+    /// </summary>
+    /// <remarks>
+    /// Each time JSON is made a string, a quote's backslashes double and gain one (<c>"</c>, <c>\"</c>,
+    /// <c>\\\"</c>). A quote in the value is escaped one level deeper than the closing one (2 × escapes + 1
+    /// backslashes) and a backslash in it takes 2 × escapes + 2: so a run of backslashes before a quote closes the value
+    /// when, less the closing quote's escapes, it is a whole number of the value's backslashes (<c>\"a\\\"b\"</c>
+    /// holds <c>a"b</c>; <c>\"a\\\\\"</c> holds <c>a\</c>). Each run is counted once, back from its quote, so a
+    /// long one costs its length.
+    /// </remarks>
+    private static int ClosingQuote(ReadOnlySpan<char> text, int from, char quote, int escapes)
+    {
+        var at = from;
+        while (at < text.Length)
+        {
+            var found = text[at..].IndexOf(quote);
+            if (found < 0)
+            {
+                break;
+            }
+
+            var close = at + found;
+            var run = 0;
+            while (close - run > from && text[close - run - 1] == '\\')
+            {
+                run++;
+            }
+
+            if (run >= escapes && (run - escapes) % ((2 * escapes) + 2) == 0)
+            {
+                return close - escapes;
+            }
+
+            at = close + 1;
+        }
+
+        return text.Length;
     }
 
     private static int RunLength(ReadOnlySpan<char> text)

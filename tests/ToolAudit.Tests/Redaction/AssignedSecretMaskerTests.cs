@@ -232,6 +232,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("docker --tls x login -k ")]
     [InlineData("docker -H h login -u x ")]
     [InlineData("db_pas=")]
+    [InlineData(@"max_tokens\\\\\\\"": \\\\\\\""x\\\\\\\"", ")]
+    [InlineData(@"password\\\\\\\\\\\\\\\\: ")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
@@ -239,6 +241,75 @@ public sealed class AssignedSecretMaskerTests
         var text = string.Concat(Enumerable.Repeat(unit, 200_000 / unit.Length));
 
         Masker().Mask(text).Should().BeSameAs(text);
+    }
+
+    [Theory]
+    [InlineData(@"{\""password\"": \""hunter2\""}", @"{\""password\"": \""[redacted]\""}")]
+    [InlineData(@"""{\""api_key\"":\""abc\""}""", @"""{\""api_key\"":\""[redacted]\""}""")]
+    [InlineData(@"{\\\""password\\\"": \\\""hunter2\\\""}", @"{\\\""password\\\"": \\\""[redacted]\\\""}")]
+    [InlineData(@"{""body"": ""{\\\""api_key\\\"":\\\""abc\\\""}"", ""n"": 1}", @"{""body"": ""{\\\""api_key\\\"":\\\""[redacted]\\\""}"", ""n"": 1}")]
+    [InlineData(@"{\\\\\\\""api_key\\\\\\\"":\\\\\\\""abc\\\\\\\"",\\\\\\\""n\\\\\\\"":1}", @"{\\\\\\\""api_key\\\\\\\"":\\\\\\\""[redacted]\\\\\\\"",\\\\\\\""n\\\\\\\"":1}")]
+    [InlineData(@"{\""password\"":\""a\\\""b\"",\""x\"":1}", @"{\""password\"":\""[redacted]\"",\""x\"":1}")]
+    [InlineData(@"{\""password\"":\""a\\\\\"",\""x\"":1}", @"{\""password\"":\""[redacted]\"",\""x\"":1}")]
+    [InlineData(@"{\\\""token\\\"":\\\""a\\\\\\\""b\\\"",\\\""n\\\"":1}", @"{\\\""token\\\"":\\\""[redacted]\\\"",\\\""n\\\"":1}")]
+    [InlineData(@"{\\\""token\\\"":\\\""a\\\\\\\\b\\\"",\\\""n\\\"":1}", @"{\\\""token\\\"":\\\""[redacted]\\\"",\\\""n\\\"":1}")]
+    [InlineData(@"password=\\\""hunter 2\\\"" next", @"password=\\\""[redacted]\\\"" next")]
+    [InlineData(@"{\\\""secret\\\"":\\\""x\\\""}", @"{\\\""secret\\\"":\\\""[redacted]\\\""}")]
+    public void Mask_JsonSerializedTwiceOrMore_MasksTheValueUpToItsClosingEscapedQuote(string text, string expected)
+    {
+        // JSON that was a string once or more (a tool's result that holds a request body): the key's quote and the
+        // value's are escaped as deep as the JSON is; only the value is masked, its closing quote and the rest stay.
+        var masker = Masker();
+
+        masker.ContainsSecret(text).Should().BeTrue();
+        masker.Mask(text).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Mask_LongRunsOfEscapesInAQuotedValue_AreMaskedInLinearTime()
+    {
+        // Each quote's escapes are counted once: counting them again from each backslash would take minutes here.
+        var text = @"password: \""" + new string('\\', 200_000) + @"\"" next";
+
+        Masker().Mask(text).Should().Be(@"password: \""[redacted]\"" next");
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_JsonSerializedTwiceOrMore_IsMaskedInTheEntryAndTheLine()
+    {
+        // Both paths: the entry (the in-memory store's) and the line the file store writes without making it. The body
+        // of the JSON argument is JSON made a string twice once its own string is read.
+        using var spec = System.Text.Json.JsonDocument.Parse(@"{""body"": ""{\\\\\\\""api_key\\\\\\\"":\\\\\\\""hunter2\\\\\\\""}""}");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["payload"] = @"{\\\""password\\\"": \\\""hunter2\\\"", \\\""user\\\"": \\\""bob\\\""}",
+                ["spec"] = spec.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            @"{""request"": ""{\""password\"":\""a\\\""hunter2\"",\""user\"":\""bob\""}""}")
+        {
+            Error = @"bad request {\""body\"": \""{\\\""token\\\"":\\\""hunter2\\\""}\""}",
+        };
+
+        var entry = Prepared.Entry(call);
+        var line = Prepared.Line(call);
+
+        line.Should().NotContain("hunter2");
+        using var written = System.Text.Json.JsonDocument.Parse(line);
+        var args = written.RootElement.GetProperty("args");
+        foreach (var (name, stored) in new[] { ("entry", entry.Args!.ToDictionary(a => a.Key, a => a.Value)), ("line", args.EnumerateObject().ToDictionary(p => p.Name, p => p.Value)) })
+        {
+            stored["payload"].GetString().Should().Be(@"{\\\""password\\\"": \\\""[redacted]\\\"", \\\""user\\\"": \\\""bob\\\""}", name);
+            stored["spec"].GetProperty("body").GetString().Should().Be(@"{\\\""api_key\\\"":\\\""[redacted]\\\""}", name);
+        }
+
+        entry.ResultSnippet.Should().Be(@"{""request"": ""{\""password\"":\""[redacted]\"",\""user\"":\""bob\""}""}");
+        written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
+        entry.Error.Should().Be(@"bad request {\""body\"": \""{\\\""token\\\"":\\\""[redacted]\\\""}\""}");
+        written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
     }
 
     [Fact]
