@@ -232,6 +232,11 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("docker --tls x login -k ")]
     [InlineData("docker -H h login -u x ")]
     [InlineData("db_pas=")]
+    [InlineData("password:\n")]
+    [InlineData("password: |\n")]
+    [InlineData("password:\n  x: 1\n")]
+    [InlineData("password:\n\n")]
+    [InlineData("password: | # x\n")]
     [InlineData(@"max_tokens\\\\\\\"": \\\\\\\""x\\\\\\\"", ")]
     [InlineData(@"password\\\\\\\\\\\\\\\\: ")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
@@ -265,6 +270,59 @@ public sealed class AssignedSecretMaskerTests
         masker.Mask(text).Should().Be(expected);
     }
 
+    [Theory]
+    [InlineData("password:\n  hunter2", "password:\n  [redacted]")]
+    [InlineData("db:\n  password:\n    hunter2\n  user: bob", "db:\n  password:\n    [redacted]\n  user: bob")]
+    [InlineData("password: |\n  hunter2\n  more\nuser: bob", "password: |\n  [redacted]\nuser: bob")]
+    [InlineData("private_key: >-\n  abc\n  def\n", "private_key: >-\n  [redacted]\n")]
+    [InlineData("password: |+2 # note\n    a\n\n    b\nuser: bob", "password: |+2 # note\n    [redacted]\nuser: bob")]
+    [InlineData("token:\r\n  abc\r\nnext: 1", "token:\r\n  [redacted]\r\nnext: 1")]
+    [InlineData("- name: x\n  password:\n    hunter2\n- name: y", "- name: x\n  password:\n    [redacted]\n- name: y")]
+    [InlineData("password:\n  \"hunter 2\"\nuser: bob", "password:\n  \"[redacted]\"\nuser: bob")]
+    [InlineData("password:\n\n  hunter2\nuser: bob", "password:\n\n  [redacted]\nuser: bob")]
+    [InlineData("api_key:\n  abc\n  def\nuser: bob", "api_key:\n  [redacted]\nuser: bob")]
+    [InlineData("secret: >\n  a b c", "secret: >\n  [redacted]")]
+    [InlineData("\"password\":\n    hunter2\n", "\"password\":\n    [redacted]\n")]
+    [InlineData("Password:\n  see below", "Password:\n  [redacted]")]
+    [InlineData("- name: DB_PASSWORD\n  value: |\n    hunter2\n- name: PORT\n  value: |\n    80", "- name: DB_PASSWORD\n  value: |\n    [redacted]\n- name: PORT\n  value: |\n    80")]
+    [InlineData("Cookie:\n  a=1;\n  session=abc\nHost: x", "Cookie:\n  [redacted]\nHost: x")]
+    [InlineData("password_file:\n  hunter2\ntoken_path:\n  /run/tok", "password_file:\n  [redacted]\ntoken_path:\n  /run/tok")]
+    public void Mask_YamlValueOnTheNextLinesOrInABlockScalar_IsMaskedAndTheNextKeyKept(string text, string expected)
+    {
+        var masker = Masker();
+
+        masker.ContainsSecret(text).Should().BeTrue();
+        masker.Mask(text).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("password:\nuser: bob")]
+    [InlineData("  password:\n  user: bob\n")]
+    [InlineData("password:\n  user: bob\n  host: db")]
+    [InlineData("note:\n  see below")]
+    [InlineData("Your password:\nis expired. Reset it.")]
+    [InlineData("password: |\nuser: bob")]
+    [InlineData("password:")]
+    [InlineData("Invalid password:\n   at Db.Open()")]
+    [InlineData("password:\n  - name: a\n    port: 1")]
+    public void Mask_YamlKeyWithoutAValueOnTheNextLines_IsKept(string text)
+    {
+        // A sibling or a parent key at the same or a lower indentation, a nested mapping (left to its own keys), a line
+        // of prose that is not indented under the key: no value to mask.
+        var masker = Masker();
+
+        masker.ContainsSecret(text).Should().BeFalse();
+        masker.Mask(text).Should().BeSameAs(text);
+    }
+
+    [Fact]
+    public void Mask_ManyDoublyEscapedAndYamlSecretsInARow_MasksEveryOne()
+    {
+        var text = string.Concat(Enumerable.Repeat(@"{\\\""password\\\"":\\\""a\\\\\\\""b\\\""}" + "\ntoken:\n  c\n", 1_000));
+
+        Masker().Mask(text).Should().Be(string.Concat(Enumerable.Repeat(@"{\\\""password\\\"":\\\""[redacted]\\\""}" + "\ntoken:\n  [redacted]\n", 1_000)));
+    }
+
     [Fact]
     public void Mask_LongRunsOfEscapesInAQuotedValue_AreMaskedInLinearTime()
     {
@@ -272,6 +330,43 @@ public sealed class AssignedSecretMaskerTests
         var text = @"password: \""" + new string('\\', 200_000) + @"\"" next";
 
         Masker().Mask(text).Should().Be(@"password: \""[redacted]\"" next");
+    }
+
+    [Fact]
+    public void Mask_LongYamlBlockScalars_AreMaskedInLinearTime()
+    {
+        var block = "password: |\n" + string.Concat(Enumerable.Repeat("  line\n", 20_000)) + "user: bob\n";
+
+        Masker().Mask(string.Concat(Enumerable.Repeat(block, 5))).Should().Be(string.Concat(Enumerable.Repeat("password: |\n  [redacted]\nuser: bob\n", 5)));
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_YamlValuesOnTheNextLinesOrInABlockScalar_AreMaskedInTheEntryAndTheLine()
+    {
+        using var spec = System.Text.Json.JsonDocument.Parse("{\"config\": \"password: |\\n  hunter2\\nuser: bob\"}");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["config"] = "db:\n  password:\n    hunter2\n  user: bob",
+                ["spec"] = spec.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "key: |\n  fine\nprivate_key: >-\n  hunter2\n  hunter2\nuser: bob")
+        {
+            Error = "invalid config:\n  token:\n    hunter2\n  port: 80",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["config"] = "\"db:\\n  password:\\n    [redacted]\\n  user: bob\"",
+                ["spec"] = "{\"config\":\"password: |\\n  [redacted]\\nuser: bob\"}",
+            },
+            "key: |\n  fine\nprivate_key: >-\n  [redacted]\nuser: bob",
+            "invalid config:\n  token:\n    [redacted]\n  port: 80");
     }
 
     [Fact]
