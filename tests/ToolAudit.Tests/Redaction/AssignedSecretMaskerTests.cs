@@ -315,6 +315,19 @@ public sealed class AssignedSecretMaskerTests
         masker.Mask(text).Should().BeSameAs(text);
     }
 
+    [Theory]
+    [InlineData("ldappasswd -s pw: x", "ldappasswd -s [redacted] x")]
+    [InlineData("ldappasswd -spw: x", "ldappasswd -s[redacted] x")]
+    [InlineData("--password pw: x", "--password [redacted] x")]
+    [InlineData("password=pw: x", "password=[redacted] x")]
+    public void Mask_ValueEndingInAColon_IsMaskedWholeAsTheWordItIs(string text, string expected)
+    {
+        // A command line gives a flag the whole word after it: the password ldappasswd gets from -s pw: is "pw:", and
+        // the mask covers it, colon and all, and nothing after it (x is the next argument). The colon is not read as
+        // a key's sign either: -s is no key, and pw names no secret.
+        Masker().Mask(text).Should().Be(expected);
+    }
+
     [Fact]
     public void Mask_ManyDoublyEscapedAndYamlSecretsInARow_MasksEveryOne()
     {
