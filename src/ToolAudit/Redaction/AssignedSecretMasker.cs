@@ -1089,12 +1089,20 @@ internal sealed class AssignedSecretMasker
         }
         else
         {
-            // Attached in a list item: to its closing quote, maybe escaped.
+            // Attached in a list item: to its closing quote, escaped as its opening one (["mysql", "-p…"] inside JSON
+            // made a string once: \"-p…\", twice: \\\"-p…\\\"), whose backslashes stay.
             start = attached;
             length = RunLength(text[start..]);
-            if (length > 0 && text[start + length - 1] == '\\' && start + length < text.Length && text[start + length] is '"' or '\'')
+            var escapes = 0;
+            while (escapes < MaxQuoteEscapes && flag - 2 - escapes >= 0 && text[flag - 2 - escapes] == '\\')
             {
-                length--;
+                escapes++;
+            }
+
+            if (escapes > 0 && length >= escapes && start + length < text.Length && text[start + length] is '"' or '\''
+                && !text.Slice(start + length - escapes, escapes).ContainsAnyExcept('\\'))
+            {
+                length -= escapes;
             }
 
             found = length > 0;

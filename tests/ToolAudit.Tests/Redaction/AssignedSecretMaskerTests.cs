@@ -260,6 +260,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData(@"{\\\""token\\\"":\\\""a\\\\\\\\b\\\"",\\\""n\\\"":1}", @"{\\\""token\\\"":\\\""[redacted]\\\"",\\\""n\\\"":1}")]
     [InlineData(@"password=\\\""hunter 2\\\"" next", @"password=\\\""[redacted]\\\"" next")]
     [InlineData(@"{\\\""secret\\\"":\\\""x\\\""}", @"{\\\""secret\\\"":\\\""[redacted]\\\""}")]
+    [InlineData(@"{\\\""argv\\\"": [\\\""mysql\\\"", \\\""-phunter2\\\""]}", @"{\\\""argv\\\"": [\\\""mysql\\\"", \\\""-p[redacted]\\\""]}")]
     public void Mask_JsonSerializedTwiceOrMore_MasksTheValueUpToItsClosingEscapedQuote(string text, string expected)
     {
         // JSON that was a string once or more (a tool's result that holds a request body): the key's quote and the
