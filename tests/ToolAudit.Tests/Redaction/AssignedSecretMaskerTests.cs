@@ -338,6 +338,17 @@ public sealed class AssignedSecretMaskerTests
     }
 
     [Fact]
+    public void Mask_LongKeyBeforeAQuoteEscapedFifteenTimes_IsFoundUpToFiftyChars()
+    {
+        // JSON made a string four times: 15 backslashes before each quote. A key is looked for at most MaxKeyLength
+        // (64) chars and a once-escaped quote before its sign, so one this deep is found up to 50 chars long.
+        var escaped = new string('\\', 15) + "\"";
+        var key = new string('x', 41) + "_password";
+
+        Masker().Mask(escaped + key + escaped + ": " + escaped + "hunter2" + escaped).Should().Be(escaped + key + escaped + ": " + escaped + "[redacted]" + escaped);
+    }
+
+    [Fact]
     public void Mask_LongRunsOfEscapesInAQuotedValue_AreMaskedInLinearTime()
     {
         // Each quote's escapes are counted once: counting them again from each backslash would take minutes here.
