@@ -4,8 +4,10 @@ namespace ToolAudit.Redaction;
 
 /// <summary>
 /// Masks secrets that free text names rather than shapes (which <see cref="SecretScanner"/> finds): the value a
-/// secret-named key is given (<c>password=hunter2</c>, <c>"api_key": "abc"</c>, <c>Pwd=x;</c> in a connection string,
-/// <c>--token=…</c> or <c>--token …</c> on a command line, <c>&lt;password&gt;hunter2&lt;/password&gt;</c>), the value a
+/// secret-named key is given (<c>password=hunter2</c>, <c>"api_key": "abc"</c>, also in JSON made a string once or more:
+/// <c>\"api_key\": \"abc\"</c>, <c>\\\"api_key\\\": …</c>; <c>Pwd=x;</c> in a connection string, <c>--token=…</c> or
+/// <c>--token …</c> on a command line, <c>&lt;password&gt;hunter2&lt;/password&gt;</c>, a YAML key's value on the lines
+/// indented under it, <c>password:\n  hunter2</c> or a block scalar's, <c>password: |\n  hunter2</c>), the value a
 /// name, key or type property names, before or after it (<c>{"name": "password", "value": "…"}</c>,
 /// <c>{"value": "…", "name": "password"}</c>, <c>&lt;add key="ApiKey" value="…"/&gt;</c>, <c>&lt;input type="password" value="…"&gt;</c>),
 /// the value of a one-letter password flag after a command known to take one (<c>mysql -phunter2</c>,
@@ -21,6 +23,15 @@ internal sealed class AssignedSecretMasker
     // A key is judged by at most its last this many chars, the words nearest its value, so what is looked up (and
     // cached) is bounded however long the run before a sign.
     private const int MaxKeyLength = 64;
+
+    // The most backslashes that escape a key's or a value's quote: JSON that was made a string once writes \",
+    // twice \\\", three times \\\\\\\" (each time doubles them and adds one), four times 15 of them.
+    private const int MaxQuoteEscapes = 15;
+
+    // How far before its sign a key is looked for past MaxKeyLength: its closing quote, plain or escaped once (\").
+    // A key whose quote is escaped deeper is found when it is that much shorter (50 chars before 15 backslashes): a
+    // stretch widened for those cost a JSON snippet 13% more (RedactionBenchmarks.Names_Json).
+    private const int MaxKeyQuote = 2;
 
     // How much of a configured key's first word is searched for: enough to be rare in ordinary text. A one-word key
     // also matches two words that spell it (apikey: api_key, apiKey), so only its first three letters are sure to be
@@ -72,6 +83,10 @@ internal sealed class AssignedSecretMasker
     // How far before or after a value flag (--value) SecureString is looked for on its line, which makes its value a
     // secret: aws ssm put-parameter --name /prod/db --type SecureString --value hunter2.
     private const int MaxSecureStringDistance = 256;
+
+    // How far back a YAML key's line start is looked for (its column: no YAML is indented so deep), and how far a
+    // block scalar header's comment is read (password: | # note).
+    private const int MaxYamlReach = 256;
 
     /// <summary>The type AWS Systems Manager gives a parameter whose value is a secret.</summary>
     internal const string SecureStringType = "SecureString";
@@ -208,7 +223,7 @@ internal sealed class AssignedSecretMasker
             // The stretch a key of this sign, with its quote (maybe escaped), can lie in; and the URL marker at it.
             // Signs whose keys can start before it ends (dense text: JSON) extend it, one step at a time as the search
             // gets there, so each char is searched about once however many values are masked in a row.
-            var searched = Math.Max(position, keyZone - 2 - MaxKeyLength);
+            var searched = Math.Max(position, keyZone - MaxKeyQuote - MaxKeyLength);
             var lastSign = sign;
             var stretchEnd = StretchEnd(text, sign);
             while (true)
@@ -231,7 +246,7 @@ internal sealed class AssignedSecretMasker
                     searched = next;
                 }
 
-                var reach = text[stretchEnd..Math.Min(text.Length, stretchEnd + 2 + MaxKeyLength)];
+                var reach = text[stretchEnd..Math.Min(text.Length, stretchEnd + MaxKeyQuote + MaxKeyLength)];
                 var more = reach.LastIndexOfAny(Signs);
                 if (more < 0)
                 {
@@ -339,7 +354,7 @@ internal sealed class AssignedSecretMasker
             }
 
             var named = FollowsSecretName(text, keyStart);
-            if (named != KeyJudgement.Kept && FindValue(text, sign + 1, out start, out length) && IsRedactedValue(named, text, start, length))
+            if (named != KeyJudgement.Kept && FindJudgedValue(text, keyStart, sign, named, out start, out length, out _))
             {
                 return true;
             }
@@ -347,21 +362,257 @@ internal sealed class AssignedSecretMasker
             return PrecedesSecretName(text, sign + 1, out start, out length);
         }
 
-        // password_file=/run/secrets/db is a path; password_file=hunter2 is the secret.
-        if (!FindValue(text, sign + 1, out start, out length) || !IsRedactedValue(judgement, text, start, length))
+        if (!FindJudgedValue(text, keyStart, sign, judgement, out start, out length, out var nextLines))
         {
             return false;
         }
 
         // A cookie header's value is every cookie it sends, to the line's end (Cookie: theme=dark; session=abc): the
         // session cookie is seldom the first.
-        if (text[sign] == ':' && IsCookieHeader(text[keyStart..keyEnd]) && text[start - 1] is not ('"' or '\''))
+        if (!nextLines && text[sign] == ':' && IsCookieHeader(text[keyStart..keyEnd]) && text[start - 1] is not ('"' or '\''))
         {
             var lineEnd = text[start..].IndexOfAny('\r', '\n');
             length = (lineEnd < 0 ? text.Length : start + lineEnd) - start;
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The value the sign at <paramref name="sign"/> gives the key that starts at <paramref name="keyStart"/>, when the
+    /// key's <paramref name="judgement"/> masks it (<c>password_file=/run/secrets/db</c> is a path,
+    /// <c>password_file=hunter2</c> the secret): on the sign's line (<see cref="FindValue"/>), or, after a colon that
+    /// ends its line or a YAML block scalar's header (<c>password: |</c>), on the lines after it
+    /// (<see cref="FindYamlValue"/>; <paramref name="nextLines"/>), all of them that are indented under the key.
+    /// </summary>
+    private static bool FindJudgedValue(
+        ReadOnlySpan<char> text, int keyStart, int sign, KeyJudgement judgement, out int start, out int length, out bool nextLines)
+    {
+        var block = false;
+        var from = text[sign] == ':' ? NextLinesStart(text, sign + 1, out block) : -1;
+        nextLines = from >= 0;
+        if (!nextLines)
+        {
+            return FindValue(text, sign + 1, out start, out length) && IsRedactedValue(judgement, text, start, length);
+        }
+
+        // Judged by its first line, and only then read to its end: a path kept (password_file:\n  /run/secrets/db)
+        // costs no more than its line, however many lines follow it.
+        if (!FindYamlValue(text, keyStart, from, block, out start, out length, out var column) || !IsRedactedValue(judgement, text, start, length))
+        {
+            return false;
+        }
+
+        if (column >= 0)
+        {
+            length = YamlValueEnd(text, start + length, column) - start;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Where the lines after a colon start, when the rest of its line (from <paramref name="from"/>) is blank or a YAML
+    /// block scalar's header (<c>|</c> or <c>&gt;</c>, a chomping indicator and an indentation digit in either order,
+    /// maybe a comment: <c>|-</c>, <c>&gt;+2 # note</c>; <paramref name="block"/>); the text's length when it ends there;
+    /// -1 when the value is on the colon's line.
+    /// </summary>
+    private static int NextLinesStart(ReadOnlySpan<char> text, int from, out bool block)
+    {
+        var at = SkipSpace(text, from, lines: false);
+        block = at < text.Length && text[at] is '|' or '>';
+        if (block)
+        {
+            var header = at + 1;
+            while (header < text.Length && header - at <= 2 && (text[header] is '+' or '-' || char.IsAsciiDigit(text[header])))
+            {
+                header++;
+            }
+
+            at = SkipSpace(text, header, lines: false);
+            if (at > header && at < text.Length && text[at] == '#')
+            {
+                // A comment, read at most MaxYamlReach chars far, so a run of such headers on one line costs each the same.
+                var bound = Math.Min(text.Length, at + MaxYamlReach);
+                var commentEnd = text[at..bound].IndexOfAny('\r', '\n');
+                at = commentEnd >= 0 ? at + commentEnd : bound == text.Length ? bound : -1;
+                if (at < 0)
+                {
+                    return -1;
+                }
+            }
+        }
+
+        if (at == text.Length)
+        {
+            return at;
+        }
+
+        return text[at] == '\r' && at + 1 < text.Length && text[at + 1] == '\n' ? at + 2 : text[at] is '\r' or '\n' ? at + 1 : -1;
+    }
+
+    /// <summary>
+    /// The first line of the YAML value on the lines from <paramref name="from"/> of the key that starts at
+    /// <paramref name="keyStart"/> (past blank lines): the first line that is indented more than the key
+    /// (<c>password:\n  hunter2</c>; a block scalar's content, <c>password: |\n  hunter2</c>), from its first char to
+    /// its last; <paramref name="column"/> is the key's column, for <see cref="YamlValueEnd"/> to find the lines that
+    /// follow it. Nothing when the next line is indented as much as the key or less (a key beside it:
+    /// <c>password:\nuser: bob</c>; a line of prose after <c>Your password:</c>), or, but in a block scalar, when it
+    /// starts a nested mapping or list (<c>password:\n  user: bob</c>, <c>- item</c>): left to their own keys. A quoted,
+    /// braced or bracketed value is read as on the key's line (<see cref="FindValue"/>), whole; then
+    /// <paramref name="column"/> is -1.
+    /// </summary>
+    private static bool FindYamlValue(ReadOnlySpan<char> text, int keyStart, int from, bool block, out int start, out int length, out int column)
+    {
+        start = 0;
+        length = 0;
+        column = KeyColumn(text, keyStart);
+        if (column < 0)
+        {
+            return false;
+        }
+
+        var line = from;
+        while (line < text.Length)
+        {
+            var content = SkipSpace(text, line, lines: false);
+            if (content < text.Length && text[content] is '\r' or '\n')
+            {
+                line = content + 1;
+                continue;
+            }
+
+            if (content == text.Length || content - line <= column)
+            {
+                return false;
+            }
+
+            if (!block)
+            {
+                if (StartsYamlEntry(text, content))
+                {
+                    return false;
+                }
+
+                if (text[content] is '"' or '\'' or '{' or '[')
+                {
+                    column = -1;
+                    return FindValue(text, content, out start, out length);
+                }
+            }
+
+            start = content;
+            length = LineContentEnd(text, content) - content;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Where the YAML value whose first line ends at <paramref name="firstLineEnd"/> ends: at the end of the last line
+    /// after it that is indented more than the key's <paramref name="column"/>, blank lines between them included,
+    /// before the first line that is not (the next key).
+    /// </summary>
+    private static int YamlValueEnd(ReadOnlySpan<char> text, int firstLineEnd, int column)
+    {
+        var end = firstLineEnd;
+        var line = SkipLineBreak(text, firstLineEnd);
+        while (line < text.Length)
+        {
+            var content = SkipSpace(text, line, lines: false);
+            if (content < text.Length && text[content] is '\r' or '\n')
+            {
+                line = content + 1;
+                continue;
+            }
+
+            if (content == text.Length || content - line <= column)
+            {
+                break;
+            }
+
+            end = LineContentEnd(text, content);
+            line = SkipLineBreak(text, end);
+        }
+
+        return end;
+    }
+
+    /// <summary>Where the content of the line that <paramref name="at"/> is on ends, without the spaces or tabs after it.</summary>
+    private static int LineContentEnd(ReadOnlySpan<char> text, int at)
+    {
+        var lineEnd = text[at..].IndexOfAny('\r', '\n');
+        var end = lineEnd < 0 ? text.Length : at + lineEnd;
+        while (end > at && text[end - 1] is ' ' or '\t')
+        {
+            end--;
+        }
+
+        return end;
+    }
+
+    /// <summary>Past the white space and the line break at <paramref name="at"/> (<c>\n</c> or <c>\r\n</c>), to the next line's start.</summary>
+    private static int SkipLineBreak(ReadOnlySpan<char> text, int at)
+    {
+        at = SkipSpace(text, at, lines: false);
+        return at < text.Length && text[at] == '\r' && at + 1 < text.Length && text[at + 1] == '\n' ? at + 2 : Math.Min(text.Length, at + 1);
+    }
+
+    /// <summary>
+    /// The column of the key that starts at <paramref name="keyStart"/> (of its opening quote, when it has one): the
+    /// indentation a line must pass to hold its value. -1 when its line starts more than <see cref="MaxYamlReach"/>
+    /// chars before it (no YAML is indented so deep), so each key costs a bounded look back.
+    /// </summary>
+    private static int KeyColumn(ReadOnlySpan<char> text, int keyStart)
+    {
+        var at = keyStart > 0 && text[keyStart - 1] is '"' or '\'' ? keyStart - 1 : keyStart;
+        var from = Math.Max(0, at - MaxYamlReach);
+        var lineBreak = text[from..at].LastIndexOfAny('\r', '\n');
+        return lineBreak >= 0 ? at - (from + lineBreak + 1) : from == 0 ? at : -1;
+    }
+
+    /// <summary>
+    /// Whether the line content at <paramref name="at"/> starts an entry of its own: a sequence's item (<c>- a</c>) or
+    /// a mapping's key (<c>user: bob</c>, <c>"user": bob</c>: a colon followed by white space or the line's end, within
+    /// a key's length); not a value that holds a colon (<c>https://x</c>, <c>a:b</c>).
+    /// </summary>
+    private static bool StartsYamlEntry(ReadOnlySpan<char> text, int at)
+    {
+        if (text[at] == '-' && (at + 1 == text.Length || text[at + 1] is ' ' or '\t' or '\r' or '\n'))
+        {
+            return true;
+        }
+
+        var bound = Math.Min(text.Length, at + MaxKeyLength + 2);
+        var i = at;
+        if (text[at] is '"' or '\'')
+        {
+            var close = text[(at + 1)..bound].IndexOf(text[at]);
+            if (close < 0)
+            {
+                return false;
+            }
+
+            i = SkipSpace(text, at + 1 + close + 1, lines: false);
+            bound = Math.Min(text.Length, i + 1);
+        }
+
+        for (; i < bound; i++)
+        {
+            var c = text[i];
+            if (c is '\r' or '\n')
+            {
+                return false;
+            }
+
+            if (c == ':' && (i + 1 == text.Length || text[i + 1] is ' ' or '\t' or '\r' or '\n'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -839,12 +1090,20 @@ internal sealed class AssignedSecretMasker
         }
         else
         {
-            // Attached in a list item: to its closing quote, maybe escaped.
+            // Attached in a list item: to its closing quote, escaped as its opening one (["mysql", "-p…"] inside JSON
+            // made a string once: \"-p…\", twice: \\\"-p…\\\"), whose backslashes stay.
             start = attached;
             length = RunLength(text[start..]);
-            if (length > 0 && text[start + length - 1] == '\\' && start + length < text.Length && text[start + length] is '"' or '\'')
+            var escapes = 0;
+            while (escapes < MaxQuoteEscapes && flag - 2 - escapes >= 0 && text[flag - 2 - escapes] == '\\')
             {
-                length--;
+                escapes++;
+            }
+
+            if (escapes > 0 && length >= escapes && start + length < text.Length && text[start + length] is '"' or '\''
+                && !text.Slice(start + length - escapes, escapes).ContainsAnyExcept('\\'))
+            {
+                length -= escapes;
             }
 
             found = length > 0;
@@ -1260,17 +1519,9 @@ internal sealed class AssignedSecretMasker
     /// <summary>The position of the = or : that gives the key ending at <paramref name="keyEnd"/> a value, or -1.</summary>
     private static int SignAfter(ReadOnlySpan<char> text, int keyEnd)
     {
-        var at = keyEnd;
-
-        // A quoted key ("password": …), also inside JSON that is itself a string (\"password\": …).
-        if (at + 1 < text.Length && text[at] == '\\' && text[at + 1] is '"' or '\'')
-        {
-            at += 2;
-        }
-        else if (at < text.Length && text[at] is '"' or '\'')
-        {
-            at++;
-        }
+        // A quoted key ("password": …), also inside JSON that is itself a string once or more (\"password\": …,
+        // \\\"password\\\": …).
+        var at = keyEnd + QuoteLength(text, keyEnd);
 
         while (at < text.Length && text[at] is ' ' or '\t')
         {
@@ -1321,24 +1572,12 @@ internal sealed class AssignedSecretMasker
         }
 
         var first = text[start];
-        if (first is '"' or '\'' || (first == '\\' && start + 1 < text.Length && text[start + 1] is '"' or '\''))
+        var open = QuoteLength(text, start);
+        if (open > 0)
         {
-            var escapedQuote = first == '\\';
-            var quote = escapedQuote ? text[start + 1] : first;
-            start += escapedQuote ? 2 : 1;
-            var end = start;
-            while (end < text.Length)
-            {
-                if (escapedQuote ? text[end] == '\\' && end + 1 < text.Length && text[end + 1] == quote : text[end] == quote)
-                {
-                    break;
-                }
-
-                // An escaped char inside the quotes (\" or \\) is part of the value.
-                end += !escapedQuote && text[end] == '\\' ? 2 : 1;
-            }
-
-            length = Math.Min(end, text.Length) - start;
+            var escapes = open - 1;
+            start += open;
+            length = ClosingQuote(text, start, text[start - 1], escapes) - start;
             return length > 0;
         }
 
@@ -1488,6 +1727,63 @@ internal sealed class AssignedSecretMasker
         start = from + colon + 1;
         length = at - colon - 1;
         return true;
+    }
+
+    /// <summary>
+    /// How long the quote at <paramref name="at"/> is with its escapes: 1 for a quote, 2 for <c>\"</c> (JSON inside a
+    /// string), 4 for <c>\\\"</c> (inside a string twice), …, at most <see cref="MaxQuoteEscapes"/> backslashes; 0
+    /// when no quote is there.
+    /// </summary>
+    private static int QuoteLength(ReadOnlySpan<char> text, int at)
+    {
+        var end = at;
+        while (end < text.Length && end - at < MaxQuoteEscapes && text[end] == '\\')
+        {
+            end++;
+        }
+
+        return end < text.Length && text[end] is '"' or '\'' ? end - at + 1 : 0;
+    }
+
+    /// <summary>
+    /// Where the quoted value that starts at <paramref name="from"/> ends: before the <paramref name="quote"/> that
+    /// closes it, escaped by as many backslashes as its opening one (<paramref name="escapes"/>), or the text's end.
+    /// </summary>
+    /// <remarks>
+    /// Each time JSON is made a string, a quote's backslashes double and gain one (<c>"</c>, <c>\"</c>,
+    /// <c>\\\"</c>). A quote in the value is escaped one level deeper than the closing one (2 × escapes + 1
+    /// backslashes) and a backslash in it takes 2 × escapes + 2: so a run of backslashes before a quote closes the value
+    /// when, less the closing quote's escapes, it is a whole number of the value's backslashes (<c>\"a\\\"b\"</c>
+    /// holds <c>a"b</c>; <c>\"a\\\\\"</c> holds <c>a\</c>). Each run is counted once, back from its quote, so a
+    /// long one costs its length.
+    /// </remarks>
+    private static int ClosingQuote(ReadOnlySpan<char> text, int from, char quote, int escapes)
+    {
+        var at = from;
+        while (at < text.Length)
+        {
+            var found = text[at..].IndexOf(quote);
+            if (found < 0)
+            {
+                break;
+            }
+
+            var close = at + found;
+            var run = 0;
+            while (close - run > from && text[close - run - 1] == '\\')
+            {
+                run++;
+            }
+
+            if (run >= escapes && (run - escapes) % ((2 * escapes) + 2) == 0)
+            {
+                return close - escapes;
+            }
+
+            at = close + 1;
+        }
+
+        return text.Length;
     }
 
     private static int RunLength(ReadOnlySpan<char> text)

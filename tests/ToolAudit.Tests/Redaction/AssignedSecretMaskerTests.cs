@@ -232,6 +232,13 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("docker --tls x login -k ")]
     [InlineData("docker -H h login -u x ")]
     [InlineData("db_pas=")]
+    [InlineData("password:\n")]
+    [InlineData("password: |\n")]
+    [InlineData("password:\n  x: 1\n")]
+    [InlineData("password:\n\n")]
+    [InlineData("password: | # x\n")]
+    [InlineData(@"max_tokens\\\\\\\"": \\\\\\\""x\\\\\\\"", ")]
+    [InlineData(@"password\\\\\\\\\\\\\\\\: ")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
@@ -239,6 +246,190 @@ public sealed class AssignedSecretMaskerTests
         var text = string.Concat(Enumerable.Repeat(unit, 200_000 / unit.Length));
 
         Masker().Mask(text).Should().BeSameAs(text);
+    }
+
+    [Theory]
+    [InlineData(@"{\""password\"": \""hunter2\""}", @"{\""password\"": \""[redacted]\""}")]
+    [InlineData(@"""{\""api_key\"":\""abc\""}""", @"""{\""api_key\"":\""[redacted]\""}""")]
+    [InlineData(@"{\\\""password\\\"": \\\""hunter2\\\""}", @"{\\\""password\\\"": \\\""[redacted]\\\""}")]
+    [InlineData(@"{""body"": ""{\\\""api_key\\\"":\\\""abc\\\""}"", ""n"": 1}", @"{""body"": ""{\\\""api_key\\\"":\\\""[redacted]\\\""}"", ""n"": 1}")]
+    [InlineData(@"{\\\\\\\""api_key\\\\\\\"":\\\\\\\""abc\\\\\\\"",\\\\\\\""n\\\\\\\"":1}", @"{\\\\\\\""api_key\\\\\\\"":\\\\\\\""[redacted]\\\\\\\"",\\\\\\\""n\\\\\\\"":1}")]
+    [InlineData(@"{\""password\"":\""a\\\""b\"",\""x\"":1}", @"{\""password\"":\""[redacted]\"",\""x\"":1}")]
+    [InlineData(@"{\""password\"":\""a\\\\\"",\""x\"":1}", @"{\""password\"":\""[redacted]\"",\""x\"":1}")]
+    [InlineData(@"{\\\""token\\\"":\\\""a\\\\\\\""b\\\"",\\\""n\\\"":1}", @"{\\\""token\\\"":\\\""[redacted]\\\"",\\\""n\\\"":1}")]
+    [InlineData(@"{\\\""token\\\"":\\\""a\\\\\\\\b\\\"",\\\""n\\\"":1}", @"{\\\""token\\\"":\\\""[redacted]\\\"",\\\""n\\\"":1}")]
+    [InlineData(@"password=\\\""hunter 2\\\"" next", @"password=\\\""[redacted]\\\"" next")]
+    [InlineData(@"{\\\""secret\\\"":\\\""x\\\""}", @"{\\\""secret\\\"":\\\""[redacted]\\\""}")]
+    [InlineData(@"{\\\""argv\\\"": [\\\""mysql\\\"", \\\""-phunter2\\\""]}", @"{\\\""argv\\\"": [\\\""mysql\\\"", \\\""-p[redacted]\\\""]}")]
+    public void Mask_JsonSerializedTwiceOrMore_MasksTheValueUpToItsClosingEscapedQuote(string text, string expected)
+    {
+        // JSON that was a string once or more (a tool's result that holds a request body): the key's quote and the
+        // value's are escaped as deep as the JSON is; only the value is masked, its closing quote and the rest stay.
+        var masker = Masker();
+
+        masker.ContainsSecret(text).Should().BeTrue();
+        masker.Mask(text).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("password:\n  hunter2", "password:\n  [redacted]")]
+    [InlineData("db:\n  password:\n    hunter2\n  user: bob", "db:\n  password:\n    [redacted]\n  user: bob")]
+    [InlineData("password: |\n  hunter2\n  more\nuser: bob", "password: |\n  [redacted]\nuser: bob")]
+    [InlineData("private_key: >-\n  abc\n  def\n", "private_key: >-\n  [redacted]\n")]
+    [InlineData("password: |+2 # note\n    a\n\n    b\nuser: bob", "password: |+2 # note\n    [redacted]\nuser: bob")]
+    [InlineData("token:\r\n  abc\r\nnext: 1", "token:\r\n  [redacted]\r\nnext: 1")]
+    [InlineData("- name: x\n  password:\n    hunter2\n- name: y", "- name: x\n  password:\n    [redacted]\n- name: y")]
+    [InlineData("password:\n  \"hunter 2\"\nuser: bob", "password:\n  \"[redacted]\"\nuser: bob")]
+    [InlineData("password:\n\n  hunter2\nuser: bob", "password:\n\n  [redacted]\nuser: bob")]
+    [InlineData("api_key:\n  abc\n  def\nuser: bob", "api_key:\n  [redacted]\nuser: bob")]
+    [InlineData("secret: >\n  a b c", "secret: >\n  [redacted]")]
+    [InlineData("\"password\":\n    hunter2\n", "\"password\":\n    [redacted]\n")]
+    [InlineData("Password:\n  see below", "Password:\n  [redacted]")]
+    [InlineData("- name: DB_PASSWORD\n  value: |\n    hunter2\n- name: PORT\n  value: |\n    80", "- name: DB_PASSWORD\n  value: |\n    [redacted]\n- name: PORT\n  value: |\n    80")]
+    [InlineData("Cookie:\n  a=1;\n  session=abc\nHost: x", "Cookie:\n  [redacted]\nHost: x")]
+    [InlineData("password_file:\n  hunter2\ntoken_path:\n  /run/tok", "password_file:\n  [redacted]\ntoken_path:\n  /run/tok")]
+    public void Mask_YamlValueOnTheNextLinesOrInABlockScalar_IsMaskedAndTheNextKeyKept(string text, string expected)
+    {
+        var masker = Masker();
+
+        masker.ContainsSecret(text).Should().BeTrue();
+        masker.Mask(text).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("password:\nuser: bob")]
+    [InlineData("  password:\n  user: bob\n")]
+    [InlineData("password:\n  user: bob\n  host: db")]
+    [InlineData("note:\n  see below")]
+    [InlineData("Your password:\nis expired. Reset it.")]
+    [InlineData("password: |\nuser: bob")]
+    [InlineData("password:")]
+    [InlineData("Invalid password:\n   at Db.Open()")]
+    [InlineData("password:\n  - name: a\n    port: 1")]
+    public void Mask_YamlKeyWithoutAValueOnTheNextLines_IsKept(string text)
+    {
+        // A sibling or a parent key at the same or a lower indentation, a nested mapping (left to its own keys), a line
+        // of prose that is not indented under the key: no value to mask.
+        var masker = Masker();
+
+        masker.ContainsSecret(text).Should().BeFalse();
+        masker.Mask(text).Should().BeSameAs(text);
+    }
+
+    [Theory]
+    [InlineData("ldappasswd -s pw: x", "ldappasswd -s [redacted] x")]
+    [InlineData("ldappasswd -spw: x", "ldappasswd -s[redacted] x")]
+    [InlineData("--password pw: x", "--password [redacted] x")]
+    [InlineData("password=pw: x", "password=[redacted] x")]
+    public void Mask_ValueEndingInAColon_IsMaskedWholeAsTheWordItIs(string text, string expected)
+    {
+        // A command line gives a flag the whole word after it: the password ldappasswd gets from -s pw: is "pw:", and
+        // the mask covers it, colon and all, and nothing after it (x is the next argument). The colon is not read as
+        // a key's sign either: -s is no key, and pw names no secret.
+        Masker().Mask(text).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Mask_ManyDoublyEscapedAndYamlSecretsInARow_MasksEveryOne()
+    {
+        var text = string.Concat(Enumerable.Repeat(@"{\\\""password\\\"":\\\""a\\\\\\\""b\\\""}" + "\ntoken:\n  c\n", 1_000));
+
+        Masker().Mask(text).Should().Be(string.Concat(Enumerable.Repeat(@"{\\\""password\\\"":\\\""[redacted]\\\""}" + "\ntoken:\n  [redacted]\n", 1_000)));
+    }
+
+    [Fact]
+    public void Mask_LongKeyBeforeAQuoteEscapedFifteenTimes_IsFoundUpToFiftyChars()
+    {
+        // JSON made a string four times: 15 backslashes before each quote. A key is looked for at most MaxKeyLength
+        // (64) chars and a once-escaped quote before its sign, so one this deep is found up to 50 chars long.
+        var escaped = new string('\\', 15) + "\"";
+        var key = new string('x', 41) + "_password";
+
+        Masker().Mask(escaped + key + escaped + ": " + escaped + "hunter2" + escaped).Should().Be(escaped + key + escaped + ": " + escaped + "[redacted]" + escaped);
+    }
+
+    [Fact]
+    public void Mask_LongRunsOfEscapesInAQuotedValue_AreMaskedInLinearTime()
+    {
+        // Each quote's escapes are counted once: counting them again from each backslash would take minutes here.
+        var text = @"password: \""" + new string('\\', 200_000) + @"\"" next";
+
+        Masker().Mask(text).Should().Be(@"password: \""[redacted]\"" next");
+    }
+
+    [Fact]
+    public void Mask_LongYamlBlockScalars_AreMaskedInLinearTime()
+    {
+        var block = "password: |\n" + string.Concat(Enumerable.Repeat("  line\n", 20_000)) + "user: bob\n";
+
+        Masker().Mask(string.Concat(Enumerable.Repeat(block, 5))).Should().Be(string.Concat(Enumerable.Repeat("password: |\n  [redacted]\nuser: bob\n", 5)));
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_YamlValuesOnTheNextLinesOrInABlockScalar_AreMaskedInTheEntryAndTheLine()
+    {
+        using var spec = System.Text.Json.JsonDocument.Parse("{\"config\": \"password: |\\n  hunter2\\nuser: bob\"}");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["config"] = "db:\n  password:\n    hunter2\n  user: bob",
+                ["spec"] = spec.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "key: |\n  fine\nprivate_key: >-\n  hunter2\n  hunter2\nuser: bob")
+        {
+            Error = "invalid config:\n  token:\n    hunter2\n  port: 80",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["config"] = "\"db:\\n  password:\\n    [redacted]\\n  user: bob\"",
+                ["spec"] = "{\"config\":\"password: |\\n  [redacted]\\nuser: bob\"}",
+            },
+            "key: |\n  fine\nprivate_key: >-\n  [redacted]\nuser: bob",
+            "invalid config:\n  token:\n    [redacted]\n  port: 80");
+    }
+
+    [Fact]
+    public void CreateAndWriteLine_JsonSerializedTwiceOrMore_IsMaskedInTheEntryAndTheLine()
+    {
+        // Both paths: the entry (the in-memory store's) and the line the file store writes without making it. The body
+        // of the JSON argument is JSON made a string twice once its own string is read.
+        using var spec = System.Text.Json.JsonDocument.Parse(@"{""body"": ""{\\\\\\\""api_key\\\\\\\"":\\\\\\\""hunter2\\\\\\\""}""}");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["payload"] = @"{\\\""password\\\"": \\\""hunter2\\\"", \\\""user\\\"": \\\""bob\\\""}",
+                ["spec"] = spec.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            @"{""request"": ""{\""password\"":\""a\\\""hunter2\"",\""user\"":\""bob\""}""}")
+        {
+            Error = @"bad request {\""body\"": \""{\\\""token\\\"":\\\""hunter2\\\""}\""}",
+        };
+
+        var entry = Prepared.Entry(call);
+        var line = Prepared.Line(call);
+
+        line.Should().NotContain("hunter2");
+        using var written = System.Text.Json.JsonDocument.Parse(line);
+        var args = written.RootElement.GetProperty("args");
+        foreach (var (name, stored) in new[] { ("entry", entry.Args!.ToDictionary(a => a.Key, a => a.Value)), ("line", args.EnumerateObject().ToDictionary(p => p.Name, p => p.Value)) })
+        {
+            stored["payload"].GetString().Should().Be(@"{\\\""password\\\"": \\\""[redacted]\\\"", \\\""user\\\"": \\\""bob\\\""}", name);
+            stored["spec"].GetProperty("body").GetString().Should().Be(@"{\\\""api_key\\\"":\\\""[redacted]\\\""}", name);
+        }
+
+        entry.ResultSnippet.Should().Be(@"{""request"": ""{\""password\"":\""[redacted]\"",\""user\"":\""bob\""}""}");
+        written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
+        entry.Error.Should().Be(@"bad request {\""body\"": \""{\\\""token\\\"":\\\""[redacted]\\\""}\""}");
+        written.RootElement.GetProperty("error").GetString().Should().Be(entry.Error);
     }
 
     [Fact]
