@@ -40,11 +40,14 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         services.AddLogging(b => b.AddProvider(logs));
         services.AddToolAudit().AddJsonl(o => o.Root = folder.Path);
         await using var provider = services.BuildServiceProvider();
+        var clock = new FakeTimeProvider();
+        provider.GetRequiredService<JsonlAuditStore>().HeldFileClock = clock;
         var recorder = provider.GetRequiredService<IAuditRecorder>();
         recorder.Record(Calls.Typical(user: "alice"));
         await recorder.FlushAsync();
 
         File.Delete(AuditFiles.All(folder.Path).Should().ContainSingle().Subject);
+        clock.Advance(TimeSpan.FromSeconds(1)); // past the held file's next check
         recorder.Record(Calls.Typical(user: "alice"));
         await recorder.FlushAsync();
 

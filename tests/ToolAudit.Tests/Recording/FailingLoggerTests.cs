@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using ToolAudit.Tests.Support;
 
 namespace ToolAudit.Tests.Recording;
@@ -77,10 +78,12 @@ public sealed class FailingLoggerTests
     {
         using var folder = new TempFolder();
         using var factory = LoggerFactory.Create(b => b.AddProvider(new ThrowingLoggerProvider()));
-        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }, factory.CreateLogger<JsonlAuditStore>());
         var at = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(at);
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }, factory.CreateLogger<JsonlAuditStore>()) { HeldFileClock = clock };
         await store.WriteAsync([Entries.At(at, sequence: 0)], default);
         File.Delete(store.GetFilePath("alice", DateOnly.FromDateTime(at.UtcDateTime)));
+        clock.Advance(TimeSpan.FromSeconds(1)); // past the held file's next check
 
         var write = async () => await store.WriteAsync([Entries.At(at, sequence: 1)], default);
 

@@ -8,8 +8,9 @@ namespace ToolAudit.Tests.Sinks.Jsonl;
 /// <summary>
 /// A day file the store holds open between batches can be deleted, moved or hard-linked by someone else (an admin, a
 /// rotation tool, another process). Lines appended to it then would be lost with it, hidden from every reader, or
-/// written under a second name; so before each batch the store checks that the path still names the file it holds, and
-/// when not, logs a warning and opens the file at the path again (a link there is refused as at any open).
+/// written under a second name; so before a batch the store checks that the path still names the file it holds (at
+/// most once per 10 ms per file, on the clock the tests drive), and when not, logs a warning and opens the file at the
+/// path again (a link there is refused as at any open).
 /// </summary>
 public sealed class JsonlHeldFileTests : IDisposable
 {
@@ -20,6 +21,7 @@ public sealed class JsonlHeldFileTests : IDisposable
     private readonly string _root;
     private readonly string _outside;
     private readonly FakeLogger<JsonlAuditStore> _logger = new();
+    private readonly FakeTimeProvider _clock = new(Now);
 
     public JsonlHeldFileTests()
     {
@@ -122,6 +124,7 @@ public sealed class JsonlHeldFileTests : IDisposable
         UnixFiles.HardLink(store.GetFilePath("alice", Today), Path.Combine(_outside, "second-name.jsonl"));
         await WriteAsync(store, 1, "bob");
 
+        _clock.Advance(TimeSpan.FromSeconds(1));
         await using var recorder = new AuditRecorder(store, new ToolAuditOptions(), new FakeTimeProvider(Now));
         recorder.Record(Calls.Typical(user: "alice", sequence: 2));
         recorder.Record(Calls.Typical(user: "bob", sequence: 3));
@@ -176,16 +179,59 @@ public sealed class JsonlHeldFileTests : IDisposable
         store.DayFileOpenedHook = opened.Add;
 
         File.Delete(store.GetFilePath("alice", Today));
+        _clock.Advance(TimeSpan.FromSeconds(1));
         await store.WriteAsync([Entries.At(Now, "alice", sequence: 2), Entries.At(Now, "bob", sequence: 2)], CancellationToken.None);
 
         opened.Should().Equal([store.GetFilePath("alice", Today)]);
         (await store.ReadRecentAsync("bob", timeProvider: new FakeTimeProvider(Now))).Should().HaveCount(2);
     }
 
-    private JsonlAuditStore NewStore() => new(new JsonlAuditOptions { Root = _root }, _logger);
+    [Fact]
+    public async Task DayFileDeletedWithin10MsOfItsLastCheck_IsNoticedAtTheFirstBatchPastThem()
+    {
+        using var store = NewStore();
+        await WriteAsync(store, 1);
+        var dayFile = store.GetFilePath("alice", Today);
+        File.Delete(dayFile);
 
-    private static async Task WriteAsync(JsonlAuditStore store, int sequence, string user = "alice") =>
+        // 9 ms after the last batch's check: not checked again yet, so this entry goes where the deleted file went.
+        _clock.Advance(TimeSpan.FromMilliseconds(9));
+        await store.WriteAsync([Entries.At(Now, "alice", sequence: 2)], CancellationToken.None);
+        File.Exists(dayFile).Should().BeFalse();
+        _logger.Collector.Count.Should().Be(0);
+
+        // 10 ms after it: checked, noticed, and the file at the path opened again.
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        await store.WriteAsync([Entries.At(Now, "alice", sequence: 3)], CancellationToken.None);
+        (await SequencesOnRecordAsync(store)).Should().Equal([3]);
+        WarningFor(dayFile).Should().Contain("was deleted");
+    }
+
+    [Fact]
+    public async Task DayFileDeletedRightAfterItWasOpened_IsNoticedOnce10MsHavePassedSinceTheOpen()
+    {
+        using var store = NewStore();
+        await WriteAsync(store, 1);
+        var dayFile = store.GetFilePath("alice", Today);
+        File.Delete(dayFile);
+        await WriteAsync(store, 2); // the file opened again; the clock stands there
+        File.Delete(dayFile);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
+        await store.WriteAsync([Entries.At(Now, "alice", sequence: 3)], CancellationToken.None);
+
+        (await SequencesOnRecordAsync(store)).Should().Equal([3]);
+        _logger.Collector.GetSnapshot().Should().HaveCount(2).And.OnlyContain(r => r.Message.Contains("was deleted"));
+    }
+
+    private JsonlAuditStore NewStore() => new(new JsonlAuditOptions { Root = _root }, _logger) { HeldFileClock = _clock };
+
+    /// <summary>Writes one entry of <paramref name="user"/>'s in a batch of its own, a second after the last batch.</summary>
+    private async Task WriteAsync(JsonlAuditStore store, int sequence, string user = "alice")
+    {
+        _clock.Advance(TimeSpan.FromSeconds(1));
         await store.WriteAsync([Entries.At(Now, user, sequence: sequence)], CancellationToken.None);
+    }
 
     private static async Task<IEnumerable<int>> SequencesOnRecordAsync(JsonlAuditStore store) =>
         (await store.ReadRecentAsync("alice", timeProvider: new FakeTimeProvider(Now))).Select(e => e.Seq());
