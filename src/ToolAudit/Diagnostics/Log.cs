@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Warning, "Skipped the user folder '{Path}' in the audit trail: it could not be read, so its entries are left out of this read (logged once per path).")]
     public static partial void UserFolderUnreadable(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Warning, "The audit root {Root} can be written by every user of the machine (mode {Mode}): anyone can delete day files or plant folders and links in the trail. Let only the host's user and group write it (chmod o-w).")]
+    public static partial void RootWritableByAll(ILogger logger, string root, string mode);
 }

@@ -82,6 +82,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private readonly Action<string, string> _reportSkipped;
     private long _batches;
     private long _skippedLines;
+    private bool _rootModeChecked;
     private volatile bool _disposed;
 
     /// <summary>Creates the store; the root folder is created on the first write.</summary>
@@ -99,7 +100,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// Where the store reports, as warnings, what others did to its files: a day file it held open that something else
     /// deleted, moved or hard-linked meanwhile (the store then opens the file at that path again), and what readers and
     /// the purge skip although something is there (a symbolic link, a hard-linked day file, a FIFO or a socket, a user
-    /// folder that cannot be read; once per path). Null for none.
+    /// folder that cannot be read; once per path), and a root that every user of the machine may write. Null for none.
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
@@ -670,6 +671,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         try
         {
             root = FolderHandle.OpenRoot(_root, out rootCreated);
+            WarnOnceIfRootWritableByAll(root);
             user = root.OpenFolder(Path.GetFileName(userFolder), out userCreated);
             audit = user.OpenFolder(AuditFolder, out auditCreated);
             audit.CheckNoLinkAbove();
@@ -730,6 +732,26 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
             // Once: a failed flush must not mark again what was flushed before it.
             rootCreated = userCreated = auditCreated = nameFileWritten = fileCreated = false;
+        }
+    }
+
+    /// <summary>
+    /// Logs, the first time the store opens its root to write, when every user of the machine may write it (<c>o+w</c>,
+    /// sticky or not): anyone could then delete day files (without the sticky bit) or plant user folders and links,
+    /// which the store refuses and skips, but cannot stop. The root is the host's choice, so it is only a warning.
+    /// </summary>
+    private void WarnOnceIfRootWritableByAll(FolderHandle root)
+    {
+        if (_rootModeChecked || root.Handle is not { } handle)
+        {
+            return;
+        }
+
+        _rootModeChecked = true;
+        var permissions = OpenFileStatus.Of(handle).Permissions;
+        if ((permissions & UnixFileMode.OtherWrite) != 0)
+        {
+            Log.RootWritableByAll(_logger, _root, Convert.ToString((int)permissions, 8).PadLeft(4, '0'));
         }
     }
 

@@ -19,12 +19,13 @@ internal readonly partial struct OpenFileStatus
     private const uint WindowsDirectory = 0x10; // FILE_ATTRIBUTE_DIRECTORY
     private const uint StatxMask = UnixFileNativeMethods.StatxTypeAndLinkCount | UnixFileNativeMethods.StatxInode;
 
-    private OpenFileStatus(long linkCount, bool isRegularFile, ulong device = 0, ulong inode = 0)
+    private OpenFileStatus(long linkCount, bool isRegularFile, ulong device = 0, ulong inode = 0, UnixFileMode permissions = UnixFileMode.None)
     {
         LinkCount = linkCount;
         IsRegularFile = isRegularFile;
         Device = device;
         Inode = inode;
+        Permissions = permissions;
     }
 
     /// <summary>How many names (hard links) the file has; 1 for a file only its own name reaches.</summary>
@@ -38,6 +39,9 @@ internal readonly partial struct OpenFileStatus
 
     /// <summary>The file's inode number on <see cref="Device"/>; 0 where unknown (Windows, or a file system that does not say).</summary>
     public ulong Inode { get; }
+
+    /// <summary>Its permission bits (and set-id and sticky bits); <see cref="UnixFileMode.None"/> where unknown (Windows).</summary>
+    public UnixFileMode Permissions { get; }
 
     /// <summary>Whether this and <paramref name="other"/> are the status of one file: same device and inode, both known.</summary>
     /// <param name="other">Another status.</param>
@@ -151,7 +155,7 @@ internal readonly partial struct OpenFileStatus
             *(ulong*)(buffer + UnixFileNativeMethods.MacStatInodeOffset));
 
     private static OpenFileStatus FromMode(int mode, long linkCount, ulong device, ulong inode) =>
-        new(linkCount, (mode & UnixFileNativeMethods.FileTypeMask) == UnixFileNativeMethods.RegularFileType, device, inode);
+        new(linkCount, (mode & UnixFileNativeMethods.FileTypeMask) == UnixFileNativeMethods.RegularFileType, device, inode, (UnixFileMode)(mode & 0xFFF));
 
     private static unsafe OpenFileStatus OfWindowsFile(SafeFileHandle handle)
     {
