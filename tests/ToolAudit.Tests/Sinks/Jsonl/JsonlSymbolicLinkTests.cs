@@ -22,10 +22,8 @@ public sealed partial class JsonlSymbolicLinkTests : IDisposable
 
     public JsonlSymbolicLinkTests()
     {
-        _root = Path.Combine(_folder.Path, "audit");
-        _outside = Path.Combine(_folder.Path, "outside");
-        Directory.CreateDirectory(_root);
-        Directory.CreateDirectory(_outside);
+        _root = _folder.Subfolder("audit");
+        _outside = _folder.Subfolder("outside");
     }
 
     public void Dispose() => _folder.Dispose();
