@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Warning, "The audit root {Root} can be written by every user of the machine (mode {Mode}): anyone can delete day files or plant folders and links in the trail. Let only the host's user and group write it (chmod o-w).")]
     public static partial void RootWritableByAll(ILogger logger, string root, string mode);
+
+    [LoggerMessage(16, LogLevel.Information, "Purged {Entries} audit entries from before {OlderThan:o} ({Files} day files deleted).")]
+    public static partial void Purged(ILogger logger, long entries, DateTimeOffset olderThan, int files);
+
+    [LoggerMessage(17, LogLevel.Information, "Purged {Entries} audit entries from before {OlderThan:o} from memory.")]
+    public static partial void PurgedFromMemory(ILogger logger, long entries, DateTimeOffset olderThan);
 }

@@ -382,7 +382,8 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     /// <inheritdoc />
     /// <remarks>
     /// The gap markers whose first drop lies before <paramref name="olderThan"/> go too, and their drops leave
-    /// <see cref="Dropped"/>. The count is the number of entries removed.
+    /// <see cref="Dropped"/>. The count is the number of entries removed; a purge that removed any logs it (Information,
+    /// event 17).
     /// </remarks>
     public ValueTask<long> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
@@ -405,6 +406,11 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
             _count = kept.Count;
             _gaps.RemoveAll(gap => gap.Since < olderThan);
             _dropped = _gaps.Sum(static gap => gap.Dropped);
+            if (purged > 0)
+            {
+                Log.PurgedFromMemory(_logger, purged, olderThan);
+            }
+
             return ValueTask.FromResult(purged);
         }
     }

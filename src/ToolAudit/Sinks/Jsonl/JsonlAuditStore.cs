@@ -390,7 +390,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// orchestrator's local days). The count is the number of entries in the deleted files. Nothing is created, and no link below the root is followed: a
     /// user's folder, <c>tool_audit</c> folder or day file that is a symbolic link is skipped and left. On Linux and
     /// macOS each folder is held open and the files are deleted through it, so a folder swapped for a link meanwhile
-    /// cannot point the purge at a file outside the root; on Windows each level is checked and then used by path.
+    /// cannot point the purge at a file outside the root; on Windows each level is checked and then used by path. A
+    /// purge that deleted files logs how many, and the entries they held (Information, event 16), also when it stops
+    /// half way.
     /// </remarks>
     public ValueTask<long> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Purge(olderThan, cancellationToken));
@@ -409,7 +411,25 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
 
         long purged = 0;
+        var files = 0;
+        try
+        {
+            PurgeFolders(root, olderThan, ref purged, ref files, cancellationToken);
+        }
+        finally
+        {
+            // Audit data deleted leaves a trace, also when the purge stops half way (cancelled, or a file that fails).
+            if (files > 0)
+            {
+                Log.Purged(_logger, purged, olderThan, files);
+            }
+        }
 
+        return purged;
+    }
+
+    private void PurgeFolders(FolderHandle root, DateTimeOffset olderThan, ref long purged, ref int files, CancellationToken cancellationToken)
+    {
         // Names are listed by path; everything opened or deleted goes through the folder above it, held open.
         foreach (var folder in ListAuditFolders())
         {
@@ -435,34 +455,36 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 lock (_writeGate)
                 {
                     CloseFile(path);
-                    purged += DeleteDayFile(audit, Path.GetFileName(path), olderThan);
+                    if (DeleteDayFile(audit, Path.GetFileName(path), olderThan) is { } entries)
+                    {
+                        purged += entries;
+                        files++;
+                    }
                 }
             }
         }
-
-        return purged;
     }
 
     /// <summary>
     /// Deletes the day file <paramref name="name"/> from <paramref name="audit"/>, held open, unless it is a link, not a
     /// regular file or a file with other names (skipped and left: it is not the store's), or it holds an entry or gap marker at or after
-    /// <paramref name="olderThan"/>; returns the entries it held, 0 if it was not deleted.
+    /// <paramref name="olderThan"/>; returns the entries it held, null if it was not deleted.
     /// </summary>
     /// <remarks>
     /// The file's name says its day in <see cref="JsonlAuditOptions.DayTimeZone"/> only when this store wrote it: the
     /// Python orchestrator named files by its local day (with <see cref="JsonlAuditOptions.LegacyTimestampTimeZone"/>
     /// times), and a store may have had another zone before; such a day can end hours after the cut-off.
     /// </remarks>
-    private long DeleteDayFile(FolderHandle audit, string name, DateTimeOffset olderThan)
+    private long? DeleteDayFile(FolderHandle audit, string name, DateTimeOffset olderThan)
     {
         var file = audit.OpenExistingRegularFile(name, otherNamesAllowed: false);
         if (file is null)
         {
-            return 0;
+            return null;
         }
 
         var entries = CountEntryLinesBefore(JsonlLineReader.OpenForward(file), olderThan);
-        return entries is { } count && audit.DeleteFileUnlessLink(name) ? count : 0;
+        return entries is { } count && audit.DeleteFileUnlessLink(name) ? count : null;
     }
 
     /// <summary>Test hook: called with each folder flushed to disk because a file or folder was created in it (with <see cref="JsonlAuditOptions.FlushToDisk"/>).</summary>
