@@ -472,41 +472,29 @@ internal sealed class AssignedSecretMasker
             return false;
         }
 
-        var line = from;
-        while (line < text.Length)
+        var content = NextLineUnder(text, from, column);
+        if (content < 0)
         {
-            var content = SkipSpace(text, line, lines: false);
-            if (content < text.Length && text[content] is '\r' or '\n')
-            {
-                line = content + 1;
-                continue;
-            }
+            return false;
+        }
 
-            if (content == text.Length || content - line <= column)
+        if (!block)
+        {
+            if (StartsYamlEntry(text, content))
             {
                 return false;
             }
 
-            if (!block)
+            if (text[content] is '"' or '\'' or '{' or '[')
             {
-                if (StartsYamlEntry(text, content))
-                {
-                    return false;
-                }
-
-                if (text[content] is '"' or '\'' or '{' or '[')
-                {
-                    column = -1;
-                    return FindValue(text, content, out start, out length);
-                }
+                column = -1;
+                return FindValue(text, content, out start, out length);
             }
-
-            start = content;
-            length = LineContentEnd(text, content) - content;
-            return true;
         }
 
-        return false;
+        start = content;
+        length = LineContentEnd(text, content) - content;
+        return true;
     }
 
     /// <summary>
@@ -517,7 +505,21 @@ internal sealed class AssignedSecretMasker
     private static int YamlValueEnd(ReadOnlySpan<char> text, int firstLineEnd, int column)
     {
         var end = firstLineEnd;
-        var line = SkipLineBreak(text, firstLineEnd);
+        for (var content = NextLineUnder(text, SkipLineBreak(text, end), column); content >= 0; content = NextLineUnder(text, SkipLineBreak(text, end), column))
+        {
+            end = LineContentEnd(text, content);
+        }
+
+        return end;
+    }
+
+    /// <summary>
+    /// The first char of the first line from <paramref name="line"/> on that is not blank, when that line is indented
+    /// more than <paramref name="column"/> (a YAML value's line under its key); -1 when it is not (the next key), or
+    /// when only blank lines follow.
+    /// </summary>
+    private static int NextLineUnder(ReadOnlySpan<char> text, int line, int column)
+    {
         while (line < text.Length)
         {
             var content = SkipSpace(text, line, lines: false);
@@ -527,16 +529,10 @@ internal sealed class AssignedSecretMasker
                 continue;
             }
 
-            if (content == text.Length || content - line <= column)
-            {
-                break;
-            }
-
-            end = LineContentEnd(text, content);
-            line = SkipLineBreak(text, end);
+            return content == text.Length || content - line <= column ? -1 : content;
         }
 
-        return end;
+        return -1;
     }
 
     /// <summary>Where the content of the line that <paramref name="at"/> is on ends, without the spaces or tabs after it.</summary>
