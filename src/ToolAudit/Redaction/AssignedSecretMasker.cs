@@ -393,21 +393,62 @@ internal sealed class AssignedSecretMasker
         nextLines = from >= 0;
         if (!nextLines)
         {
+            if (text[sign] == ':' && FindYamlValueAfterComment(text, keyStart, sign, judgement, out start, out length, out var masked))
+            {
+                nextLines = true;
+                return masked;
+            }
+
             return FindValue(text, sign + 1, out start, out length) && IsRedactedValue(judgement, text, start, length);
         }
 
         // Judged by its first line, and only then read to its end: a path kept (password_file:\n  /run/secrets/db)
         // costs no more than its line, however many lines follow it.
-        if (!FindYamlValue(text, keyStart, from, block, out start, out length, out var column) || !IsRedactedValue(judgement, text, start, length))
+        if (!FindYamlValue(text, keyStart, from, block, out start, out length, out var column, out var compactSequence)
+            || !IsRedactedValue(judgement, text, start, length))
         {
             return false;
         }
 
         if (column >= 0)
         {
-            length = YamlValueEnd(text, start + length, column) - start;
+            length = YamlValueEnd(text, start + length, column, compactSequence) - start;
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// A YAML value on the lines after a comment on its key's line (<c>password: # note\n  hunter2</c>): from the
+    /// comment's <c>#</c> to the end of the last line indented under the key, as one value, so that a value written
+    /// on the key's line after all (<c>password: #hunter2</c>, which YAML reads as a comment) is masked too. Nothing
+    /// when no line indented under the key follows, or it starts a nested mapping or list: the value is then read on
+    /// the key's line, as any other. The <paramref name="judgement"/> reads the value's first line after the comment
+    /// (<paramref name="masked"/>: a path given to <c>password_file</c> is kept, comment and all).
+    /// </summary>
+    private static bool FindYamlValueAfterComment(
+        ReadOnlySpan<char> text, int keyStart, int sign, KeyJudgement judgement, out int start, out int length, out bool masked)
+    {
+        start = 0;
+        length = 0;
+        masked = false;
+        var comment = SkipSpace(text, sign + 1, lines: false);
+        if (comment == sign + 1 || comment == text.Length || text[comment] != '#')
+        {
+            return false;
+        }
+
+        var column = KeyColumn(text, keyStart);
+        var commentEnd = column < 0 ? -1 : LineContentEnd(text, comment, MaxYamlReach);
+        var content = commentEnd < 0 ? -1 : NextLineUnder(text, SkipLineBreak(text, commentEnd), column, sequence: false);
+        if (content < 0 || StartsYamlEntry(text, content))
+        {
+            return false;
+        }
+
+        masked = IsRedactedValue(judgement, text, content, LineContentEnd(text, content) - content);
+        start = comment;
+        length = YamlValueEnd(text, commentEnd, column, compactSequence: false) - comment;
         return true;
     }
 
@@ -456,36 +497,55 @@ internal sealed class AssignedSecretMasker
     /// <paramref name="keyStart"/> (past blank lines): the first line that is indented more than the key
     /// (<c>password:\n  hunter2</c>; a block scalar's content, <c>password: |\n  hunter2</c>), from its first char to
     /// its last; <paramref name="column"/> is the key's column, for <see cref="YamlValueEnd"/> to find the lines that
-    /// follow it. Nothing when the next line is indented as much as the key or less (a key beside it:
-    /// <c>password:\nuser: bob</c>; a line of prose after <c>Your password:</c>), or, but in a block scalar, when it
-    /// starts a nested mapping or list (<c>password:\n  user: bob</c>, <c>- item</c>): left to their own keys. A quoted,
-    /// braced or bracketed value is read as on the key's line (<see cref="FindValue"/>), whole; then
-    /// <paramref name="column"/> is -1.
+    /// follow it. A sequence of values is one value, from its first item's value on (<c>api_keys:\n  - k1\n  - k2</c>;
+    /// and at the key's own column, <c>api_keys:\n- k1</c>, when the key starts its line: then
+    /// <paramref name="compactSequence"/>). Nothing when the next line is indented as much as the key or less (a key
+    /// beside it: <c>password:\nuser: bob</c>; a line of prose after <c>Your password:</c>), or, but in a block scalar,
+    /// when it starts a nested mapping (<c>password:\n  user: bob</c>) or a sequence of mappings or sequences
+    /// (<c>- name: a</c>): left to their own keys. A quoted, braced or bracketed value is read as on the key's line
+    /// (<see cref="FindValue"/>), whole; then <paramref name="column"/> is -1.
     /// </summary>
-    private static bool FindYamlValue(ReadOnlySpan<char> text, int keyStart, int from, bool block, out int start, out int length, out int column)
+    private static bool FindYamlValue(
+        ReadOnlySpan<char> text, int keyStart, int from, bool block, out int start, out int length, out int column, out bool compactSequence)
     {
         start = 0;
         length = 0;
+        compactSequence = false;
         column = KeyColumn(text, keyStart);
         if (column < 0)
         {
             return false;
         }
 
-        var content = NextLineUnder(text, from, column);
+        var content = NextLineUnder(text, from, column, sequence: false);
         if (content < 0)
         {
-            return false;
-        }
-
-        if (!block)
-        {
-            if (StartsYamlEntry(text, content))
+            // A sequence may sit at its key's column (api_keys:\n- k1): only under a key that starts its line, so
+            // that a list after a line of prose (Your password:\n- expired) is not taken for one.
+            if (block || !StartsItsLine(text, keyStart, column) || (content = NextLineUnder(text, from, column, sequence: true)) < 0)
             {
                 return false;
             }
 
-            if (text[content] is '"' or '\'' or '{' or '[')
+            compactSequence = true;
+        }
+
+        if (!block)
+        {
+            if (IsSequenceItem(text, content))
+            {
+                // The first item's value; a sequence of mappings or of sequences is left to their own keys.
+                content = SkipSpace(text, content + 1, lines: false);
+                if (content == text.Length || text[content] is '\r' or '\n' || StartsYamlEntry(text, content))
+                {
+                    return false;
+                }
+            }
+            else if (StartsYamlEntry(text, content))
+            {
+                return false;
+            }
+            else if (text[content] is '"' or '\'' or '{' or '[')
             {
                 column = -1;
                 return FindValue(text, content, out start, out length);
@@ -499,13 +559,16 @@ internal sealed class AssignedSecretMasker
 
     /// <summary>
     /// Where the YAML value whose first line ends at <paramref name="firstLineEnd"/> ends: at the end of the last line
-    /// after it that is indented more than the key's <paramref name="column"/>, blank lines between them included,
-    /// before the first line that is not (the next key).
+    /// after it that is indented more than the key's <paramref name="column"/> (or, in a
+    /// <paramref name="compactSequence"/>, is an item at that column), blank lines between them included, before the
+    /// first line that is not (the next key).
     /// </summary>
-    private static int YamlValueEnd(ReadOnlySpan<char> text, int firstLineEnd, int column)
+    private static int YamlValueEnd(ReadOnlySpan<char> text, int firstLineEnd, int column, bool compactSequence)
     {
         var end = firstLineEnd;
-        for (var content = NextLineUnder(text, SkipLineBreak(text, end), column); content >= 0; content = NextLineUnder(text, SkipLineBreak(text, end), column))
+        for (var content = NextLineUnder(text, SkipLineBreak(text, end), column, compactSequence);
+            content >= 0;
+            content = NextLineUnder(text, SkipLineBreak(text, end), column, compactSequence))
         {
             end = LineContentEnd(text, content);
         }
@@ -515,10 +578,11 @@ internal sealed class AssignedSecretMasker
 
     /// <summary>
     /// The first char of the first line from <paramref name="line"/> on that is not blank, when that line is indented
-    /// more than <paramref name="column"/> (a YAML value's line under its key); -1 when it is not (the next key), or
-    /// when only blank lines follow.
+    /// more than <paramref name="column"/> (a YAML value's line under its key), or, with <paramref name="sequence"/>,
+    /// as much, as an item of a sequence (<c>- k1</c>); -1 when it is not (the next key), or when only blank lines
+    /// follow.
     /// </summary>
-    private static int NextLineUnder(ReadOnlySpan<char> text, int line, int column)
+    private static int NextLineUnder(ReadOnlySpan<char> text, int line, int column, bool sequence)
     {
         while (line < text.Length)
         {
@@ -529,10 +593,49 @@ internal sealed class AssignedSecretMasker
                 continue;
             }
 
-            return content == text.Length || content - line <= column ? -1 : content;
+            if (content == text.Length)
+            {
+                return -1;
+            }
+
+            var indent = content - line;
+            return indent > column || (sequence && indent == column && IsSequenceItem(text, content)) ? content : -1;
         }
 
         return -1;
+    }
+
+    /// <summary>Whether the line content at <paramref name="at"/> is a YAML sequence's item: a dash, then white space or the line's end.</summary>
+    private static bool IsSequenceItem(ReadOnlySpan<char> text, int at) =>
+        text[at] == '-' && (at + 1 == text.Length || text[at + 1] is ' ' or '\t' or '\r' or '\n');
+
+    /// <summary>
+    /// Whether the key that starts at <paramref name="keyStart"/> (its opening quote, when it has one), in
+    /// <paramref name="column"/>, is the first thing on its line but indentation and sequence dashes (<c>- password:</c>).
+    /// </summary>
+    private static bool StartsItsLine(ReadOnlySpan<char> text, int keyStart, int column)
+    {
+        var at = keyStart > 0 && text[keyStart - 1] is '"' or '\'' ? keyStart - 1 : keyStart;
+        for (var i = at - column; i < at; i++)
+        {
+            if (text[i] is not (' ' or '\t') && !IsSequenceItem(text, i))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Where the content of the line that <paramref name="at"/> is on ends, as <see cref="LineContentEnd(ReadOnlySpan{char}, int)"/>,
+    /// when it ends within <paramref name="reach"/> chars; -1 when it does not, so that a run of such lines costs each
+    /// the same.
+    /// </summary>
+    private static int LineContentEnd(ReadOnlySpan<char> text, int at, int reach)
+    {
+        var bound = Math.Min(text.Length, at + reach);
+        return bound == text.Length || text[at..bound].IndexOfAny('\r', '\n') >= 0 ? LineContentEnd(text, at) : -1;
     }
 
     /// <summary>Where the content of the line that <paramref name="at"/> is on ends, without the spaces or tabs after it.</summary>
@@ -575,7 +678,7 @@ internal sealed class AssignedSecretMasker
     /// </summary>
     private static bool StartsYamlEntry(ReadOnlySpan<char> text, int at)
     {
-        if (text[at] == '-' && (at + 1 == text.Length || text[at + 1] is ' ' or '\t' or '\r' or '\n'))
+        if (IsSequenceItem(text, at))
         {
             return true;
         }

@@ -288,6 +288,17 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("- name: DB_PASSWORD\n  value: |\n    hunter2\n- name: PORT\n  value: |\n    80", "- name: DB_PASSWORD\n  value: |\n    [redacted]\n- name: PORT\n  value: |\n    80")]
     [InlineData("Cookie:\n  a=1;\n  session=abc\nHost: x", "Cookie:\n  [redacted]\nHost: x")]
     [InlineData("password_file:\n  hunter2\ntoken_path:\n  /run/tok", "password_file:\n  [redacted]\ntoken_path:\n  /run/tok")]
+    [InlineData("api_keys:\n  - k1\n  - k2\nuser: bob", "api_keys:\n  - [redacted]\nuser: bob")]
+    [InlineData("passwords:\n- a\n- b\nuser: bob", "passwords:\n- [redacted]\nuser: bob")]
+    [InlineData("db:\n  secrets:\n  - a\n\n  - b\n  port: 1", "db:\n  secrets:\n  - [redacted]\n  port: 1")]
+    [InlineData("- name: x\n  secrets:\n  - a\n- name: y", "- name: x\n  secrets:\n  - [redacted]\n- name: y")]
+    [InlineData("api_keys:\r\n  - \"a b\"\r\n  - c\r\nnext: 1", "api_keys:\r\n  - [redacted]\r\nnext: 1")]
+    [InlineData("\"api_keys\":\n- k1", "\"api_keys\":\n- [redacted]")]
+    [InlineData("Invalid password:\n          - too short", "Invalid password:\n          - [redacted]")]
+    [InlineData("password: # the db's\n  hunter2\nuser: bob", "password: [redacted]\nuser: bob")]
+    [InlineData("api_key:   #x\n  abc\n  def\n\nuser: bob", "api_key:   [redacted]\n\nuser: bob")]
+    [InlineData("password: #hunter2\nuser: bob", "password: [redacted]\nuser: bob")]
+    [InlineData("password: # note\n  user: bob", "password: [redacted] note\n  user: bob")]
     public void Mask_YamlValueOnTheNextLinesOrInABlockScalar_IsMaskedAndTheNextKeyKept(string text, string expected)
     {
         var masker = Masker();
@@ -306,6 +317,12 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("password:")]
     [InlineData("Invalid password:\n   at Db.Open()")]
     [InlineData("password:\n  - name: a\n    port: 1")]
+    [InlineData("passwords:\n- name: a\n  port: 1")]
+    [InlineData("secrets:\n  - - a")]
+    [InlineData("Your password:\n- is expired\n- must change")]
+    [InlineData("- password:\n- b")]
+    [InlineData("password_file:\n  - /run/secrets/a\n  - /run/secrets/b")]
+    [InlineData("password_file: # mounted\n  /run/secrets/db")]
     public void Mask_YamlKeyWithoutAValueOnTheNextLines_IsKept(string text)
     {
         // A sibling or a parent key at the same or a lower indentation, a nested mapping (left to its own keys), a line
@@ -366,6 +383,16 @@ public sealed class AssignedSecretMaskerTests
     }
 
     [Fact]
+    public void Mask_LongYamlSequencesAndValuesAfterAComment_AreMaskedInLinearTime()
+    {
+        var items = string.Concat(Enumerable.Repeat("- k\n", 20_000));
+        var lines = string.Concat(Enumerable.Repeat("  line\n", 20_000));
+        var text = string.Concat(Enumerable.Repeat("api_keys:\n" + items + "password: # note\n" + lines + "user: bob\n", 5));
+
+        Masker().Mask(text).Should().Be(string.Concat(Enumerable.Repeat("api_keys:\n- [redacted]\npassword: [redacted]\nuser: bob\n", 5)));
+    }
+
+    [Fact]
     public void CreateAndWriteLine_YamlValuesOnTheNextLinesOrInABlockScalar_AreMaskedInTheEntryAndTheLine()
     {
         using var spec = System.Text.Json.JsonDocument.Parse("{\"config\": \"password: |\\n  hunter2\\nuser: bob\"}");
@@ -375,6 +402,7 @@ public sealed class AssignedSecretMaskerTests
             new Dictionary<string, object?>
             {
                 ["config"] = "db:\n  password:\n    hunter2\n  user: bob",
+                ["keys"] = "api_keys:\n  - k1\n  - k2\ntoken: # rotated\n  abc\nuser: bob",
                 ["spec"] = spec.RootElement.Clone(),
             },
             AuditStatus.Error,
@@ -388,6 +416,7 @@ public sealed class AssignedSecretMaskerTests
             new Dictionary<string, string>
             {
                 ["config"] = "\"db:\\n  password:\\n    [redacted]\\n  user: bob\"",
+                ["keys"] = "\"api_keys:\\n  - [redacted]\\ntoken: [redacted]\\nuser: bob\"",
                 ["spec"] = "{\"config\":\"password: |\\n  [redacted]\\nuser: bob\"}",
             },
             "key: |\n  fine\nprivate_key: >-\n  [redacted]\nuser: bob",
