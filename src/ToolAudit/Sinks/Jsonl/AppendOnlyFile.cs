@@ -381,8 +381,11 @@ internal sealed class AppendOnlyFile : IDisposable
             throw SymbolicLinkRefused(path);
         }
 
+        // No FileShare.Delete: while the store holds a day file, no one can delete, move or rename it (where the held
+        // file is checked by its name instead, on Unix, the file system has no such share mode). The store's own
+        // purge closes a file before it deletes it; readers open with any share mode and are not held back.
         created = !File.Exists(path);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
         try
         {
             ThrowUnlessOwnRegularFile(OpenFileStatus.Of(stream.SafeFileHandle), path);
