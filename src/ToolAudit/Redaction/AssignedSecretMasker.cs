@@ -1615,16 +1615,27 @@ internal sealed class AssignedSecretMasker
     }
 #endif
 
-    /// <summary>The position of the = or : that gives the key ending at <paramref name="keyEnd"/> a value, or -1.</summary>
+    /// <summary>
+    /// The position of the = or : that gives the key ending at <paramref name="keyEnd"/> a value, or -1; for a quoted
+    /// key, also the <c>&gt;</c> of a hash rocket (<c>"password" =&gt; "hunter2"</c>, Ruby's and PHP's), the value
+    /// following it.
+    /// </summary>
     private static int SignAfter(ReadOnlySpan<char> text, int keyEnd)
     {
         // A quoted key ("password": …), also inside JSON that is itself a string once or more (\"password\": …,
         // \\\"password\\\": …).
-        var at = keyEnd + QuoteLength(text, keyEnd);
+        var quote = QuoteLength(text, keyEnd);
+        var at = keyEnd + quote;
 
         while (at < text.Length && text[at] is ' ' or '\t')
         {
             at++;
+        }
+
+        if (at + 1 < text.Length && text[at] == '=' && text[at + 1] == '>')
+        {
+            // Not after a bare name: password => Hash(password) is a lambda, its parameter no key.
+            return quote > 0 ? at + 1 : -1;
         }
 
         return at < text.Length && text[at] is '=' or ':' && !text[at..].StartsWith(UrlMarker, StringComparison.Ordinal) ? at : -1;

@@ -33,6 +33,13 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("client_secret")]
     [InlineData("aws_secret_access_key")]
     [InlineData("credentials")]
+    [InlineData("AccountKey")]
+    [InlineData("AZURE_STORAGE_ACCOUNT_KEY")]
+    [InlineData("Ocp-Apim-Subscription-Key")]
+    [InlineData("subscription_key")]
+    [InlineData("sig")]
+    [InlineData("X-Amz-Signature")]
+    [InlineData("X-Goog-Signature")]
     public void IsRedacted_DefaultKeysNamingASecret_IsTrue(string key)
     {
         Defaults.IsRedacted(key).Should().BeTrue();
@@ -83,6 +90,10 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("private")]
     [InlineData("connection")]
     [InlineData("path")]
+    [InlineData("signal")]
+    [InlineData("signature")]
+    [InlineData("account_id")]
+    [InlineData("subscription_id")]
     [InlineData("")]
     public void IsRedacted_KeysThatOnlyResembleASecretWord_IsFalse(string key)
     {

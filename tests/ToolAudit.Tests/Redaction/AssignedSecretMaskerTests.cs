@@ -11,6 +11,12 @@ public sealed class AssignedSecretMaskerTests
     [Theory]
     [InlineData("Host=db;Username=app;Password=hunter2;Database=prod", "Host=db;Username=app;Password=[redacted];Database=prod")]
     [InlineData("Server=x; Pwd = s3cr3t ; Encrypt=true", "Server=x; Pwd = [redacted] ; Encrypt=true")]
+    [InlineData("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc+d/1==;EndpointSuffix=core.windows.net", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[redacted];EndpointSuffix=core.windows.net")]
+    [InlineData("https://acct.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&sig=abcDEF123%2Bxyz%3D&se=2025", "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&sig=[redacted]&se=2025")]
+    [InlineData("https://b.s3.amazonaws.com/k?X-Amz-Signature=abcdef0123&X-Amz-Expires=60", "https://b.s3.amazonaws.com/k?X-Amz-Signature=[redacted]&X-Amz-Expires=60")]
+    [InlineData("curl -H 'Ocp-Apim-Subscription-Key: 0123abcd' https://x", "curl -H 'Ocp-Apim-Subscription-Key: [redacted]' https://x")]
+    [InlineData("{\"password\" => \"hunter2\", \"n\" => 1}", "{\"password\" => \"[redacted]\", \"n\" => 1}")]
+    [InlineData("$db = ['password'=>'hunter2'];", "$db = ['password'=>'[redacted]'];")]
     [InlineData("mysql -u root --password=hunter2 -h db", "mysql -u root --password=[redacted] -h db")]
     [InlineData("{\"user\": \"bob\", \"api_key\": \"abc123\", \"n\": 2}", "{\"user\": \"bob\", \"api_key\": \"[redacted]\", \"n\": 2}")]
     [InlineData("{\"db_password\":\"a\\\"b\",\"x\":1}", "{\"db_password\":\"[redacted]\",\"x\":1}")]
@@ -162,6 +168,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("ldapsearch -x -a always -s sub -b dc=x; ldappasswd -S -A -W uid=bob; curl -s https://x")]
     [InlineData("aws ssm put-parameter --name /x --type String --value db.internal; app --value 5 --type secure")]
     [InlineData("docker x login -p 22; docker --debug run -p 80:80 app; docker --config x run login -p 2")]
+    [InlineData("users.Select(password => Hash(password)); signal=5 signature=int Add(int a) AccountName=acct")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
