@@ -36,6 +36,10 @@ internal sealed class AuditedTurn
     // Each call and each result is taken once, however often the same instance goes by.
     private HashSet<AIContent>? _seen;
 
+    // Without streaming: the history the invoking client last passed its invoker (its own list, which it goes on adding
+    // each round's response and results to), for the calls it answers itself should a later round fail.
+    private IList<ChatMessage>? _history;
+
     public AuditedTurn(ToolAuditPipeline pipeline, IList<ChatMessage> messages, ChatOptions? options, bool streaming)
     {
         _pipeline = pipeline;
@@ -74,6 +78,39 @@ internal sealed class AuditedTurn
             {
                 Error = string.IsNullOrWhiteSpace(reason) ? ToolAuditPipeline.DefaultDenialReason : reason,
             });
+        }
+    }
+
+    /// <summary>
+    /// Notes the history the invoking client passed its invoker: the request's messages, then each round's response and
+    /// the results the client gave, unknown tools' among them. Thread-safe (concurrent invocations all call it).
+    /// </summary>
+    public void SawHistory(IList<ChatMessage> history) => Volatile.Write(ref _history, history);
+
+    /// <summary>
+    /// The request without streaming failed (a later round threw, or was cancelled): the response that would have shown
+    /// the calls the invoking client answered itself will never come, so records them from the history it last passed
+    /// its invoker, as <see cref="Observe"/> would have from the response. Nothing when no tool ran in the request (the
+    /// invoker never saw a history), or when the service holds the conversation (the client then keeps only each round's
+    /// new messages, without the calls they answer).
+    /// </summary>
+    public void ObserveHistoryOfFailedRequest()
+    {
+        var history = Volatile.Read(ref _history);
+        if (history is null)
+        {
+            return;
+        }
+
+        // The client is done with it (it threw): copied anyway, so a list it kept changing could not break the loop.
+        var messages = history.ToArray();
+        var asked = new HashSet<ChatMessage>(_messages, ReferenceEqualityComparer.Instance);
+        foreach (var message in messages)
+        {
+            if (!asked.Contains(message))
+            {
+                Observe(message.Contents, message, message.RawRepresentation, conversationId: null);
+            }
         }
     }
 

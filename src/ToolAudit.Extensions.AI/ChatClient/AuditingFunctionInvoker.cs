@@ -31,6 +31,7 @@ internal sealed class AuditingFunctionInvoker
         // Before the tool runs: a WithToolAudit function inside, and the chat client wrapper outside, both look here
         // to know this call is on record already.
         AuditedCalls.MarkTaken(context.CallContent);
+        Pipeline.SawHistory(context.Messages);
         var user = Pipeline.ResolveUser(context);
         var confirmed = Pipeline.IsConfirmed(context);
 

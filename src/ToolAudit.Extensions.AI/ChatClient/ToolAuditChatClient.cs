@@ -28,10 +28,18 @@ internal sealed class ToolAuditChatClient : DelegatingChatClient
         // Read once: the turn scans the history, and the invoking client must get the same messages.
         var history = messages as IList<ChatMessage> ?? messages.ToList();
         var turn = new AuditedTurn(_pipeline, history, options, streaming: false);
+        _pipeline.EnterRequestWithoutStreaming(turn);
         ChatResponse response;
         try
         {
             response = await base.GetResponseAsync(history, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The calls the invoking client answered itself (unknown tools) show only in the response this request
+            // will not get: take them from the history the client passed its invoker. Records, logs, never throws.
+            turn.ObserveHistoryOfFailedRequest();
+            throw;
         }
         finally
         {

@@ -28,6 +28,10 @@ internal sealed class ToolAuditPipeline
     // the request knows the conversation id its updates carried.
     private readonly ConditionalWeakTable<FunctionCallContent, AuditedTurn> _streamedIn = new();
 
+    // The request without streaming whose invoking client is running in this flow: the invoker hands it the history
+    // that client builds, for the calls it answers itself should a later round fail (see AuditedTurn.SawHistory).
+    private readonly AsyncLocal<AuditedTurn?> _requestWithoutStreaming = new();
+
     public ToolAuditPipeline(
         IAuditRecorder recorder,
         ToolAuditChatClientOptions options,
@@ -63,6 +67,16 @@ internal sealed class ToolAuditPipeline
     /// </summary>
     public bool IsConfirmed(FunctionInvocationContext context) =>
         _approved.TryGetValue(context.CallContent, out _) && Confirmation.IsAskedBy(context.Function);
+
+    /// <summary>
+    /// Makes <paramref name="turn"/> the request without streaming of the calling flow: the invoker, which runs in it,
+    /// hands it the invoking client's history (<see cref="SawHistory"/>). Call it from the request's async method, whose
+    /// end restores the flow's value.
+    /// </summary>
+    public void EnterRequestWithoutStreaming(AuditedTurn turn) => _requestWithoutStreaming.Value = turn;
+
+    /// <summary>Hands the history the invoking client passed its invoker to the flow's request without streaming, if any.</summary>
+    public void SawHistory(IList<ChatMessage> messages) => _requestWithoutStreaming.Value?.SawHistory(messages);
 
     /// <summary>Notes which streamed request a call came in, so the invoker can ask it for the conversation id.</summary>
     public void SawStreamedCall(FunctionCallContent call, AuditedTurn turn) => _streamedIn.AddOrUpdate(call, turn);

@@ -110,4 +110,58 @@ public sealed class UnknownToolTests
         entry.Should().Match<AuditEntry>(e =>
             e.CallId == "call-1" && e.Status == AuditStatus.Error && e.Error == "Requested function \"launch_rockets\" not found.");
     }
+
+    [Fact]
+    public async Task GetResponseAsync_ALaterRoundThrows_AnUnknownToolCallBesideAToolThatRanIsStillRecorded()
+    {
+        await using var audit = new AuditHarness();
+
+        // One scripted round; the next one finds the script empty and throws, as a failing service would. Without
+        // streaming, the response that shows the unknown call never comes: the history the invoker saw has it.
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "launch_rockets"), ScriptedChatClient.Call("call-2", "read_file")));
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+
+        var act = () => client.GetResponseAsync([new(ChatRole.User, "launch and read")], new() { Tools = [Tools.ReadFile()] })
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("The script has no more turns*");
+        model.Requests.Should().HaveCount(2, "the second round is the one that failed");
+        var entries = await audit.EntriesAsync();
+        entries.Select(e => (e.CallId, e.Tool, e.Status)).Should().BeEquivalentTo(
+            [("call-1", "launch_rockets", AuditStatus.Error), ("call-2", "read_file", AuditStatus.Ok)]);
+        entries.Single(e => e.CallId == "call-1").Error.Should().Be("Requested function \"launch_rockets\" not found.");
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ALaterRoundThrows_UnknownToolCallsOfRoundsAfterAToolRanAreRecordedOnce()
+    {
+        await using var audit = new AuditHarness();
+        var model = new ScriptedChatClient(
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "read_file")),
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-2", "ghost_a")),
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("call-3", "ghost_b"), ScriptedChatClient.Call("call-4", "ghost_c")));
+        using var client = model.AsBuilder().UseToolAudit(audit.Recorder).UseFunctionInvocation().Build();
+
+        // The caller's history holds an earlier request's unknown call and its answer: that one is on record already.
+        List<ChatMessage> history =
+        [
+            new(ChatRole.User, "earlier"),
+            ScriptedChatClient.Calls(ScriptedChatClient.Call("old-1", "ghost_old")),
+            new(ChatRole.Tool, [new FunctionResultContent("old-1", "Error: Requested function \"ghost_old\" not found.")]),
+            new(ChatRole.User, "go"),
+        ];
+
+        var act = () => client.GetResponseAsync(history, new() { Tools = [Tools.ReadFile()] }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        await act.Should().ThrowAsync<InvalidOperationException>();
+        model.Requests.Should().HaveCount(4, "the fourth round is the one that failed");
+        (await audit.EntriesAsync()).Select(e => (e.CallId, e.Tool, e.Status)).Should().BeEquivalentTo(
+            [
+                ("call-1", "read_file", AuditStatus.Ok),
+                ("call-2", "ghost_a", AuditStatus.Error),
+                ("call-3", "ghost_b", AuditStatus.Error),
+                ("call-4", "ghost_c", AuditStatus.Error),
+            ]);
+    }
 }
