@@ -14,6 +14,13 @@ namespace ToolAudit.Extensions.AI.ChatClient;
 /// </remarks>
 internal sealed class AuditingFunctionInvoker
 {
+    /// <summary>
+    /// The key of <see cref="AIFunctionArguments.Context"/> under which the invoker tells the function it runs that the call
+    /// is on record already, so that a recording wrapper below it (ToolAudit.ModelContextProtocol's
+    /// <c>McpClientTool.WithToolAudit</c>, which reads the same key) records nothing itself. The value is <see langword="true"/>.
+    /// </summary>
+    internal const string CallRecordedKey = "ToolAudit.CallRecorded";
+
     private readonly Func<FunctionInvocationContext, CancellationToken, ValueTask<object?>>? _next;
 
     public AuditingFunctionInvoker(ToolAuditPipeline pipeline, Func<FunctionInvocationContext, CancellationToken, ValueTask<object?>>? next)
@@ -31,6 +38,7 @@ internal sealed class AuditingFunctionInvoker
         // Before the tool runs: a WithToolAudit function inside, and the chat client wrapper outside, both look here
         // to know this call is on record already.
         AuditedCalls.MarkTaken(context.CallContent);
+        (context.Arguments.Context ??= new Dictionary<object, object?>())[CallRecordedKey] = true;
         Pipeline.SawHistory(context.Messages);
         var user = Pipeline.ResolveUser(context);
         var confirmed = Pipeline.IsConfirmed(context);

@@ -15,6 +15,13 @@ namespace ToolAudit.ModelContextProtocol.Client;
 /// <remarks>Thread-safe: calls share nothing but the recorder.</remarks>
 internal sealed class AuditingMcpClientTool : DelegatingAIFunction
 {
+    /// <summary>
+    /// The key of <see cref="AIFunctionArguments.Context"/> under which ToolAudit.Extensions.AI's auditing
+    /// <c>FunctionInvoker</c> (<c>UseToolAudit()</c>) says the call it runs is on record already; the value is
+    /// <see langword="true"/>. The same string there: the two packages share no code.
+    /// </summary>
+    internal const string CallRecordedKey = "ToolAudit.CallRecorded";
+
     private readonly IAuditRecorder _recorder;
     private readonly Func<AIFunctionArguments, string?>? _userResolver;
     private readonly string _unknownUser;
@@ -37,6 +44,17 @@ internal sealed class AuditingMcpClientTool : DelegatingAIFunction
         {
             // The ambient invocation is an outer one (this tool is called from inside another function).
             invocation = null;
+        }
+
+        // An audited chat pipeline (UseToolAudit) records this very call itself, from its invoker: a second entry
+        // would count one call twice.
+        if (invocation is not null
+            && ReferenceEquals(invocation.Arguments, arguments)
+            && arguments.Context is { } context
+            && context.TryGetValue(CallRecordedKey, out var recorded)
+            && recorded is true)
+        {
+            return await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
         }
 
         var started = _timeProvider.GetTimestamp();

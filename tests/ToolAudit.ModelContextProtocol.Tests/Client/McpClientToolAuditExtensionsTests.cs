@@ -129,6 +129,61 @@ public sealed class McpClientToolAuditExtensionsTests
         entries.Should().ContainSingle(e => e.CallId == "call-soft").Which.Status.Should().Be(AuditStatus.Error);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithToolAudit_InAPipelineThatAuditsItsCalls_RecordsEachCallOnce(bool streaming)
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var tools = (await host.Client.ListToolsAsync()).WithToolAudit(host.Recorder);
+        var model = new ScriptedChatClient(
+            new ChatMessage(ChatRole.Assistant,
+            [
+                new FunctionCallContent("call-echo", "echo", new Dictionary<string, object?> { ["text"] = "ping" }),
+                new FunctionCallContent("call-soft", "soft_fail", new Dictionary<string, object?>()),
+            ]),
+            new ChatMessage(ChatRole.Assistant, "all done"));
+        using var agent = new ChatClientBuilder(model).UseToolAudit(host.Recorder).UseFunctionInvocation().Build();
+        var options = new ChatOptions { Tools = [.. tools], ModelId = "gpt-test" };
+
+        using (ToolAuditContext.Begin(user: "carol"))
+        {
+            if (streaming)
+            {
+                await foreach (var update in agent.GetStreamingResponseAsync("do it", options))
+                {
+                    _ = update;
+                }
+            }
+            else
+            {
+                await agent.GetResponseAsync("do it", options);
+            }
+        }
+
+        // The pipeline's invoker records both calls; the wrapped tools, told so, record nothing more.
+        var entries = await host.EntriesAsync();
+        entries.Select(e => (e.CallId, e.Status)).Should().BeEquivalentTo([("call-echo", AuditStatus.Ok), ("call-soft", AuditStatus.Error)]);
+        entries.Should().OnlyContain(e => e.User == "carol" && e.Model == "gpt-test");
+    }
+
+    [Fact]
+    public async Task WithToolAudit_CalledWithArgumentsThatSayAnotherCallIsRecorded_StillRecords()
+    {
+        // The key counts only for the invocation the invoking client is making of this very tool, with those arguments.
+        await using var host = await McpTestHost.StartAsync();
+        var audited = (await ToolAsync(host, "echo")).WithToolAudit(host.Recorder);
+        var arguments = new AIFunctionArguments { ["text"] = "hi" };
+        arguments.Context = new Dictionary<object, object?> { ["ToolAudit.CallRecorded"] = true };
+
+        using (ToolAuditContext.Begin(user: "bob"))
+        {
+            await audited.InvokeAsync(arguments);
+        }
+
+        (await host.EntriesAsync()).Should().ContainSingle().Which.Status.Should().Be(AuditStatus.Ok);
+    }
+
     [Fact]
     public async Task WithToolAudit_ListOfTools_KeepsNamesAndOrder()
     {
