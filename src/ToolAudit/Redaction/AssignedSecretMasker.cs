@@ -48,8 +48,22 @@ internal sealed class AssignedSecretMasker
     // password (ssh -p is a port), which ends the look for one.
     private static readonly PasswordFlag[] NoFlags = [];
     private static readonly PasswordFlag[] DashP = [new("p", PasswordPart.Whole)];
-    private static readonly PasswordFlag[] RedisFlags = [new("a", PasswordPart.Whole)];
     private static readonly PasswordFlag[] ZipFlags = [new("P", PasswordPart.Whole)];
+
+    // redis-cli also takes the password as --pass (--askpass asks for it).
+    private static readonly PasswordFlag[] RedisFlags = [new("a", PasswordPart.Whole), new("-pass", PasswordPart.Whole)];
+
+    // ssh-keygen takes the new passphrase with -N and the old one with -P.
+    private static readonly PasswordFlag[] SshKeygenFlags = [new("N", PasswordPart.Whole), new("P", PasswordPart.Whole)];
+
+    // Java's keytool and jarsigner: words with one dash, never joined to their value (-storepass:env VAR names a variable).
+    private static readonly PasswordFlag[] JavaKeyToolFlags =
+    [
+        new("storepass", PasswordPart.Whole, Attached: false), new("keypass", PasswordPart.Whole, Attached: false),
+        new("srcstorepass", PasswordPart.Whole, Attached: false), new("deststorepass", PasswordPart.Whole, Attached: false),
+        new("srckeypass", PasswordPart.Whole, Attached: false), new("destkeypass", PasswordPart.Whole, Attached: false),
+        new("new", PasswordPart.Whole, Attached: false),
+    ];
     private static readonly PasswordFlag[] LdapFlags = [new("w", PasswordPart.Whole)];
 
     // ldappasswd also takes the old password with -a and the new one with -s (-A and -S ask for them).
@@ -68,6 +82,15 @@ internal sealed class AssignedSecretMasker
     // The key of a property whose value another property names (<add key="ApiKey" value="…"/>, {"name": "password",
     // "value": …}) ends in this word; its start is searched for like a trigger.
     private const string ValueWord = "value";
+
+    // The words SQL gives a password's literal after (ALTER USER app WITH PASSWORD 'hunter2', IDENTIFIED BY 'hunter2'),
+    // and the PowerShell command that takes a password in clear (ConvertTo-SecureString "…" -AsPlainText): the last
+    // two are searched for like keys' triggers (IdentifiedTrigger, SecureStringTrigger), the first holds one.
+    private const string PasswordWord = "password";
+    private const string IdentifiedWord = "identified";
+    private const string IdentifiedTrigger = "iden";
+    private const string ConvertToSecureString = "ConvertTo-SecureString";
+    private const string SecureStringTrigger = "-sec";
 
     // The last word of most multi-word secret keys (api_key, private_key, signing_key), searched for in their place.
     private const string KeyWord = "key";
@@ -101,7 +124,7 @@ internal sealed class AssignedSecretMasker
     // What comes before a key, or starts one: = : after a key (password=…), > after an element's name
     // (<password>…), - before a flag's name (--password …). An ASCII set of four is searched about as fast as the two it
     // was (a bitmap search, not a packed compare: RedactionBenchmarks.Names_Prose).
-    private static readonly SearchValues<char> Signs = SearchValues.Create("=:>-");
+    private static readonly SearchValues<char> Signs = SearchValues.Create("=:>-'");
 
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
@@ -138,7 +161,7 @@ internal sealed class AssignedSecretMasker
         _triggers = own
             .Where((trigger, i) => !FoundByAnother(patterns[i], trigger, own))
             .Append(UrlMarker)
-            .Concat(patterns.Length > 0 ? [ValueWord[..TriggerLength]] : [])
+            .Concat(patterns.Length > 0 ? [ValueWord[..TriggerLength], IdentifiedTrigger, SecureStringTrigger] : [])
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToArray();
         _shortFlags = patterns.Length > 0;
@@ -331,6 +354,12 @@ internal sealed class AssignedSecretMasker
                 }
 
                 return flag != KeyJudgement.Kept && FindFlagValue(text, keyStart, keyEnd, out start, out length) && IsRedactedValue(flag, text, start, length);
+            }
+
+            // A secret after words: SQL's PASSWORD 'hunter2' and IDENTIFIED BY 'hunter2', ConvertTo-SecureString "…".
+            if (FindValueAfterWords(text, keyStart, keyEnd, out start, out length))
+            {
+                return true;
             }
 
             var element = IsElementName(text, keyStart, keyEnd) ? JudgeKey(text[keyStart..keyEnd]) : KeyJudgement.Kept;
@@ -1402,8 +1431,11 @@ internal sealed class AssignedSecretMasker
     /// <summary>
     /// The flags that the command <paramref name="word"/> (a path's last part, without <c>.exe</c>) takes a password
     /// with: <c>-p</c> for the MySQL and MariaDB clients (whose <c>-p value</c>, with a space, is a database name that is
-    /// masked too: a model often means the password), the MongoDB tools, <c>sshpass</c> and 7-Zip; <c>-a</c> for
-    /// <c>redis-cli</c>; <c>-P</c> for <c>zip</c> and <c>unzip</c>; <c>-w</c> for the OpenLDAP tools (<c>-W</c> asks for
+    /// masked too: a model often means the password), the MongoDB tools, <c>sshpass</c> and 7-Zip; <c>-a</c> and
+    /// <c>--pass</c> for <c>redis-cli</c>; <c>-P</c> for <c>zip</c>, <c>unzip</c> and SQL Server's <c>sqlcmd</c>,
+    /// <c>bcp</c> and <c>osql</c>; <c>-N</c> (the new passphrase) and <c>-P</c> (the old one) for <c>ssh-keygen</c>;
+    /// <c>-storepass</c>, <c>-keypass</c>, their <c>src</c> and <c>dest</c> forms and <c>-new</c> for Java's
+    /// <c>keytool</c> and <c>jarsigner</c>; <c>-w</c> for the OpenLDAP tools (<c>-W</c> asks for
     /// it), and <c>-a</c> (the old password) and <c>-s</c> (the new one) for <c>ldappasswd</c>; <c>-k</c>, <c>-pass</c>, <c>-passin</c> and <c>-passout</c> for <c>openssl</c> (what follows <c>pass:</c>);
     /// <c>-u</c>, <c>-U</c>, <c>--user</c> and <c>--proxy-user</c> for <c>curl</c> (what follows the user's colon);
     /// <c>-U</c> and <c>--user</c> for Samba's clients (what follows the user's <c>%</c>). A command whose one-letter
@@ -1415,6 +1447,9 @@ internal sealed class AssignedSecretMasker
         "mysql" or "mysqldump" or "mysqladmin" or "mysqlimport" or "mysqlshow" or "mysqlcheck" or "mysqlpump" or "mysqlsh"
             or "mariadb" or "mariadb-dump" or "mariadb-admin" or "mongo" or "mongosh" or "mongodump" or "mongorestore"
             or "mongoexport" or "mongoimport" or "sshpass" or "7z" or "7za" or "7zz" => DashP,
+        "sqlcmd" or "bcp" or "osql" => ZipFlags,
+        "ssh-keygen" => SshKeygenFlags,
+        "keytool" or "jarsigner" => JavaKeyToolFlags,
         "redis-cli" => RedisFlags,
         "zip" or "unzip" => ZipFlags,
         "ldapsearch" or "ldapmodify" or "ldapadd" or "ldapdelete" or "ldapmodrdn" or "ldapcompare" or "ldapwhoami"
@@ -1557,7 +1592,7 @@ internal sealed class AssignedSecretMasker
                 return hit;
             }
 
-            if (text[at - 1] is ' ' or '"' or '\'' && (text[letterAt] | 0x20) is 'p' or 'a' or 'u' or 'w' or 'k' or 's')
+            if (text[at - 1] is ' ' or '"' or '\'' && (text[letterAt] | 0x20) is 'p' or 'a' or 'u' or 'w' or 'k' or 's' or 'n' or 'd')
             {
                 return at - 1;
             }
@@ -1894,6 +1929,115 @@ internal sealed class AssignedSecretMasker
         }
 
         return text.Length;
+    }
+
+    /// <summary>
+    /// A secret that follows words rather than a key and a sign, the word run <c>text[keyStart..keyEnd]</c> being the
+    /// first of them: a SQL string literal after <c>PASSWORD</c> (PostgreSQL's <c>CREATE</c> and <c>ALTER USER</c> and
+    /// <c>ROLE</c>: <c>WITH PASSWORD 'hunter2'</c>, <c>ENCRYPTED PASSWORD '…'</c>) or after <c>IDENTIFIED BY</c>
+    /// (MySQL's <c>CREATE USER … IDENTIFIED BY 'hunter2'</c>, also <c>IDENTIFIED WITH plugin BY '…'</c>; Oracle's
+    /// unquoted and double-quoted forms are not looked for: no sign is near them); and what PowerShell's <c>ConvertTo-SecureString</c> is given, quoted or bare,
+    /// maybe after <c>-String</c> (<c>ConvertTo-SecureString "P@ss" -AsPlainText -Force</c>). The literal's quote is
+    /// a sign, and so is the dash in <c>ConvertTo-SecureString</c>: their words are searched for like keys.
+    /// </summary>
+    private static bool FindValueAfterWords(ReadOnlySpan<char> text, int keyStart, int keyEnd, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        if (IsWord(text, keyStart, keyEnd, PasswordWord))
+        {
+            var literal = SkipSpace(text, keyEnd, lines: true);
+            return literal > keyEnd && FindSqlLiteral(text, literal, out start, out length);
+        }
+
+        if (IsWord(text, keyStart, keyEnd, IdentifiedWord))
+        {
+            var by = SkipSpace(text, keyEnd, lines: true);
+            if (by > keyEnd && StartsWithWord(text, by, "WITH"))
+            {
+                // IDENTIFIED WITH caching_sha2_password BY '…': one word, the plugin's name, between WITH and BY.
+                var plugin = SkipSpace(text, by + 4, lines: true);
+                var pluginEnd = plugin;
+                while (pluginEnd < text.Length && pluginEnd - plugin < MaxKeyLength && IsKeyChar(text[pluginEnd]))
+                {
+                    pluginEnd++;
+                }
+
+                by = plugin > by + 4 && pluginEnd > plugin ? SkipSpace(text, pluginEnd, lines: true) : -1;
+            }
+
+            if (by <= keyEnd || !StartsWithWord(text, by, "BY"))
+            {
+                return false;
+            }
+
+            var value = SkipSpace(text, by + 2, lines: true);
+            return value > by + 2 && FindSqlLiteral(text, value, out start, out length);
+        }
+
+        if (!text[keyStart..keyEnd].Equals(ConvertToSecureString, StringComparison.OrdinalIgnoreCase) || (keyStart > 0 && IsKeyChar(text[keyStart - 1])))
+        {
+            return false;
+        }
+
+        var at = SkipSpace(text, keyEnd, lines: false);
+        if (at == keyEnd || at == text.Length)
+        {
+            return false;
+        }
+
+        if (text[at..].StartsWith("-String", StringComparison.OrdinalIgnoreCase) && at + 7 < text.Length && text[at + 7] is ' ' or '\t' or ':')
+        {
+            at = SkipSpace(text, at + 8, lines: false);
+        }
+
+        return at < text.Length && text[at] != '-' && FindValue(text, at, out start, out length);
+    }
+
+    /// <summary>Whether <paramref name="word"/> (any case) starts at <paramref name="at"/>, as a whole word.</summary>
+    private static bool StartsWithWord(ReadOnlySpan<char> text, int at, string word) =>
+        text[at..].StartsWith(word, StringComparison.OrdinalIgnoreCase) && (at + word.Length == text.Length || !IsKeyChar(text[at + word.Length]));
+
+    /// <summary>Whether <c>text[start..end]</c> is <paramref name="word"/> (any case), not part of a longer name.</summary>
+    private static bool IsWord(ReadOnlySpan<char> text, int start, int end, string word) =>
+        text[start..end].Equals(word, StringComparison.OrdinalIgnoreCase) && (start == 0 || !IsKeyChar(text[start - 1]));
+
+    /// <summary>
+    /// The content of the SQL string literal whose opening quote is at <paramref name="quote"/> (<c>'</c>): to the quote
+    /// that closes it, a doubled one (<c>''</c>) being part of it, or the text's end. Nothing when it is empty or no
+    /// quote is there.
+    /// </summary>
+    private static bool FindSqlLiteral(ReadOnlySpan<char> text, int quote, out int start, out int length)
+    {
+        start = quote + 1;
+        length = 0;
+        if (quote >= text.Length || text[quote] != '\'')
+        {
+            return false;
+        }
+
+        var at = start;
+        while (at < text.Length)
+        {
+            var found = text[at..].IndexOf('\'');
+            if (found < 0)
+            {
+                at = text.Length;
+                break;
+            }
+
+            at += found;
+            if (at + 1 < text.Length && text[at + 1] == '\'')
+            {
+                at += 2;
+                continue;
+            }
+
+            break;
+        }
+
+        length = at - start;
+        return length > 0;
     }
 
     private static int RunLength(ReadOnlySpan<char> text)

@@ -126,6 +126,17 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("[\"docker\", \"--config\", \"x\", \"login\", \"-p\", \"hunter2\"]", "[\"docker\", \"--config\", \"x\", \"login\", \"-p\", \"[redacted]\"]")]
     [InlineData("{\\\"argv\\\": [\\\"docker\\\", \\\"--config\\\", \\\"x\\\", \\\"login\\\", \\\"-p\\\", \\\"hunter2\\\"]}", "{\\\"argv\\\": [\\\"docker\\\", \\\"--config\\\", \\\"x\\\", \\\"login\\\", \\\"-p\\\", \\\"[redacted]\\\"]}")]
     [InlineData("C:\\tools\\docker.exe --config C:\\cfg login -p hunter2", "C:\\tools\\docker.exe --config C:\\cfg login -p [redacted]")]
+    [InlineData("ssh-keygen -t ed25519 -N hunter2 -f k; ssh-keygen -p -P old -N new -f k", "ssh-keygen -t ed25519 -N [redacted] -f k; ssh-keygen -p -P [redacted] -N [redacted] -f k")]
+    [InlineData("sqlcmd -S db -U sa -P hunter2 -Q \"select 1\"; bcp t out f -S db -U sa -Phunter2", "sqlcmd -S db -U sa -P [redacted] -Q \"select 1\"; bcp t out f -S db -U sa -P[redacted]")]
+    [InlineData("keytool -importkeystore -srcstorepass a -deststorepass b -destkeypass c -storepass:env PW", "keytool -importkeystore -srcstorepass [redacted] -deststorepass [redacted] -destkeypass [redacted] -storepass:env PW")]
+    [InlineData("keytool -storepasswd -new n2 -storepass n1; jarsigner -storepass s app.jar alias", "keytool -storepasswd -new [redacted] -storepass [redacted]; jarsigner -storepass [redacted] app.jar alias")]
+    [InlineData("redis-cli -h db --pass hunter2 ping", "redis-cli -h db --pass [redacted] ping")]
+    [InlineData("psql -c \"ALTER USER app WITH ENCRYPTED PASSWORD 'it''s 2';\"", "psql -c \"ALTER USER app WITH ENCRYPTED PASSWORD '[redacted]';\"")]
+    [InlineData("CREATE ROLE app LOGIN PASSWORD 'x1' VALID UNTIL '2030-01-01'", "CREATE ROLE app LOGIN PASSWORD '[redacted]' VALID UNTIL '2030-01-01'")]
+    [InlineData("CREATE USER 'a'@'%' IDENTIFIED BY 'hunter2'; ALTER USER b IDENTIFIED BY 'x y'", "CREATE USER 'a'@'%' IDENTIFIED BY '[redacted]'; ALTER USER b IDENTIFIED BY '[redacted]'")]
+    [InlineData("create user 'a'@'%' identified with caching_sha2_password by 'hunter2'", "create user 'a'@'%' identified with caching_sha2_password by '[redacted]'")]
+    [InlineData("$pw = ConvertTo-SecureString \"P@ss\" -AsPlainText -Force", "$pw = ConvertTo-SecureString \"[redacted]\" -AsPlainText -Force")]
+    [InlineData("New-Object PSCredential('bob', (ConvertTo-SecureString -String 'P@ss' -AsPlainText -Force))", "New-Object PSCredential('bob', (ConvertTo-SecureString -String '[redacted]' -AsPlainText -Force))")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -169,6 +180,9 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("aws ssm put-parameter --name /x --type String --value db.internal; app --value 5 --type secure")]
     [InlineData("docker x login -p 22; docker --debug run -p 80:80 app; docker --config x run login -p 2")]
     [InlineData("users.Select(password => Hash(password)); signal=5 signature=int Add(int a) AccountName=acct")]
+    [InlineData("os.environ['PASSWORD'] = os.getenv('X'); print('password', n); kubectl -n prod get pods -d")]
+    [InlineData("SELECT * FROM users WHERE name = 'bob' AND status = 'ok'; -- identified by nothing; identity 'x'")]
+    [InlineData("ssh-keygen -l -f key.pub; docker run -d -n 5 app; ConvertTo-SecureString -AsPlainText; keytool -list -v")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
@@ -246,6 +260,13 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("password: | # x\n")]
     [InlineData(@"max_tokens\\\\\\\"": \\\\\\\""x\\\\\\\"", ")]
     [InlineData(@"password\\\\\\\\\\\\\\\\: ")]
+    [InlineData("identified with x y by ' ")]
+    [InlineData("IDENTIFIED BY ")]
+    [InlineData("password x' ")]
+    [InlineData("ConvertTo-SecureString -AsPlainText ")]
+    [InlineData("x-SecureString 'a' ")]
+    [InlineData("ssh-keygen -N -f ")]
+    [InlineData("keytool -storepass:env X ")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
