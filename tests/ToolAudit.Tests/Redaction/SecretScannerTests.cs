@@ -33,18 +33,6 @@ public sealed class SecretScannerTests
         "Authorization: Bearer ya29.a0AfH6SMBx3Gq-abcdefghijklmnopqrstuv_wxyz",
         "Bearer abc.defghijklmnopqrstuvwxyz~0123",
         "Authorization: Bearer " + Jwt,
-        "sops -d --age AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ f.enc",
-        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-        "xapp-1-A0123456789-1234567890123-abcdef0123456789",
-        "shpat_0123456789abcdef0123456789abcdef",
-        "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-        "GOCSPX-abcdefghijklmnopqrstuvwxyz12",
-        "dckr_pat_abcdefghijklmnopqrstuvwxyz0",
-        "VAULT_ADDR=https://v:8200 vault login hvs.CAESIJ0123456789abcdefghijklmnop",
-        "glsa_abcdefghijklmnopqrstuvwxyz012345_0123abcd",
-        "NRAK-ABCDEFGHIJKLMNOPQRSTUVWXYZ0",
-        "PMAK-0123456789abcdef01234567-0123456789abcdef0123456789abcdef01",
-        "lin_api_abcdefghijklmnopqrstuvwxyz0123456789ABCD",
     };
 
     public static TheoryData<string> OrdinaryValues => new()
@@ -61,8 +49,6 @@ public sealed class SecretScannerTests
         "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQENBGXkR1IBCADJ2X8f0tE3kq9\n-----END PGP PUBLIC KEY BLOCK-----",
         "max_tokens=4096",
         "/home/alice/projects/tool-audit/src/ToolAudit/Recording/AuditRecorder.cs",
-        "hvs.short and gsk_x and whsec_ and the figd_ prefix alone",
-        "my_gsk_abcdefghijklmnopqrstuvwxyz is an identifier, not a key",
     };
 
     [Theory]
