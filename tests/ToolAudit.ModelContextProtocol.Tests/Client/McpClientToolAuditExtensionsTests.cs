@@ -105,13 +105,7 @@ public sealed class McpClientToolAuditExtensionsTests
     {
         await using var host = await McpTestHost.StartAsync();
         var tools = (await host.Client.ListToolsAsync()).WithToolAudit(host.Recorder);
-        var model = new ScriptedChatClient(
-            new ChatMessage(ChatRole.Assistant,
-            [
-                new FunctionCallContent("call-echo", "echo", new Dictionary<string, object?> { ["text"] = "ping" }),
-                new FunctionCallContent("call-soft", "soft_fail", new Dictionary<string, object?>()),
-            ]),
-            new ChatMessage(ChatRole.Assistant, "all done"));
+        var model = EchoThenSoftFailModel();
         using var agent = new ChatClientBuilder(model).UseFunctionInvocation().Build();
         var options = new ChatOptions { Tools = [.. tools], ModelId = "gpt-test", ConversationId = "conv-9" };
 
@@ -136,13 +130,7 @@ public sealed class McpClientToolAuditExtensionsTests
     {
         await using var host = await McpTestHost.StartAsync();
         var tools = (await host.Client.ListToolsAsync()).WithToolAudit(host.Recorder);
-        var model = new ScriptedChatClient(
-            new ChatMessage(ChatRole.Assistant,
-            [
-                new FunctionCallContent("call-echo", "echo", new Dictionary<string, object?> { ["text"] = "ping" }),
-                new FunctionCallContent("call-soft", "soft_fail", new Dictionary<string, object?>()),
-            ]),
-            new ChatMessage(ChatRole.Assistant, "all done"));
+        var model = EchoThenSoftFailModel();
         using var agent = new ChatClientBuilder(model).UseToolAudit(host.Recorder).UseFunctionInvocation().Build();
         var options = new ChatOptions { Tools = [.. tools], ModelId = "gpt-test" };
 
@@ -216,6 +204,15 @@ public sealed class McpClientToolAuditExtensionsTests
         noTool.Should().Throw<ArgumentNullException>().WithParameterName("tool");
         noTools.Should().Throw<ArgumentNullException>().WithParameterName("tools");
     }
+
+    /// <summary>A model that calls echo and soft_fail in one round, then answers "all done".</summary>
+    private static ScriptedChatClient EchoThenSoftFailModel() => new(
+        new ChatMessage(ChatRole.Assistant,
+        [
+            new FunctionCallContent("call-echo", "echo", new Dictionary<string, object?> { ["text"] = "ping" }),
+            new FunctionCallContent("call-soft", "soft_fail", new Dictionary<string, object?>()),
+        ]),
+        new ChatMessage(ChatRole.Assistant, "all done"));
 
     private static async Task<McpClientTool> ToolAsync(McpTestHost host, string name) =>
         (await host.Client.ListToolsAsync()).Single(t => t.Name == name);
