@@ -38,7 +38,14 @@ internal sealed class AuditingFunctionInvoker
         // Before the tool runs: a WithToolAudit function inside, and the chat client wrapper outside, both look here
         // to know this call is on record already.
         AuditedCalls.MarkTaken(context.CallContent);
-        (context.Arguments.Context ??= new Dictionary<object, object?>())[CallRecordedKey] = true;
+
+        // And for ToolAudit.ModelContextProtocol's wrapped MCP tools, which cannot see AuditedCalls. A read-only context
+        // (an InvokeFunctionAsync override's) is left as it is: the audit never fails a call; the wrapper records too.
+        if (context.Arguments.Context is not { IsReadOnly: true })
+        {
+            (context.Arguments.Context ??= new Dictionary<object, object?>())[CallRecordedKey] = true;
+        }
+
         Pipeline.SawHistory(context.Messages);
         var user = Pipeline.ResolveUser(context);
         var confirmed = Pipeline.IsConfirmed(context);
