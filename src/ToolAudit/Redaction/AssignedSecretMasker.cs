@@ -364,6 +364,12 @@ internal sealed class AssignedSecretMasker
                 return true;
             }
 
+            // A configuration key and its value given to set: dotnet user-secrets set "Db:Password" "hunter2".
+            if (FindSetValue(text, keyStart, keyEnd, out var setJudgement, out start, out length))
+            {
+                return IsRedactedValue(setJudgement, text, start, length);
+            }
+
             var element = IsElementName(text, keyStart, keyEnd) ? JudgeKey(text[keyStart..keyEnd]) : KeyJudgement.Kept;
             return element != KeyJudgement.Kept && FindElementValue(text, keyEnd, out start, out length) && IsRedactedValue(element, text, start, length);
         }
@@ -1994,6 +2000,42 @@ internal sealed class AssignedSecretMasker
         }
 
         return at < text.Length && text[at] != '-' && FindValue(text, at, out start, out length);
+    }
+
+    /// <summary>
+    /// The value after a secret-named configuration key that ends a word given to <c>set</c>, the next word on the line,
+    /// quoted or not: <c>dotnet user-secrets set "Db:Password" "hunter2"</c>, <c>dotnet user-secrets set Smtp:ApiKey
+    /// abc</c> (the colon in the key is the sign that has it looked at). <paramref name="judgement"/> is the key's.
+    /// </summary>
+    private bool FindSetValue(ReadOnlySpan<char> text, int keyStart, int keyEnd, out KeyJudgement judgement, out int start, out int length)
+    {
+        judgement = KeyJudgement.Kept;
+        start = 0;
+        length = 0;
+
+        // The word the key ends, a closing quote at most after it: "Db:Password", Smtp:ApiKey.
+        var wordEnd = keyEnd < text.Length && text[keyEnd] is '"' or '\'' ? keyEnd + 1 : keyEnd;
+        if (wordEnd < text.Length && text[wordEnd] is not (' ' or '\t'))
+        {
+            return false;
+        }
+
+        var wordStart = keyStart;
+        while (wordStart > 0 && keyEnd - wordStart < MaxKeyLength && text[wordStart - 1] is not (' ' or '\t' or '\r' or '\n'))
+        {
+            wordStart--;
+        }
+
+        var set = SkipSpaceBack(text, wordStart);
+        if (set == wordStart || set < 3 || !text[(set - 3)..set].Equals("set", StringComparison.OrdinalIgnoreCase) || (set > 3 && IsKeyChar(text[set - 4])))
+        {
+            return false;
+        }
+
+        judgement = JudgeKey(text[keyStart..keyEnd]);
+        var value = SkipSpace(text, wordEnd, lines: false);
+        return judgement != KeyJudgement.Kept && value > wordEnd && value < text.Length && text[value] != '-'
+            && FindValue(text, value, out start, out length);
     }
 
     /// <summary>Whether <paramref name="word"/> (any case) starts at <paramref name="at"/>, as a whole word.</summary>

@@ -137,6 +137,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("create user 'a'@'%' identified with caching_sha2_password by 'hunter2'", "create user 'a'@'%' identified with caching_sha2_password by '[redacted]'")]
     [InlineData("$pw = ConvertTo-SecureString \"P@ss\" -AsPlainText -Force", "$pw = ConvertTo-SecureString \"[redacted]\" -AsPlainText -Force")]
     [InlineData("New-Object PSCredential('bob', (ConvertTo-SecureString -String 'P@ss' -AsPlainText -Force))", "New-Object PSCredential('bob', (ConvertTo-SecureString -String '[redacted]' -AsPlainText -Force))")]
+    [InlineData("dotnet user-secrets set \"Db:Password\" \"hunter 2\" --project app", "dotnet user-secrets set \"Db:Password\" \"[redacted]\" --project app")]
+    [InlineData("dotnet user-secrets set Smtp:ApiKey abc123; dotnet user-secrets set Db:Host db", "dotnet user-secrets set Smtp:ApiKey [redacted]; dotnet user-secrets set Db:Host db")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -183,6 +185,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("os.environ['PASSWORD'] = os.getenv('X'); print('password', n); kubectl -n prod get pods -d")]
     [InlineData("SELECT * FROM users WHERE name = 'bob' AND status = 'ok'; -- identified by nothing; identity 'x'")]
     [InlineData("ssh-keygen -l -f key.pub; docker run -d -n 5 app; ConvertTo-SecureString -AsPlainText; keytool -list -v")]
+    [InlineData("dotnet user-secrets set Db:PasswordFile /run/secrets/db; dotnet user-secrets set Db:Password --help; reset Db:Password x")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
@@ -267,6 +270,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("x-SecureString 'a' ")]
     [InlineData("ssh-keygen -N -f ")]
     [InlineData("keytool -storepass:env X ")]
+    [InlineData("set x:password -")]
     public void Mask_LargeDenseTextOfNearMisses_IsKeptAndScannedInLinearTime(string unit)
     {
         // Each near miss is looked at in bounded steps (a flag's name, a tag, the properties before a value): a
