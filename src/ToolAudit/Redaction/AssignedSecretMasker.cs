@@ -2027,7 +2027,7 @@ internal sealed class AssignedSecretMasker
         }
 
         var set = SkipSpaceBack(text, wordStart);
-        if (set == wordStart || set < 3 || !text[(set - 3)..set].Equals("set", StringComparison.OrdinalIgnoreCase) || (set > 3 && IsKeyChar(text[set - 4])))
+        if (set == wordStart || set < 3 || !IsWord(text, set - 3, set, "set"))
         {
             return false;
         }
