@@ -92,6 +92,11 @@ internal sealed class AssignedSecretMasker
     private const string ConvertToSecureString = "ConvertTo-SecureString";
     private const string SecureStringTrigger = "-sec";
 
+    // The parameters ConvertTo-SecureString may be given before the value: -String names it, -AsPlainText and -Force
+    // are switches.
+    private const string StringParameter = "-String";
+    private static readonly string[] SecureStringParameters = [StringParameter, "-AsPlainText", "-Force"];
+
     // The last word of most multi-word secret keys (api_key, private_key, signing_key), searched for in their place.
     private const string KeyWord = "key";
 
@@ -1677,8 +1682,9 @@ internal sealed class AssignedSecretMasker
 
         if (at + 1 < text.Length && text[at] == '=' && text[at + 1] == '>')
         {
-            // Not after a bare name: password => Hash(password) is a lambda, its parameter no key.
-            return quote > 0 ? at + 1 : -1;
+            // After a bare name only when a quoted value follows (Perl's password => 'hunter2', Ruby's
+            // :password => "hunter2"): password => Hash(password) is a lambda, its parameter no key.
+            return quote > 0 || QuoteLength(text, SkipSpace(text, at + 2, lines: false)) > 0 ? at + 1 : -1;
         }
 
         return at < text.Length && text[at] is '=' or ':' && !text[at..].StartsWith(UrlMarker, StringComparison.Ordinal) ? at : -1;
@@ -1989,17 +1995,56 @@ internal sealed class AssignedSecretMasker
         }
 
         var at = SkipSpace(text, keyEnd, lines: false);
-        if (at == keyEnd || at == text.Length)
+        if (at == keyEnd)
         {
             return false;
         }
 
-        if (text[at..].StartsWith("-String", StringComparison.OrdinalIgnoreCase) && at + 7 < text.Length && text[at + 7] is ' ' or '\t' or ':')
+        // Its switches may come before the value (ConvertTo-SecureString -AsPlainText -Force "P@ss"), and -String
+        // names it. A value piped in (… | ConvertTo-SecureString -AsPlainText -Force | …) is not in the command.
+        for (var parameters = 0; parameters < SecureStringParameters.Length && at < text.Length && text[at] == '-'; parameters++)
         {
-            at = SkipSpace(text, at + 8, lines: false);
+            var next = -1;
+            foreach (var name in SecureStringParameters)
+            {
+                next = AfterParameter(text, at, name, isSwitch: name != StringParameter);
+                if (next >= 0)
+                {
+                    break;
+                }
+            }
+
+            if (next < 0)
+            {
+                return false;
+            }
+
+            at = next;
         }
 
-        return at < text.Length && text[at] != '-' && FindValue(text, at, out start, out length);
+        return at < text.Length && text[at] is not ('-' or '|') && FindValue(text, at, out start, out length);
+    }
+
+    /// <summary>
+    /// Where the item after the PowerShell parameter <paramref name="name"/> (any case) at <paramref name="at"/> starts,
+    /// past the space or colon that ends the name (and, for a switch, the value a colon binds to it: <c>-Force:$true</c>);
+    /// -1 when another name is there.
+    /// </summary>
+    private static int AfterParameter(ReadOnlySpan<char> text, int at, string name, bool isSwitch)
+    {
+        var end = at + name.Length;
+        if (end >= text.Length || !text[at..].StartsWith(name, StringComparison.OrdinalIgnoreCase) || text[end] is not (' ' or '\t' or ':'))
+        {
+            return -1;
+        }
+
+        if (isSwitch && text[end] == ':')
+        {
+            var bound = text[end..].IndexOfAny(' ', '\t');
+            end = bound < 0 ? text.Length - 1 : end + bound;
+        }
+
+        return SkipSpace(text, end + 1, lines: false);
     }
 
     /// <summary>

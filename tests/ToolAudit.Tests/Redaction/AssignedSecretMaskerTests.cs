@@ -137,6 +137,10 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("create user 'a'@'%' identified with caching_sha2_password by 'hunter2'", "create user 'a'@'%' identified with caching_sha2_password by '[redacted]'")]
     [InlineData("$pw = ConvertTo-SecureString \"P@ss\" -AsPlainText -Force", "$pw = ConvertTo-SecureString \"[redacted]\" -AsPlainText -Force")]
     [InlineData("New-Object PSCredential('bob', (ConvertTo-SecureString -String 'P@ss' -AsPlainText -Force))", "New-Object PSCredential('bob', (ConvertTo-SecureString -String '[redacted]' -AsPlainText -Force))")]
+    [InlineData("$c = ConvertTo-SecureString -AsPlainText -Force \"P@ss\"; ConvertTo-SecureString -Force -AsPlainText -String 'x 2'", "$c = ConvertTo-SecureString -AsPlainText -Force \"[redacted]\"; ConvertTo-SecureString -Force -AsPlainText -String '[redacted]'")]
+    [InlineData("ConvertTo-SecureString -AsPlainText:$true -Force P@ss; x", "ConvertTo-SecureString -AsPlainText:$true -Force [redacted]; x")]
+    [InlineData("my %db = (user => 'app', password => 'hunter2', port => 5432);", "my %db = (user => 'app', password => '[redacted]', port => 5432);")]
+    [InlineData("{:user => \"app\", :password => \"hunter 2\", :api_key=>'k1'}", "{:user => \"app\", :password => \"[redacted]\", :api_key=>'[redacted]'}")]
     [InlineData("dotnet user-secrets set \"Db:Password\" \"hunter 2\" --project app", "dotnet user-secrets set \"Db:Password\" \"[redacted]\" --project app")]
     [InlineData("dotnet user-secrets set Smtp:ApiKey abc123; dotnet user-secrets set Db:Host db", "dotnet user-secrets set Smtp:ApiKey [redacted]; dotnet user-secrets set Db:Host db")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
@@ -186,6 +190,9 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("SELECT * FROM users WHERE name = 'bob' AND status = 'ok'; -- identified by nothing; identity 'x'")]
     [InlineData("ssh-keygen -l -f key.pub; docker run -d -n 5 app; ConvertTo-SecureString -AsPlainText; keytool -list -v")]
     [InlineData("dotnet user-secrets set Db:PasswordFile /run/secrets/db; dotnet user-secrets set Db:Password --help; reset Db:Password x")]
+    [InlineData("$pw | ConvertTo-SecureString -AsPlainText -Force | Out-File x; $pw | ConvertTo-SecureString -AsPlainText -Force\n$c = 1")]
+    [InlineData("ConvertTo-SecureString -Key $key -String $enc; ConvertTo-SecureString -AsPlainText -Force -Verbose")]
+    [InlineData("list.Where(password => password.Length > 8); var f = token => token.Trim();")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
@@ -266,7 +273,9 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("identified with x y by ' ")]
     [InlineData("IDENTIFIED BY ")]
     [InlineData("password x' ")]
-    [InlineData("ConvertTo-SecureString -AsPlainText ")]
+    [InlineData("ConvertTo-SecureString -AsPlainText -Force -Verbose ")]
+    [InlineData("ConvertTo-SecureString -Force:x -AsPlainText | ")]
+    [InlineData("password => x ")]
     [InlineData("x-SecureString 'a' ")]
     [InlineData("ssh-keygen -N -f ")]
     [InlineData("keytool -storepass:env X ")]
