@@ -1951,7 +1951,8 @@ internal sealed class AssignedSecretMasker
     /// <c>ROLE</c>: <c>WITH PASSWORD 'hunter2'</c>, <c>ENCRYPTED PASSWORD '…'</c>) or after <c>IDENTIFIED BY</c>
     /// (MySQL's <c>CREATE USER … IDENTIFIED BY 'hunter2'</c>, also <c>IDENTIFIED WITH plugin BY '…'</c>; Oracle's
     /// unquoted and double-quoted forms are not looked for: no sign is near them); and what PowerShell's <c>ConvertTo-SecureString</c> is given, quoted or bare,
-    /// maybe after <c>-String</c> (<c>ConvertTo-SecureString "P@ss" -AsPlainText -Force</c>). The literal's quote is
+    /// maybe after <c>-String</c> or its switches (<c>ConvertTo-SecureString "P@ss" -AsPlainText -Force</c>,
+    /// <c>ConvertTo-SecureString -AsPlainText -Force "P@ss"</c>). The literal's quote is
     /// a sign, and so is the dash in <c>ConvertTo-SecureString</c>: their words are searched for like keys.
     /// </summary>
     private static bool FindValueAfterWords(ReadOnlySpan<char> text, int keyStart, int keyEnd, out int start, out int length)
