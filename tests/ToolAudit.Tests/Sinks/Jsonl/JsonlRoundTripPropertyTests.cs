@@ -19,6 +19,10 @@ public sealed class JsonlRoundTripPropertyTests
         "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\0", "\u0001", "\u001f", "\u007f", "\u0085", "\u2028",
         "é", "e\u0301", "用户", "🙂", "👩‍💻", "\uFEFF", "\uFFFD", "<", ">", "&", "'", "{", "}", "[", "]", ":", ",",
         "Bearer abc.def.ghi", "sk-", "ghp_", "AKIA", "password", "\\u0000", "…",
+
+        // What the name scan masks, so its windows over the snippet and the arguments are compared too.
+        "password=", "api_key: ", "\"token\": \"", "--password ", "mysql -p", "curl -u bob:", "postgres://app:pw@db",
+        "<password>", "</password>", "password:\n  ", "IDENTIFIED BY '", "ConvertTo-SecureString ", "\"password\" => ",
     ];
 
     private static readonly string[] Users = ["alice", "Bob", "../etc", "用户", "🙂 x", "a\\b"];
@@ -52,6 +56,8 @@ public sealed class JsonlRoundTripPropertyTests
         actual.Should().HaveCount(Calls);
         stats.Total.Should().Be(Calls);
         stats.SkippedLines.Should().Be(0);
+        actual.Count(e => e.ResultSnippet?.Contains("[redacted]", StringComparison.Ordinal) == true).Should()
+            .BeGreaterThan(Calls / 10, "the snippets must hold masked secrets often enough to compare both writers' masking");
         foreach (var entry in actual)
         {
             var want = expected[entry.Id!];
