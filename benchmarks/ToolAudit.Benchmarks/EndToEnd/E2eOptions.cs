@@ -48,7 +48,7 @@ internal sealed record E2eOptions
     public static E2eOptions Parse(string[] args)
     {
         var options = args.Contains("--short")
-            ? new E2eOptions { Short = true, Entries = 200_000, Rounds = 3, CallerEntries = 25_000, ReadEntries = 1_000_000, ReadRepeat = 1, WarmupPasses = 3 }
+            ? new E2eOptions { Short = true, Entries = 200_000, Rounds = 2, CallerEntries = 25_000, ReadEntries = 1_000_000, ReadRepeat = 1, WarmupPasses = 3 }
             : new E2eOptions();
 
         for (var i = 0; i < args.Length; i++)
