@@ -21,6 +21,28 @@ internal sealed class AuditStatsBuilder
         }
     }
 
+    /// <summary>Adds what <paramref name="part"/> counted (a part of the same read).</summary>
+    public void Merge(AuditStatsBuilder part)
+    {
+        _total += part._total;
+        _dropped += part._dropped;
+        _skipped += part._skipped;
+        for (var i = 0; i < _byStatus.Length; i++)
+        {
+            _byStatus[i] += part._byStatus[i];
+        }
+
+        foreach (var (tool, count) in part._byTool)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byTool, tool, out _) += count;
+        }
+
+        foreach (var (user, count) in part._byUser)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byUser, user, out _) += count;
+        }
+    }
+
     public void AddDropped(long count) => _dropped += count;
 
     public void AddSkipped(long count) => _skipped += count;

@@ -351,7 +351,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         ArgumentNullException.ThrowIfNull(query);
         UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         long count = 0;
-        Scan(query, entry => count++, gap => { }, cancellationToken);
+        Scan(query, static () => new StrongBox<long>(), static (part, _) => part.Value++, static (_, _) => { }, part => count += part.Value, cancellationToken);
         return ValueTask.FromResult(count);
     }
 
@@ -361,7 +361,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         ArgumentNullException.ThrowIfNull(query);
         UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         var stats = new AuditStatsBuilder();
-        var skipped = Scan(query, stats.Add, gap => stats.AddDropped(gap.Dropped), cancellationToken);
+        var skipped = Scan(
+            query, static () => new AuditStatsBuilder(), static (part, entry) => part.Add(entry), static (part, gap) => part.AddDropped(gap.Dropped), stats.Merge, cancellationToken);
         stats.AddSkipped(skipped);
         return ValueTask.FromResult(stats.Build());
     }
@@ -1134,26 +1135,40 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
     }
 
-    /// <summary>Reads every matching entry and gap of the range forwards; returns the lines skipped.</summary>
-    private long Scan(AuditQuery query, Action<AuditEntry> onEntry, Action<AuditGap> onGap, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads every matching entry and gap of the range forwards, in parts that may run at the same time (see
+    /// <see cref="ReadParallelism"/>): each part tallies into its own <typeparamref name="TPart"/>, handed to
+    /// <paramref name="done"/> once the part is read (one at a time). Returns the lines skipped.
+    /// </summary>
+    /// <remarks>
+    /// Day files are read side by side, and a day file larger than <see cref="ParallelRangeBytes"/> is shared out by
+    /// byte ranges among readers of the one open file (<see cref="JsonlLineReader.OpenForwardRange"/>), which together
+    /// read each line once: a count or a statistic is the same whichever part read a line. A failure of any part fails
+    /// the whole read with that part's exception.
+    /// </remarks>
+    private long Scan<TPart>(
+        AuditQuery query,
+        Func<TPart> newPart,
+        Action<TPart, AuditEntry> onEntry,
+        Action<TPart, AuditGap> onGap,
+        Action<TPart> done,
+        CancellationToken cancellationToken)
     {
         IEnumerable<(string User, string AuditPath)> folders = query.User is { } only
             ? AuditFoldersOf(only).Select(path => (only, path))
             : ListAuditFolders();
+        var files = folders.SelectMany(folder => FilesInRange([folder.AuditPath], query).Select(file => (folder.User, file.Path))).ToList();
 
         long skipped = 0;
-        var strings = new Utf8StringCache();
-        foreach (var (user, auditPath) in folders)
+        var gate = new object();
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadParallelism };
+        void ReadRange(string user, Microsoft.Win32.SafeHandles.SafeFileHandle file, long length, long start, long end)
         {
-            foreach (var (_, path) in FilesInRange([auditPath], query))
+            var part = newPart();
+            var strings = new Utf8StringCache();
+            long rangeSkipped = 0;
+            using (var reader = JsonlLineReader.OpenForwardRange(file, length, start, end))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var reader = OpenDayFile(path, backward: false);
-                if (reader is null)
-                {
-                    continue;
-                }
-
                 while (reader.TryReadNext(out var line))
                 {
                     // Checked per line, not per file: one day file can hold a million lines, a second's work.
@@ -1161,27 +1176,89 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                     var kind = AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, strings, out var entry, out var gap, out var damaged);
                     if (damaged)
                     {
-                        skipped++;
+                        rangeSkipped++;
                     }
 
                     switch (kind)
                     {
                         case LineKind.Entry when query.Matches(entry!):
-                            onEntry(entry!);
+                            onEntry(part, entry!);
                             break;
                         case LineKind.Gap when GapFilter.Matches(query, gap!):
-                            onGap(gap!);
+                            onGap(part, gap!);
                             break;
                     }
                 }
 
-                skipped += reader.TornLines;
+                rangeSkipped += reader.TornLines;
+            }
+
+            lock (gate)
+            {
+                done(part);
+                skipped += rangeSkipped;
             }
         }
 
-        Interlocked.Add(ref _skippedLines, skipped);
+        void ReadFile((string User, string Path) day)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var file = OpenDayFileHandle(day.Path);
+            if (file is null)
+            {
+                return;
+            }
+
+            DayFileReadHook?.Invoke(day.Path);
+
+            // Every range reads the bytes there now: lines appended meanwhile are left, as one forward read leaves them.
+            var length = RandomAccess.GetLength(file);
+            var ranges = (int)Math.Clamp(length / ParallelRangeBytes, 1, ReadParallelism);
+            if (ranges == 1)
+            {
+                ReadRange(day.User, file, length, 0, long.MaxValue);
+                return;
+            }
+
+            Parallel.For(0, ranges, parallel, i => ReadRange(day.User, file, length, length * i / ranges, i == ranges - 1 ? long.MaxValue : length * (i + 1) / ranges));
+        }
+
+        try
+        {
+            if (files.Count == 1 || ReadParallelism == 1)
+            {
+                files.ForEach(ReadFile);
+            }
+            else
+            {
+                Parallel.ForEach(files, parallel, ReadFile);
+            }
+        }
+        catch (AggregateException parts)
+        {
+            // As a read of one part at a time would throw it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(parts.Flatten().InnerExceptions[0]).Throw();
+            throw;
+        }
+        finally
+        {
+            Interlocked.Add(ref _skippedLines, skipped);
+        }
+
         return skipped;
     }
+
+    /// <summary>
+    /// How many parts of a count or statistics read run at the same time: the machine's processors, at most four, so
+    /// that an admin's read leaves room for the host (and the recorder's own two threads) on a bigger machine.
+    /// </summary>
+    internal int ReadParallelism { get; set; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>
+    /// The least bytes of a day file per reader when a count or statistics read shares the file out (16,000 typical
+    /// lines): below it, starting a reader costs more than it saves.
+    /// </summary>
+    internal long ParallelRangeBytes { get; set; } = 8L * 1024 * 1024;
 
     /// <summary>
     /// Opens the day file at <paramref name="path"/> (<c>{Root}/{user folder}/tool_audit/{day}.jsonl</c>) for reading
@@ -1203,11 +1280,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <exception cref="IOException">A level is there but cannot be opened.</exception>
     private JsonlLineReader? OpenDayFile(string path, bool backward, JsonlLineReader.BackwardPosition? resume = null)
     {
-        var auditPath = Path.GetDirectoryName(path)!;
-        using var root = FolderHandle.OpenExistingRoot(_root, _reportSkipped);
-        using var user = root?.OpenExistingFolder(Path.GetFileName(Path.GetDirectoryName(auditPath)!));
-        using var audit = user?.OpenExistingFolder(Path.GetFileName(auditPath));
-        var file = audit?.OpenExistingRegularFile(Path.GetFileName(path), otherNamesAllowed: false);
+        var file = OpenDayFileHandle(path);
         if (file is null)
         {
             return null;
@@ -1222,6 +1295,20 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
 
         return reader;
+    }
+
+    /// <summary>
+    /// Opens the day file at <paramref name="path"/> for reading as <see cref="OpenDayFile"/> does (no link below the
+    /// root followed, only a regular file with one name), for the caller to read; null when it is to be skipped.
+    /// </summary>
+    /// <exception cref="IOException">A level is there but cannot be opened.</exception>
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? OpenDayFileHandle(string path)
+    {
+        var auditPath = Path.GetDirectoryName(path)!;
+        using var root = FolderHandle.OpenExistingRoot(_root, _reportSkipped);
+        using var user = root?.OpenExistingFolder(Path.GetFileName(Path.GetDirectoryName(auditPath)!));
+        using var audit = user?.OpenExistingFolder(Path.GetFileName(auditPath));
+        return audit?.OpenExistingRegularFile(Path.GetFileName(path), otherNamesAllowed: false);
     }
 
     private JsonlLineReader? OpenDayFileBackward(string path, JsonlLineReader.BackwardPosition? resume) => OpenDayFile(path, backward: true, resume);

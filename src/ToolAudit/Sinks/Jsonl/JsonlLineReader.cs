@@ -11,7 +11,8 @@ namespace ToolAudit.Sinks.Jsonl;
 /// <remarks>
 /// A returned line is valid until the next call. Memory is bounded by the chunk size and the longest line. A backward
 /// read can be set aside (<see cref="Suspend"/>: the file is closed and the buffer given back) and go on from a new
-/// open of the same file (<see cref="ResumeBackward"/>), returning the lines it would have returned.
+/// open of the same file (<see cref="ResumeBackward"/>), returning the lines it would have returned. A forward read
+/// can take one byte range of a file (<see cref="OpenForwardRange"/>), so that several readers share its lines out.
 /// </remarks>
 internal sealed class JsonlLineReader : IDisposable
 {
@@ -33,12 +34,34 @@ internal sealed class JsonlLineReader : IDisposable
     private bool _started;
     private bool _done;
 
+    // A forward read of a range: the file is another's (not disposed here); lines that start at or after _rangeEnd are
+    // the next range's; _lineStart is the file position of _lo; until the first newline is passed, the bytes are the
+    // end of a line the range before reads.
+    private readonly bool _ownsFile = true;
+    private readonly long _rangeEnd = long.MaxValue;
+    private long _lineStart;
+    private bool _inPreviousLine;
+
     private JsonlLineReader(SafeFileHandle file, bool backward)
     {
         _file = file;
         _length = RandomAccess.GetLength(file);
         _buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         _filePosition = backward ? _length : 0;
+    }
+
+    private JsonlLineReader(SafeFileHandle file, long length, long start, long end)
+    {
+        _file = file;
+        _ownsFile = false;
+        _length = length;
+        _rangeEnd = end;
+        _buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+
+        // A line starts at the range's start when the byte before it ends a line: so reading from that byte on, the
+        // range's lines begin after the first newline read.
+        _inPreviousLine = start > 0;
+        _filePosition = _lineStart = Math.Max(0, start - 1);
     }
 
     private JsonlLineReader(SafeFileHandle file, BackwardPosition at)
@@ -54,6 +77,25 @@ internal sealed class JsonlLineReader : IDisposable
 
     /// <summary>How many torn lines (a last line without its newline) were skipped.</summary>
     public int TornLines { get; private set; }
+
+    /// <summary>
+    /// Reads forwards the lines of <paramref name="file"/> that start in [<paramref name="start"/>, <paramref name="end"/>)
+    /// (the last of them to its newline, past <paramref name="end"/>), of its first <paramref name="length"/> bytes. The
+    /// reader does not own the file: readers of ranges that adjoin, all given the same length, share one open file and
+    /// together return each of its lines once, as one forward read would, and the one whose range holds a torn last
+    /// line counts it.
+    /// </summary>
+    /// <param name="file">A regular file open for reading; positional reads only, so readers may share it.</param>
+    /// <param name="length">How many of its bytes are read: the length all readers of the file were given.</param>
+    /// <param name="start">Where the range starts: a line that starts before it (and runs into it) is the range before's.</param>
+    /// <param name="end">Where the next range starts (<see cref="long.MaxValue"/> for the last).</param>
+    /// <returns>The reader.</returns>
+    public static JsonlLineReader OpenForwardRange(SafeFileHandle file, long length, long start, long end)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfLessThan(end, start);
+        return new JsonlLineReader(file, length, start, end);
+    }
 
     /// <summary>Reads forwards the file already open as <paramref name="file"/>, which the reader then owns.</summary>
     /// <param name="file">A regular file open for reading (one that can seek).</param>
@@ -134,8 +176,25 @@ internal sealed class JsonlLineReader : IDisposable
             var newline = _buffer.AsSpan(_lo, _hi - _lo).IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                line = _buffer.AsMemory(_lo, newline);
+                var lineStart = _lineStart;
                 _lo += newline + 1;
+                _lineStart += newline + 1;
+                if (_inPreviousLine)
+                {
+                    _inPreviousLine = false;
+                    continue;
+                }
+
+                if (lineStart >= _rangeEnd)
+                {
+                    // The next range's first line: this range is done.
+                    _lo = _hi;
+                    _filePosition = _length;
+                    line = default;
+                    return false;
+                }
+
+                line = _buffer.AsMemory(_lo - newline - 1, newline);
                 return true;
             }
 
@@ -143,7 +202,13 @@ internal sealed class JsonlLineReader : IDisposable
             {
                 if (_hi > _lo)
                 {
-                    TornLines++;
+                    // A last line without its newline, torn: counted by the range it starts in.
+                    if (!_inPreviousLine && _lineStart < _rangeEnd)
+                    {
+                        TornLines++;
+                    }
+
+                    _lineStart += _hi - _lo;
                     _lo = _hi;
                 }
 
@@ -225,7 +290,11 @@ internal sealed class JsonlLineReader : IDisposable
 
     public void Dispose()
     {
-        _file.Dispose();
+        if (_ownsFile)
+        {
+            _file.Dispose();
+        }
+
         var buffer = Interlocked.Exchange(ref _buffer, Array.Empty<byte>());
         if (buffer.Length > 0)
         {
