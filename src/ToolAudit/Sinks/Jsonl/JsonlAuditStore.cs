@@ -6,6 +6,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using ToolAudit.Diagnostics;
 using ToolAudit.Querying;
 using ToolAudit.Recording;
@@ -1162,7 +1163,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         long skipped = 0;
         var gate = new object();
         var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadParallelism };
-        void ReadRange(string user, Microsoft.Win32.SafeHandles.SafeFileHandle file, long length, long start, long end)
+        void ReadRange(string user, SafeFileHandle file, long length, long start, long end)
         {
             var part = newPart();
             var strings = new Utf8StringCache();
@@ -1302,7 +1303,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// root followed, only a regular file with one name), for the caller to read; null when it is to be skipped.
     /// </summary>
     /// <exception cref="IOException">A level is there but cannot be opened.</exception>
-    private Microsoft.Win32.SafeHandles.SafeFileHandle? OpenDayFileHandle(string path)
+    private SafeFileHandle? OpenDayFileHandle(string path)
     {
         var auditPath = Path.GetDirectoryName(path)!;
         using var root = FolderHandle.OpenExistingRoot(_root, _reportSkipped);
