@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Information, "Purged {Entries} audit entries from before {OlderThan:o} from memory.")]
     public static partial void PurgedFromMemory(ILogger logger, long entries, DateTimeOffset olderThan);
+
+    [LoggerMessage(18, LogLevel.Information, "Purged the audit day file {Path} ({Entries} entries).")]
+    public static partial void PurgedDayFile(ILogger logger, string path, long entries);
 }

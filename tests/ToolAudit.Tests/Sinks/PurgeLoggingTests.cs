@@ -24,11 +24,16 @@ public sealed class PurgeLoggingTests : IDisposable
             [Entries.At(Old, "alice", sequence: 1), Entries.At(Old, "alice", sequence: 2), Entries.At(Old.AddDays(1), "bob", sequence: 3), Entries.At(Recent, "bob", sequence: 4)],
             CancellationToken.None);
 
+        var alicesFile = store.GetFilePath("alice", DateOnly.FromDateTime(Old.UtcDateTime));
+        var bobsFile = store.GetFilePath("bob", DateOnly.FromDateTime(Old.UtcDateTime.AddDays(1)));
+
         (await store.PurgeAsync(Cutoff)).Should().Be(3);
 
-        var record = logger.Collector.GetSnapshot().Should().ContainSingle().Subject;
-        (record.Level, record.Id.Id).Should().Be((LogLevel.Information, 16));
-        record.Message.Should().Be("Purged 3 audit entries from before 2026-01-01T00:00:00.0000000+00:00 (2 day files deleted).");
+        var records = logger.Collector.GetSnapshot();
+        records.Select(r => (r.Level, r.Id.Id)).Should().Equal((LogLevel.Information, 18), (LogLevel.Information, 18), (LogLevel.Information, 16));
+        records.Take(2).Select(r => r.Message).Should().BeEquivalentTo(
+            $"Purged the audit day file {alicesFile} (2 entries).", $"Purged the audit day file {bobsFile} (1 entries).");
+        records[2].Message.Should().Be("Purged 3 audit entries from before 2026-01-01T00:00:00.0000000+00:00 (2 day files deleted).");
     }
 
     [Fact]
@@ -55,9 +60,11 @@ public sealed class PurgeLoggingTests : IDisposable
         var purge = async () => await store.PurgeAsync(Cutoff, cancel.Token);
 
         await purge.Should().ThrowAsync<OperationCanceledException>();
-        logger.Collector.GetSnapshot().Should().ContainSingle().Which.Message.Should().Be(
+        var left = AuditFiles.All(_folder.Path).Should().ContainSingle().Subject;
+        var deleted = new[] { Old, Old.AddDays(1) }.Select(day => store.GetFilePath("alice", DateOnly.FromDateTime(day.UtcDateTime))).Single(path => path != left);
+        logger.Collector.GetSnapshot().Select(r => r.Message).Should().Equal(
+            $"Purged the audit day file {deleted} (1 entries).",
             "Purged 1 audit entries from before 2026-01-01T00:00:00.0000000+00:00 (1 day files deleted).");
-        AuditFiles.All(_folder.Path).Should().ContainSingle();
     }
 
     [Fact]

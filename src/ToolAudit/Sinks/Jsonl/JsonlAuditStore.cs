@@ -454,14 +454,19 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 }
 
                 BeforeFileDeleteHook?.Invoke(path);
+                long? deleted;
                 lock (_writeGate)
                 {
                     CloseFile(path);
-                    if (DeleteDayFile(audit, Path.GetFileName(path), olderThan) is { } entries)
-                    {
-                        purged += entries;
-                        files++;
-                    }
+                    deleted = DeleteDayFile(audit, Path.GetFileName(path), olderThan);
+                }
+
+                if (deleted is { } entries)
+                {
+                    // Each file deleted leaves its own trace (outside the writers' lock: a slow logger holds no batch up).
+                    purged += entries;
+                    files++;
+                    Log.PurgedDayFile(_logger, path, entries);
                 }
             }
         }
