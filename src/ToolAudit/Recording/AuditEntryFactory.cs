@@ -651,15 +651,26 @@ internal sealed class AuditEntryFactory
         return equals < 0 ? LongFlagItem.ValueNext : LongFlagItem.SecretAttached;
     }
 
-    /// <summary>Whether an item of a list of arguments holds <c>SecureString</c> (<c>"SecureString"</c>, <c>"--type=SecureString"</c>).</summary>
+    /// <summary>
+    /// Whether an item of a list of arguments holds <c>SecureString</c> (<c>"SecureString"</c>, <c>"--type=SecureString"</c>),
+    /// or two items in a row are the words of a command that sets a secret (<c>"secret", "set"</c> or <c>"secrets", "set"</c>:
+    /// <c>az keyvault secret set</c>, as <see cref="AssignedSecretMasker.SetsSecret"/> finds them in text).
+    /// </summary>
     private static bool HoldsSecureString(JsonElement list)
     {
+        string? previous = null;
         foreach (var item in list.EnumerateArray())
         {
-            if (item.ValueKind == JsonValueKind.String && StringOf(item, out _).Contains(AssignedSecretMasker.SecureStringType, StringComparison.OrdinalIgnoreCase))
+            var text = item.ValueKind == JsonValueKind.String ? StringOf(item, out _) : null;
+            if (text is not null
+                && (text.Contains(AssignedSecretMasker.SecureStringType, StringComparison.OrdinalIgnoreCase)
+                    || (text.Equals("set", StringComparison.OrdinalIgnoreCase) && previous is not null
+                        && (previous.Equals("secret", StringComparison.OrdinalIgnoreCase) || previous.Equals("secrets", StringComparison.OrdinalIgnoreCase)))))
             {
                 return true;
             }
+
+            previous = text;
         }
 
         return false;

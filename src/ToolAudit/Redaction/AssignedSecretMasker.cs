@@ -775,8 +775,9 @@ internal sealed class AssignedSecretMasker
         EndsWithWord(text[keyStart..keyEnd], ValueWord) && NearSecureString(text, keyStart, keyEnd);
 
     /// <summary>
-    /// Whether <c>SecureString</c> (any case) is on the line of the flag <c>text[keyStart..keyEnd]</c>, at most
-    /// <see cref="MaxSecureStringDistance"/> chars before it or after it, so each flag costs a bounded search.
+    /// Whether <c>SecureString</c>, or the words of a command that sets a secret (<see cref="SetsSecret"/>), are on the
+    /// line of the flag <c>text[keyStart..keyEnd]</c> (any case), at most <see cref="MaxSecureStringDistance"/> chars
+    /// before it or after it, so each flag costs a bounded search.
     /// </summary>
     private static bool NearSecureString(ReadOnlySpan<char> text, int keyStart, int keyEnd)
     {
@@ -786,7 +787,35 @@ internal sealed class AssignedSecretMasker
         var to = Math.Min(text.Length, keyEnd + MaxSecureStringDistance);
         var lineEnd = text[keyEnd..to].IndexOfAny('\r', '\n');
         to = lineEnd < 0 ? to : keyEnd + lineEnd;
-        return text[from..to].Contains(SecureStringType, StringComparison.OrdinalIgnoreCase);
+        var line = text[from..to];
+        return line.Contains(SecureStringType, StringComparison.OrdinalIgnoreCase) || SetsSecret(line);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> holds the words of a command that sets a secret to its <c>--value</c>: Azure Key
+    /// Vault's <c>az keyvault secret set --name n --value …</c> (<c>secret set</c> or <c>secrets set</c>, any case, as
+    /// whole words).
+    /// </summary>
+    internal static bool SetsSecret(ReadOnlySpan<char> text) => HoldsWords(text, "secret set") || HoldsWords(text, "secrets set");
+
+    /// <summary>Whether <paramref name="words"/> (any case) are in <paramref name="text"/>, not part of longer words.</summary>
+    private static bool HoldsWords(ReadOnlySpan<char> text, string words)
+    {
+        var from = 0;
+        int found;
+        while ((found = text[from..].IndexOf(words, StringComparison.OrdinalIgnoreCase)) >= 0)
+        {
+            var start = from + found;
+            var end = start + words.Length;
+            if ((start == 0 || !char.IsLetterOrDigit(text[start - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))
+            {
+                return true;
+            }
+
+            from = start + 1;
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -800,6 +800,41 @@ public sealed class AssignedSecretMaskerTests
     }
 
     [Fact]
+    public void CreateAndWriteLine_ValueFlagOfACommandThatSetsASecret_IsMaskedInTheEntryAndTheLine()
+    {
+        using var argv = System.Text.Json.JsonDocument.Parse("[\"az\", \"keyvault\", \"secret\", \"set\", \"--vault-name\", \"kv\", \"--name\", \"db\", \"--value\", \"hunter2\"]");
+        using var attached = System.Text.Json.JsonDocument.Parse("[\"az\", \"keyvault\", \"secret\", \"set\", \"--value=hunter2\"]");
+        using var other = System.Text.Json.JsonDocument.Parse("[\"az\", \"keyvault\", \"secret\", \"show\", \"--query\", \"set\", \"--value\", \"db.internal\"]");
+        var call = new ToolCall(
+            "alice",
+            "run",
+            new Dictionary<string, object?>
+            {
+                ["command"] = "az keyvault secret set --vault-name kv --name db --value hunter2 --output none",
+                ["argv"] = argv.RootElement.Clone(),
+                ["attached"] = attached.RootElement.Clone(),
+                ["other"] = other.RootElement.Clone(),
+            },
+            AuditStatus.Error,
+            "+ az keyvault secret set --name db --value=hunter2\nsecret settings: --value kept")
+        {
+            Error = "az keyvault secret set --value 'hunter 2' failed: Forbidden",
+        };
+
+        AssertEntryAndLine(
+            call,
+            new Dictionary<string, string>
+            {
+                ["command"] = "\"az keyvault secret set --vault-name kv --name db --value [redacted] --output none\"",
+                ["argv"] = "[\"az\",\"keyvault\",\"secret\",\"set\",\"--vault-name\",\"kv\",\"--name\",\"db\",\"--value\",\"[redacted]\"]",
+                ["attached"] = "[\"az\",\"keyvault\",\"secret\",\"set\",\"--value=[redacted]\"]",
+                ["other"] = "[\"az\",\"keyvault\",\"secret\",\"show\",\"--query\",\"set\",\"--value\",\"db.internal\"]",
+            },
+            "+ az keyvault secret set --name db --value=[redacted]\nsecret settings: --value kept",
+            "az keyvault secret set --value '[redacted]' failed: Forbidden");
+    }
+
+    [Fact]
     public void CreateAndWriteLine_LoginAfterGlobalOptionsOfTheContainerTools_IsMaskedInTheEntryAndTheLine()
     {
         using var docker = System.Text.Json.JsonDocument.Parse("[\"docker\", \"-H\", \"tcp://h:2376\", \"--tls\", \"login\", \"-u\", \"bob\", \"-p\", \"hunter2\"]");
