@@ -276,6 +276,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("ConvertTo-SecureString -AsPlainText -Force -Verbose ")]
     [InlineData("ConvertTo-SecureString -Force:x -AsPlainText | ")]
     [InlineData("password => x ")]
+    [InlineData("--value x secrets setx secret-set ")]
     [InlineData("x-SecureString 'a' ")]
     [InlineData("ssh-keygen -N -f ")]
     [InlineData("keytool -storepass:env X ")]
