@@ -1147,10 +1147,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <paramref name="done"/> once the part is read (one at a time). Returns the lines skipped.
     /// </summary>
     /// <remarks>
-    /// Day files are read side by side, and a day file larger than <see cref="ParallelRangeBytes"/> is shared out by
-    /// byte ranges among readers of the one open file (<see cref="JsonlLineReader.OpenForwardRange"/>), which together
-    /// read each line once: a count or a statistic is the same whichever part read a line. A failure of any part fails
-    /// the whole read with that part's exception.
+    /// A part is a day file, or, for one larger than <see cref="ParallelRangeBytes"/>, a byte range of it read beside the
+    /// others through the one open file (<see cref="JsonlLineReader.OpenForwardRange"/>); together they read each line
+    /// once, so a count or a statistic is the same whichever part read a line. One loop runs every part of every file,
+    /// so no more than <see cref="ReadParallelism"/> run at once, and only the files being read are open. A failure of
+    /// any part fails the whole read with that part's exception.
     /// </remarks>
     private long Scan<TPart>(
         AuditQuery query,
@@ -1167,77 +1168,94 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         long skipped = 0;
         var gate = new object();
-        var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadParallelism };
-        void ReadRange(string user, SafeFileHandle file, long length, long start, long end)
+        var opened = new List<SafeFileHandle>();
+        void ReadPart(DayFilePart day)
         {
-            var part = newPart();
-            var strings = new Utf8StringCache();
-            long rangeSkipped = 0;
-            using (var reader = JsonlLineReader.OpenForwardRange(file, length, start, end))
+            try
             {
-                while (reader.TryReadNext(out var line))
+                var part = newPart();
+                var strings = new Utf8StringCache();
+                long partSkipped = 0;
+                using (var reader = JsonlLineReader.OpenForwardRange(day.File.Handle, day.File.Length, day.Start, day.End))
                 {
-                    // Checked per line, not per file: one day file can hold a million lines, a second's work.
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, user, _legacyZone, includeArgs: false, strings, out var entry, out var gap, out var damaged);
-                    if (damaged)
+                    while (reader.TryReadNext(out var line))
                     {
-                        rangeSkipped++;
+                        // Checked per line, not per file: one day file can hold a million lines, a second's work.
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var kind = AuditEntryJsonFormat.ReadLine(line.Span, day.User, _legacyZone, includeArgs: false, strings, out var entry, out var gap, out var damaged);
+                        if (damaged)
+                        {
+                            partSkipped++;
+                        }
+
+                        switch (kind)
+                        {
+                            case LineKind.Entry when query.Matches(entry!):
+                                onEntry(part, entry!);
+                                break;
+                            case LineKind.Gap when GapFilter.Matches(query, gap!):
+                                onGap(part, gap!);
+                                break;
+                        }
                     }
 
-                    switch (kind)
-                    {
-                        case LineKind.Entry when query.Matches(entry!):
-                            onEntry(part, entry!);
-                            break;
-                        case LineKind.Gap when GapFilter.Matches(query, gap!):
-                            onGap(part, gap!);
-                            break;
-                    }
+                    partSkipped += reader.TornLines;
                 }
 
-                rangeSkipped += reader.TornLines;
+                lock (gate)
+                {
+                    done(part);
+                    skipped += partSkipped;
+                }
             }
-
-            lock (gate)
+            finally
             {
-                done(part);
-                skipped += rangeSkipped;
+                day.File.PartDone();
             }
         }
 
-        void ReadFile((string User, string Path) day)
+        // The parts, file by file, as the loop takes them: a file is opened when its first part is taken, and closed when
+        // its last part is read, so only the files being read are open.
+        IEnumerable<DayFilePart> Parts()
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var file = OpenDayFileHandle(day.Path);
-            if (file is null)
+            foreach (var (user, path) in files)
             {
-                return;
+                cancellationToken.ThrowIfCancellationRequested();
+                var handle = OpenDayFileHandle(path);
+                if (handle is null)
+                {
+                    continue;
+                }
+
+                opened.Add(handle);
+                DayFileReadHook?.Invoke(path);
+
+                // Every range reads the bytes there now: lines appended meanwhile are left, as one forward read leaves them.
+                var length = RandomAccess.GetLength(handle);
+                var ranges = (int)Math.Clamp(length / ParallelRangeBytes, 1, ReadParallelism);
+                var file = new SharedDayFile(handle, length, ranges);
+                for (var i = 0; i < ranges; i++)
+                {
+                    yield return new DayFilePart(user, file, length * i / ranges, i == ranges - 1 ? long.MaxValue : length * (i + 1) / ranges);
+                }
             }
-
-            DayFileReadHook?.Invoke(day.Path);
-
-            // Every range reads the bytes there now: lines appended meanwhile are left, as one forward read leaves them.
-            var length = RandomAccess.GetLength(file);
-            var ranges = (int)Math.Clamp(length / ParallelRangeBytes, 1, ReadParallelism);
-            if (ranges == 1)
-            {
-                ReadRange(day.User, file, length, 0, long.MaxValue);
-                return;
-            }
-
-            Parallel.For(0, ranges, parallel, i => ReadRange(day.User, file, length, length * i / ranges, i == ranges - 1 ? long.MaxValue : length * (i + 1) / ranges));
         }
 
         try
         {
-            if (files.Count == 1 || ReadParallelism == 1)
+            if (ReadParallelism == 1)
             {
-                files.ForEach(ReadFile);
+                foreach (var part in Parts())
+                {
+                    ReadPart(part);
+                }
             }
             else
             {
-                Parallel.ForEach(files, parallel, ReadFile);
+                // One loop over every part of every file, so at most ReadParallelism parts run at once; taken one at a
+                // time (no buffering), so a file is not opened long before it is read.
+                var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = ReadParallelism };
+                Parallel.ForEach(Partitioner.Create(Parts(), EnumerablePartitionerOptions.NoBuffering), parallel, ReadPart);
             }
         }
         catch (AggregateException parts)
@@ -1248,10 +1266,38 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
         finally
         {
+            // The files of parts a failed or cancelled read never took.
+            foreach (var handle in opened)
+            {
+                handle.Dispose();
+            }
+
             Interlocked.Add(ref _skippedLines, skipped);
         }
 
         return skipped;
+    }
+
+    /// <summary>A part of a count or statistics read: the lines of <paramref name="File"/> that start in [Start, End).</summary>
+    private readonly record struct DayFilePart(string User, SharedDayFile File, long Start, long End);
+
+    /// <summary>A day file open for the parts of a read that share it, closed when the last of them is read.</summary>
+    private sealed class SharedDayFile(SafeFileHandle handle, long length, int parts)
+    {
+        private int _left = parts;
+
+        public SafeFileHandle Handle { get; } = handle;
+
+        /// <summary>The length every part reads to.</summary>
+        public long Length { get; } = length;
+
+        public void PartDone()
+        {
+            if (Interlocked.Decrement(ref _left) == 0)
+            {
+                Handle.Dispose();
+            }
+        }
     }
 
     /// <summary>

@@ -111,6 +111,35 @@ public sealed class JsonlParallelReadTests
         var read = async () => await store.GetStatsAsync(new AuditQuery(), cancel.Token);
 
         await read.Should().ThrowAsync<OperationCanceledException>();
+        if (OperatingSystem.IsLinux())
+        {
+            AuditFiles.OpenDayFiles(folder.Path).Should().Be(0, "a cancelled read closes the files it opened");
+        }
+    }
+
+    [Fact]
+    public async Task CountAndStats_ManyDayFilesInRanges_LeaveNoFileOpen()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }) { ReadParallelism = 3, ParallelRangeBytes = 100 };
+        var random = new Random(7);
+        foreach (var user in new[] { "alice", "bob", "carol", "dave", "erin" })
+        {
+            for (var day = 0; day < 3; day++)
+            {
+                AuditFiles.Write(store.GetFilePath(user, Day.AddDays(-day)), DamagedDayFile(random, user, Day.AddDays(-day)));
+            }
+        }
+
+        var stats = await store.GetStatsAsync(new AuditQuery());
+        var count = await store.CountAsync(new AuditQuery { User = "bob" });
+
+        stats.Total.Should().BeGreaterThan(0);
+        stats.ByUser["bob"].Should().Be(count);
+        if (OperatingSystem.IsLinux())
+        {
+            AuditFiles.OpenDayFiles(folder.Path).Should().Be(0, "each file is closed once its last part is read");
+        }
     }
 
     private static (List<string> Lines, int Torn) ReadAll(JsonlLineReader reader)
