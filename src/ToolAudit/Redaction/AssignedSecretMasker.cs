@@ -132,6 +132,9 @@ internal sealed class AssignedSecretMasker
     // bitmap search, not a packed compare: RedactionBenchmarks.Names_Prose).
     private static readonly SearchValues<char> Signs = SearchValues.Create("=:>-'");
 
+    // What ends a command on a command line: its line, or the next command.
+    private static readonly SearchValues<char> CommandEnds = SearchValues.Create("\r\n;&|");
+
     // What ends a value that is not quoted.
     private static readonly SearchValues<char> ValueEnds = SearchValues.Create(" \t\r\n,;&\"'<>(){}[]");
 
@@ -373,6 +376,12 @@ internal sealed class AssignedSecretMasker
             if (FindSetValue(text, keyStart, keyEnd, out var setJudgement, out start, out length))
             {
                 return IsRedactedValue(setJudgement, text, start, length);
+            }
+
+            // What a secrets command line is given to set: gh secret set NAME --body hunter2, fly secrets set NAME=hunter2.
+            if (FindSecretsSetValue(text, keyStart, keyEnd, out start, out length))
+            {
+                return true;
             }
 
             var element = IsElementName(text, keyStart, keyEnd) ? JudgeKey(text[keyStart..keyEnd]) : KeyJudgement.Kept;
@@ -2111,6 +2120,136 @@ internal sealed class AssignedSecretMasker
         var value = SkipSpace(text, wordEnd, lines: false);
         return judgement != KeyJudgement.Kept && value > wordEnd && value < text.Length && text[value] != '-'
             && FindValue(text, value, out start, out length);
+    }
+
+    /// <summary>
+    /// What a secrets command line is given to set, the word run <c>text[keyStart..keyEnd]</c> being its <c>secret</c> or
+    /// <c>secrets</c> (any case), after the command's name and before <c>set</c>: GitHub's <c>gh secret set NAME --body
+    /// hunter2</c> (or <c>-b hunter2</c>, <c>--body=hunter2</c>: the flag on the line), and Fly's and Doppler's
+    /// <c>fly secrets set NAME=hunter2 NAME2=…</c> (<c>flyctl</c>, <c>doppler</c>): from the first value to the end of the
+    /// last pair, names between them included, since every value is a secret whatever its name.
+    /// </summary>
+    private static bool FindSecretsSetValue(ReadOnlySpan<char> text, int keyStart, int keyEnd, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        if (!IsWord(text, keyStart, keyEnd, "secret") && !IsWord(text, keyStart, keyEnd, "secrets"))
+        {
+            return false;
+        }
+
+        var set = SkipSpace(text, keyEnd, lines: false);
+        var cliEnd = keyStart;
+        while (cliEnd > 0 && text[cliEnd - 1] is ' ' or '\t')
+        {
+            cliEnd--;
+        }
+
+        var cliStart = cliEnd;
+        while (cliStart > 0 && cliEnd - cliStart < MaxKeyLength && IsKeyChar(text[cliStart - 1]))
+        {
+            cliStart--;
+        }
+
+        if (set == keyEnd || cliEnd == keyStart || !StartsWithWord(text, set, "set"))
+        {
+            return false;
+        }
+
+        var name = SkipSpace(text, set + 3, lines: false);
+        var nameEnd = name;
+        while (nameEnd < text.Length && nameEnd - name < MaxYamlReach && text[nameEnd] is not (' ' or '\t' or '\r' or '\n' or '='))
+        {
+            nameEnd++;
+        }
+
+        var cli = text[cliStart..cliEnd];
+        if (name == set + 3 || nameEnd == name)
+        {
+            return false;
+        }
+
+        if (cli.Equals("gh", StringComparison.OrdinalIgnoreCase))
+        {
+            return FindBodyFlagValue(text, nameEnd, out start, out length);
+        }
+
+        if (!cli.Equals("fly", StringComparison.OrdinalIgnoreCase) && !cli.Equals("flyctl", StringComparison.OrdinalIgnoreCase)
+            && !cli.Equals("doppler", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (nameEnd >= text.Length || text[nameEnd] != '=' || !FindValue(text, nameEnd + 1, out start, out length))
+        {
+            return false;
+        }
+
+        // The pairs after it, each a word with an = in it, to the first item that is not one (a flag, ; or &&). With
+        // more than one, the span takes the first value's opening quote and the last one's closing quote, so none is left alone.
+        var valuesStart = start;
+        var valuesEnd = start + length;
+        var pairs = 1;
+        var end = AfterClosingQuote(text, valuesEnd);
+        while (true)
+        {
+            var next = SkipSpace(text, end, lines: false);
+            var pairEnd = next;
+            var equals = -1;
+            while (pairEnd < text.Length && pairEnd - next < MaxYamlReach && text[pairEnd] is not (' ' or '\t' or '\r' or '\n' or ';' or '&' or '|'))
+            {
+                equals = equals < 0 && text[pairEnd] == '=' ? pairEnd : equals;
+                pairEnd++;
+            }
+
+            if (next == end || equals <= next || text[next] == '-' || !FindValue(text, equals + 1, out var valueStart, out var valueLength))
+            {
+                break;
+            }
+
+            valuesEnd = valueStart + valueLength;
+            end = AfterClosingQuote(text, valuesEnd);
+            pairs++;
+        }
+
+        if (pairs > 1)
+        {
+            start = text[valuesStart - 1] is '"' or '\'' ? valuesStart - 1 : valuesStart;
+            length = end - start;
+        }
+
+        return true;
+    }
+
+    /// <summary><paramref name="at"/>, past a closing quote there.</summary>
+    private static int AfterClosingQuote(ReadOnlySpan<char> text, int at) => at < text.Length && text[at] is '"' or '\'' ? at + 1 : at;
+
+    /// <summary>
+    /// The value of a <c>--body</c> or <c>-b</c> flag of the command after <paramref name="from"/>: on its line, before a
+    /// <c>;</c>, <c>&amp;</c> or <c>|</c> that ends the command, at most <see cref="MaxYamlReach"/> chars on.
+    /// </summary>
+    private static bool FindBodyFlagValue(ReadOnlySpan<char> text, int from, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        var to = Math.Min(text.Length, from + MaxYamlReach);
+        var lineEnd = text[from..to].IndexOfAny(CommandEnds);
+        var line = text[from..(lineEnd < 0 ? to : from + lineEnd)];
+        for (var at = 0; at < line.Length; at++)
+        {
+            if (line[at] != '-' || (at > 0 && line[at - 1] is not (' ' or '\t')))
+            {
+                continue;
+            }
+
+            var flag = line[at..].StartsWith("--body", StringComparison.Ordinal) ? 6 : line[at..].StartsWith("-b", StringComparison.Ordinal) ? 2 : 0;
+            if (flag > 0 && at + flag < line.Length && line[at + flag] is ' ' or '\t' or '=')
+            {
+                return FindValue(text, from + at + flag + 1, out start, out length) && text[start] != '-';
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether <paramref name="word"/> (any case) starts at <paramref name="at"/>, as a whole word.</summary>

@@ -141,6 +141,10 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("ConvertTo-SecureString -AsPlainText:$true -Force P@ss; x", "ConvertTo-SecureString -AsPlainText:$true -Force [redacted]; x")]
     [InlineData("my %db = (user => 'app', password => 'hunter2', port => 5432);", "my %db = (user => 'app', password => '[redacted]', port => 5432);")]
     [InlineData("{:user => \"app\", :password => \"hunter 2\", :api_key=>'k1'}", "{:user => \"app\", :password => \"[redacted]\", :api_key=>'[redacted]'}")]
+    [InlineData("gh secret set API_KEY --body \"s3 cr3t\" --repo o/r; gh secret set X --repo o/r -b abc123 --env prod", "gh secret set API_KEY --body \"[redacted]\" --repo o/r; gh secret set X --repo o/r -b [redacted] --env prod")]
+    [InlineData("gh secret set DEPLOY --org acme --body=abc; /usr/bin/gh secrets set Y -b 'q r'", "gh secret set DEPLOY --org acme --body=[redacted]; /usr/bin/gh secrets set Y -b '[redacted]'")]
+    [InlineData("fly secrets set DATABASE_URL=\"postgres://u:p@h/db\" SESSION=abc -a app && fly deploy", "fly secrets set DATABASE_URL=[redacted] -a app && fly deploy")]
+    [InlineData("flyctl secrets set FOO=bar; doppler secrets set API_URL='x y' --project p", "flyctl secrets set FOO=[redacted]; doppler secrets set API_URL='[redacted]' --project p")]
     [InlineData("dotnet user-secrets set \"Db:Password\" \"hunter 2\" --project app", "dotnet user-secrets set \"Db:Password\" \"[redacted]\" --project app")]
     [InlineData("dotnet user-secrets set Smtp:ApiKey abc123; dotnet user-secrets set Db:Host db", "dotnet user-secrets set Smtp:ApiKey [redacted]; dotnet user-secrets set Db:Host db")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
@@ -193,6 +197,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("$pw | ConvertTo-SecureString -AsPlainText -Force | Out-File x; $pw | ConvertTo-SecureString -AsPlainText -Force\n$c = 1")]
     [InlineData("ConvertTo-SecureString -Key $key -String $enc; ConvertTo-SecureString -AsPlainText -Force -Verbose")]
     [InlineData("list.Where(password => password.Length > 8); var f = token => token.Trim();")]
+    [InlineData("gh secret list -R o/r; gh secret set NAME < key.txt -R o/r; gh secret set X --body-file f -R o/r; keep a secret set aside -b x")]
+    [InlineData("fly secrets set --stage -a app; fly secrets list -a x; doppler secrets set NAME -p p; my secrets set FOO=bar -a x")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
@@ -277,6 +283,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("ConvertTo-SecureString -Force:x -AsPlainText | ")]
     [InlineData("password => x ")]
     [InlineData("--value x secrets setx secret-set ")]
+    [InlineData("gh secret set x -bx --body-x -")]
+    [InlineData("fly secrets set a -b ")]
     [InlineData("x-SecureString 'a' ")]
     [InlineData("ssh-keygen -N -f ")]
     [InlineData("keytool -storepass:env X ")]
