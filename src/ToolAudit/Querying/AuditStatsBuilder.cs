@@ -34,12 +34,12 @@ internal sealed class AuditStatsBuilder
 
         foreach (var (tool, count) in part._byTool)
         {
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byTool, tool, out _) += count;
+            Increment(_byTool, tool, count);
         }
 
         foreach (var (user, count) in part._byUser)
         {
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byUser, user, out _) += count;
+            Increment(_byUser, user, count);
         }
     }
 
@@ -69,8 +69,8 @@ internal sealed class AuditStatsBuilder
         };
     }
 
-    private static void Increment(Dictionary<string, long> counts, string key)
+    private static void Increment(Dictionary<string, long> counts, string key, long by = 1)
     {
-        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _)++;
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _) += by;
     }
 }

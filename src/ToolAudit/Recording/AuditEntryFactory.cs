@@ -664,8 +664,7 @@ internal sealed class AuditEntryFactory
             var text = item.ValueKind == JsonValueKind.String ? StringOf(item, out _) : null;
             if (text is not null
                 && (text.Contains(AssignedSecretMasker.SecureStringType, StringComparison.OrdinalIgnoreCase)
-                    || (text.Equals("set", StringComparison.OrdinalIgnoreCase) && previous is not null
-                        && (previous.Equals("secret", StringComparison.OrdinalIgnoreCase) || previous.Equals("secrets", StringComparison.OrdinalIgnoreCase)))))
+                    || AssignedSecretMasker.SetsSecretPair(previous, text)))
             {
                 return true;
             }

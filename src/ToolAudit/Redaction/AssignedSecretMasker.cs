@@ -807,6 +807,14 @@ internal sealed class AssignedSecretMasker
     /// </summary>
     internal static bool SetsSecret(ReadOnlySpan<char> text) => HoldsWords(text, "secret set") || HoldsWords(text, "secrets set");
 
+    /// <summary>
+    /// Whether two items in a row of a list of arguments are the words <see cref="SetsSecret"/> finds in text
+    /// (<c>"secret", "set"</c> or <c>"secrets", "set"</c>, any case).
+    /// </summary>
+    internal static bool SetsSecretPair(string? previous, string item) =>
+        item.Equals("set", StringComparison.OrdinalIgnoreCase)
+        && (string.Equals(previous, "secret", StringComparison.OrdinalIgnoreCase) || string.Equals(previous, "secrets", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Whether <paramref name="words"/> (any case) are in <paramref name="text"/>, not part of longer words.</summary>
     private static bool HoldsWords(ReadOnlySpan<char> text, string words)
     {
@@ -816,7 +824,7 @@ internal sealed class AssignedSecretMasker
         {
             var start = from + found;
             var end = start + words.Length;
-            if ((start == 0 || !char.IsLetterOrDigit(text[start - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))
+            if ((start == 0 || !IsKeyChar(text[start - 1])) && (end == text.Length || !IsKeyChar(text[end])))
             {
                 return true;
             }
@@ -2245,7 +2253,10 @@ internal sealed class AssignedSecretMasker
             var flag = line[at..].StartsWith("--body", StringComparison.Ordinal) ? 6 : line[at..].StartsWith("-b", StringComparison.Ordinal) ? 2 : 0;
             if (flag > 0 && at + flag < line.Length && line[at + flag] is ' ' or '\t' or '=')
             {
-                return FindValue(text, from + at + flag + 1, out start, out length) && text[start] != '-';
+                var flagEnd = from + at + flag;
+                return text[flagEnd] == '='
+                    ? FindValue(text, flagEnd + 1, out start, out length) && text[start] != '-'
+                    : FindFlagValue(text, from + at, flagEnd, out start, out length);
             }
         }
 
