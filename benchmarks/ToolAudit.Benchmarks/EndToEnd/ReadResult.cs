@@ -25,6 +25,12 @@ internal sealed record ReadResult
 
     public long StatsTotal { get; init; }
 
+    public double QueryMs { get; init; }
+
+    public double QueryAllocatedBytes { get; init; }
+
+    public int QueryCount { get; init; }
+
     public string? Problem { get; init; }
 
     public string ToLine() => ChildOutput.ToLine(this, ChildJson.Default.ReadResult);

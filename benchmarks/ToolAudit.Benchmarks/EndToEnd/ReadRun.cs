@@ -8,7 +8,7 @@ namespace ToolAudit.Benchmarks.EndToEnd;
 /// <summary>
 /// The child side of the reading benchmark (<c>e2e-read &lt;N&gt; &lt;dir&gt; [--repeat R]</c>): writes one user's
 /// day file of N entries with ToolAudit, then times <c>ReadRecentAsync(user, limit: 200)</c>, the seed's
-/// <c>read_recent</c> on the same file, and <c>GetStatsAsync</c> over it.
+/// <c>read_recent</c> on the same file, <c>GetStatsAsync</c> over it, and a filtered <c>QueryAsync</c> that reads all of it.
 /// </summary>
 /// <remarks>
 /// The file is in the OS page cache (it was just written), as a day file being read by an admin page usually is.
@@ -17,6 +17,9 @@ namespace ToolAudit.Benchmarks.EndToEnd;
 internal static class ReadRun
 {
     public const string User = "alice";
+
+    /// <summary>The tool of the filtered query (with status <c>denied</c>: about one entry in 400).</summary>
+    private const string FilteredTool = "send_email";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -65,6 +68,24 @@ internal static class ReadRun
             problems.Add($"GetStatsAsync counted {stats?.Total} entries, expected {count}");
         }
 
+        // A filtered query that must read the whole file: the denied calls of one tool, fewer than its limit. Checked
+        // against the generated entries.
+        var filter = new AuditQuery { User = User, Tool = FilteredTool, Status = AuditStatus.Denied, Limit = 100_000 };
+        var expected = EntryGenerator.Generate(count, singleUser: User).Count(static e => e.Tool == FilteredTool && e.Status == AuditStatus.Denied);
+        var queried = 0;
+        var (queryMs, queryBytes) = await MeasureAsync(repeat, async () =>
+        {
+            queried = 0;
+            await foreach (var entry in store.QueryAsync(filter).ConfigureAwait(false))
+            {
+                queried++;
+            }
+        }).ConfigureAwait(false);
+        if (queried != expected)
+        {
+            problems.Add($"QueryAsync returned {queried} entries, expected {expected}");
+        }
+
         await Disposal.DisposeAsync(store).ConfigureAwait(false);
         Console.WriteLine(new ReadResult
         {
@@ -79,6 +100,9 @@ internal static class ReadRun
             StatsMs = statsMs,
             StatsAllocatedBytes = statsBytes,
             StatsTotal = stats?.Total ?? -1,
+            QueryMs = queryMs,
+            QueryAllocatedBytes = queryBytes,
+            QueryCount = queried,
             Problem = problems.Count == 0 ? null : string.Join("; ", problems),
         }.ToLine());
         return 0;

@@ -126,6 +126,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     public string Root => _root;
 
     /// <summary>How many torn or corrupt lines readers of this store have skipped so far.</summary>
+    /// <remarks>
+    /// Counted among the lines read: a filtered query passes over a line whose bytes hold none of its filters' values
+    /// (see <see cref="QueryAsync"/>) without reading it, damaged or not. Counts and statistics read every line of
+    /// their range.
+    /// </remarks>
     public long SkippedLines => Interlocked.Read(ref _skippedLines);
 
     /// <summary>The path of the day file that holds <paramref name="user"/>'s entries of <paramref name="day"/>.</summary>
@@ -257,6 +262,13 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     void IStagedAuditSink.Discard(object prepared) => ReturnBuffers((PendingBuffers)prepared);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A query with filters besides its user reads only the lines that can match: a line whose bytes hold the value of a
+    /// filter (tool, session, task, engine, model, the status <c>error</c> or <c>denied</c>) nowhere, not even behind a
+    /// JSON escape that could spell it, is passed over without being parsed, and the others are parsed without their
+    /// arguments, snippet and error first, and whole only when they match. The result is the same as parsing every
+    /// line whole; a damaged line passed over is not counted in <see cref="SkippedLines"/>.
+    /// </remarks>
     public async IAsyncEnumerable<AuditEntry> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -1108,6 +1120,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// </summary>
     private IEnumerable<AuditEntry> ReadNewestFirst(string auditFolder, string fallbackUser, string? onlyUser, AuditQuery query, BackwardReadPool files, Utf8StringCache strings, CancellationToken cancellationToken)
     {
+        var passes = new QueryPasses(query);
+        var needles = LineNeedles.For(query);
         foreach (var (_, path) in FilesInRange([auditFolder], query))
         {
             using var reader = files.Open(path);
@@ -1122,13 +1136,31 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 while (reader.TryReadPrevious(out var line))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, fallbackUser, _legacyZone, includeArgs: true, strings, out var entry, out _, out var damaged);
+                    if (needles is not null && !needles.MayMatch(line.Span))
+                    {
+                        // It holds a filter's value nowhere, not even behind an escape: it cannot match, so it is not read.
+                        passes.Count(matched: false);
+                        continue;
+                    }
+
+                    var projected = passes.ProjectNext;
+                    var kind = AuditEntryJsonFormat.ReadLine(line.Span, fallbackUser, _legacyZone, includeArgs: !projected, strings, out var entry, out _, out var damaged);
                     if (damaged)
                     {
                         skipped++;
                     }
 
-                    if (kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!))
+                    var matches = kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!);
+                    passes.Count(matches);
+                    if (matches && projected)
+                    {
+                        // Read whole now. The projection takes and skips exactly the lines the full read does, so this
+                        // is the same entry; the full read's verdict stands all the same.
+                        kind = AuditEntryJsonFormat.ReadLine(line.Span, fallbackUser, _legacyZone, includeArgs: true, strings, out entry, out _, out _);
+                        matches = kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!);
+                    }
+
+                    if (matches)
                     {
                         yield return entry!;
                     }
