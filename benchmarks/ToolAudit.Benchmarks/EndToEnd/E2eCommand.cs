@@ -267,6 +267,7 @@ internal static class E2eCommand
             text.AppendLine(CultureInfo.InvariantCulture, $"| seed read_recent(user, limit=200) | {read.SeedReadRecentMs:N0} | {Bytes(read.SeedReadRecentAllocatedBytes)} |");
             text.AppendLine(CultureInfo.InvariantCulture, $"| ToolAudit GetStatsAsync (all {read.StatsTotal:N0}) | {read.StatsMs:N0} | {Bytes(read.StatsAllocatedBytes)} |");
             text.AppendLine(CultureInfo.InvariantCulture, $"| ToolAudit QueryAsync(tool, status: the {read.QueryCount:N0} denied calls of one tool, the whole file read) | {read.QueryMs:N0} | {Bytes(read.QueryAllocatedBytes)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| ToolAudit CountAsync(the same filters) | {read.CountMs:N0} | |");
             text.AppendLine();
             text.AppendLine(CultureInfo.InvariantCulture, $"ReadRecentAsync is {Ratio(read.SeedReadRecentMs, read.ReadRecentMs)} faster than the seed's read_recent.");
             text.AppendLine();

@@ -31,6 +31,8 @@ internal sealed record ReadResult
 
     public int QueryCount { get; init; }
 
+    public double CountMs { get; init; }
+
     public string? Problem { get; init; }
 
     public string ToLine() => ChildOutput.ToLine(this, ChildJson.Default.ReadResult);

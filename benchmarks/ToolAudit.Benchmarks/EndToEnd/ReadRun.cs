@@ -8,7 +8,7 @@ namespace ToolAudit.Benchmarks.EndToEnd;
 /// <summary>
 /// The child side of the reading benchmark (<c>e2e-read &lt;N&gt; &lt;dir&gt; [--repeat R]</c>): writes one user's
 /// day file of N entries with ToolAudit, then times <c>ReadRecentAsync(user, limit: 200)</c>, the seed's
-/// <c>read_recent</c> on the same file, <c>GetStatsAsync</c> over it, and a filtered <c>QueryAsync</c> that reads all of it.
+/// <c>read_recent</c> on the same file, <c>GetStatsAsync</c> over it, and a filtered <c>QueryAsync</c> and <c>CountAsync</c> that read all of it.
 /// </summary>
 /// <remarks>
 /// The file is in the OS page cache (it was just written), as a day file being read by an admin page usually is.
@@ -86,6 +86,13 @@ internal static class ReadRun
             problems.Add($"QueryAsync returned {queried} entries, expected {expected}");
         }
 
+        long counted = 0;
+        var (countMs, _) = await MeasureAsync(repeat, async () => counted = await store.CountAsync(filter).ConfigureAwait(false)).ConfigureAwait(false);
+        if (counted != expected)
+        {
+            problems.Add($"CountAsync counted {counted} entries, expected {expected}");
+        }
+
         await Disposal.DisposeAsync(store).ConfigureAwait(false);
         Console.WriteLine(new ReadResult
         {
@@ -103,6 +110,7 @@ internal static class ReadRun
             QueryMs = queryMs,
             QueryAllocatedBytes = queryBytes,
             QueryCount = queried,
+            CountMs = countMs,
             Problem = problems.Count == 0 ? null : string.Join("; ", problems),
         }.ToLine());
         return 0;

@@ -128,8 +128,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>How many torn or corrupt lines readers of this store have skipped so far.</summary>
     /// <remarks>
     /// Counted among the lines read: a filtered query passes over a line whose bytes hold none of its filters' values
-    /// (see <see cref="QueryAsync"/>) without reading it, damaged or not. Counts and statistics read every line of
-    /// their range.
+    /// (see <see cref="QueryAsync"/>), and so does a count, without reading it, damaged or not. Statistics read every
+    /// line of their range.
     /// </remarks>
     public long SkippedLines => Interlocked.Read(ref _skippedLines);
 
@@ -267,7 +267,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// filter (tool, session, task, engine, model, the status <c>error</c> or <c>denied</c>) nowhere, not even behind a
     /// JSON escape that could spell it, is passed over without being parsed, and the others are parsed without their
     /// arguments, snippet and error first, and whole only when they match. The result is the same as parsing every
-    /// line whole; a damaged line passed over is not counted in <see cref="SkippedLines"/>.
+    /// line whole; a damaged line passed over is not counted in <see cref="SkippedLines"/>. <see cref="CountAsync"/>
+    /// passes over such lines too; <see cref="GetStatsAsync"/> reads every line of its range, so that its
+    /// <see cref="AuditStats.SkippedLines"/> is the range's.
     /// </remarks>
     public async IAsyncEnumerable<AuditEntry> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -364,7 +366,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         ArgumentNullException.ThrowIfNull(query);
         UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
         long count = 0;
-        Scan(query, static () => new StrongBox<long>(), static (part, _) => part.Value++, static (_, _) => { }, part => count += part.Value, cancellationToken);
+        Scan(
+            query, static () => new StrongBox<long>(), static (part, _) => part.Value++, static (_, _) => { }, part => count += part.Value, cancellationToken,
+            LineNeedles.For(query));
         return ValueTask.FromResult(count);
     }
 
@@ -1176,7 +1180,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>
     /// Reads every matching entry and gap of the range forwards, in parts that may run at the same time (see
     /// <see cref="ReadParallelism"/>): each part tallies into its own <typeparamref name="TPart"/>, handed to
-    /// <paramref name="done"/> once the part is read (one at a time). Returns the lines skipped.
+    /// <paramref name="done"/> once the part is read (one at a time). Returns the lines skipped. With
+    /// <paramref name="needles"/> (a count: gaps and skipped lines are not its result), lines that cannot match are
+    /// passed over unparsed.
     /// </summary>
     /// <remarks>
     /// A part is a day file, or, for one larger than <see cref="ParallelRangeBytes"/>, a byte range of it read beside the
@@ -1191,7 +1197,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         Action<TPart, AuditEntry> onEntry,
         Action<TPart, AuditGap> onGap,
         Action<TPart> done,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        LineNeedles? needles = null)
     {
         IEnumerable<(string User, string AuditPath)> folders = query.User is { } only
             ? AuditFoldersOf(only).Select(path => (only, path))
@@ -1214,6 +1221,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                     {
                         // Checked per line, not per file: one day file can hold a million lines, a second's work.
                         cancellationToken.ThrowIfCancellationRequested();
+                        if (needles is not null && !needles.MayMatch(line.Span))
+                        {
+                            // A count only: a line that holds a filter's value nowhere cannot count (see QueryAsync).
+                            continue;
+                        }
+
                         var kind = AuditEntryJsonFormat.ReadLine(line.Span, day.User, _legacyZone, includeArgs: false, strings, out var entry, out var gap, out var damaged);
                         if (damaged)
                         {

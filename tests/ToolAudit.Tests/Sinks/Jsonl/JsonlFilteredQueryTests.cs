@@ -24,7 +24,7 @@ public sealed class JsonlFilteredQueryTests
     private static readonly string[] Engines = ["openai", "OpenAI", "anthropic"];
 
     [Fact]
-    public async Task QueryAsync_Filtered_ReturnsExactlyWhatReadingEveryLineWholeAndFilteringGives()
+    public async Task QueryAndCount_Filtered_GiveExactlyWhatReadingEveryLineWholeAndFilteringGives()
     {
         using var folder = new TempFolder();
         var random = new Random(20261205);
@@ -54,6 +54,7 @@ public sealed class JsonlFilteredQueryTests
                 }
 
                 actual.Should().Equal(expected, $"round {round}, query {query}");
+                (await store.CountAsync(query)).Should().Be(everything.Count(query.Matches), $"round {round}, query {query}");
                 found += actual.Count;
             }
         }

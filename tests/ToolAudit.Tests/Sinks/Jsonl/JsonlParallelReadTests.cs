@@ -89,11 +89,12 @@ public sealed class JsonlParallelReadTests
 
             var expected = await oneByOne.GetStatsAsync(query);
             var stats = await shared.GetStatsAsync(query);
+            var skippedByStats = shared.SkippedLines;
             var count = await shared.CountAsync(query);
 
             stats.Should().Be(expected, $"round {round}: {shared.ReadParallelism} readers, ranges of {shared.ParallelRangeBytes}+ bytes");
             count.Should().Be(expected.Total, $"round {round}");
-            shared.SkippedLines.Should().Be(2 * expected.SkippedLines, $"round {round}: both reads count the same skipped lines");
+            skippedByStats.Should().Be(expected.SkippedLines, $"round {round}: both reads count the same skipped lines");
             expected.Total.Should().BeGreaterThan(0);
             expected.SkippedLines.Should().BeGreaterThan(0, "the files hold damaged lines for the readers to agree on");
         }
