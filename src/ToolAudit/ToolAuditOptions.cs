@@ -69,7 +69,7 @@ public sealed class ToolAuditOptions
     [
         "password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "apikey", "auth", "authorization",
         "cookie", "connection_string", "private_key", "signing_key", "encryption_key", "master_key", "session_key",
-        "credential", "credentials", "sshpass", "account_key", "subscription_key", "sig", "amz_signature", "goog_signature",
+        "credential", "credentials", "sshpass", "account_key", "access_key", "subscription_key", "sig", "amz_signature", "goog_signature",
     ];
 
     /// <summary>How many entries may wait for the writer (besides the two batches the writer holds).</summary>

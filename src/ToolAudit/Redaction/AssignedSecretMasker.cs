@@ -1893,6 +1893,40 @@ internal sealed class AssignedSecretMasker
         return true;
     }
 
+    // Webhook and bot URLs whose path is the credential (host, then what is masked): Slack's
+    // https://hooks.slack.com/services/T…/B…/secret, Discord's …/api/webhooks/id/token, Telegram's
+    // https://api.telegram.org/bot123456:token/method (whose method, after a slash, is kept).
+    private static readonly string[] UrlPathMarkers =
+        ["hooks.slack.com/services/", "discord.com/api/webhooks/", "discordapp.com/api/webhooks/", "api.telegram.org/bot"];
+
+    /// <summary>
+    /// The credential in the path of a webhook or bot URL (<see cref="UrlPathMarkers"/>, <paramref name="url"/> being
+    /// what follows <c>://</c>): letters, digits, <c>- _ :</c> and, but for Telegram's, <c>/</c>; at least 16 of them.
+    /// </summary>
+    private static bool FindUrlPathCredential(ReadOnlySpan<char> url, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        foreach (var marker in UrlPathMarkers)
+        {
+            if (url.StartsWith(marker, StringComparison.OrdinalIgnoreCase))
+            {
+                var slashes = marker[^1] == '/';
+                var end = marker.Length;
+                while (end < url.Length && (char.IsAsciiLetterOrDigit(url[end]) || url[end] is '-' or '_' or ':' || (slashes && url[end] == '/')))
+                {
+                    end++;
+                }
+
+                start = marker.Length;
+                length = end - start;
+                return length >= 16;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The password of the user information in the URL authority starting at <paramref name="from"/>.</summary>
     private static bool FindUrlPassword(ReadOnlySpan<char> text, int from, out int start, out int length)
     {
@@ -1901,6 +1935,11 @@ internal sealed class AssignedSecretMasker
         var rest = text[from..];
         var end = rest.IndexOfAny(" \t\r\n\"'<>");
         var url = end < 0 ? rest : rest[..end];
+        if (FindUrlPathCredential(url, out var pathStart, out length))
+        {
+            start = from + pathStart;
+            return true;
+        }
 
         // user:password@host. The user holds none of / ? # @ :, so its colon is the first of the URL; the password
         // runs to the last @ of the authority, or, when the authority has none, to an @ further on: a password

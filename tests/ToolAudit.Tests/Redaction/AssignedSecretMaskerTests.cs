@@ -12,6 +12,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("Host=db;Username=app;Password=hunter2;Database=prod", "Host=db;Username=app;Password=[redacted];Database=prod")]
     [InlineData("Server=x; Pwd = s3cr3t ; Encrypt=true", "Server=x; Pwd = [redacted] ; Encrypt=true")]
     [InlineData("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc+d/1==;EndpointSuffix=core.windows.net", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[redacted];EndpointSuffix=core.windows.net")]
+    [InlineData("Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=abc+d/1Q==;EntityPath=q", "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=[redacted];SharedAccessKey=[redacted];EntityPath=q")]
+    [InlineData("export MINIO_SECRET_KEY=x AZURE_STORAGE_ACCESS_KEY=abc123", "export MINIO_SECRET_KEY=[redacted] AZURE_STORAGE_ACCESS_KEY=[redacted]")]
     [InlineData("https://acct.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&sig=abcDEF123%2Bxyz%3D&se=2025", "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&sig=[redacted]&se=2025")]
     [InlineData("https://b.s3.amazonaws.com/k?X-Amz-Signature=abcdef0123&X-Amz-Expires=60", "https://b.s3.amazonaws.com/k?X-Amz-Signature=[redacted]&X-Amz-Expires=60")]
     [InlineData("curl -H 'Ocp-Apim-Subscription-Key: 0123abcd' https://x", "curl -H 'Ocp-Apim-Subscription-Key: [redacted]' https://x")]

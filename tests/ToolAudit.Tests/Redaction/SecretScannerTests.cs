@@ -33,6 +33,15 @@ public sealed class SecretScannerTests
         "Authorization: Bearer ya29.a0AfH6SMBx3Gq-abcdefghijklmnopqrstuv_wxyz",
         "Bearer abc.defghijklmnopqrstuvwxyz~0123",
         "Authorization: Bearer " + Jwt,
+        "rk_test_51HabcdefghijklmnopqrstuvWXYZ",
+        "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",
+        "vault token: hvs.CAESIJrQ2Rk5Zd0wYWJjZGVmZ2hpamtsbW5v",
+        "GOOGLE_OAUTH_ACCESS_TOKEN ya29.a0AfH6SMBx3Gq-abcdefghijklmnopqrstuv",
+        "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",
+        "twine upload -p pypi-AgEIcHlwaS5vcmcCJDEyMzQ1Njc4",
+        "docker login -u bob --password-stdin <<< dckr_pat_2b3e36beeb386dfdaacb9b46004",
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "token: Bearer abcdefghijklmnopqrstuvwxyzABCD",
     };
 
     public static TheoryData<string> OrdinaryValues => new()
@@ -49,6 +58,10 @@ public sealed class SecretScannerTests
         "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQENBGXkR1IBCADJ2X8f0tE3kq9\n-----END PGP PUBLIC KEY BLOCK-----",
         "max_tokens=4096",
         "/home/alice/projects/tool-audit/src/ToolAudit/Recording/AuditRecorder.cs",
+        "This change adds basic internationalization support to the settings page.",
+        "git commit -am 'Add bearer token_refresh_middleware and tests'",
+        "# basic sanity_check_for_inputs before the loop",
+        "a Token abcdefghijklmnopqrstuvwxyz of words",
     };
 
     [Theory]
@@ -90,10 +103,31 @@ public sealed class SecretScannerTests
         entry.ResultChars.Should().Be(result.Length, "the length is of the real result");
     }
 
+    [Fact]
+    public void Mask_DottedKey_MasksAllOfItAndKeepsAFullStop()
+    {
+        SecretScanner.Mask("key 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.").Should().Be("key [redacted].");
+    }
+
+    [Theory]
+    [InlineData("POST https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX -d x", "POST https://hooks.slack.com/services/[redacted] -d x")]
+    [InlineData("POST https://discordapp.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz?wait=true", "POST https://discordapp.com/api/webhooks/[redacted]?wait=true")]
+    [InlineData("https://discord.com/api/webhooks/123456789012345678/abcdefghijklmnopqrstuvwxyz_ABCDEFG-0123456789", "https://discord.com/api/webhooks/[redacted]")]
+    [InlineData("GET https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/getUpdates", "GET https://api.telegram.org/bot[redacted]/getUpdates")]
+    [InlineData("see https://hooks.slack.com/services/ for the docs", "see https://hooks.slack.com/services/ for the docs")]
+    [InlineData("https://api.telegram.org/bot/short", "https://api.telegram.org/bot/short")]
+    public void Create_WebhookUrl_MasksThePathThatIsTheCredential(string text, string expected)
+    {
+        var entry = Prepared.Entry(new Dictionary<string, object?> { ["url"] = text }, text);
+
+        entry.ResultSnippet.Should().Be(expected);
+        entry.Args!["url"].GetString().Should().Be(expected, "a credential the name scan finds is masked in place in an argument too");
+    }
+
     [Theory]
     [InlineData("sent Bearer ya29.a0AfH6SMBx3Gq-abcdefghijklmnop to the API", "sent [redacted] to the API")]
     [InlineData("sent Authorization: Bearer " + Jwt + " and failed", "sent Authorization: [redacted] and failed")]
-    [InlineData("the token was Bearer abcdefghijklmnopqrstuvwxyz.", "the token was [redacted].")]
+    [InlineData("the token was Bearer abcdefghijklmnopqrstuvwxyz01.", "the token was [redacted].")]
     [InlineData("Bearer ya29.short leaves it", "Bearer ya29.short leaves it")]
     public void Mask_BearerTokenWithDots_MasksTheWholeTokenAndKeepsAFullStop(string text, string expected)
     {
