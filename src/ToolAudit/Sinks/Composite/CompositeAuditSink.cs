@@ -5,9 +5,11 @@ namespace ToolAudit;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The sinks are started together (all but the last on the thread pool, so that even a sink that blocks its thread
-/// does not delay the others' writes of the same batch); the composite completes when all are done, which means the
-/// slowest sink sets the pace of the next batch.
+/// The sinks are started together (all but the last offered to the thread pool, so that even a sink that blocks its
+/// thread does not delay the others' writes of the same batch); the composite completes when all are done, which means
+/// the slowest sink sets the pace of the next batch. A sink the pool has not started by the time the last one is done
+/// is started on the composite's own thread, so a pool whose threads are all taken (callers blocked waiting for room in
+/// the recorder's queue) cannot hold the writes back.
 /// </para>
 /// <para>
 /// When some sinks fail, the others still complete, and then the composite throws an <see cref="AuditWriteException"/>
@@ -86,6 +88,7 @@ public sealed class CompositeAuditSink : IAuditGapSink
     {
         List<(int Index, Exception Error)>? failures = null;
         List<(int Index, Task Pending)>? pending = null;
+        List<(int Index, SinkStart<TState> Start)>? started = null;
         var last = LastTarget(onlyGapSinks);
 
         for (var i = 0; i < _sinks.Length; i++)
@@ -95,30 +98,29 @@ public sealed class CompositeAuditSink : IAuditGapSink
                 continue;
             }
 
-            try
+            if (i < last)
             {
-                if (i < last)
-                {
-                    // A sink may block its thread (file I/O, a synchronous driver): start it on the pool so it cannot
-                    // hold back the sinks after it. The last one runs here.
-                    var sink = _sinks[i];
-                    (pending ??= new()).Add((i, Task.Run(() => write(sink, state, cancellationToken).AsTask(), CancellationToken.None)));
-                    continue;
-                }
-
-                var task = write(_sinks[i], state, cancellationToken);
-                if (task.IsCompletedSuccessfully)
-                {
-                    continue;
-                }
-
-                (pending ??= new()).Add((i, task.AsTask()));
+                // A sink may block its thread (file I/O, a synchronous driver): offer it to the pool so it cannot hold
+                // back the sinks after it. The last one runs here.
+                var start = new SinkStart<TState>(_sinks[i], write, state, cancellationToken);
+                ThreadPool.UnsafeQueueUserWorkItem(start, preferLocal: false);
+                (started ??= new()).Add((i, start));
+                continue;
             }
-#pragma warning disable CA1031 // A sink that throws synchronously is a failure of that sink only.
-            catch (Exception ex)
-#pragma warning restore CA1031
+
+            AddOutcome(i, () => write(_sinks[i], state, cancellationToken), ref pending, ref failures);
+        }
+
+        if (started is not null)
+        {
+            // A sink the pool has not started yet runs here now: callers blocked on pool threads waiting for room in
+            // the queue (Wait mode) can hold every pool thread, and the pool's new threads take their queued work first,
+            // so a write left to the pool could wait until their wait times out. So the composite needs no pool thread
+            // to start a sink, only (like any async sink) for an async sink's continuations.
+            foreach (var (index, start) in started)
             {
-                (failures ??= new()).Add((i, ex));
+                start.RunHereIfNotStarted();
+                (pending ??= new()).Add((index, start.Completion));
             }
         }
 
@@ -151,5 +153,106 @@ public sealed class CompositeAuditSink : IAuditGapSink
         var inner = ordered.Length == 1 ? ordered[0].Error : new AggregateException(ordered.Select(static f => f.Error));
         var error = new AuditWriteException(names, inner);
         throw error;
+    }
+
+    /// <summary>Starts one sink's write, noting a pending write or a synchronous failure.</summary>
+    private static void AddOutcome(int index, Func<ValueTask> write, ref List<(int Index, Task Pending)>? pending, ref List<(int Index, Exception Error)>? failures)
+    {
+        try
+        {
+            var task = write();
+            if (!task.IsCompletedSuccessfully)
+            {
+                (pending ??= new()).Add((index, task.AsTask()));
+            }
+        }
+#pragma warning disable CA1031 // A sink that throws synchronously is a failure of that sink only.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            (failures ??= new()).Add((index, ex));
+        }
+    }
+
+    /// <summary>
+    /// One sink's write, started by whichever comes first: a pool thread, or the composite's own thread once its last
+    /// sink is done (<see cref="RunHereIfNotStarted"/>). Never both.
+    /// </summary>
+    private sealed class SinkStart<TState> : IThreadPoolWorkItem
+    {
+        private readonly IAuditSink _sink;
+        private readonly Func<IAuditSink, TState, CancellationToken, ValueTask> _write;
+        private readonly TState _state;
+        private readonly CancellationToken _cancellationToken;
+
+        // Completed inline by whoever completes the write: the composite's continuation then runs on that thread, as
+        // when it awaits a sink's own task.
+        private readonly TaskCompletionSource _done = new();
+        private int _started;
+
+        public SinkStart(IAuditSink sink, Func<IAuditSink, TState, CancellationToken, ValueTask> write, TState state, CancellationToken cancellationToken)
+        {
+            _sink = sink;
+            _write = write;
+            _state = state;
+            _cancellationToken = cancellationToken;
+        }
+
+        /// <summary>Completes as the sink's write does, with its failure.</summary>
+        public Task Completion => _done.Task;
+
+        /// <inheritdoc />
+        public void Execute() => RunHereIfNotStarted();
+
+        /// <summary>Starts the write on this thread, unless it was started already.</summary>
+        public void RunHereIfNotStarted()
+        {
+            if (Interlocked.Exchange(ref _started, 1) != 0)
+            {
+                return;
+            }
+
+            ValueTask write;
+            try
+            {
+                write = _write(_sink, _state, _cancellationToken);
+            }
+#pragma warning disable CA1031 // Handed to the composite, which reports it as this sink's failure.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _done.SetException(ex);
+                return;
+            }
+
+            if (write.IsCompletedSuccessfully)
+            {
+                _done.SetResult();
+                return;
+            }
+
+            _ = write.AsTask().ContinueWith(
+                static (task, done) => Complete((TaskCompletionSource)done!, task),
+                _done,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        private static void Complete(TaskCompletionSource done, Task write)
+        {
+            if (write.IsFaulted)
+            {
+                done.SetException(write.Exception!.InnerExceptions);
+            }
+            else if (write.IsCanceled)
+            {
+                done.SetCanceled();
+            }
+            else
+            {
+                done.SetResult();
+            }
+        }
     }
 }
