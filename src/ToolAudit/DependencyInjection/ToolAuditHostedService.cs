@@ -8,7 +8,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// The drain runs in <see cref="StoppedAsync"/>, after the <see cref="IHostedService.StopAsync"/> of every hosted
 /// service, not in this one's own <see cref="StopAsync"/>: hosted services stop in the reverse order of their
 /// registration, so an agent registered before <c>AddToolAudit()</c> would otherwise still be making (and recording)
-/// its last tool calls after the recorder had shut down, and those calls would be refused.
+/// its last tool calls after the recorder had shut down, and those calls would be refused. Each stage runs in that
+/// reverse order too, <see cref="StoppedAsync"/> included, so <c>AddToolAudit()</c> registers this service first among
+/// the hosted services: its drain then comes after every other service's <see cref="StoppedAsync"/>.
 /// </remarks>
 internal sealed class ToolAuditHostedService(IAuditRecorder recorder) : IHostedLifecycleService
 {

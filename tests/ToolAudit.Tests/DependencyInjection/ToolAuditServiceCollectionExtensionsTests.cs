@@ -472,6 +472,45 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         host.Services.GetRequiredService<InMemoryAuditStore>().Recent(10).Select(e => e.Tool).Should().Contain("last_call");
     }
 
+    [Fact]
+    public async Task StopAsync_AgentRegisteredBeforeToolAuditRecordsInItsStoppedAsync_ItsLastCallIsWritten()
+    {
+        // The agent's StoppedAsync would run after ToolAudit's drain (each stage runs in the reverse order of
+        // registration), were ToolAudit's hosted service registered where AddToolAudit() is called.
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services
+                .AddHostedService<AgentThatRecordsWhenStopped>()
+                .AddToolAudit()
+                .AddInMemory())
+            .Build();
+        await host.StartAsync();
+        var recorder = host.Services.GetRequiredService<IAuditRecorder>();
+
+        await host.StopAsync();
+
+        recorder.Counters.Should().Be(new AuditCounters(1, 1, 0, 0, 0), "the agent's last call came before the host had stopped");
+        host.Services.GetRequiredService<InMemoryAuditStore>().Recent(10).Select(e => e.Tool).Should().Equal("stopped_call");
+    }
+
+    private sealed class AgentThatRecordsWhenStopped(IAuditRecorder recorder) : IHostedLifecycleService
+    {
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken)
+        {
+            recorder.Record(new ToolCall("alice", "stopped_call", null, AuditStatus.Ok));
+            return Task.CompletedTask;
+        }
+    }
+
     private sealed class AgentThatRecordsWhileItStops(IAuditRecorder recorder) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
