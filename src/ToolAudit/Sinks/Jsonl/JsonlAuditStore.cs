@@ -675,6 +675,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         file.NameCheckedAt = now;
         if (change == HeldFileChange.None)
         {
+            RewriteNameFileIfWrong(file.Key);
             return file;
         }
 
@@ -686,6 +687,30 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         });
         CloseFile(file.Key);
         return GetOrOpen(file.Key, out _);
+    }
+
+    /// <summary>
+    /// For a user of a hashed folder whose day file is held open: its <c>.user</c> file, written again when it no
+    /// longer holds the user's name (edited, emptied, deleted), as an open does. Readers take a hashed folder whose
+    /// <c>.user</c> does not hash to it for nobody's, so the entries written meanwhile would be out of every unfiltered
+    /// read until the store opened a day file of that user again.
+    /// </summary>
+    private void RewriteNameFileIfWrong(FileKey key)
+    {
+        var userFolder = UserFolder(key.User, out var needsNameFile);
+        if (!needsNameFile)
+        {
+            return;
+        }
+
+        using var root = FolderHandle.OpenRoot(_root, out _);
+        using var user = root.OpenFolder(Path.GetFileName(userFolder), out _);
+        BeforeFileOpenHook?.Invoke(user.PathOf(UserFolderNames.NameFile));
+        if (user.EnsureFile(UserFolderNames.NameFile, Encoding.UTF8.GetBytes(key.User)) && _options.FlushToDisk)
+        {
+            // Its new entry is durable once the folder is flushed, as after an open.
+            user.FlushToDisk();
+        }
     }
 
     private OpenFile GetOrOpen(FileKey key, out bool opened)

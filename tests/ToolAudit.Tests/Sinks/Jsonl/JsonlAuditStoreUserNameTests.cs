@@ -230,6 +230,37 @@ public sealed class JsonlAuditStoreUserNameTests
         Directory.GetFiles(Path.GetDirectoryName(nameFile)!).Should().ContainSingle("the new file is renamed into place, nothing is left beside it");
     }
 
+    [Theory]
+    [InlineData("mallory", "edited to name someone else")]
+    [InlineData(null, "deleted")]
+    public async Task WriteAsync_NameFileSpoiledWhileTheStoreHoldsTheDayFile_IsRewrittenWithinTheHeldFileCheck(string? planted, string why)
+    {
+        // The day file stays open between batches, so no open puts the .user right: the held file's check does.
+        var user = new string('u', 200);
+        using var folder = new TempFolder();
+        var clock = new FakeTimeProvider();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }) { HeldFileClock = clock };
+        await store.WriteAsync([Entries.At(Now, user: user, sequence: 1)], default);
+        var nameFile = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(store.GetFilePath(user, DateOnly.FromDateTime(Now.UtcDateTime)))!)!, ".user");
+        if (planted is null)
+        {
+            File.Delete(nameFile);
+        }
+        else
+        {
+            File.WriteAllText(nameFile, planted);
+        }
+
+        (await store.CountAsync(new AuditQuery())).Should().Be(0, why);
+
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        await store.WriteAsync([Entries.At(Now.AddSeconds(1), user: user, sequence: 2)], default);
+
+        File.ReadAllText(nameFile).Should().Be(user);
+        (await store.CountAsync(new AuditQuery())).Should().Be(2, "an unfiltered read takes the folder for the user's again");
+        (await store.GetUsersAsync().ToListAsync()).Should().Equal(user);
+    }
+
     [Fact]
     public async Task WriteAsync_PlainLowerCaseName_KeepsThePythonLayout()
     {
