@@ -353,7 +353,12 @@ internal sealed class JsonlLineReader : IDisposable
         var read = ReadAt(_filePosition - chunk, _buffer.AsSpan(start, chunk));
         if (read != chunk)
         {
-            throw new IOException("The audit file changed size while it was read.");
+            // Cut while it was read (a copy-and-truncate rotation, an admin): the bytes before the lines read are gone
+            // or new, so the rest of the file is skipped, not counted, as a file set aside and found shorter is.
+            _filePosition = 0;
+            _lo = _hi;
+            _done = true;
+            return false;
         }
 
         _filePosition -= chunk;

@@ -216,6 +216,32 @@ public sealed class JsonlReaderEdgeTests
         (await memory.QueryAsync(new AuditQuery()).ToListAsync()).Select(e => e.User).Should().Equal("carol", "bob", "alice", "bob", "zed");
     }
 
+    [Fact]
+    public async Task QueryAsync_DayFileCutWhileReadBackwards_SkipsTheRestOfItWithoutThrowing()
+    {
+        // A copy-and-truncate rotation (logrotate's copytruncate) can cut a day file while an admin's query reads it.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var path = store.GetFilePath("alice", Day);
+        var lines = Enumerable.Range(0, 20_000).Select(i => Line(TimeSpan.FromSeconds(i).ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture), "alice", $"t{i}"));
+        AuditFiles.Write(path, string.Join("\n", lines) + "\n");
+
+        var read = new List<string>();
+        await foreach (var entry in store.QueryAsync(new AuditQuery { User = "alice", Limit = int.MaxValue }))
+        {
+            read.Add(entry.Tool);
+            if (read.Count == 10)
+            {
+                using var cut = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+                cut.SetLength(200);
+            }
+        }
+
+        read.Should().HaveCountGreaterThanOrEqualTo(10).And.HaveCountLessThan(20_000, "what was cut away is not read");
+        read.Take(10).Should().Equal(Enumerable.Range(0, 10).Select(i => $"t{19_999 - i}"));
+        read.Should().OnlyHaveUniqueItems();
+    }
+
     private static string Line(string time, string user, string tool, string extra = "") =>
         $$"""{"ts":"2025-03-04T{{time}}.000+00:00","user":"{{user}}","tool":"{{tool}}","status":"ok","result_chars":0{{extra}}}""";
 
