@@ -450,7 +450,13 @@ internal sealed class AssignedSecretMasker
                 return masked;
             }
 
-            return FindValue(text, sign + 1, out start, out length) && IsRedactedValue(judgement, text, start, length);
+            if (!FindValue(text, sign + 1, out start, out length) || !IsRedactedValue(judgement, text, start, length))
+            {
+                return false;
+            }
+
+            length = WithCredentialsOfAnyScheme(text, keyStart, start, length);
+            return true;
         }
 
         // Judged by its first line, and only then read to its end: a path kept (password_file:\n  /run/secrets/db)
@@ -468,6 +474,42 @@ internal sealed class AssignedSecretMasker
 
         return true;
     }
+
+    /// <summary>
+    /// The length of an authorization header's value that is a scheme and its credentials, whatever the scheme
+    /// (<c>Authorization: Bot abc</c>, <c>SSWS abc</c>, <c>SharedKey acct:sig</c>; the usual ones, <c>Bearer</c> and
+    /// the like, are taken by <see cref="FindValue"/> already): an unquoted value of one word of letters, digits, <c>-</c>
+    /// and <c>_</c>, under a key whose last word is <c>authorization</c>, takes the next word on its line with it.
+    /// Otherwise <paramref name="length"/>.
+    /// </summary>
+    private static int WithCredentialsOfAnyScheme(ReadOnlySpan<char> text, int keyStart, int start, int length)
+    {
+        var keyEnd = keyStart;
+        while (keyEnd < text.Length && IsKeyChar(text[keyEnd]))
+        {
+            keyEnd++;
+        }
+
+        if (!EndsWithWord(text[keyStart..keyEnd], "authorization") || (start > 0 && text[start - 1] is '"' or '\'')
+            || length > MaxSchemeLength || !char.IsAsciiLetter(text[start]) || text.Slice(start, length).ContainsAnyExcept(SchemeChars))
+        {
+            return length;
+        }
+
+        var credentials = start + length;
+        while (credentials < text.Length && text[credentials] is ' ' or '\t')
+        {
+            credentials++;
+        }
+
+        var run = credentials > start + length && credentials < text.Length ? RunLength(text[credentials..]) : 0;
+        return run > 0 ? credentials + run - start : length;
+    }
+
+    // An authorization scheme's name (RFC 9110's token, as schemes are named in practice).
+    private const int MaxSchemeLength = 32;
+    private static readonly SearchValues<char> SchemeChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 
     /// <summary>
     /// A YAML value on the lines after a comment on its key's line (<c>password: # note\n  hunter2</c>): from the
