@@ -109,11 +109,7 @@ public static class AuditReaderExtensions
 
         var local = DateOnly.FromDayNumber((int)dayNumber).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
 
-        // A midnight that comes twice (clocks put back from 01:00 to 00:00, as in the Azores) starts the day the first
-        // time, under the larger offset: GetUtcOffset gives the standard one, which would hand the day's first hour to
-        // the day before. A midnight that never comes (00:00 becomes 01:00) gets the offset before the change, which
-        // is the instant the day begins.
-        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+        var offset = DayStart.Offset(zone, local);
         return local.Ticks - offset.Ticks < DateTimeOffset.MinValue.UtcTicks ? DateTimeOffset.MinValue : new DateTimeOffset(local, offset);
     }
 

@@ -14,8 +14,8 @@ internal static class SecretScanner
     private static readonly string[] KeyPrefixes =
     [
         "sk-", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
-        "glpat-", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "AKIA", "ASIA", "AIza", "ya29.", "GOCSPX-",
-        "hf_", "npm_", "pypi-", "dckr_pat_", "hvs.", "SG.", "whsec_",
+        "glpat-", "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "AKIA", "ASIA", "AIza", "ya29.",
+        "hf_", "npm_", "pypi-", "dckr_pat_", "hvs.",
     ];
 
     // Authorization schemes, matched in any case and followed by a token.

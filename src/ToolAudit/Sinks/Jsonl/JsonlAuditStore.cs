@@ -977,8 +977,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     {
         var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
 
-        // A midnight that comes twice starts the day the first time (the larger offset), as ReadDayAsync has it.
-        var offset = _dayZone.IsAmbiguousTime(local) ? _dayZone.GetAmbiguousTimeOffsets(local).Max() : _dayZone.GetUtcOffset(local);
+        // As ReadDayAsync has it: a midnight that comes twice starts the day the first time, one that never comes at the change.
+        var offset = DayStart.Offset(_dayZone, local);
 
         // At the ends of the calendar the start of a day may lie outside what a DateTimeOffset holds: clamp.
         var utcTicks = local.Ticks - offset.Ticks;

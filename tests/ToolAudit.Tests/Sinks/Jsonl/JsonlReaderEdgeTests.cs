@@ -217,6 +217,25 @@ public sealed class JsonlReaderEdgeTests
     }
 
     [Fact]
+    public async Task DayZoneThatSkippedAWholeDay_TheDayBeforeEndsAtTheChangeAndTheSkippedDayIsEmpty()
+    {
+        // Samoa moved across the date line: 2011-12-29 24:00 at UTC-10 became 2011-12-31 00:00 at UTC+14, so
+        // 2011-12-30 never was. TimeZoneInfo gives that midnight the new base offset, which started the 30th (and so
+        // ended the 29th) 23 hours early.
+        var apia = TimeZoneInfo.FindSystemTimeZoneById("Pacific/Apia");
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path, DayTimeZone = apia });
+        var lateOnThe29th = new DateTimeOffset(2011, 12, 29, 23, 30, 0, TimeSpan.FromHours(-10));
+        var earlyOnThe31st = new DateTimeOffset(2011, 12, 31, 0, 30, 0, TimeSpan.FromHours(14));
+        await store.WriteAsync([Entries.At(lateOnThe29th, sequence: 1), Entries.At(earlyOnThe31st, sequence: 2)], default);
+
+        (await store.ReadDayAsync("alice", new DateOnly(2011, 12, 29), apia)).Select(e => e.Seq()).Should().Equal(1);
+        (await store.ReadDayAsync("alice", new DateOnly(2011, 12, 30), apia)).Should().BeEmpty("that day never was");
+        (await store.ReadDayAsync("alice", new DateOnly(2011, 12, 31), apia)).Select(e => e.Seq()).Should().Equal(2);
+        (await store.CountAsync(new AuditQuery { Since = lateOnThe29th.AddHours(-1), Until = lateOnThe29th.AddHours(1) })).Should().Be(1);
+    }
+
+    [Fact]
     public async Task QueryAsync_DayFileCutWhileReadBackwards_SkipsTheRestOfItWithoutThrowing()
     {
         // A copy-and-truncate rotation (logrotate's copytruncate) can cut a day file while an admin's query reads it.
