@@ -22,6 +22,9 @@ public static partial class UnixFiles
         }
     }
 
+    /// <summary>The inode number of the file at <paramref name="path"/>, from <c>stat -c %i</c>.</summary>
+    public static ulong Inode(string path) => ulong.Parse(Run("stat", "-c", "%i", path), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>How many names the file at <paramref name="path"/> has (its link count), from <c>stat -c %h</c>.</summary>
     public static int LinkCount(string path) => int.Parse(Run("stat", "-c", "%h", path), System.Globalization.CultureInfo.InvariantCulture);
 

@@ -106,7 +106,7 @@ internal sealed class AppendOnlyFile : IDisposable
             }
 
             openedHook?.Invoke(path);
-            return new AppendOnlyFile(path, handle, status, null, EndsWithoutNewline(handle, path));
+            return new AppendOnlyFile(path, handle, status, null, EndsWithoutNewlineLocked(handle, path));
         }
         catch
         {
@@ -235,7 +235,20 @@ internal sealed class AppendOnlyFile : IDisposable
             return;
         }
 
-        WriteLines(data, _writeOnce, Path);
+        // A shared lock while appending: writers do not wait for one another (O_APPEND keeps their lines whole), but a
+        // store that opens the file and checks its last byte waits until no append is half done.
+        var locked = UnixFileNativeMethods.FlockUninterrupted(_handle!, UnixFileNativeMethods.LockShared);
+        try
+        {
+            WriteLines(data, _writeOnce, Path);
+        }
+        finally
+        {
+            if (locked)
+            {
+                UnixFileNativeMethods.Flock(_handle!, UnixFileNativeMethods.Unlock);
+            }
+        }
     }
 
     private unsafe nint WriteOnce(ReadOnlySpan<byte> data, out int errno)
@@ -347,6 +360,28 @@ internal sealed class AppendOnlyFile : IDisposable
         if (status.LinkCount > 1)
         {
             throw HardLinkRefused(path, status.LinkCount);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="EndsWithoutNewline(SafeFileHandle, string)"/> under an exclusive <c>flock</c>, which waits for the
+    /// appends in progress (each holds a shared one, see <see cref="WriteAll"/>): another process's append of more than
+    /// a page, seen half written, would read as a torn line, and the newline written for it would leave a blank line.
+    /// Writers that take no lock (another program, an older version) are not waited for.
+    /// </summary>
+    private static bool EndsWithoutNewlineLocked(SafeFileHandle handle, string path)
+    {
+        var locked = UnixFileNativeMethods.FlockUninterrupted(handle, UnixFileNativeMethods.LockExclusive);
+        try
+        {
+            return EndsWithoutNewline(handle, path);
+        }
+        finally
+        {
+            if (locked)
+            {
+                UnixFileNativeMethods.Flock(handle, UnixFileNativeMethods.Unlock);
+            }
         }
     }
 

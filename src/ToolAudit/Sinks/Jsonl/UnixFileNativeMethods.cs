@@ -102,6 +102,35 @@ internal static unsafe partial class UnixFileNativeMethods
     [LibraryImport("libc", EntryPoint = "renameat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int RenameAt(SafeFileHandle fromFolder, string from, SafeFileHandle toFolder, string to);
 
+    /// <summary><c>LOCK_SH</c> of <c>flock(2)</c> (the same on Linux and macOS).</summary>
+    public const int LockShared = 1;
+
+    /// <summary><c>LOCK_EX</c> of <c>flock(2)</c>.</summary>
+    public const int LockExclusive = 2;
+
+    /// <summary><c>LOCK_UN</c> of <c>flock(2)</c>.</summary>
+    public const int Unlock = 8;
+
+    /// <summary><c>flock(2)</c>: an advisory lock on the open file description.</summary>
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(SafeFileHandle fd, int operation);
+
+    /// <summary>
+    /// <see cref="Flock"/>, tried again while a signal interrupts it: whether the lock is held. False when the file system
+    /// has no such locks (some network ones): the caller goes on without it.
+    /// </summary>
+    public static bool FlockUninterrupted(SafeFileHandle fd, int operation)
+    {
+        int result;
+        do
+        {
+            result = Flock(fd, operation);
+        }
+        while (result != 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+        return result == 0;
+    }
+
     /// <summary><c>write(2)</c>.</summary>
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeFileHandle fd, byte* buffer, nint count);
