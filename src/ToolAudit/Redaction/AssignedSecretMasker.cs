@@ -1762,6 +1762,14 @@ internal sealed class AssignedSecretMasker
         // \\\"password\\\": …).
         var quote = QuoteLength(text, keyEnd);
         var at = keyEnd + quote;
+        if (quote > 0 && at < text.Length && text[at] == ']')
+        {
+            // A subscript given a quoted value: os.environ["DB_PASSWORD"] = "…", config['api_key'] = '…'. Not a
+            // comparison (==), nor a value looked up (= os.getenv("X"): code, which names no secret of its own).
+            at = SkipSpace(text, at + 1, lines: false);
+            return at + 1 < text.Length && text[at] == '=' && text[at + 1] is not ('=' or '~')
+                && QuoteLength(text, SkipSpace(text, at + 1, lines: false)) > 0 ? at : -1;
+        }
 
         while (at < text.Length && text[at] is ' ' or '\t')
         {
