@@ -1122,13 +1122,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         {
             foreach (var file in ListDayFiles(folder))
             {
-                // One day of slack either side: files written by others may use another zone's days.
-                if (query.Since is { } since && StartOfDay(file.Day, addDays: 2) <= since)
+                // Two days of slack either side: a file written under another zone's days (the Python orchestrator's
+                // local days, or this store's before DayTimeZone changed) may begin and end up to 26 hours from ours
+                // (zones run from UTC-12 to UTC+14).
+                if (query.Since is { } since && StartOfDay(file.Day, addDays: 3) <= since)
                 {
                     continue;
                 }
 
-                if (query.Until is { } until && StartOfDay(file.Day, addDays: -1) >= until)
+                if (query.Until is { } until && StartOfDay(file.Day, addDays: -2) >= until)
                 {
                     continue;
                 }

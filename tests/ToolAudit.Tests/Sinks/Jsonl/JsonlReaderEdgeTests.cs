@@ -235,6 +235,31 @@ public sealed class JsonlReaderEdgeTests
         (await store.CountAsync(new AuditQuery { Since = lateOnThe29th.AddHours(-1), Until = lateOnThe29th.AddHours(1) })).Should().Be(1);
     }
 
+    [Theory]
+    [InlineData("Etc/GMT+12", "Pacific/Kiritimati")]
+    [InlineData("Pacific/Kiritimati", "Etc/GMT+12")]
+    public async Task DayTimeZoneChangedFromOneEndOfTheWorldToTheOther_RangesStillFindEveryEntry(string written, string read)
+    {
+        // Day files written under one end of the world's zones (UTC-12, UTC+14), read under the other: a file's day
+        // begins 26 hours before or after the reader's day of the same date.
+        using var folder = new TempFolder();
+        var start = new DateTimeOffset(2025, 3, 4, 0, 0, 0, TimeSpan.Zero);
+        var times = Enumerable.Range(0, 120).Select(hour => start.AddHours(hour)).ToList();
+        using (var writer = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path, DayTimeZone = TimeZoneInfo.FindSystemTimeZoneById(written) }))
+        {
+            await writer.WriteAsync(times.Select((at, i) => Entries.At(at, sequence: i)).ToList(), default);
+        }
+
+        using var reader = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path, DayTimeZone = TimeZoneInfo.FindSystemTimeZoneById(read) });
+        foreach (var bound in times)
+        {
+            (await reader.CountAsync(new AuditQuery { Since = bound })).Should().Be(times.Count(t => t >= bound), $"since {bound:O}");
+            (await reader.CountAsync(new AuditQuery { Until = bound })).Should().Be(times.Count(t => t < bound), $"until {bound:O}");
+        }
+
+        (await reader.QueryAsync(new AuditQuery { Since = start.AddHours(59), Until = start.AddHours(61), Limit = int.MaxValue }).CountAsync()).Should().Be(2);
+    }
+
     [Fact]
     public async Task QueryAsync_DayFileCutWhileReadBackwards_SkipsTheRestOfItWithoutThrowing()
     {
