@@ -23,6 +23,9 @@ internal sealed class ArgumentKeyRedactor
 
     private readonly string[][] _patterns;
 
+    // Whether an environment variable's name that ends in _KEY names a secret (see IsEnvironmentKey).
+    private readonly bool _environmentKeys;
+
     public ArgumentKeyRedactor(IEnumerable<string> redactedKeys)
     {
         _patterns = redactedKeys
@@ -30,6 +33,7 @@ internal sealed class ArgumentKeyRedactor
             .Where(static words => words.Length > 0)
             .Distinct(WordsComparer.Instance)
             .ToArray();
+        _environmentKeys = _patterns.Any(static words => words.Length > 1 && words[^1] == "key");
     }
 
     /// <summary>The words of each configured key, lower case (none is empty).</summary>
@@ -59,8 +63,28 @@ internal sealed class ArgumentKeyRedactor
         }
 
         var judgement = JudgeWords(words);
+        if (judgement == KeyJudgement.Kept && _environmentKeys && IsEnvironmentKey(key))
+        {
+            return KeyJudgement.Redacted;
+        }
+
         return judgement == KeyJudgement.Kept && PassReadAsPassword(words) is { } read ? JudgeWords(read) : judgement;
     }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is an environment variable's name of two words or more whose last is <c>KEY</c>
+    /// (<c>STRIPE_KEY</c>, <c>OPENAI_KEY</c>, <c>APP_KEY</c>, <c>DD_APP_KEY</c>): upper-case letters, digits and
+    /// underscores only. Such a name in a <c>.env</c> file or an <c>env</c> listing is an API key's nearly always, while
+    /// <c>sort_key</c> or <c>cacheKey</c> in arguments and JSON are not; the few that are not (<c>SORT_KEY</c>,
+    /// <c>PUBLIC_KEY</c>) are redacted on the safe side. Only when some configured key is a multi-word one ending in
+    /// <c>key</c> (<c>api_key</c>, by default): a host that replaced the defaults with its own list decides alone.
+    /// </summary>
+    private static bool IsEnvironmentKey(string key) =>
+        key.Length > 4 && key.EndsWith("_KEY", StringComparison.Ordinal) && key[0] is >= 'A' and <= 'Z'
+        && !key.AsSpan().ContainsAnyExcept(EnvironmentNameChars);
+
+    private static readonly System.Buffers.SearchValues<char> EnvironmentNameChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
     /// <summary>What the configured keys say of a key split into <paramref name="words"/> (see <see cref="Judge"/>).</summary>
     private KeyJudgement JudgeWords(string[] words)

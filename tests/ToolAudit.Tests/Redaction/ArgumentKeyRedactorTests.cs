@@ -40,9 +40,20 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("sig")]
     [InlineData("X-Amz-Signature")]
     [InlineData("X-Goog-Signature")]
+    [InlineData("STRIPE_KEY")]
+    [InlineData("OPENAI_KEY")]
+    [InlineData("DD_APP_KEY")]
+    [InlineData("MAILGUN2_KEY")]
     public void IsRedacted_DefaultKeysNamingASecret_IsTrue(string key)
     {
         Defaults.IsRedacted(key).Should().BeTrue();
+    }
+
+    [Fact]
+    public void IsRedacted_EnvironmentNameEndingInKey_OnlyWhileAKeyEndingInKeyIsConfigured()
+    {
+        new ArgumentKeyRedactor(["password"]).IsRedacted("STRIPE_KEY").Should().BeFalse("the host's own list names no *_key secret");
+        new ArgumentKeyRedactor(["signing_key"]).IsRedacted("STRIPE_KEY").Should().BeTrue();
     }
 
     [Theory]
@@ -86,6 +97,12 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("cookbook")]
     [InlineData("keyboard")]
     [InlineData("key")]
+    [InlineData("KEY")]
+    [InlineData("sort_key")]
+    [InlineData("cacheKey")]
+    [InlineData("Sort_Key")]
+    [InlineData("RSA_KEY_SIZE")]
+    [InlineData("_KEY")]
     [InlineData("api_version")]
     [InlineData("private")]
     [InlineData("connection")]

@@ -21,6 +21,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("Authorization: hunter2\nnext line", "Authorization: [redacted]\nnext line")]
     [InlineData("Authorization: \"Bot abc\" rest", "Authorization: \"[redacted]\" rest")]
     [InlineData("password: hunter2 more", "password: [redacted] more")]
+    [InlineData("STRIPE_KEY=rk_abc123\nAPP_KEY=base64:abc/def=\nDD_APP_KEY=0a1b2c\nSORT_ORDER=asc", "STRIPE_KEY=[redacted]\nAPP_KEY=[redacted]\nDD_APP_KEY=[redacted]\nSORT_ORDER=asc")]
     [InlineData("os.environ[\"DB_PASSWORD\"] = \"hunter2\"\nprint(1)", "os.environ[\"DB_PASSWORD\"] = \"[redacted]\"\nprint(1)")]
     [InlineData("config['api_key']='abc123'; $_ENV['DB_PASS'] = \"x\";", "config['api_key']='[redacted]'; $_ENV['DB_PASS'] = \"[redacted]\";")]
     [InlineData("https://acct.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&sig=abcDEF123%2Bxyz%3D&se=2025", "https://acct.blob.core.windows.net/c/b?sv=2022-11-02&ss=b&sig=[redacted]&se=2025")]
