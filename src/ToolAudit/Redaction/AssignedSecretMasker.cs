@@ -271,7 +271,9 @@ internal sealed class AssignedSecretMasker
                         break;
                     }
 
-                    if (Matches(text, hit, out start, out length, out var next))
+                    // A secret piped in before its command (echo … | docker login --password-stdin) lies before the
+                    // flag that tells of it: one before a value already masked cannot be masked any more.
+                    if (Matches(text, hit, out start, out length, out var next) && start >= from)
                     {
                         return true;
                     }
@@ -361,6 +363,11 @@ internal sealed class AssignedSecretMasker
                 if (flag == KeyJudgement.Kept && IsSecureStringValueFlag(text, keyStart, keyEnd))
                 {
                     flag = KeyJudgement.Redacted;
+                }
+
+                if (flag == KeyJudgement.Kept && ReadsSecretFromStdin(text, keyStart, keyEnd))
+                {
+                    return FindStdinSecret(text, keyStart, keyEnd, out start, out length);
                 }
 
                 return flag != KeyJudgement.Kept && FindFlagValue(text, keyStart, keyEnd, out start, out length) && IsRedactedValue(flag, text, start, length);
@@ -817,6 +824,117 @@ internal sealed class AssignedSecretMasker
         && text[keyStart] == '-' && text[keyStart + 1] == '-' && text[keyStart + 2] != '-'
         && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
         && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the long flag <c>text[keyStart..keyEnd]</c> says a secret comes on standard input: a secret's name, then
+    /// <c>stdin</c> (<c>--password-stdin</c> of <c>docker login</c>, <c>podman</c>, <c>helm registry login</c>).
+    /// </summary>
+    private bool ReadsSecretFromStdin(ReadOnlySpan<char> text, int keyStart, int keyEnd) =>
+        keyEnd - keyStart > 2 + StdinWord.Length + 1 && EndsWithWord(text[keyStart..keyEnd], StdinWord)
+        && JudgeKey(text[keyStart..(keyEnd - StdinWord.Length - 1)]) != KeyJudgement.Kept;
+
+    private const string StdinWord = "stdin";
+
+    /// <summary>
+    /// The secret a command that reads it on standard input (<see cref="ReadsSecretFromStdin"/>, the flag at
+    /// <c>text[flagStart..flagEnd]</c>) is given on its line: a here-string after the flag
+    /// (<c>docker login -u bob --password-stdin &lt;&lt;&lt; 'hunter2'</c>), or what <c>echo</c> or <c>printf</c> writes into the
+    /// pipe before the command (<c>echo 'hunter2' | docker login --password-stdin</c>; echo's options and printf's
+    /// format are passed over: <c>printf '%s' hunter2 | …</c>). A variable (<c>echo "$PW"</c>) names where the secret
+    /// is, and is kept.
+    /// </summary>
+    private static bool FindStdinSecret(ReadOnlySpan<char> text, int flagStart, int flagEnd, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        var commandEnd = text[flagEnd..].IndexOfAny(CommandEnds);
+        commandEnd = commandEnd < 0 ? text.Length : flagEnd + commandEnd;
+        var hereString = text[flagEnd..commandEnd].IndexOf("<<<", StringComparison.Ordinal);
+        if (hereString >= 0)
+        {
+            return FindWordAt(text, SkipSpace(text, flagEnd + hereString + 3, lines: false), commandEnd, out start, out length);
+        }
+
+        // The pipe into the command: one |, on the flag's line, not ||.
+        var lineStart = text[..flagStart].LastIndexOfAny('\r', '\n') + 1;
+        var pipe = text[lineStart..flagStart].LastIndexOf('|');
+        if (pipe < 0)
+        {
+            return false;
+        }
+
+        pipe += lineStart;
+        if ((pipe > 0 && text[pipe - 1] == '|') || text[pipe + 1] == '|')
+        {
+            return false;
+        }
+
+        // The command writing into it: from the end of the one before it (; & |) or the line's start.
+        var writer = SkipSpace(text, lineStart + text[lineStart..pipe].LastIndexOfAny(CommandEnds) + 1, lines: false);
+        var format = false;
+        if (StartsWithWord(text, writer, "printf"))
+        {
+            format = true;
+            writer += 6;
+        }
+        else if (StartsWithWord(text, writer, "echo"))
+        {
+            writer += 4;
+        }
+        else
+        {
+            return false;
+        }
+
+        var at = SkipSpace(text, writer, lines: false);
+        while (at > writer && at < pipe)
+        {
+            if (!FindWordAt(text, at, pipe, out var wordStart, out var wordLength))
+            {
+                return false;
+            }
+
+            var word = text.Slice(wordStart, wordLength);
+            var wordEnd = wordStart + wordLength + (wordStart > at ? 1 : 0);
+            if ((!format && word.Length <= 3 && word[0] == '-' && wordStart == at) || (format && word.Contains('%')))
+            {
+                // echo -n, echo -e; printf's format.
+                format = false;
+                at = SkipSpace(text, wordEnd, lines: false);
+                continue;
+            }
+
+            // A variable ($PW, "${PW}") names where the secret is, as a file's path does: kept.
+            start = wordStart;
+            length = wordLength;
+            return word[0] != '$';
+        }
+
+        return false;
+    }
+
+    /// <summary>The word at <paramref name="at"/>, before <paramref name="end"/>: a quoted one's content, or the run to white space.</summary>
+    private static bool FindWordAt(ReadOnlySpan<char> text, int at, int end, out int start, out int length)
+    {
+        start = at;
+        length = 0;
+        if (at >= end)
+        {
+            return false;
+        }
+
+        if (text[at] is '"' or '\'')
+        {
+            var close = text[(at + 1)..end].IndexOf(text[at]);
+            start = at + 1;
+            length = close < 0 ? end - start : close;
+            return length > 0;
+        }
+
+        var stop = text[at..end].IndexOfAny(' ', '\t');
+        length = stop < 0 ? end - at : stop;
+        return length > 0;
+    }
 
     /// <summary>
     /// Whether the long flag <c>text[keyStart..keyEnd]</c> is a value flag (<c>--value</c>) with <c>SecureString</c>
