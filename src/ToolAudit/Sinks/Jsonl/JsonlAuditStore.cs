@@ -1122,15 +1122,16 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         {
             foreach (var file in ListDayFiles(folder))
             {
-                // Two days of slack either side: a file written under another zone's days (the Python orchestrator's
-                // local days, or this store's before DayTimeZone changed) may begin and end up to 26 hours from ours
-                // (zones run from UTC-12 to UTC+14).
-                if (query.Since is { } since && StartOfDay(file.Day, addDays: 3) <= since)
+                // One day of slack either side: a file written under another zone's days (the Python orchestrator's
+                // local days, or this store's before DayTimeZone changed) begins and ends less than 24 hours from ours
+                // unless the two zones are 24 hours apart or more (UTC-12 and UTC+12 to +14, UTC-11 and UTC+13 to +14,
+                // UTC-10 and UTC+14): a second day would cost every range read two more day files read whole.
+                if (query.Since is { } since && StartOfDay(file.Day, addDays: 2) <= since)
                 {
                     continue;
                 }
 
-                if (query.Until is { } until && StartOfDay(file.Day, addDays: -2) >= until)
+                if (query.Until is { } until && StartOfDay(file.Day, addDays: -1) >= until)
                 {
                     continue;
                 }
