@@ -852,7 +852,8 @@ internal sealed class AssignedSecretMasker
         var hereString = text[flagEnd..commandEnd].IndexOf("<<<", StringComparison.Ordinal);
         if (hereString >= 0)
         {
-            return FindWordAt(text, SkipSpace(text, flagEnd + hereString + 3, lines: false), commandEnd, out start, out length);
+            // A variable ($PW, "${PW}") names where the secret is, as a file's path does: kept.
+            return FindWordAt(text, SkipSpace(text, flagEnd + hereString + 3, lines: false), commandEnd, out start, out length) && text[start] != '$';
         }
 
         // The pipe into the command: one |, on the flag's line, not ||.
@@ -864,8 +865,9 @@ internal sealed class AssignedSecretMasker
         }
 
         pipe += lineStart;
-        if ((pipe > 0 && text[pipe - 1] == '|') || text[pipe + 1] == '|')
+        if ((pipe > 0 && text[pipe - 1] == '|') || text[pipe + 1] == '|' || text[(pipe + 1)..flagStart].ContainsAny(CommandEnds))
         {
+            // Not a pipe, or one into an earlier command of the line (echo hi | tee log; docker login …).
             return false;
         }
 

@@ -207,7 +207,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("docker x login -p 22; docker --debug run -p 80:80 app; docker --config x run login -p 2")]
     [InlineData("users.Select(password => Hash(password)); signal=5 signature=int Add(int a) AccountName=acct")]
     [InlineData("os.environ['PASSWORD'] = os.getenv('X'); print('password', n); kubectl -n prod get pods -d")]
-    [InlineData("cat pw.txt | docker login --password-stdin r.io; echo ok || docker login --password-stdin r.io; printf '%s' \"$PW\" | docker login --password-stdin r")]
+    [InlineData("cat pw.txt | docker login --password-stdin r.io; echo ok || docker login --password-stdin r.io; printf '%s' \"$PW\" | docker login --password-stdin r; echo hi | tee log; docker login --password-stdin r <<< \"$PW\"")]
     [InlineData("if os.environ[\"TOKEN\"] == \"x\": headers[\"Authorization\"] = f\"Bearer {token}\"; ENV[\"TOKEN\"] = fetch()")]
     [InlineData("SELECT * FROM users WHERE name = 'bob' AND status = 'ok'; -- identified by nothing; identity 'x'")]
     [InlineData("ssh-keygen -l -f key.pub; docker run -d -n 5 app; ConvertTo-SecureString -AsPlainText; keytool -list -v")]
