@@ -30,6 +30,7 @@ internal sealed class AuditEntryFactory
     private readonly ArgumentKeyRedactor _keyRedactor;
     private readonly AssignedSecretMasker _assignedSecrets;
     private readonly Func<string, string> _maskSanitized;
+    private readonly Func<string, string> _maskSecrets;
     private readonly Dictionary<string, KeyJudgement> _redactedKeyCache = new(StringComparer.Ordinal);
     private readonly int _argMaxChars;
     private readonly int _snippetMaxChars;
@@ -40,6 +41,7 @@ internal sealed class AuditEntryFactory
         _keyRedactor = new ArgumentKeyRedactor(options.RedactedKeys);
         _assignedSecrets = new AssignedSecretMasker(_keyRedactor);
         _maskSanitized = text => MaskSecrets(WellFormedText.Sanitize(text));
+        _maskSecrets = MaskSecrets;
         _argMaxChars = options.ArgMaxChars;
         _snippetMaxChars = options.SnippetMaxChars;
         _errorMaxChars = options.ErrorMaxChars;
@@ -274,14 +276,16 @@ internal sealed class AuditEntryFactory
     {
         text = WellFormedText.Sanitize(text);
 
-        // A value shaped like a credential is one; a value that names one (a command line's --password=…, a
-        // connection string, a URL with a password) keeps its text with the secret masked.
-        if (SecretScanner.ContainsSecret(text))
+        // A value that holds a credential's shape (a token, a key) or names one (a command line's --password=…, a
+        // connection string, a URL with a password) keeps its text with the secret masked, as a result does: a command
+        // or a file's content that holds a token still shows what ran, and a value that is a token is [redacted] whole.
+        var kept = KeptPart(text, _argMaxChars);
+        if (SecretScanner.ContainsSecret(kept))
         {
-            return SecretScanner.Redacted;
+            return MaskAndCut(text, _argMaxChars, _maskSecrets);
         }
 
-        return _assignedSecrets.ContainsSecret(KeptPart(text, _argMaxChars))
+        return _assignedSecrets.ContainsSecret(kept)
             ? MaskAndCut(text, _argMaxChars, _assignedSecrets.Mask)
             : TextTruncation.TruncateArgument(text, _argMaxChars);
     }

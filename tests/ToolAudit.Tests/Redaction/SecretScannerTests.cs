@@ -63,13 +63,33 @@ public sealed class SecretScannerTests
 
     [Theory]
     [MemberData(nameof(SecretValues))]
-    public void Create_SecretShapedValueUnderAnyKey_IsWrittenAsRedacted(string value)
+    public void Create_SecretShapedValueUnderAnyKey_IsMaskedInPlace(string value)
     {
         var entry = Prepared.Entry(new Dictionary<string, object?> { ["note"] = value, ["list"] = new[] { "ok", value } });
 
-        entry.Args!["note"].GetString().Should().Be("[redacted]");
+        var note = entry.Args!["note"].GetString()!;
+        note.Should().Contain("[redacted]");
+        SecretScanner.ContainsSecret(note).Should().BeFalse("no credential shape is left");
+        note.Length.Should().BeLessThan(value.Length, "the secret is replaced");
         entry.Args["list"][0].GetString().Should().Be("ok");
-        entry.Args["list"][1].GetString().Should().Be("[redacted]");
+        entry.Args["list"][1].GetString().Should().Be(note, "in a list as on its own");
+    }
+
+    [Theory]
+    [InlineData("ghp_abcdefghijklmnopqrstuvwxyz0123456789", "[redacted]")]
+    [InlineData("curl -H 'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=' https://example.com", "curl -H 'Authorization: [redacted]' https://example.com")]
+    [InlineData("aws s3 ls --access-key AKIAIOSFODNN7EXAMPLE --region eu-west-1", "aws s3 ls --access-key [redacted] --region eu-west-1")]
+    [InlineData("kubectl --token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc rollout restart deployment/api", "kubectl --token=[redacted] rollout restart deployment/api")]
+    [InlineData("import os\nGH = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\"\ndef list_repos(org):\n    pass\n", "import os\nGH = \"[redacted]\"\ndef list_repos(org):\n    pass\n")]
+    public void Create_ArgumentHoldingACredentialShape_KeepsWhatRanWithTheSecretMasked(string value, string expected)
+    {
+        // A command or a file's content that holds a token still shows what ran: the trail keeps it, the token goes.
+        var entry = Prepared.Entry(new Dictionary<string, object?> { ["command"] = value });
+        var line = Prepared.Line(new ToolCall("alice", "shell", new Dictionary<string, object?> { ["command"] = value }, AuditStatus.Ok));
+
+        entry.Args!["command"].GetString().Should().Be(expected);
+        using var written = System.Text.Json.JsonDocument.Parse(line);
+        written.RootElement.GetProperty("args").GetProperty("command").GetString().Should().Be(expected, "the file writer masks alike");
     }
 
     [Theory]
@@ -196,8 +216,9 @@ public sealed class SecretScannerTests
 
         line.Should().NotContain("hunter2");
         using var written = System.Text.Json.JsonDocument.Parse(line);
-        entry.Args!["command"].GetString().Should().Be("[redacted]", "a value holding a secret shape is redacted whole");
-        written.RootElement.GetProperty("args").GetProperty("command").GetString().Should().Be("[redacted]");
+        entry.Args!["command"].GetString().Should().StartWith("printf 'machine api.example.com ").And.Contain("password [redacted]")
+            .And.EndWith("' >> ~/.netrc", "a value holding a secret shape keeps its text with the secret masked");
+        written.RootElement.GetProperty("args").GetProperty("command").GetString().Should().Be(entry.Args["command"].GetString());
         entry.ResultSnippet.Should().Be(maskedResult);
         written.RootElement.GetProperty("result_snippet").GetString().Should().Be(entry.ResultSnippet);
         entry.Error.Should().Be(maskedError);
