@@ -104,7 +104,7 @@ public sealed class ToolAuditOptions
     public int ErrorMaxChars { get; set; } = DefaultErrorMaxChars;
 
     /// <summary>Argument keys whose values are written as <c>[redacted]</c>.</summary>
-    /// <value>The default is <see cref="DefaultRedactedKeys"/>. Bearer tokens and API-key shaped values are masked whatever their key (in place: a command that holds one keeps the rest of its text).</value>
+    /// <value>The default is <see cref="DefaultRedactedKeys"/>. Bearer tokens and API-key shaped values are masked whatever their key (in place in a one-line value, so a command that holds one keeps the rest of its text; a value of several lines that holds one is redacted whole).</value>
     /// <remarks>
     /// Keys bound from configuration (<c>AddToolAudit(configuration)</c>, <c>"RedactedKeys": ["ssn"]</c>) are added to
     /// the defaults: configuration cannot un-redact <c>password</c>, and an empty or null list there changes nothing. One

@@ -276,13 +276,16 @@ internal sealed class AuditEntryFactory
     {
         text = WellFormedText.Sanitize(text);
 
-        // A value that holds a credential's shape (a token, a key) or names one (a command line's --password=…, a
-        // connection string, a URL with a password) keeps its text with the secret masked, as a result does: a command
-        // or a file's content that holds a token still shows what ran, and a value that is a token is [redacted] whole.
+        // A one-line value that holds a credential's shape (a command with a token in it) or names one (a command
+        // line's --password=…, a connection string, a URL with a password) keeps its text with the secret masked, as a
+        // result does, so the trail still shows what ran; a value that is a token is [redacted] whole. A value of
+        // several lines that holds a credential's shape (a file's content, a script) is redacted whole: a config file
+        // with one token the scan knows holds others it cannot tell (a header's value, a key beside its id) as often
+        // as not, and an argument, unlike a result, is kept whole up to ArgMaxChars.
         var kept = KeptPart(text, _argMaxChars);
         if (SecretScanner.ContainsSecret(kept))
         {
-            return MaskAndCut(text, _argMaxChars, _maskSecrets);
+            return text.AsSpan().ContainsAny('\n', '\r') ? SecretScanner.Redacted : MaskAndCut(text, _argMaxChars, _maskSecrets);
         }
 
         return _assignedSecrets.ContainsSecret(kept)

@@ -80,10 +80,12 @@ public sealed class SecretScannerTests
     [InlineData("curl -H 'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=' https://example.com", "curl -H 'Authorization: [redacted]' https://example.com")]
     [InlineData("aws s3 ls --access-key AKIAIOSFODNN7EXAMPLE --region eu-west-1", "aws s3 ls --access-key [redacted] --region eu-west-1")]
     [InlineData("kubectl --token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abc rollout restart deployment/api", "kubectl --token=[redacted] rollout restart deployment/api")]
-    [InlineData("import os\nGH = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\"\ndef list_repos(org):\n    pass\n", "import os\nGH = \"[redacted]\"\ndef list_repos(org):\n    pass\n")]
+    [InlineData("import os\nGH = \"ghp_abcdefghijklmnopqrstuvwxyz0123456789\"\nKEY = \"unknown-shape\"\n", "[redacted]")]
+    [InlineData("<value>Bearer abcdefghijklmnopqrstuvwxyz0123</value>\r\n<value>other</value>", "[redacted]")]
     public void Create_ArgumentHoldingACredentialShape_KeepsWhatRanWithTheSecretMasked(string value, string expected)
     {
-        // A command or a file's content that holds a token still shows what ran: the trail keeps it, the token goes.
+        // A command that holds a token still shows what ran: the trail keeps it, the token goes. A value of several
+        // lines (a file's content) that holds one is redacted whole: it may hold secrets the scan cannot tell.
         var entry = Prepared.Entry(new Dictionary<string, object?> { ["command"] = value });
         var line = Prepared.Line(new ToolCall("alice", "shell", new Dictionary<string, object?> { ["command"] = value }, AuditStatus.Ok));
 
