@@ -391,6 +391,12 @@ internal sealed class AssignedSecretMasker
                 return true;
             }
 
+            // A call given a secret's name and then its value: os.Setenv("API_TOKEN", "…"), define('DB_PASSWORD', '…').
+            if (FindCallArgumentValue(text, keyStart, keyEnd, out var argument, out start, out length))
+            {
+                return IsRedactedValue(argument, text, start, length);
+            }
+
             var element = IsElementName(text, keyStart, keyEnd) ? JudgeKey(text[keyStart..keyEnd]) : KeyJudgement.Kept;
             return element != KeyJudgement.Kept && FindElementValue(text, keyEnd, out start, out length) && IsRedactedValue(element, text, start, length);
         }
@@ -824,6 +830,59 @@ internal sealed class AssignedSecretMasker
         && text[keyStart] == '-' && text[keyStart + 1] == '-' && text[keyStart + 2] != '-'
         && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
         && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The value a call is given after a secret's name, its first argument, both quoted alike:
+    /// <c>req.Header.Set("X-Api-Key", "…")</c>, <c>headers.Add("X-Api-Key", "…")</c>, <c>define('DB_PASSWORD', '…')</c>,
+    /// <c>os.Setenv('API_TOKEN', '…')</c> (the name scan reaches a key near a sign: a dash, a single quote, an
+    /// <c>=</c>). <paramref name="judgement"/> is the name's. A tuple or a list without a call before it
+    /// (<c>("password", "email")</c>) is left alone.
+    /// </summary>
+    private bool FindCallArgumentValue(ReadOnlySpan<char> text, int keyStart, int keyEnd, out KeyJudgement judgement, out int start, out int length)
+    {
+        judgement = KeyJudgement.Kept;
+        start = 0;
+        length = 0;
+        if (keyStart < 2 || keyEnd >= text.Length || text[keyStart - 1] is not ('"' or '\'') || text[keyEnd] != text[keyStart - 1])
+        {
+            return false;
+        }
+
+        // A call's opening parenthesis before the name, a name of a function or method before it.
+        var open = keyStart - 2;
+        while (open > 0 && text[open] is ' ' or '\t')
+        {
+            open--;
+        }
+
+        if (text[open] != '(' || open == 0 || !(char.IsAsciiLetterOrDigit(text[open - 1]) || text[open - 1] == '_'))
+        {
+            return false;
+        }
+
+        var comma = SkipSpace(text, keyEnd + 1, lines: false);
+        if (comma >= text.Length || text[comma] != ',')
+        {
+            return false;
+        }
+
+        var value = SkipSpace(text, comma + 1, lines: false);
+        if (value >= text.Length || text[value] != text[keyStart - 1])
+        {
+            return false;
+        }
+
+        judgement = JudgeKey(text[keyStart..keyEnd]);
+        if (judgement == KeyJudgement.Kept)
+        {
+            return false;
+        }
+
+        start = value + 1;
+        var close = text[start..].IndexOf(text[value]);
+        length = close < 0 ? text.Length - start : close;
+        return length > 0;
+    }
 
     /// <summary>
     /// Whether the long flag <c>text[keyStart..keyEnd]</c> says a secret comes on standard input: a secret's name, then
