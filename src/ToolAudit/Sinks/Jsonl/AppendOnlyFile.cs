@@ -235,9 +235,9 @@ internal sealed class AppendOnlyFile : IDisposable
             return;
         }
 
-        // A shared lock while appending: writers do not wait for one another (O_APPEND keeps their lines whole), but a
-        // store that opens the file and checks its last byte waits until no append is half done.
-        var locked = UnixFileNativeMethods.FlockUninterrupted(_handle!, UnixFileNativeMethods.LockShared);
+        // The append gate shared while appending: writers do not wait for one another (O_APPEND keeps their lines
+        // whole), but a store that opens the file and checks its last byte waits until no append is half done.
+        var locked = UnixFileNativeMethods.LockAppendGate(_handle!, exclusive: false);
         try
         {
             WriteLines(data, _writeOnce, Path);
@@ -246,7 +246,7 @@ internal sealed class AppendOnlyFile : IDisposable
         {
             if (locked)
             {
-                UnixFileNativeMethods.Flock(_handle!, UnixFileNativeMethods.Unlock);
+                UnixFileNativeMethods.UnlockAppendGate(_handle!);
             }
         }
     }
@@ -364,14 +364,14 @@ internal sealed class AppendOnlyFile : IDisposable
     }
 
     /// <summary>
-    /// <see cref="EndsWithoutNewline(SafeFileHandle, string)"/> under an exclusive <c>flock</c>, which waits for the
-    /// appends in progress (each holds a shared one, see <see cref="WriteAll"/>): another process's append of more than
-    /// a page, seen half written, would read as a torn line, and the newline written for it would leave a blank line.
-    /// Writers that take no lock (another program, an older version) are not waited for.
+    /// <see cref="EndsWithoutNewline(SafeFileHandle, string)"/> holding the file's append gate exclusively, which waits
+    /// for the appends in progress (each holds it shared, see <see cref="WriteAll"/>): another process's append of more
+    /// than a page, seen half written, would read as a torn line, and the newline written for it would leave a blank
+    /// line. Writers that take no gate (another program, an older version) are not waited for.
     /// </summary>
     private static bool EndsWithoutNewlineLocked(SafeFileHandle handle, string path)
     {
-        var locked = UnixFileNativeMethods.FlockUninterrupted(handle, UnixFileNativeMethods.LockExclusive);
+        var locked = UnixFileNativeMethods.LockAppendGate(handle, exclusive: true);
         try
         {
             return EndsWithoutNewline(handle, path);
@@ -380,7 +380,7 @@ internal sealed class AppendOnlyFile : IDisposable
         {
             if (locked)
             {
-                UnixFileNativeMethods.Flock(handle, UnixFileNativeMethods.Unlock);
+                UnixFileNativeMethods.UnlockAppendGate(handle);
             }
         }
     }

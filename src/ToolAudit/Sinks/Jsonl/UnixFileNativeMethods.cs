@@ -102,33 +102,64 @@ internal static unsafe partial class UnixFileNativeMethods
     [LibraryImport("libc", EntryPoint = "renameat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int RenameAt(SafeFileHandle fromFolder, string from, SafeFileHandle toFolder, string to);
 
-    /// <summary><c>LOCK_SH</c> of <c>flock(2)</c> (the same on Linux and macOS).</summary>
-    public const int LockShared = 1;
+    // fcntl(2)'s open file description locks (Linux 3.15 and later), and their lock types.
+    private const int OfdSetLock = 37;
+    private const int OfdSetLockWait = 38;
+    private const short ReadLock = 0;
+    private const short WriteLock = 1;
+    private const short Unlocked = 2;
 
-    /// <summary><c>LOCK_EX</c> of <c>flock(2)</c>.</summary>
-    public const int LockExclusive = 2;
-
-    /// <summary><c>LOCK_UN</c> of <c>flock(2)</c>.</summary>
-    public const int Unlock = 8;
-
-    /// <summary><c>flock(2)</c>: an advisory lock on the open file description.</summary>
-    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
-    public static partial int Flock(SafeFileHandle fd, int operation);
+    // The byte an append gate locks: far past any end a file reaches, so no lock another tool takes on a file's bytes
+    // meets it.
+    private const long AppendGateOffset = long.MaxValue - 1;
 
     /// <summary>
-    /// <see cref="Flock"/>, tried again while a signal interrupts it: whether the lock is held. False when the file system
-    /// has no such locks (some network ones): the caller goes on without it.
+    /// Takes the append gate of the file open at <paramref name="fd"/>: a read lock (<paramref name="exclusive"/> false,
+    /// held while appending: appenders do not wait for one another) or a write lock (held while reading the file's
+    /// last byte: it waits for appends in progress), waiting for it. An open file description lock on one byte past
+    /// any end (<c>F_OFD_SETLKW</c>), not <c>flock(2)</c>: .NET takes <c>flock</c> locks of its own on the files it opens
+    /// (its <see cref="FileShare"/>), and a reader holding one must neither hold the store back nor be refused. Linux
+    /// only; false where there is no such lock (another system, an older kernel, a file system without locks): the
+    /// caller goes on without it.
     /// </summary>
-    public static bool FlockUninterrupted(SafeFileHandle fd, int operation)
+    public static bool LockAppendGate(SafeFileHandle fd, bool exclusive)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var range = new FileLockRange { Type = exclusive ? WriteLock : ReadLock, Start = AppendGateOffset, Length = 1 };
         int result;
         do
         {
-            result = Flock(fd, operation);
+            result = FcntlLock(fd, OfdSetLockWait, ref range);
         }
         while (result != 0 && Marshal.GetLastPInvokeError() == EINTR);
 
         return result == 0;
+    }
+
+    /// <summary>Gives back the append gate <see cref="LockAppendGate"/> took.</summary>
+    public static void UnlockAppendGate(SafeFileHandle fd)
+    {
+        var range = new FileLockRange { Type = Unlocked, Start = AppendGateOffset, Length = 1 };
+        FcntlLock(fd, OfdSetLock, ref range);
+    }
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int FcntlLock(SafeFileHandle fd, int command, ref FileLockRange range);
+
+    /// <summary>Linux's <c>struct flock</c> (64-bit): type, whence, start, length, pid (0 for an open file description lock).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct FileLockRange
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+        private readonly int _padding;
     }
 
     /// <summary><c>write(2)</c>.</summary>

@@ -7,7 +7,8 @@ namespace ToolAudit.Tests.Sinks.Jsonl;
 /// <summary>
 /// A store that opens a day file checks whether its last line was torn, and writes a newline first if so. Another
 /// process's large append, caught half written by that check, is no torn line: the check waits for it (the appender
-/// holds a shared <c>flock</c>, the check an exclusive one), so no blank line is left between the two.
+/// holds the file's append gate shared, the check exclusively: an open file description lock), so no blank line is
+/// left between the two. .NET's own <c>flock</c> locks (its <see cref="FileShare"/>) never meet the gate.
 /// </summary>
 public sealed class JsonlTornTailLockTests
 {
@@ -33,8 +34,8 @@ public sealed class JsonlTornTailLockTests
         store.DayFileOpenedHook = opened =>
         {
             // Another writer, mid-way through one append: its first bytes are in the file, the rest still to come.
-            var other = File.OpenHandle(opened, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-            UnixFileNativeMethods.FlockUninterrupted(other, UnixFileNativeMethods.LockShared).Should().BeTrue();
+            var other = File.OpenHandle(opened, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            UnixFileNativeMethods.LockAppendGate(other, exclusive: false).Should().BeTrue();
             RandomAccess.Write(other, Encoding.UTF8.GetBytes(otherLine[..40]), 0);
             var inode = UnixFiles.Inode(opened);
             appender = new Thread(() =>
@@ -47,7 +48,7 @@ public sealed class JsonlTornTailLockTests
 
                 // At the end, as an append is: after the store's line, had the store not waited.
                 RandomAccess.Write(other, Encoding.UTF8.GetBytes(otherLine[40..] + "\n"), RandomAccess.GetLength(other));
-                UnixFileNativeMethods.Flock(other, UnixFileNativeMethods.Unlock);
+                UnixFileNativeMethods.UnlockAppendGate(other);
                 other.Dispose();
             });
             appender.Start();
@@ -63,9 +64,64 @@ public sealed class JsonlTornTailLockTests
         lines[1].Should().Contain("\"tool\":\"mine\"", "no blank line stands between them");
     }
 
-    /// <summary>Whether a <c>flock</c> on the file with inode <paramref name="inode"/> is waited for (a "->" line of /proc/locks).</summary>
+    [Fact]
+    public async Task WriteAsync_WhileADotNetReaderHoldsTheDayFileOpen_NeitherWaitsNorRefusesIt()
+    {
+        // .NET locks the files it opens with flock (FileShare): a reader holding a day file open, and one that opens it
+        // while the store checks it, must neither hold the store back nor be refused.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path, MaxOpenFiles = 1 });
+        await store.WriteAsync([Entries.At(Now, sequence: 1)], default);
+        var path = store.GetFilePath("alice", DateOnly.FromDateTime(Now.UtcDateTime));
+        using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var exclusive = new FileStream(Path.Combine(folder.Path, "other.txt"), FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+
+        // Another user's file first, so that alice's is closed (MaxOpenFiles = 1) and opened, and checked, again. Bounded:
+        // a store that waited for the reader would wait until the reader closed the file.
+        var writes = Task.Run(async () =>
+        {
+            await store.WriteAsync([Entries.At(Now, user: "bob", sequence: 2)], default);
+            await store.WriteAsync([Entries.At(Now.AddSeconds(1), sequence: 3)], default);
+        });
+        await writes.WaitAsync(TimeSpan.FromSeconds(30));
+
+        AuditFiles.Lines(path).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Append_WhileAnotherStoreChecksTheFile_WaitsForTheCheck()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Each append holds a shared lock, so that a store checking the file's last byte (under an exclusive one) never
+        // sees an append half written: while another holds the exclusive lock, the append waits.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await store.WriteAsync([Entries.At(Now, sequence: 1)], default);
+        var path = store.GetFilePath("alice", DateOnly.FromDateTime(Now.UtcDateTime));
+        var inode = UnixFiles.Inode(path);
+        using var checker = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        UnixFileNativeMethods.LockAppendGate(checker, exclusive: true).Should().BeTrue();
+
+        var append = Task.Run(async () => await store.WriteAsync([Entries.At(Now.AddSeconds(1), sequence: 2)], default));
+        while (!append.IsCompleted && !IsWaitedFor(inode))
+        {
+            Thread.Yield();
+        }
+
+        append.IsCompleted.Should().BeFalse("the append waits for the check's lock");
+        AuditFiles.Lines(path).Should().HaveCount(1, "a .NET reader opens the file meanwhile: the gate is no flock");
+        UnixFileNativeMethods.UnlockAppendGate(checker);
+        await append;
+        AuditFiles.Lines(path).Should().HaveCount(2);
+    }
+
+    /// <summary>Whether an open file description lock on the file with inode <paramref name="inode"/> is waited for (a "->" line of /proc/locks).</summary>
     private static bool IsWaitedFor(ulong inode) =>
         File.ReadAllLines("/proc/locks").Any(line => line.Contains("->", StringComparison.Ordinal)
-            && line.Contains("FLOCK", StringComparison.Ordinal)
+            && line.Contains("OFDLCK", StringComparison.Ordinal)
             && line.Contains($":{inode} ", StringComparison.Ordinal));
 }
