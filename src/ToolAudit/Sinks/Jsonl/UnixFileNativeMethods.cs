@@ -119,13 +119,14 @@ internal static unsafe partial class UnixFileNativeMethods
     /// last byte: it waits for appends in progress), waiting for it. An open file description lock on one byte past
     /// any end (<c>F_OFD_SETLKW</c>), not <c>flock(2)</c>: .NET takes <c>flock</c> locks of its own on the files it opens
     /// (its <see cref="FileShare"/>), and a reader holding one must neither hold the store back nor be refused. Linux
-    /// only; false where there is no such lock (another system, an older kernel, a file system without locks): the
-    /// caller goes on without it.
+    /// only, 64-bit; false where there is no such lock (another system, an older kernel, a file system without locks):
+    /// the caller goes on without it.
     /// </summary>
     public static bool LockAppendGate(SafeFileHandle fd, bool exclusive)
     {
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess)
         {
+            // FileLockRange is the 64-bit layout of struct flock.
             return false;
         }
 
