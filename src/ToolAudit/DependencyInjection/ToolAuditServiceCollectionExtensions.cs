@@ -68,7 +68,8 @@ public static class ToolAuditServiceCollectionExtensions
         services.TryAddSingleton<IAuditReader>(static sp => sp.GetRequiredService<ToolAuditSinks>().Reader
             ?? throw new InvalidOperationException(
                 "No ToolAudit sink that can be read is registered. Add a store: AddJsonl(), AddInMemory() or AddSink() with an IAuditStore."));
-        if (!services.Any(static descriptor => descriptor.ServiceType == typeof(IHostedService) && descriptor.ImplementationType == typeof(ToolAuditHostedService)))
+        if (!services.Any(static descriptor => descriptor.ServiceType == typeof(IHostedService) && !descriptor.IsKeyedService
+            && descriptor.ImplementationType == typeof(ToolAuditHostedService)))
         {
             // First among the hosted services, wherever AddToolAudit() is called: they stop in the reverse order of
             // their registration, each stage (StoppingAsync, StopAsync, StoppedAsync) in turn, so its drain in

@@ -492,6 +492,20 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         host.Services.GetRequiredService<InMemoryAuditStore>().Recent(10).Select(e => e.Tool).Should().Equal("stopped_call");
     }
 
+    [Fact]
+    public void AddToolAudit_AKeyedHostedServiceRegisteredBefore_IsNoTrouble()
+    {
+        // A keyed descriptor throws when asked for its implementation type: the look for ToolAudit's own passes it by.
+        var services = new ServiceCollection();
+        services.AddKeyedSingleton<IHostedService, AgentThatRecordsWhenStopped>("agent");
+
+        services.AddToolAudit().AddInMemory();
+        services.AddToolAudit();
+
+        services.Count(d => d.ServiceType == typeof(IHostedService) && !d.IsKeyedService).Should().Be(1);
+        services[0].ServiceType.Should().Be(typeof(IHostedService), "ToolAudit's hosted service comes first");
+    }
+
     private sealed class AgentThatRecordsWhenStopped(IAuditRecorder recorder) : IHostedLifecycleService
     {
         public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
