@@ -33,7 +33,8 @@ internal static class ReadRun
         var dir = args[1];
         var repeat = args.Length >= 4 && args[2] == "--repeat" ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
 
-        await WriteDayFileAsync(count, dir).ConfigureAwait(false);
+        var entries = EntryGenerator.Generate(count, singleUser: User);
+        await WriteDayFileAsync(entries, dir).ConfigureAwait(false);
         var fileBytes = Directory.EnumerateFiles(dir, "*.jsonl", SearchOption.AllDirectories).Sum(static f => new FileInfo(f).Length);
 
         var store = new JsonlAuditStore(new JsonlAuditOptions { Root = dir });
@@ -71,7 +72,7 @@ internal static class ReadRun
         // A filtered query that must read the whole file: the denied calls of one tool, fewer than its limit. Checked
         // against the generated entries.
         var filter = new AuditQuery { User = User, Tool = FilteredTool, Status = AuditStatus.Denied, Limit = 100_000 };
-        var expected = EntryGenerator.Generate(count, singleUser: User).Count(static e => e.Tool == FilteredTool && e.Status == AuditStatus.Denied);
+        var expected = entries.Count(static e => e.Tool == FilteredTool && e.Status == AuditStatus.Denied);
         var queried = 0;
         var (queryMs, queryBytes) = await MeasureAsync(repeat, async () =>
         {
@@ -138,9 +139,9 @@ internal static class ReadRun
         return (Stats.Median(samples), bytes);
     }
 
-    private static async Task WriteDayFileAsync(int count, string dir)
+    private static async Task WriteDayFileAsync(TypicalEntry[] entries, string dir)
     {
-        var entries = EntryGenerator.Generate(count, singleUser: User);
+        var count = entries.Length;
         var store = new JsonlAuditStore(new JsonlAuditOptions { Root = dir });
         var recorder = new AuditRecorder(store);
         ToolAuditContext.Set(EntryGenerator.Engine, EntryGenerator.Model);

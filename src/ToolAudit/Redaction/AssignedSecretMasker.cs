@@ -509,6 +509,15 @@ internal sealed class AssignedSecretMasker
             return length;
         }
 
+        return WithCredentials(text, start, length);
+    }
+
+    /// <summary>
+    /// The length of the scheme <c>text[start..(start + length)]</c> with the credentials after it: the next run on its
+    /// line, however many spaces or tabs stand between them; <paramref name="length"/> when nothing follows.
+    /// </summary>
+    private static int WithCredentials(ReadOnlySpan<char> text, int start, int length)
+    {
         var credentials = start + length;
         while (credentials < text.Length && text[credentials] is ' ' or '\t')
         {
@@ -2038,18 +2047,7 @@ internal sealed class AssignedSecretMasker
         {
             if (value.Equals(scheme, StringComparison.OrdinalIgnoreCase))
             {
-                // However many spaces or tabs stand between the scheme and its credentials.
-                var credentials = start + run;
-                while (credentials < text.Length && text[credentials] is ' ' or '\t')
-                {
-                    credentials++;
-                }
-
-                if (credentials > start + run && credentials < text.Length)
-                {
-                    run = credentials - start + RunLength(text[credentials..]);
-                }
-
+                run = WithCredentials(text, start, run);
                 break;
             }
         }

@@ -1154,6 +1154,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     {
         var passes = new QueryPasses(query);
         var needles = LineNeedles.For(query);
+        bool Takes(LineKind kind, AuditEntry? entry) =>
+            kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!);
+
         foreach (var (_, path) in FilesInRange([auditFolder], query))
         {
             using var reader = files.Open(path);
@@ -1182,14 +1185,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                         skipped++;
                     }
 
-                    var matches = kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!);
+                    var matches = Takes(kind, entry);
                     passes.Count(matches);
                     if (matches && projected)
                     {
                         // Read whole now. The projection takes and skips exactly the lines the full read does, so this
                         // is the same entry; the full read's verdict stands all the same.
                         kind = AuditEntryJsonFormat.ReadLine(line.Span, fallbackUser, _legacyZone, includeArgs: true, strings, out entry, out _, out _);
-                        matches = kind == LineKind.Entry && (onlyUser is null || string.Equals(entry!.User, onlyUser, StringComparison.Ordinal)) && query.Matches(entry!);
+                        matches = Takes(kind, entry);
                     }
 
                     if (matches)
