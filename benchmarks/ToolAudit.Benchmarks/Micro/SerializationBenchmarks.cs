@@ -35,6 +35,8 @@ public class SerializationBenchmarks
     private AuditEntry _plain = null!;
     private AuditEntryFactory _factory = null!;
     private CapturedCall _captured = null!;
+    private CapturedCall[] _rotating = null!;
+    private int _next;
 
     [GlobalSetup]
     public void Setup()
@@ -43,6 +45,7 @@ public class SerializationBenchmarks
         _factory = new AuditEntryFactory(new ToolAuditOptions());
         var entry = EntryGenerator.Generate(8)[3];
         _captured = Capture(entry.Result, entry);
+        _rotating = [.. EntryGenerator.Generate(RotatingCount).Select(generated => Capture(generated.Result, generated))];
         _typical = _factory.Create(Capture(entry.Result, entry));
         var plain = entry.Result.Replace('\n', ' ').Replace('\t', ' ').Replace('"', '\'');
         _plain = _factory.Create(Capture(plain, entry));
@@ -91,6 +94,30 @@ public class SerializationBenchmarks
         return _line.WrittenCount;
     }
 
+    /// <summary>
+    /// <see cref="WriteCapturedCall_Typical"/> over the harness's varied entries, a different one each time: the same
+    /// work, but where each snippet's quotes, tabs and newlines fall changes from call to call, as in the end-to-end
+    /// run (one entry written again and again lets the branch predictor learn where they fall).
+    /// </summary>
+    [Benchmark]
+    public int WriteCapturedCall_Varied()
+    {
+        var captured = _rotating[_next++ & (RotatingCount - 1)];
+        _line.Clear();
+        _line.WriteLine(captured, _factory.NextIdSequence(captured.Timestamp), _factory);
+        return _line.WrittenCount;
+    }
+
+    /// <summary>The varied entries' snippets alone, written as JSON strings: the escaping part of <see cref="WriteCapturedCall_Varied"/>.</summary>
+    [Benchmark]
+    public int WriteSnippet_Varied()
+    {
+        var result = _rotating[_next++ & (RotatingCount - 1)].Call.Result!;
+        _line.Clear();
+        _line.WriteString(result.AsSpan(0, Math.Min(result.Length, EntryGenerator.SnippetChars)));
+        return _line.WrittenCount;
+    }
+
     /// <summary>Id, snippet, cut and redacted arguments: what the writer does per entry before serializing.</summary>
     [Benchmark]
     public AuditEntry PrepareEntry_Typical() => _factory.Create(_captured);
@@ -98,6 +125,9 @@ public class SerializationBenchmarks
     /// <summary>The secret scan of a typical result's snippet window, part of <see cref="PrepareEntry_Typical"/>.</summary>
     [Benchmark]
     public string SecretScan_TypicalResult() => ToolAudit.Redaction.SecretScanner.Mask(_captured.Call.Result!);
+
+    // As many different entries as the harness has results (a power of two).
+    private const int RotatingCount = 512;
 
     private static CapturedCall Capture(string result, TypicalEntry entry) => new()
     {

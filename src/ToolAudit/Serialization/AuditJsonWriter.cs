@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Numerics;
@@ -26,6 +27,10 @@ namespace ToolAudit.Serialization;
 internal sealed class AuditJsonWriter
 {
     private static readonly byte[] HexDigits = "0123456789abcdef"u8.ToArray();
+
+    // What each ASCII char is written as, in the low bytes (itself, or its escape: \", \\, \n, \u001f), and how many
+    // bytes that is in the top byte (1, 2 or 6; the bytes in between are zero and are overwritten by the next char).
+    private static readonly ulong[] AsciiOutput = CreateAsciiOutput();
 
     // The non-ASCII chars that are escaped: the C1 controls (U+0085 is NEL) and the line and paragraph separators.
     private static readonly SearchValues<char> LineBreakingNonAscii = SearchValues.Create(
@@ -345,23 +350,25 @@ internal sealed class AuditJsonWriter
 
     /// <summary>Writes the leading ASCII chars of the text, escaped; returns how many it wrote.</summary>
     /// <remarks>
-    /// One pass: 32 chars at a time are loaded, checked for non-ASCII, narrowed to bytes and stored whole; then only
-    /// what comes before the first byte to escape is kept (the room for the rest was reserved), so most vectors cost
-    /// one store. What is left (short text, the last chars) goes char by char.
+    /// 32 chars at a time are loaded, checked for non-ASCII and narrowed to bytes. A block with nothing to escape is
+    /// stored whole. A block with something to escape is written char by char from <see cref="AsciiOutput"/>, with no
+    /// branch on which chars those are: where a result's quotes, tabs and newlines fall differs from call to call, and
+    /// a branch per escape was mispredicted about as often as it was taken (the writer's costliest part end to end). What is
+    /// left (short text, the last chars) goes char by char the same way.
     /// </remarks>
     private int WriteAscii(ReadOnlySpan<char> text)
     {
-        var buffer = _buffer;
         var length = _length;
         var read = 0;
+        ref var from = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+        ref var to = ref MemoryMarshal.GetArrayDataReference(_buffer);
+        ref var output = ref MemoryMarshal.GetArrayDataReference(AsciiOutput);
         if (Vector256.IsHardwareAccelerated)
         {
             var nonAscii = Vector256.Create((ushort)0xFF80);
             var space = Vector256.Create((byte)0x20);
             var quote = Vector256.Create((byte)'"');
             var backslash = Vector256.Create((byte)'\\');
-            ref var from = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
-            ref var to = ref MemoryMarshal.GetArrayDataReference(buffer);
             while (read <= text.Length - Vector256<byte>.Count)
             {
                 var low = Vector256.LoadUnsafe(ref from, (nuint)read);
@@ -383,34 +390,38 @@ internal sealed class AuditJsonWriter
                     continue;
                 }
 
+                // Up to the first char to escape, which is written from the table; the rest of the block is loaded again.
                 var at = BitOperations.TrailingZeroCount(mask);
-                length += at;
-                read += at;
-                length += WriteEscape(buffer, length, (byte)text[read]);
-                read++;
+                length = WriteAsciiChar(ref to, length + at, ref output, Unsafe.Add(ref from, read + at));
+                read += at + 1;
             }
         }
 
         for (; read < text.Length; read++)
         {
-            var c = text[read];
+            var c = Unsafe.Add(ref from, read);
             if (c >= 0x80)
             {
                 break;
             }
 
-            if (c < 0x20 || c == '"' || c == '\\')
-            {
-                length += WriteEscape(buffer, length, (byte)c);
-            }
-            else
-            {
-                buffer[length++] = (byte)c;
-            }
+            length = WriteAsciiChar(ref to, length, ref output, c);
         }
 
         _length = length;
         return read;
+    }
+
+    /// <summary>
+    /// Writes an ASCII char at <paramref name="at"/>, escaped if it must be: always 8 bytes (room reserved by the caller:
+    /// 6 bytes a char and a vector's slack), of which the next char keeps the first 1, 2 or 6. Returns where the next char goes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WriteAsciiChar(ref byte to, int at, ref ulong output, ushort c)
+    {
+        var written = Unsafe.Add(ref output, c);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, at), written);
+        return at + (int)(written >> 56);
     }
 
     /// <summary>Writes <c>\uXXXX</c> for <paramref name="c"/> (room reserved by the caller: 6 bytes a char).</summary>
@@ -426,27 +437,32 @@ internal sealed class AuditJsonWriter
         _length = at + 6;
     }
 
-    /// <summary>Writes the escape of an ASCII byte at <paramref name="at"/> (room reserved by the caller); returns its length.</summary>
-    private static int WriteEscape(byte[] buffer, int at, byte c)
+    private static ulong[] CreateAsciiOutput()
     {
-        buffer[at] = (byte)'\\';
-        switch (c)
+        var table = new ulong[128];
+        Span<byte> bytes = stackalloc byte[sizeof(ulong)];
+        for (var c = 0; c < table.Length; c++)
         {
-            case (byte)'"': buffer[at + 1] = (byte)'"'; return 2;
-            case (byte)'\\': buffer[at + 1] = (byte)'\\'; return 2;
-            case (byte)'\n': buffer[at + 1] = (byte)'n'; return 2;
-            case (byte)'\r': buffer[at + 1] = (byte)'r'; return 2;
-            case (byte)'\t': buffer[at + 1] = (byte)'t'; return 2;
-            case (byte)'\b': buffer[at + 1] = (byte)'b'; return 2;
-            case (byte)'\f': buffer[at + 1] = (byte)'f'; return 2;
-            default:
-                buffer[at + 1] = (byte)'u';
-                buffer[at + 2] = (byte)'0';
-                buffer[at + 3] = (byte)'0';
-                buffer[at + 4] = HexDigits[c >> 4];
-                buffer[at + 5] = HexDigits[c & 0xF];
-                return 6;
+            ReadOnlySpan<byte> escaped = c switch
+            {
+                '"' => "\\\""u8,
+                '\\' => "\\\\"u8,
+                '\n' => "\\n"u8,
+                '\r' => "\\r"u8,
+                '\t' => "\\t"u8,
+                '\b' => "\\b"u8,
+                '\f' => "\\f"u8,
+                < 0x20 => [(byte)'\\', (byte)'u', (byte)'0', (byte)'0', HexDigits[c >> 4], HexDigits[c & 0xF]],
+                _ => [(byte)c],
+            };
+
+            bytes.Clear();
+            escaped.CopyTo(bytes);
+            bytes[^1] = (byte)escaped.Length;
+            table[c] = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         }
+
+        return table;
     }
 
     private void WriteOptional(ReadOnlySpan<byte> nameWithColon, string? value)
