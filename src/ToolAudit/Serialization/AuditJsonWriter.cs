@@ -350,11 +350,11 @@ internal sealed class AuditJsonWriter
 
     /// <summary>Writes the leading ASCII chars of the text, escaped; returns how many it wrote.</summary>
     /// <remarks>
-    /// 32 chars at a time are loaded, checked for non-ASCII and narrowed to bytes. A block with nothing to escape is
-    /// stored whole. A block with something to escape is written char by char from <see cref="AsciiOutput"/>, with no
-    /// branch on which chars those are: where a result's quotes, tabs and newlines fall differs from call to call, and
-    /// a branch per escape was mispredicted about as often as it was taken (the writer's costliest part end to end). What is
-    /// left (short text, the last chars) goes char by char the same way.
+    /// One pass: 32 chars at a time are loaded, checked for non-ASCII, narrowed to bytes and stored whole; then only
+    /// what comes before the first byte to escape is kept (the room for the rest was reserved), so most vectors cost
+    /// one store. The char to escape is written from <see cref="AsciiOutput"/>, with no branch on which char it is:
+    /// where a result's quotes, tabs and newlines fall differs from call to call, and a switch on them was mispredicted
+    /// often. What is left (short text, the last chars) goes char by char the same way.
     /// </remarks>
     private int WriteAscii(ReadOnlySpan<char> text)
     {
