@@ -6,6 +6,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 using System.Text.Json;
 using ToolAudit.Recording;
@@ -32,6 +33,17 @@ internal sealed class AuditJsonWriter
     // bytes that is in the top byte (1, 2 or 6; the bytes in between are zero and are overwritten by the next char).
     private static readonly ulong[] AsciiOutput = CreateAsciiOutput();
 
+#if NET10_0_OR_GREATER
+    // For TryWriteEscaped: each ASCII char's escape letter (the char itself when it needs none; 0 for a control char
+    // written as \u00XX), as the two halves of a 128-byte table; a vector of backslashes; and, for each byte of a
+    // 64-byte vector, which byte and bit of a 64-bit mask says whether it is set (to turn the mask into a vector).
+    private static readonly Vector512<byte> EscapeLettersLow = Vector512.Create(CreateEscapeLetters().AsSpan(0, 64));
+    private static readonly Vector512<byte> EscapeLettersHigh = Vector512.Create(CreateEscapeLetters().AsSpan(64, 64));
+    private static readonly Vector512<byte> Backslashes = Vector512.Create((byte)'\\');
+    private static readonly Vector512<byte> SlotByteIndex = Vector512.Create(CreateSlotBytes(bit: false));
+    private static readonly Vector512<byte> SlotBit = Vector512.Create(CreateSlotBytes(bit: true));
+
+#endif
     // The non-ASCII chars that are escaped: the C1 controls (U+0085 is NEL) and the line and paragraph separators.
     private static readonly SearchValues<char> LineBreakingNonAscii = SearchValues.Create(
         "\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F"
@@ -390,6 +402,14 @@ internal sealed class AuditJsonWriter
                     continue;
                 }
 
+#if NET10_0_OR_GREATER
+                if (Avx512Vbmi2.IsSupported && Bmi2.X64.IsSupported && TryWriteEscaped(bytes, mask, ref to, ref length))
+                {
+                    read += Vector256<byte>.Count;
+                    continue;
+                }
+#endif
+
                 // Up to the first char to escape, which is written from the table; the rest of the block is loaded again.
                 var at = BitOperations.TrailingZeroCount(mask);
                 length = WriteAsciiChar(ref to, length + at, ref output, Unsafe.Add(ref from, read + at));
@@ -412,6 +432,37 @@ internal sealed class AuditJsonWriter
         return read;
     }
 
+#if NET10_0_OR_GREATER
+    /// <summary>
+    /// Writes a block of 32 ASCII chars (narrowed to <paramref name="bytes"/>) of which those in
+    /// <paramref name="special"/> are escaped, in one 64-byte store and no branch on where they fall: each char to escape
+    /// becomes its escape letter (a table lookup for all 32 at once) and the letters are spread out over the output with
+    /// a backslash in front of each (<c>vpexpandb</c>). False, having written nothing, when one of them is a control
+    /// char written as <c>\u00XX</c> (rare: the caller escapes the block char by char).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryWriteEscaped(Vector256<byte> bytes, uint special, ref byte to, ref int length)
+    {
+        var wide = Vector512.Create(bytes, Vector256<byte>.Zero);
+        var letters = Avx512Vbmi.PermuteVar64x8x2(EscapeLettersLow, wide, EscapeLettersHigh);
+        if ((Vector256.Equals(letters.GetLower(), Vector256<byte>.Zero).ExtractMostSignificantBits() & special) != 0)
+        {
+            return false;
+        }
+
+        // Two output slots per char, a backslash's (kept only for a char to escape) and the char's: which of the kept
+        // slots are the chars' is where the expansion puts the letters; the others get the backslashes.
+        var kept = Bmi2.X64.ParallelBitDeposit(special, 0x5555_5555_5555_5555) | 0xAAAA_AAAA_AAAA_AAAA;
+        var charSlots = Bmi2.X64.ParallelBitExtract(0xAAAA_AAAA_AAAA_AAAA, kept);
+        var slotMask = Vector512.Equals(
+            Avx512BW.Shuffle(Vector512.Create(charSlots).AsByte(), SlotByteIndex) & SlotBit,
+            SlotBit);
+        Avx512Vbmi2.Expand(Backslashes, slotMask, letters).StoreUnsafe(ref to, (nuint)length);
+        length += Vector256<byte>.Count + BitOperations.PopCount(special);
+        return true;
+    }
+
+#endif
     /// <summary>
     /// Writes an ASCII char at <paramref name="at"/>, escaped if it must be: always 8 bytes (room reserved by the caller:
     /// 6 bytes a char and a vector's slack), of which the next char keeps the first 1, 2 or 6. Returns where the next char goes.
@@ -437,6 +488,41 @@ internal sealed class AuditJsonWriter
         _length = at + 6;
     }
 
+#if NET10_0_OR_GREATER
+    private static byte[] CreateEscapeLetters()
+    {
+        var letters = new byte[128];
+        for (var c = 0; c < letters.Length; c++)
+        {
+            letters[c] = c switch
+            {
+                '"' or '\\' => (byte)c,
+                '\n' => (byte)'n',
+                '\r' => (byte)'r',
+                '\t' => (byte)'t',
+                '\b' => (byte)'b',
+                '\f' => (byte)'f',
+                < 0x20 => 0,
+                _ => (byte)c,
+            };
+        }
+
+        return letters;
+    }
+
+    private static byte[] CreateSlotBytes(bool bit)
+    {
+        var bytes = new byte[64];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            // A shuffle picks bytes within 16-byte lanes; each lane holds all 8 bytes of the broadcast mask.
+            bytes[i] = bit ? (byte)(1 << (i % 8)) : (byte)(i / 8 % 8);
+        }
+
+        return bytes;
+    }
+
+#endif
     private static ulong[] CreateAsciiOutput()
     {
         var table = new ulong[128];
