@@ -1780,7 +1780,9 @@ internal sealed class AssignedSecretMasker
     /// Whether a property's key ends in the word name, key or type (<c>name</c>, <c>Key</c>, <c>ParameterKey</c>,
     /// <c>OptionName</c>, an HTML input's <c>type</c>): its text can name the value beside it (<c>type="password"</c>).
     /// </summary>
-    internal static bool IsNameKey(ReadOnlySpan<char> key) => EndsWithWord(key, "name") || EndsWithWord(key, "key") || EndsWithWord(key, "type");
+    /// <remarks>Most keys end in another letter, which settles it without a case-insensitive compare.</remarks>
+    internal static bool IsNameKey(ReadOnlySpan<char> key) =>
+        !key.IsEmpty && (key[^1] | 0x20) is 'e' or 'y' && (EndsWithWord(key, "name") || EndsWithWord(key, "key") || EndsWithWord(key, "type"));
 
     /// <summary>
     /// Whether a type property says that the value beside it is a secret: AWS Systems Manager's
