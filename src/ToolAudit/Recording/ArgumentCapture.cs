@@ -73,9 +73,10 @@ internal static class ArgumentCapture
     private static ArgumentSnapshot CaptureCore(IReadOnlyDictionary<string, object?> args)
     {
         var count = args.Count;
-        if (count == 0)
+        if (count <= 0)
         {
-            return new ArgumentSnapshot([]);
+            // A host's own dictionary type may say it is empty (or less) and still hold pairs: only the BCL's is believed.
+            return args is Dictionary<string, object?> || !HasAny(args) ? new ArgumentSnapshot([]) : new ArgumentSnapshot(CaptureAll(args, 4));
         }
 
         if (count <= 2)
@@ -87,6 +88,12 @@ internal static class ArgumentCapture
         }
 
         return new ArgumentSnapshot(CaptureAll(args, count));
+    }
+
+    private static bool HasAny(IReadOnlyDictionary<string, object?> args)
+    {
+        using var pairs = args.GetEnumerator();
+        return pairs.MoveNext();
     }
 
     private static ArgumentSnapshot CaptureSmall<TEnumerator>(TEnumerator pairs, IReadOnlyDictionary<string, object?> args, int count)

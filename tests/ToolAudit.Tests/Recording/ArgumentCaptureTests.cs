@@ -480,9 +480,46 @@ public sealed class ArgumentCaptureTests
         fromMemory.Values.Select(v => v.GetInt32()).Should().Equal(fromFile.Values.Select(v => v.GetInt32())).And.Equal(new[] { 1, 2, 3 }.Take(count));
     }
 
-    private sealed class RepeatingDictionary(KeyValuePair<string, object?>[] pairs) : IReadOnlyDictionary<string, object?>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Record_HostDictionaryWhoseCountIsWrong_KeepsEveryPairItEnumerates(int countSaid)
     {
-        public int Count => pairs.Length;
+        // A host's own dictionary type whose Count is wrong: a Count of 0 gave "args":{} and one below 0 an unreadable
+        // placeholder, with three pairs there to read.
+        var args = new RepeatingDictionary([new("a", 1), new("b", 2), new("c", 3)], countSaid);
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory]));
+        recorder.Record(new ToolCall("alice", "tool", args, AuditStatus.Ok));
+        await recorder.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery()).ToListAsync()).Single().Args!;
+        var fromMemory = memory.Recent(1).Single().Args!;
+        fromFile.Keys.Should().Equal("a", "b", "c");
+        fromFile.Values.Select(v => v.GetInt32()).Should().Equal(1, 2, 3);
+        fromMemory.Keys.Should().Equal(fromFile.Keys);
+    }
+
+    [Fact]
+    public async Task Record_HostDictionaryThatSaysEmptyAndIs_IsAnEmptyObject()
+    {
+        var args = new RepeatingDictionary([], countSaid: 0);
+        var sink = new CollectingSink();
+        await using (var recorder = new AuditRecorder(sink))
+        {
+            recorder.Record(new ToolCall("alice", "tool", args, AuditStatus.Ok));
+        }
+
+        sink.Entries.Single().Args.Should().NotBeNull().And.BeEmpty();
+    }
+
+    private sealed class RepeatingDictionary(KeyValuePair<string, object?>[] pairs, int? countSaid = null) : IReadOnlyDictionary<string, object?>
+    {
+        public int Count => countSaid ?? pairs.Length;
 
         public IEnumerable<string> Keys => pairs.Select(p => p.Key);
 
