@@ -70,7 +70,7 @@ internal sealed class AuditEntryFactory
             TaskId = SanitizeOptional(CutName(captured.TaskId)),
             CallId = SanitizeOptional(CutName(call.CallId)),
             Confirmed = call.Confirmed,
-            DurationMs = call.Duration is { } duration ? Math.Round(duration.TotalMilliseconds, 3) : null,
+            DurationMs = call.Duration is { } duration ? DurationMilliseconds(duration.TotalMilliseconds) : null,
             Error = PrepareError(call),
             TraceId = captured.TraceId,
             SpanId = captured.SpanId,
@@ -111,6 +111,16 @@ internal sealed class AuditEntryFactory
     /// </summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(name))]
     public static string? CutName(string? name) => name is null ? null : TextTruncation.TruncateArgument(name, NameMaxChars);
+
+    /// <summary>
+    /// A call's duration as the trail keeps it: milliseconds to three decimals; 0, not -0, for a duration below zero
+    /// too short to show (a clock step back of a tick).
+    /// </summary>
+    internal static double DurationMilliseconds(double milliseconds)
+    {
+        var rounded = Math.Round(milliseconds, 3);
+        return rounded == 0 ? 0 : rounded;
+    }
 
     /// <summary>A time as the trail keeps it: UTC, cut to the millisecond (the files' precision).</summary>
     internal static DateTimeOffset ToMilliseconds(DateTimeOffset time) =>

@@ -212,7 +212,7 @@ internal sealed class AuditJsonWriter
         if (durationMs is { } duration && double.IsFinite(duration))
         {
             Append(",\"duration_ms\":"u8);
-            WriteNumber(Math.Round(duration, 3));
+            WriteNumber(AuditEntryFactory.DurationMilliseconds(duration));
         }
 
         WriteOptional(",\"error\":"u8, error);

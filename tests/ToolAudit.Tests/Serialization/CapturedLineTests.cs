@@ -48,6 +48,26 @@ public sealed class CapturedLineTests
         compared.Should().BeGreaterThanOrEqualTo(500);
     }
 
+    [Theory]
+    [InlineData(-1, "0")]
+    [InlineData(-5, "0")]
+    [InlineData(-6, "-0.001")]
+    [InlineData(1, "0")]
+    [InlineData(12_345, "1.234")]
+    public void WriteLine_DurationOfATickOrTwo_IsZeroNotMinusZero(long ticks, string written)
+    {
+        // A clock that steps back a tick gave "duration_ms":-0 on both paths.
+        var call = new ToolCall("alice", "edit", null, AuditStatus.Ok) { Duration = TimeSpan.FromTicks(ticks) };
+        foreach (var fast in new[] { false, true })
+        {
+            var line = Line(call, AuditContext.Empty, activity: null, new ToolAuditOptions(), fast);
+            line.Should().Contain($"\"duration_ms\":{written}}}", $"fast: {fast}");
+        }
+
+        var entry = new AuditEntryFactory(new ToolAuditOptions()).Create(Capture(call, AuditContext.Empty, activity: null));
+        double.IsNegative(entry.DurationMs!.Value).Should().Be(written.StartsWith('-'));
+    }
+
     [Fact]
     public void WriteLine_OfCapturedCall_AtTheLineBounds_IsTheLineOfItsEntry()
     {
