@@ -467,15 +467,7 @@ public sealed class ArgumentCaptureTests
         // JSON object) one, so the two stores gave back different arguments for the same call.
         KeyValuePair<string, object?>[] pairs = [new("a", 1), new("a", 2), new("b", 3)];
         var args = new RepeatingDictionary(pairs[..count]);
-        using var folder = new TempFolder();
-        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
-        var memory = new InMemoryAuditStore(10);
-        var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory]));
-        recorder.Record(new ToolCall("alice", "tool", args, AuditStatus.Ok));
-        await recorder.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-
-        var fromFile = (await jsonl.QueryAsync(new AuditQuery()).ToListAsync()).Single().Args!;
-        var fromMemory = memory.Recent(1).Single().Args!;
+        var (fromFile, fromMemory) = await RecordInBothStoresAsync(args);
         fromMemory.Keys.Should().Equal(fromFile.Keys).And.Equal(new[] { "a", "a~2", "b" }.Take(count));
         fromMemory.Values.Select(v => v.GetInt32()).Should().Equal(fromFile.Values.Select(v => v.GetInt32())).And.Equal(new[] { 1, 2, 3 }.Take(count));
     }
@@ -490,15 +482,7 @@ public sealed class ArgumentCaptureTests
         // A host's own dictionary type whose Count is wrong: a Count of 0 gave "args":{} and one below 0 an unreadable
         // placeholder, with three pairs there to read.
         var args = new RepeatingDictionary([new("a", 1), new("b", 2), new("c", 3)], countSaid);
-        using var folder = new TempFolder();
-        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
-        var memory = new InMemoryAuditStore(10);
-        var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory]));
-        recorder.Record(new ToolCall("alice", "tool", args, AuditStatus.Ok));
-        await recorder.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-
-        var fromFile = (await jsonl.QueryAsync(new AuditQuery()).ToListAsync()).Single().Args!;
-        var fromMemory = memory.Recent(1).Single().Args!;
+        var (fromFile, fromMemory) = await RecordInBothStoresAsync(args);
         fromFile.Keys.Should().Equal("a", "b", "c");
         fromFile.Values.Select(v => v.GetInt32()).Should().Equal(1, 2, 3);
         fromMemory.Keys.Should().Equal(fromFile.Keys);
@@ -515,6 +499,18 @@ public sealed class ArgumentCaptureTests
         }
 
         sink.Entries.Single().Args.Should().NotBeNull().And.BeEmpty();
+    }
+
+    /// <summary>Records one call with <paramref name="args"/> through a file store and an in-memory one; each one's arguments read back.</summary>
+    private static async Task<(IReadOnlyDictionary<string, JsonElement> FromFile, IReadOnlyDictionary<string, JsonElement> FromMemory)> RecordInBothStoresAsync(IReadOnlyDictionary<string, object?> args)
+    {
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory]));
+        recorder.Record(new ToolCall("alice", "tool", args, AuditStatus.Ok));
+        await recorder.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        return ((await jsonl.QueryAsync(new AuditQuery()).ToListAsync()).Single().Args!, memory.Recent(1).Single().Args!);
     }
 
     private sealed class RepeatingDictionary(KeyValuePair<string, object?>[] pairs, int? countSaid = null) : IReadOnlyDictionary<string, object?>
