@@ -37,8 +37,8 @@ internal sealed class AuditJsonWriter
     // For TryWriteEscaped: each ASCII char's escape letter (the char itself when it needs none; 0 for a control char
     // written as \u00XX), as the two halves of a 128-byte table; a vector of backslashes; and, for each byte of a
     // 64-byte vector, which byte and bit of a 64-bit mask says whether it is set (to turn the mask into a vector).
-    private static readonly Vector512<byte> EscapeLettersLow = Vector512.Create(CreateEscapeLetters().AsSpan(0, 64));
-    private static readonly Vector512<byte> EscapeLettersHigh = Vector512.Create(CreateEscapeLetters().AsSpan(64, 64));
+    private static readonly Vector512<byte> EscapeLettersLow = Vector512.Create(CreateEscapeLetters(), 0);
+    private static readonly Vector512<byte> EscapeLettersHigh = Vector512.Create(CreateEscapeLetters(), 64);
     private static readonly Vector512<byte> Backslashes = Vector512.Create((byte)'\\');
     private static readonly Vector512<byte> SlotByteIndex = Vector512.Create(CreateSlotBytes(bit: false));
     private static readonly Vector512<byte> SlotBit = Vector512.Create(CreateSlotBytes(bit: true));
@@ -366,7 +366,8 @@ internal sealed class AuditJsonWriter
     /// what comes before the first byte to escape is kept (the room for the rest was reserved), so most vectors cost
     /// one store. The char to escape is written from <see cref="AsciiOutput"/>, with no branch on which char it is:
     /// where a result's quotes, tabs and newlines fall differs from call to call, and a switch on them was mispredicted
-    /// often. What is left (short text, the last chars) goes char by char the same way.
+    /// often. Where the CPU has AVX-512 VBMI2, a block with chars to escape is written whole instead
+    /// (<c>TryWriteEscaped</c>, on .NET 10). What is left (short text, the last chars) goes char by char as above.
     /// </remarks>
     private int WriteAscii(ReadOnlySpan<char> text)
     {
@@ -489,21 +490,18 @@ internal sealed class AuditJsonWriter
     }
 
 #if NET10_0_OR_GREATER
+    /// <summary>The escape letters, from <see cref="AsciiOutput"/>: the second byte of a two-byte escape, the char itself when it needs none.</summary>
     private static byte[] CreateEscapeLetters()
     {
         var letters = new byte[128];
         for (var c = 0; c < letters.Length; c++)
         {
-            letters[c] = c switch
+            var output = AsciiOutput[c];
+            letters[c] = (output >> 56) switch
             {
-                '"' or '\\' => (byte)c,
-                '\n' => (byte)'n',
-                '\r' => (byte)'r',
-                '\t' => (byte)'t',
-                '\b' => (byte)'b',
-                '\f' => (byte)'f',
-                < 0x20 => 0,
-                _ => (byte)c,
+                1 => (byte)c,
+                2 => (byte)(output >> 8),
+                _ => 0,
             };
         }
 
