@@ -91,6 +91,29 @@ public sealed class AuditJsonWriterTests
         }
     }
 
+    [Fact]
+    public void WriteString_EveryAsciiCharAtEveryPlaceInTwoBlocks_IsByteForByteTheReferenceEscaping()
+    {
+        // Each ASCII char at each of 64 places (two 32-char blocks, as the vector paths take them), with a quote and a
+        // control char elsewhere, so that a block holds escapes of every length side by side.
+        var writer = new AuditJsonWriter(16);
+        var chars = new char[64];
+        for (var c = 0; c < 128; c++)
+        {
+            for (var at = 0; at < chars.Length; at++)
+            {
+                Array.Fill(chars, 'x');
+                chars[(at * 7 + 3) % chars.Length] = '"';
+                chars[(at * 13 + 5) % chars.Length] = '\u0001';
+                chars[at] = (char)c;
+                writer.Clear();
+                writer.WriteString(chars);
+
+                Encoding.UTF8.GetString(writer.WrittenSpan).Should().Be(Reference(chars), $"char {c} at {at}");
+            }
+        }
+    }
+
     /// <summary>The escaping the writer promises, one char at a time: short escapes, \uXXXX for other controls (C0 and C1) and line separators, UTF-8 for the rest, U+FFFD for lone surrogates.</summary>
     private static string Reference(ReadOnlySpan<char> text)
     {
