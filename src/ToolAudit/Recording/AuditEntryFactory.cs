@@ -31,6 +31,7 @@ internal sealed class AuditEntryFactory
     private readonly AssignedSecretMasker _assignedSecrets;
     private readonly Func<string, string> _maskSanitized;
     private readonly Func<string, string> _maskSecrets;
+    private readonly Func<string, string> _maskNames;
     private readonly Dictionary<string, KeyJudgement> _redactedKeyCache = new(StringComparer.Ordinal);
     private readonly int _argMaxChars;
     private readonly int _snippetMaxChars;
@@ -40,8 +41,9 @@ internal sealed class AuditEntryFactory
     {
         _keyRedactor = new ArgumentKeyRedactor(options.RedactedKeys);
         _assignedSecrets = new AssignedSecretMasker(_keyRedactor);
-        _maskSanitized = text => MaskSecrets(WellFormedText.Sanitize(text));
-        _maskSecrets = MaskSecrets;
+        _maskSanitized = text => MaskSecrets(WellFormedText.Sanitize(text), commandLines: false);
+        _maskSecrets = text => MaskSecrets(text, commandLines: true);
+        _maskNames = text => _assignedSecrets.Mask(text, commandLines: true);
         _argMaxChars = options.ArgMaxChars;
         _snippetMaxChars = options.SnippetMaxChars;
         _errorMaxChars = options.ErrorMaxChars;
@@ -165,7 +167,7 @@ internal sealed class AuditEntryFactory
         // Lone surrogates need no repair here: the cut treats one as it treats U+FFFD, a secret never holds one,
         // and the writer writes it as U+FFFD.
         var window = KeptPart(result, _snippetMaxChars);
-        if (SecretScanner.ContainsSecret(window) || _assignedSecrets.ContainsSecret(window))
+        if (SecretScanner.ContainsSecret(window) || _assignedSecrets.ContainsSecret(window, commandLines: false))
         {
             snippet = default;
             return false;
@@ -299,7 +301,7 @@ internal sealed class AuditEntryFactory
         }
 
         return _assignedSecrets.ContainsSecret(kept)
-            ? MaskAndCut(text, _argMaxChars, _assignedSecrets.Mask)
+            ? MaskAndCut(text, _argMaxChars, _maskNames)
             : TextTruncation.TruncateArgument(text, _argMaxChars);
     }
 
@@ -901,7 +903,8 @@ internal sealed class AuditEntryFactory
     private static ReadOnlySpan<char> KeptPart(string text, int max) => text.AsSpan(0, (int)Math.Min(text.Length, (long)max + SecretWindow));
 
     /// <summary>Masks what <see cref="SecretScanner"/> finds by shape, then what <see cref="AssignedSecretMasker"/> finds by name.</summary>
-    private string MaskSecrets(string text) => _assignedSecrets.Mask(SecretScanner.Mask(text));
+    /// <summary>Masks shapes and names; <paramref name="commandLines"/> for an argument (see <see cref="AssignedSecretMasker.ContainsSecret"/>).</summary>
+    private string MaskSecrets(string text, bool commandLines) => _assignedSecrets.Mask(SecretScanner.Mask(text), commandLines);
 
     private static string? SanitizeOptional(string? text) => text is null ? null : WellFormedText.Sanitize(text);
 }

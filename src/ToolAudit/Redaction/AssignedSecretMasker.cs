@@ -132,6 +132,11 @@ internal sealed class AssignedSecretMasker
     // bitmap search, not a packed compare: RedactionBenchmarks.Names_Prose).
     private static readonly SearchValues<char> Signs = SearchValues.Create("=:>-'");
 
+#if NET9_0_OR_GREATER
+    // The word a command's config set starts with (FindConfigSetValue), searched for apart from the signs.
+    private static readonly SearchValues<string> ConfigWord = SearchValues.Create(["config"], StringComparison.OrdinalIgnoreCase);
+#endif
+
     // What ends a command on a command line: its line, or the next command.
     private static readonly SearchValues<char> CommandEnds = SearchValues.Create("\r\n;&|");
 
@@ -198,17 +203,26 @@ internal sealed class AssignedSecretMasker
         words.Count == 1 && triggers.Any(other => other != trigger && words[0].Contains(other, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Whether <paramref name="text"/> names a secret's value that <see cref="Mask"/> would replace.</summary>
-    public bool ContainsSecret(ReadOnlySpan<char> text)
+    /// <param name="text">The text.</param>
+    /// <param name="commandLines">
+    /// Whether a command's <c>config set</c> is looked for too (<c>aws configure set aws_secret_access_key …</c>): for
+    /// arguments, where command lines are; a result's or an error's text is spared that search (one more pass).
+    /// </param>
+    public bool ContainsSecret(ReadOnlySpan<char> text, bool commandLines = true)
     {
         var dashes = DashCursor.None;
-        return FindNext(text, 0, out _, out _, ref dashes);
+        var configs = commandLines ? -1 : text.Length;
+        return FindNext(text, 0, out _, out _, ref dashes, ref configs);
     }
 
     /// <summary>Replaces each value <paramref name="text"/> gives a secret-named key, and each URL password, with <c>[redacted]</c>.</summary>
-    public string Mask(string text)
+    /// <param name="text">The text.</param>
+    /// <param name="commandLines">Whether a command's <c>config set</c> is looked for too (see <see cref="ContainsSecret"/>).</param>
+    public string Mask(string text, bool commandLines = true)
     {
         var dashes = DashCursor.None;
-        if (!FindNext(text, 0, out var start, out var length, ref dashes))
+        var configs = commandLines ? -1 : text.Length;
+        if (!FindNext(text, 0, out var start, out var length, ref dashes, ref configs))
         {
             return text;
         }
@@ -220,7 +234,7 @@ internal sealed class AssignedSecretMasker
             builder.Append(text, position, start - position).Append(SecretScanner.Redacted);
             position = start + length;
         }
-        while (FindNext(text, position, out start, out length, ref dashes));
+        while (FindNext(text, position, out start, out length, ref dashes, ref configs));
 
         builder.Append(text, position, text.Length - position);
         return builder.ToString();
@@ -235,7 +249,26 @@ internal sealed class AssignedSecretMasker
     /// first (one vectorized search), and for triggers only in the stretch before each sign where its key can lie:
     /// text with few signs (prose) costs little more than the sign search, text with many (JSON) one trigger search.
     /// </remarks>
-    private bool FindNext(ReadOnlySpan<char> text, int from, out int start, out int length, ref DashCursor dashes)
+    private bool FindNext(ReadOnlySpan<char> text, int from, out int start, out int length, ref DashCursor dashes, ref int configs)
+    {
+        var signed = FindNextSigned(text, from, out start, out length, ref dashes);
+
+        // The one form with no sign at all: a secret-named key given to a command's config set (aws configure set
+        // aws_secret_access_key …). The earlier of the two matches is the next one. configs is where the next "config"
+        // not yet passed by is (-1 before the first search), kept by the caller across the calls of one text, so
+        // each char is searched for it once.
+        if (FindConfigSetValue(text, from, signed ? start : text.Length, ref configs, out var setStart, out var setLength))
+        {
+            start = setStart;
+            length = setLength;
+            return true;
+        }
+
+        return signed;
+    }
+
+    /// <summary>The next value to mask at or after <paramref name="from"/> that a sign leads to (see <see cref="FindNext"/>).</summary>
+    private bool FindNextSigned(ReadOnlySpan<char> text, int from, out int start, out int length, ref DashCursor dashes)
     {
         var position = from;
         while (position < text.Length)
@@ -1145,7 +1178,8 @@ internal sealed class AssignedSecretMasker
         // order): the element is then left to the search that goes on from there.
         var tagEnd = nameEnd + close;
         var dashes = DashCursor.None;
-        if (close > 0 && FindNext(text[..tagEnd], nameEnd, out _, out _, ref dashes))
+        var configs = -1;
+        if (close > 0 && FindNext(text[..tagEnd], nameEnd, out _, out _, ref dashes, ref configs))
         {
             return false;
         }
@@ -2396,6 +2430,91 @@ internal sealed class AssignedSecretMasker
         var value = SkipSpace(text, wordEnd, lines: false);
         return judgement != KeyJudgement.Kept && value > wordEnd && value < text.Length && text[value] != '-'
             && FindValue(text, value, out start, out length);
+    }
+
+    /// <summary>
+    /// The value a command's <c>config set</c> or <c>configure set</c> (any case) gives a secret-named key, the next word
+    /// on the line, when it starts at or after <paramref name="from"/> and before <paramref name="before"/>:
+    /// <c>aws configure set aws_secret_access_key …</c>, <c>yarn config set npmAuthToken …</c>, <c>npm config set
+    /// //registry.npmjs.org/:_authToken …</c> (the key is the end of the word), <c>redis-cli CONFIG SET requirepass …</c>.
+    /// No sign leads to it, so <c>config</c> is searched for apart from the signs (prose that says "set the password
+    /// policy" is not taken for one).
+    /// </summary>
+    private bool FindConfigSetValue(ReadOnlySpan<char> text, int from, int before, ref int configs, out int start, out int length)
+    {
+        start = 0;
+        length = 0;
+        if (configs < 0)
+        {
+            configs = NextConfig(text, 0);
+        }
+
+        // A value lies after its config: one at or after before cannot give a value before it.
+        for (; configs < before; configs = NextConfig(text, configs + 1))
+        {
+            var config = configs;
+            var configEnd = StartsWithWord(text, config, "configure") ? config + "configure".Length : config + "config".Length;
+            if (!IsWord(text, config, configEnd, configEnd - config == "config".Length ? "config" : "configure")
+                || (configEnd < text.Length && IsKeyChar(text[configEnd])))
+            {
+                continue;
+            }
+
+            var set = SkipSpace(text, configEnd, lines: false);
+            if (set == configEnd || !StartsWithWord(text, set, "set"))
+            {
+                continue;
+            }
+
+            // The key: the end of the next word (past a closing quote), after its last char that cannot be in a key
+            // (npm's //host/:_authToken).
+            var word = SkipSpace(text, set + "set".Length, lines: false);
+            var wordEnd = word;
+            while (wordEnd < text.Length && wordEnd - word < MaxYamlReach && text[wordEnd] is not (' ' or '\t' or '\r' or '\n'))
+            {
+                wordEnd++;
+            }
+
+            var keyEnd = wordEnd > word && text[wordEnd - 1] is '"' or '\'' ? wordEnd - 1 : wordEnd;
+            var keyStart = keyEnd;
+            while (keyStart > word && IsKeyChar(text[keyStart - 1]))
+            {
+                keyStart--;
+            }
+
+            if (word == set + "set".Length || keyStart == keyEnd || keyEnd - keyStart > MaxKeyLength
+                || !FindSetValue(text, keyStart, keyEnd, out var judgement, out var valueStart, out var valueLength))
+            {
+                continue;
+            }
+
+            if (valueStart >= before)
+            {
+                // After the match found first: looked at again by the next call.
+                return false;
+            }
+
+            if (valueStart >= from && IsRedactedValue(judgement, text, valueStart, valueLength))
+            {
+                start = valueStart;
+                length = valueLength;
+                configs = NextConfig(text, config + 1);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The first <c>config</c> (any case) at or after <paramref name="from"/>, or the text's length.</summary>
+    private static int NextConfig(ReadOnlySpan<char> text, int from)
+    {
+#if NET9_0_OR_GREATER
+        var found = from < text.Length ? text[from..].IndexOfAny(ConfigWord) : -1;
+#else
+        var found = from < text.Length ? text[from..].IndexOf("config", StringComparison.OrdinalIgnoreCase) : -1;
+#endif
+        return found < 0 ? text.Length : from + found;
     }
 
     /// <summary>

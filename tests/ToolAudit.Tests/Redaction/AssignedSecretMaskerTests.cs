@@ -165,6 +165,9 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("flyctl secrets set FOO=bar; doppler secrets set API_URL='x y' --project p", "flyctl secrets set FOO=[redacted]; doppler secrets set API_URL='[redacted]' --project p")]
     [InlineData("dotnet user-secrets set \"Db:Password\" \"hunter 2\" --project app", "dotnet user-secrets set \"Db:Password\" \"[redacted]\" --project app")]
     [InlineData("dotnet user-secrets set Smtp:ApiKey abc123; dotnet user-secrets set Db:Host db", "dotnet user-secrets set Smtp:ApiKey [redacted]; dotnet user-secrets set Db:Host db")]
+    [InlineData("aws configure set aws_secret_access_key wJalr/K7M && aws configure set region eu", "aws configure set aws_secret_access_key [redacted] && aws configure set region eu")]
+    [InlineData("yarn config set npmAuthToken abc123\nnpm config set //registry.npmjs.org/:_authToken \"x y\"", "yarn config set npmAuthToken [redacted]\nnpm config set //registry.npmjs.org/:_authToken \"[redacted]\"")]
+    [InlineData("redis CONFIG SET masterauth s3cr3t; git  Config  Set  \"api_key\"  k1", "redis CONFIG SET masterauth s3cr3t; git  Config  Set  \"api_key\"  [redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -221,6 +224,11 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("list.Where(password => password.Length > 8); var f = token => token.Trim();")]
     [InlineData("gh secret list -R o/r; gh secret set NAME < key.txt -R o/r; gh secret set X --body-file f -R o/r; keep a secret set aside -b x")]
     [InlineData("fly secrets set --stage -a app; fly secrets list -a x; doppler secrets set NAME -p p; my secrets set FOO=bar -a x")]
+    [InlineData("aws configure set region us-east-1")]
+    [InlineData("reconfig set password x")]
+    [InlineData("configset password y")]
+    [InlineData("we set the password policy; config set password")]
+    [InlineData("aws configure get aws_secret_access_key; configure reset token x; config set password_file /run/secrets/db; config set token --help")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
