@@ -2436,7 +2436,7 @@ internal sealed class AssignedSecretMasker
     /// The value a command's <c>config set</c> or <c>configure set</c> (any case) gives a secret-named key, the next word
     /// on the line, when it starts at or after <paramref name="from"/> and before <paramref name="before"/>:
     /// <c>aws configure set aws_secret_access_key …</c>, <c>yarn config set npmAuthToken …</c>, <c>npm config set
-    /// //registry.npmjs.org/:_authToken …</c> (the key is the end of the word), <c>redis-cli CONFIG SET requirepass …</c>.
+    /// //registry.npmjs.org/:_authToken …</c> (the key is the end of the word), <c>CONFIG SET "api_key" …</c>.
     /// No sign leads to it, so <c>config</c> is searched for apart from the signs (prose that says "set the password
     /// policy" is not taken for one).
     /// </summary>
