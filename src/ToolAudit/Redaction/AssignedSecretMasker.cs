@@ -2453,9 +2453,9 @@ internal sealed class AssignedSecretMasker
         for (; configs < before; configs = NextConfig(text, configs + 1))
         {
             var config = configs;
+            // The search found "config" there: a word on its own, or the start of "configure".
             var configEnd = StartsWithWord(text, config, "configure") ? config + "configure".Length : config + "config".Length;
-            if (!IsWord(text, config, configEnd, configEnd - config == "config".Length ? "config" : "configure")
-                || (configEnd < text.Length && IsKeyChar(text[configEnd])))
+            if ((config > 0 && IsKeyChar(text[config - 1])) || (configEnd < text.Length && IsKeyChar(text[configEnd])))
             {
                 continue;
             }
