@@ -130,6 +130,9 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("keypassphrase")]
     [InlineData("SSHPASS")]
     [InlineData("sshpass")]
+    [InlineData("requirepass")]
+    [InlineData("MASTERAUTH")]
+    [InlineData("redis_masterauth")]
     public void IsRedacted_OneWordEndingInASecretWordOfSixLettersOrMore_IsTrue(string key)
     {
         // An all-caps or all-lower run is one word: the configured word is looked for at its end too.

@@ -167,7 +167,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("dotnet user-secrets set Smtp:ApiKey abc123; dotnet user-secrets set Db:Host db", "dotnet user-secrets set Smtp:ApiKey [redacted]; dotnet user-secrets set Db:Host db")]
     [InlineData("aws configure set aws_secret_access_key wJalr/K7M && aws configure set region eu", "aws configure set aws_secret_access_key [redacted] && aws configure set region eu")]
     [InlineData("yarn config set npmAuthToken abc123\nnpm config set //registry.npmjs.org/:_authToken \"x y\"", "yarn config set npmAuthToken [redacted]\nnpm config set //registry.npmjs.org/:_authToken \"[redacted]\"")]
-    [InlineData("redis CONFIG SET masterauth s3cr3t; git  Config  Set  \"api_key\"  k1", "redis CONFIG SET masterauth s3cr3t; git  Config  Set  \"api_key\"  [redacted]")]
+    [InlineData("redis CONFIG SET masterauth s3cr3t; git  Config  Set  \"api_key\"  k1", "redis CONFIG SET masterauth [redacted]; git  Config  Set  \"api_key\"  [redacted]")]
+    [InlineData("docker run -d redis:7 redis-server --requirepass s3cr3t --port 6380; redis-cli CONFIG SET requirepass \"n3w pw\"", "docker run -d redis:7 redis-server --requirepass [redacted] --port 6380; redis-cli CONFIG SET requirepass \"[redacted]\"")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
