@@ -26,8 +26,9 @@ namespace ToolAudit.SemanticKernel;
 /// the model), or the function's name when it has no plugin: see <see cref="ToolName"/>. Statuses:
 /// <c>ok</c> when the function returned; <c>error</c> when it threw (the exception is rethrown unchanged);
 /// <c>denied</c> as above, and when an inner function filter did not let the function run (see below). Prompt functions invoked directly (<c>InvokePromptAsync</c>) are model calls, not tool
-/// calls, and are not recorded; a prompt function the model asks for is. A streaming invocation is recorded when the
-/// stream is handed back, without its result.
+/// calls, and are not recorded; a prompt function the model asks for is. A streaming invocation is recorded when reading
+/// its stream ends, without its result: <c>ok</c> when it was read to its end or left early, <c>error</c> when reading
+/// it threw (the function runs only as the stream is read).
 /// </para>
 /// <para>
 /// An inner <see cref="IFunctionInvocationFilter"/> that does not call <c>next</c> keeps the function from running; the
@@ -135,6 +136,21 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
             Record(context.Kernel, context.Function, context.Arguments, callId, autoCall?.Model, started, AuditStatus.Denied, answer, exception: null,
                 string.IsNullOrEmpty(answer) ? NotRunByFunctionFilter : answer);
             return;
+        }
+
+        if (context.IsStreaming)
+        {
+            // The function runs, and may throw, only as the caller reads the stream: the call is recorded when
+            // reading it ends, ok or error, and timed until then.
+            var (kernel, function, arguments, model) = (context.Kernel, context.Function, context.Arguments, autoCall?.Model);
+            var audited = AuditedStream.TryWrap(
+                context.Result.GetValue<object>(),
+                exception => Record(kernel, function, arguments, callId, model, started, exception is null ? AuditStatus.Ok : AuditStatus.Error, resultText: null, exception, error: null));
+            if (audited is not null)
+            {
+                context.Result = new FunctionResult(context.Result, audited);
+                return;
+            }
         }
 
         var resultText = context.IsStreaming ? null : FunctionResultText.From(context.Function, context.Result);
