@@ -71,6 +71,7 @@ internal sealed class AuditingFunctionInvoker
                 Confirmed = confirmed,
                 Duration = clock.GetElapsedTime(started),
                 Exception = ex,
+                Error = UnreadArguments(context.CallContent, ex),
             });
             throw;
         }
@@ -86,4 +87,14 @@ internal sealed class AuditingFunctionInvoker
         });
         return result;
     }
+
+    /// <summary>
+    /// When the model's arguments could not be parsed (<see cref="FunctionCallContent.Exception"/>), the invoking
+    /// client still runs the function, without them; what it throws then (a missing parameter) is not the cause. The
+    /// error names both; null when the arguments were read.
+    /// </summary>
+    private static string? UnreadArguments(FunctionCallContent call, Exception thrown) =>
+        call.Exception is { } unread
+            ? $"{thrown.GetType().FullName}: {thrown.Message} (the model's arguments could not be read: {unread.GetType().FullName}: {unread.Message})"
+            : null;
 }

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -56,7 +59,8 @@ internal static class ResultText
                 {
                     JsonValueKind.Undefined => null,
                     JsonValueKind.String => element.GetString(),
-                    _ => element.GetRawText(),
+                    _ when ToolResultEnvelope.IsEnvelope(element) => ToolResultEnvelope.Text(element, out _),
+                    _ => ToolResultEnvelope.Compact(element),
                 };
             case JsonNode node:
                 return node.ToJsonString();
@@ -64,12 +68,31 @@ internal static class ResultText
                 return From(content.Result, options);
             case TextContent content:
                 return content.Text;
+            case DataContent data:
+                // An image or a file: its media type, not its bytes as base64 (a megabyte's worth on the tool's path).
+                return $"[{data.MediaType}]";
+            case IEnumerable<AIContent> contents:
+                StringBuilder? lines = null;
+                foreach (var item in contents)
+                {
+                    var part = From(item, options) ?? string.Empty;
+                    lines = lines is null ? new StringBuilder(part) : lines.Append('\n').Append(part);
+                }
+
+                return lines?.ToString();
         }
 
         try
         {
+            // Written unindented whatever the options say (the writer's options decide that): see ToolResultEnvelope.Compact.
             var serializerOptions = options ?? AIJsonUtilities.DefaultOptions;
-            return JsonSerializer.Serialize(result, serializerOptions.GetTypeInfo(result.GetType()));
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = serializerOptions.Encoder ?? JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true }))
+            {
+                JsonSerializer.Serialize(writer, result, serializerOptions.GetTypeInfo(result.GetType()));
+            }
+
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
 #pragma warning disable CA1031 // A result that cannot be serialized is still a successful call: keep what ToString says.
         catch (Exception)

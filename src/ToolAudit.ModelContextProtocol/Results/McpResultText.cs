@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol.Protocol;
+using ToolAudit.Extensions.AI.Recording;
 
 namespace ToolAudit.ModelContextProtocol.Results;
 
@@ -43,7 +44,7 @@ internal static class McpResultText
             case string text:
                 return text;
             case JsonElement element:
-                return FromJson(element, out isError);
+                return ToolResultEnvelope.Text(element, out isError);
             case AIContent content:
                 return FromContent(content);
             case IEnumerable<AIContent> contents:
@@ -57,50 +58,6 @@ internal static class McpResultText
             default:
                 return result.ToString();
         }
-    }
-
-    private static string? FromJson(JsonElement element, out bool isError)
-    {
-        isError = false;
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            return element.GetRawText();
-        }
-
-        isError = element.TryGetProperty("isError", out var flag) && flag.ValueKind == JsonValueKind.True;
-        StringBuilder? text = null;
-        if (element.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var block in content.EnumerateArray())
-            {
-                Append(ref text, BlockText(block));
-            }
-        }
-
-        if (text is not null)
-        {
-            return text.ToString();
-        }
-
-        return element.TryGetProperty("structuredContent", out var structured) ? structured.GetRawText() : element.GetRawText();
-    }
-
-    private static string BlockText(JsonElement block)
-    {
-        if (block.ValueKind != JsonValueKind.Object)
-        {
-            return block.GetRawText();
-        }
-
-        var type = block.TryGetProperty("type", out var typeElement) && typeElement.ValueKind == JsonValueKind.String
-            ? typeElement.GetString()
-            : null;
-        if (type == "text" && block.TryGetProperty("text", out var textElement) && textElement.ValueKind == JsonValueKind.String)
-        {
-            return textElement.GetString() ?? string.Empty;
-        }
-
-        return $"[{type ?? "content"}]";
     }
 
     private static string FromContent(AIContent content) => content switch

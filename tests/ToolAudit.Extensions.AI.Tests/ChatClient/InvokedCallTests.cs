@@ -144,6 +144,6 @@ public sealed class InvokedCallTests
         var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
         entry.Status.Should().Be(AuditStatus.Error);
         entry.Error.Should().Be("Disk quota exceeded");
-        entry.ResultSnippet.Should().Contain("isError");
+        entry.ResultSnippet.Should().Be("Disk quota exceeded", "an MCP result reads as its text, as the MCP package records it");
     }
 }

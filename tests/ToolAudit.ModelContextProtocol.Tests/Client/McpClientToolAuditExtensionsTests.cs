@@ -30,6 +30,7 @@ public sealed class McpClientToolAuditExtensionsTests
         entry.Tool.Should().Be("soft_fail");
         entry.Status.Should().Be(AuditStatus.Error);
         entry.Error.Should().Be("quota exceeded for this folder");
+        entry.ResultSnippet.Should().Be("quota exceeded for this folder");
         entry.User.Should().Be("alice");
         entry.Engine.Should().Be("openai");
         entry.SessionId.Should().Be("s-1");
@@ -153,6 +154,9 @@ public sealed class McpClientToolAuditExtensionsTests
         var entries = await host.EntriesAsync();
         entries.Select(e => (e.CallId, e.Status)).Should().BeEquivalentTo([("call-echo", AuditStatus.Ok), ("call-soft", AuditStatus.Error)]);
         entries.Should().OnlyContain(e => e.User == "carol" && e.Model == "gpt-test");
+
+        // The pipeline keeps the same text of an isError result as the MCP wrapper does: its text, not its JSON.
+        entries.Single(e => e.CallId == "call-soft").ResultSnippet.Should().Be("quota exceeded for this folder");
     }
 
     [Fact]
