@@ -30,9 +30,16 @@ internal static class ArgumentCapture
     /// </summary>
     public const int MaxJsonDepth = 32;
 
+    /// <summary>
+    /// The most levels an object or array argument is serialized to: twice what <see cref="JsonDocument"/> reads of
+    /// JSON a model sends, so that a host's object nested deeper than <see cref="MaxJsonDepth"/> is kept as its text,
+    /// as such JSON is. A deeper one, or a cycle, is recorded as a placeholder.
+    /// </summary>
+    public const int MaxSnapshotDepth = 128;
+
     private static readonly JsonSerializerOptions SnapshotOptions = new()
     {
-        MaxDepth = MaxJsonDepth,
+        MaxDepth = MaxSnapshotDepth,
         WriteIndented = false,
     };
 

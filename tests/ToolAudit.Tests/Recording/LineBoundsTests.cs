@@ -127,6 +127,44 @@ public sealed class LineBoundsTests
         }
     }
 
+    [Theory]
+    [InlineData(33, false)]
+    [InlineData(40, true)]
+    [InlineData(64, false)]
+    [InlineData(120, true)]
+    public async Task Record_DeeplyNestedObjectArgument_IsKeptAsItsTextAsJsonIs(int depth, bool lists)
+    {
+        // A host's own objects nested deeper than the structured limit are serialized as deep as JSON a model sends
+        // can be, and kept as text as that JSON is, not lost to a placeholder.
+        object nested = lists ? new List<object?> { "hunter2" } : new Dictionary<string, object?> { ["password"] = "hunter2" };
+        for (var level = 1; level < depth; level++)
+        {
+            nested = lists ? new List<object?> { nested } : new Dictionary<string, object?> { ["a"] = nested };
+        }
+
+        using var folder = new TempFolder();
+        var jsonl = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var memory = new InMemoryAuditStore(10);
+        await using (var recorder = new AuditRecorder(new CompositeAuditSink([jsonl, memory])))
+        {
+            recorder.Record(new ToolCall("alice", "deep", new Dictionary<string, object?> { ["x"] = nested, ["n"] = 1 }, AuditStatus.Ok));
+        }
+
+        var fromFile = (await jsonl.QueryAsync(new AuditQuery()).ToListAsync()).Should().ContainSingle().Subject;
+        var fromMemory = memory.Recent(10).Should().ContainSingle().Subject;
+        foreach (var args in new[] { fromFile.Args!, fromMemory.Args! })
+        {
+            args["x"].ValueKind.Should().Be(JsonValueKind.String);
+            args["x"].GetString().Should().StartWith(lists ? "[[[[" : "{\"a\":{\"a\":").And.NotContain("unserializable");
+            if (!lists)
+            {
+                args["x"].GetString().Should().NotContain("hunter2");
+            }
+
+            args["n"].GetInt32().Should().Be(1);
+        }
+    }
+
     [Fact]
     public void Prepare_JsonArgumentOf32Levels_StaysStructured()
     {
