@@ -7,7 +7,7 @@ namespace ToolAudit.Querying;
 /// <remarks>
 /// An entry is released once it is newer than every entry still to come could be: newer than the oldest read so far
 /// plus <see cref="Window"/>. At most <see cref="MaxHeld"/> entries are held, so memory and the latency of a small
-/// query stay bounded; disorder deeper than that is returned in file order.
+/// query stay bounded; disorder deeper than that is not put right (such entries come back roughly in file order).
 /// </remarks>
 internal static class NewestFirstReorder
 {
