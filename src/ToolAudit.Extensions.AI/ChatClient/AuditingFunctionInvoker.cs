@@ -46,7 +46,14 @@ internal sealed class AuditingFunctionInvoker
             (context.Arguments.Context ??= new Dictionary<object, object?>())[CallRecordedKey] = true;
         }
 
-        Pipeline.SawHistory(context.Messages);
+        // Only a request without streaming keeps the history for its failure path. A streamed request started from a
+        // tool of one (an agent as a tool, on the same pipeline) still flows that request's value: its history would
+        // take the place of the outer request's own.
+        if (!context.IsStreaming)
+        {
+            Pipeline.SawHistory(context.Messages);
+        }
+
         var user = Pipeline.ResolveUser(context);
         var confirmed = Pipeline.IsConfirmed(context);
 
