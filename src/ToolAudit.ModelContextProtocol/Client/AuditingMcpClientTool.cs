@@ -47,10 +47,10 @@ internal sealed class AuditingMcpClientTool : DelegatingAIFunction
         }
 
         // An audited chat pipeline (UseToolAudit) records this very call itself, from its invoker: a second entry
-        // would count one call twice.
+        // would count one call twice. Read from the invocation's own arguments, not from the ones this tool got: a
+        // host's function between the two may pass a copy.
         if (invocation is not null
-            && ReferenceEquals(invocation.Arguments, arguments)
-            && arguments.Context is { } context
+            && invocation.Arguments.Context is { } context
             && context.TryGetValue(CallRecordedKey, out var recorded)
             && recorded is true)
         {

@@ -48,8 +48,9 @@ public static class McpClientToolAuditExtensions
     /// its current invocation. Engine, session and task otherwise come from the ambient <c>ToolAuditContext</c>.
     /// </para>
     /// <para>
-    /// A chat pipeline that already audits its function calls (<c>UseToolAudit()</c>) records these calls itself:
-    /// wrap the tool only where nothing else records it, or each call is on record twice.
+    /// A chat pipeline that already audits its function calls (<c>UseToolAudit()</c>) records these calls itself, and
+    /// the wrapped tool, told so by the call's <c>AIFunctionArguments.Context</c>, records nothing: each call is on
+    /// record once, also when a function of the host's between the two passes the tool a copy of the arguments.
     /// </para>
     /// </remarks>
     public static AIFunction WithToolAudit(this McpClientTool tool, IAuditRecorder recorder, Action<McpClientToolAuditOptions>? configure)

@@ -159,6 +159,24 @@ public sealed class McpClientToolAuditExtensionsTests
         entries.Single(e => e.CallId == "call-soft").ResultSnippet.Should().Be("quota exceeded for this folder");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithToolAudit_BehindAHostFunctionThatCopiesTheArguments_InAnAuditedPipeline_RecordsEachCallOnce(bool keepContext)
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var tools = (await host.Client.ListToolsAsync()).WithToolAudit(host.Recorder).Select(tool => (AITool)new CopyingFunction(tool, keepContext));
+        using var agent = new ChatClientBuilder(EchoThenSoftFailModel()).UseToolAudit(host.Recorder).UseFunctionInvocation().Build();
+
+        using (ToolAuditContext.Begin(user: "carol"))
+        {
+            await agent.GetResponseAsync("do it", new ChatOptions { Tools = [.. tools], ModelId = "gpt-test" });
+        }
+
+        var entries = await host.EntriesAsync();
+        entries.Select(e => (e.CallId, e.Status)).Should().BeEquivalentTo([("call-echo", AuditStatus.Ok), ("call-soft", AuditStatus.Error)]);
+    }
+
     [Fact]
     public async Task WithToolAudit_CalledWithArgumentsThatSayAnotherCallIsRecorded_StillRecords()
     {
@@ -299,5 +317,20 @@ public sealed class McpClientToolAuditExtensionsTests
 
         await call.Should().ThrowAsync<McpProtocolException>().WithMessage("*Access forbidden*");
         recorder.Attempts.Should().Be(1);
+    }
+
+    /// <summary>A host's function around a tool that hands it a copy of the arguments, as a policy that rewrites them would.</summary>
+    private sealed class CopyingFunction(AIFunction inner, bool keepContext) : DelegatingAIFunction(inner)
+    {
+        protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+        {
+            var copy = new AIFunctionArguments(arguments) { Services = arguments.Services };
+            if (keepContext)
+            {
+                copy.Context = arguments.Context;
+            }
+
+            return base.InvokeCoreAsync(copy, cancellationToken);
+        }
     }
 }
