@@ -23,7 +23,8 @@ public static class ToolAuditAIFunctionExtensions
     /// The user is the ambient <see cref="ToolAuditContext"/> user, else <c>"unknown"</c>; engine, model and session come
     /// from the ambient context. When a <see cref="FunctionInvokingChatClient"/> invokes the function, the call id,
     /// model and session come from its <see cref="FunctionInvokingChatClient.CurrentContext"/>; and when that invoking
-    /// client is audited by <c>UseToolAudit()</c>, the function records nothing itself, so each call has one entry. The
+    /// client is audited by <c>UseToolAudit()</c> to the same recorder, the function records nothing itself, so each call
+    /// has one entry (audited to another recorder, it records the call there too). The
     /// session is the context's <see cref="ChatOptions.ConversationId"/>: when only the service starts the conversation,
     /// the first round's calls have none there (the invoking client sets it for the next rounds), so they fall back to
     /// the ambient session; <c>UseToolAudit()</c> gives them the id when streaming.

@@ -21,6 +21,12 @@ internal sealed class AuditingFunctionInvoker
     /// </summary>
     internal const string CallRecordedKey = "ToolAudit.CallRecorded";
 
+    /// <summary>
+    /// The key of <see cref="AIFunctionArguments.Context"/> beside <see cref="CallRecordedKey"/> whose value is the
+    /// recorder the call is on record in: a wrapper that records to another recorder records the call there too.
+    /// </summary>
+    internal const string CallRecordedByKey = "ToolAudit.CallRecordedBy";
+
     private readonly Func<FunctionInvocationContext, CancellationToken, ValueTask<object?>>? _next;
 
     public AuditingFunctionInvoker(ToolAuditPipeline pipeline, Func<FunctionInvocationContext, CancellationToken, ValueTask<object?>>? next)
@@ -37,13 +43,15 @@ internal sealed class AuditingFunctionInvoker
 
         // Before the tool runs: a WithToolAudit function inside, and the chat client wrapper outside, both look here
         // to know this call is on record already.
-        AuditedCalls.MarkTaken(context.CallContent);
+        AuditedCalls.MarkTaken(context.CallContent, Pipeline.Recorder);
 
         // And for ToolAudit.ModelContextProtocol's wrapped MCP tools, which cannot see AuditedCalls. A read-only context
         // (an InvokeFunctionAsync override's) is left as it is: the audit never fails a call; the wrapper records too.
         if (context.Arguments.Context is not { IsReadOnly: true })
         {
-            (context.Arguments.Context ??= new Dictionary<object, object?>())[CallRecordedKey] = true;
+            var flags = context.Arguments.Context ??= new Dictionary<object, object?>();
+            flags[CallRecordedKey] = true;
+            flags[CallRecordedByKey] = Pipeline.Recorder;
         }
 
         // Only a request without streaming keeps the history for its failure path. A streamed request started from a

@@ -19,19 +19,26 @@ internal sealed class AuditedAIFunction : DelegatingAIFunction
 
     public IAuditRecorder Recorder { get; }
 
+    /// <summary>
+    /// Also answers whether this very instance is in a chain of wrappers: asked for <see cref="AuditedAIFunction"/> with
+    /// itself as the key, it returns itself (the base answers only for the outermost one, without a key).
+    /// </summary>
+    public override object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceType == typeof(AuditedAIFunction) && ReferenceEquals(serviceKey, this) ? this : base.GetService(serviceType, serviceKey);
+
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
-        // CurrentContext flows into everything below a tool call: use it only when it describes this very function,
-        // not an outer tool that happens to call this one.
+        // CurrentContext flows into everything below a tool call: use it only when it describes this very function
+        // (the invoked function is this one, or wraps it), not an outer tool that happens to call this one.
         var context = FunctionInvokingChatClient.CurrentContext;
-        if (context is not null && !ReferenceEquals(context.Function.GetService(typeof(AuditedAIFunction)), this))
+        if (context is not null && !ReferenceEquals(context.Function.GetService(typeof(AuditedAIFunction), this), this))
         {
             context = null;
         }
 
-        if (context is not null && AuditedCalls.IsTaken(context.CallContent))
+        if (context is not null && AuditedCalls.IsTakenBy(context.CallContent, Recorder))
         {
-            // An audited pipeline records this call: one entry per call.
+            // An audited pipeline records this call in the same recorder: one entry per call.
             return await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
         }
 

@@ -15,10 +15,19 @@ namespace ToolAudit.Extensions.AI.Recording;
 /// </remarks>
 internal static class AuditedCalls
 {
-    private static readonly ConditionalWeakTable<FunctionCallContent, object> Taken = new();
-    private static readonly object Marker = new();
+    // The recorder of the pipeline that took each call.
+    private static readonly ConditionalWeakTable<FunctionCallContent, IAuditRecorder> Taken = new();
 
-    public static void MarkTaken(FunctionCallContent call) => Taken.AddOrUpdate(call, Marker);
+    /// <summary>Notes that a pipeline recording to <paramref name="recorder"/> has <paramref name="call"/> on record.</summary>
+    public static void MarkTaken(FunctionCallContent call, IAuditRecorder recorder) => Taken.AddOrUpdate(call, recorder);
 
+    /// <summary>Whether some audited pipeline has <paramref name="call"/> on record.</summary>
     public static bool IsTaken(FunctionCallContent call) => Taken.TryGetValue(call, out _);
+
+    /// <summary>
+    /// Whether an audited pipeline has <paramref name="call"/> on record in <paramref name="recorder"/>: a function
+    /// audited by another recorder still records the call there.
+    /// </summary>
+    public static bool IsTakenBy(FunctionCallContent call, IAuditRecorder recorder) =>
+        Taken.TryGetValue(call, out var taker) && ReferenceEquals(taker, recorder);
 }

@@ -22,6 +22,9 @@ internal sealed class AuditingMcpClientTool : DelegatingAIFunction
     /// </summary>
     internal const string CallRecordedKey = "ToolAudit.CallRecorded";
 
+    /// <summary>The key beside <see cref="CallRecordedKey"/> whose value is the recorder the pipeline records the call in.</summary>
+    internal const string CallRecordedByKey = "ToolAudit.CallRecordedBy";
+
     private readonly IAuditRecorder _recorder;
     private readonly Func<AIFunctionArguments, string?>? _userResolver;
     private readonly string _unknownUser;
@@ -46,13 +49,14 @@ internal sealed class AuditingMcpClientTool : DelegatingAIFunction
             invocation = null;
         }
 
-        // An audited chat pipeline (UseToolAudit) records this very call itself, from its invoker: a second entry
-        // would count one call twice. Read from the invocation's own arguments, not from the ones this tool got: a
+        // An audited chat pipeline (UseToolAudit) records this very call itself, from its invoker: a second entry in
+        // the same recorder would count one call twice (one for another recorder is that recorder's only one). Read from the invocation's own arguments, not from the ones this tool got: a
         // host's function between the two may pass a copy.
         if (invocation is not null
             && invocation.Arguments.Context is { } context
             && context.TryGetValue(CallRecordedKey, out var recorded)
-            && recorded is true)
+            && recorded is true
+            && (!context.TryGetValue(CallRecordedByKey, out var recordedBy) || recordedBy is null || ReferenceEquals(recordedBy, _recorder)))
         {
             return await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
         }

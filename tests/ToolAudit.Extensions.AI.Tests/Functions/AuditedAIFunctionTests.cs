@@ -20,6 +20,34 @@ public sealed class AuditedAIFunctionTests
         }
     }
 
+    [Theory]
+    [InlineData("pipeline's inside, other's outside")]
+    [InlineData("other's inside, pipeline's outside")]
+    [InlineData("other's alone")]
+    public async Task InvokeAsync_InAPipelineAuditedToAnotherRecorder_RecordsOnceInEach(string wrapping)
+    {
+        await using var pipelineAudit = new AuditHarness();
+        await using var otherAudit = new AuditHarness();
+        var tool = wrapping switch
+        {
+            "pipeline's inside, other's outside" => Tools.ReadFile().WithToolAudit(pipelineAudit.Recorder).WithToolAudit(otherAudit.Recorder),
+            "other's inside, pipeline's outside" => Tools.ReadFile().WithToolAudit(otherAudit.Recorder).WithToolAudit(pipelineAudit.Recorder),
+            _ => Tools.ReadFile().WithToolAudit(otherAudit.Recorder),
+        };
+        var model = new ScriptedChatClient(ScriptedChatClient.Calls(ScriptedChatClient.Call("call-1", "read_file")), ScriptedChatClient.Text("done"));
+        using var client = model.AsBuilder().UseToolAudit(pipelineAudit.Recorder).UseFunctionInvocation().Build();
+
+        await client.GetResponseAsync([new(ChatRole.User, "read")], new() { Tools = [tool] });
+
+        // Each recorder has the call once, with what the invoking client knows of it.
+        foreach (var audit in new[] { pipelineAudit, otherAudit })
+        {
+            var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+            entry.CallId.Should().Be("call-1");
+            entry.Status.Should().Be(AuditStatus.Ok);
+        }
+    }
+
     [Fact]
     public async Task WithToolAudit_AlreadyAuditedBySameRecorder_ReturnsTheSameFunction()
     {

@@ -178,6 +178,25 @@ public sealed class McpClientToolAuditExtensionsTests
     }
 
     [Fact]
+    public async Task WithToolAudit_ForAnotherRecorderInAnAuditedPipeline_RecordsEachCallOnceInEach()
+    {
+        await using var host = await McpTestHost.StartAsync();
+        var other = new InMemoryAuditStore(100);
+        await using var otherRecorder = new AuditRecorder(other);
+        var tools = (await host.Client.ListToolsAsync()).WithToolAudit(otherRecorder);
+        using var agent = new ChatClientBuilder(EchoThenSoftFailModel()).UseToolAudit(host.Recorder).UseFunctionInvocation().Build();
+
+        using (ToolAuditContext.Begin(user: "carol"))
+        {
+            await agent.GetResponseAsync("do it", new ChatOptions { Tools = [.. tools], ModelId = "gpt-test" });
+        }
+
+        await otherRecorder.FlushAsync();
+        (await host.EntriesAsync()).Select(e => (e.CallId, e.Status)).Should().BeEquivalentTo([("call-echo", AuditStatus.Ok), ("call-soft", AuditStatus.Error)]);
+        other.Recent(100).Select(e => (e.CallId, e.Status)).Should().BeEquivalentTo([("call-echo", AuditStatus.Ok), ("call-soft", AuditStatus.Error)]);
+    }
+
+    [Fact]
     public async Task WithToolAudit_CalledWithArgumentsThatSayAnotherCallIsRecorded_StillRecords()
     {
         // The key counts only for the invocation the invoking client is making of this very tool, with those arguments.
