@@ -76,6 +76,10 @@ internal sealed class McpCallToolAuditFilter
             if (request.Items.TryGetValue(StateKey, out var value) && value is CallState state)
             {
                 state.ToolReached = true;
+
+                // The ambient context as the tool sees it: a scope a host's call-tool filter opened inside the audit
+                // (ToolAuditContext.Begin(user: ...)) is gone again by the time the audit records.
+                state.ToolContext = ToolAuditContext.Current;
             }
 
             return next(request, cancellationToken);
@@ -118,6 +122,16 @@ internal sealed class McpCallToolAuditFilter
     private void Record(RequestContext<CallToolRequestParams> request, bool toolReached, long started, CallToolResult? result, Exception? exception)
     {
         var duration = _timeProvider.GetElapsedTime(started);
+
+        // Recorded in the ambient context the tool ran in, when a filter inside the audit changed it: the user,
+        // session, engine, model and task its scope gave the call.
+        var toolContext = request.Items.TryGetValue(StateKey, out var value) && value is CallState { ToolContext: { } seen }
+            && !ReferenceEquals(seen, ToolAuditContext.Current)
+            ? seen
+            : null;
+        using var toolScope = toolContext is null
+            ? null
+            : ToolAuditContext.Begin(toolContext.Engine, toolContext.Model, toolContext.User, toolContext.SessionId, toolContext.TaskId);
         var resultText = result is null ? null : McpResultText.From(result);
         var status = AuditStatus.Ok;
         string? error = null;
@@ -263,5 +277,8 @@ internal sealed class McpCallToolAuditFilter
         public volatile bool Audited;
 
         public volatile bool ToolReached;
+
+        /// <summary>The ambient context when the call reached the tool; null when it did not.</summary>
+        public AuditContext? ToolContext;
     }
 }

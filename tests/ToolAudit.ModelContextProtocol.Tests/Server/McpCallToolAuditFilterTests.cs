@@ -145,6 +145,40 @@ public sealed class McpCallToolAuditFilterTests
         entry.CallId.Should().NotBeNullOrEmpty();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CallTool_HostFilterOpensAContextScope_RecordsTheUserAndTaskTheToolRanWith(bool filterBeforeAudit)
+    {
+        static McpRequestHandler<CallToolRequestParams, CallToolResult> Scoped(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+            async (request, cancellationToken) =>
+            {
+                using (ToolAuditContext.Begin(user: "dora", taskId: "task-7"))
+                {
+                    return await next(request, cancellationToken);
+                }
+            };
+
+        await using var host = await McpTestHost.StartAsync(server =>
+        {
+            if (filterBeforeAudit)
+            {
+                server.WithRequestFilters(filters => filters.AddCallToolFilter(Scoped)).WithToolAudit();
+            }
+            else
+            {
+                server.WithToolAudit().WithRequestFilters(filters => filters.AddCallToolFilter(Scoped));
+            }
+        });
+
+        await host.Client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+
+        var entry = (await host.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.Status.Should().Be(AuditStatus.Ok);
+        entry.User.Should().Be("dora");
+        entry.TaskId.Should().Be("task-7");
+    }
+
     [Fact]
     public async Task CallTool_AuthorizationFilterAllows_RecordsOk()
     {
