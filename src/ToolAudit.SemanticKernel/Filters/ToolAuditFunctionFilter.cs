@@ -125,7 +125,7 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         }
         catch (Exception exception)
         {
-            Record(context.Kernel, context.Function, context.Arguments, callId, autoCall?.Model, started, AuditStatus.Error, resultText: null, exception, error: null);
+            Record(context.Kernel, context.Function, context.Arguments, callId, autoCall?.Model, started, AuditStatus.Error, resultText: null, exception, error: null, call.FunctionContext);
             throw;
         }
 
@@ -145,7 +145,7 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
             var (kernel, function, arguments, model) = (context.Kernel, context.Function, context.Arguments, autoCall?.Model);
             var audited = AuditedStream.TryWrap(
                 context.Result.GetValue<object>(),
-                exception => Record(kernel, function, arguments, callId, model, started, exception is null ? AuditStatus.Ok : AuditStatus.Error, resultText: null, exception, error: null));
+                exception => Record(kernel, function, arguments, callId, model, started, exception is null ? AuditStatus.Ok : AuditStatus.Error, resultText: null, exception, error: null, call.FunctionContext));
             if (audited is not null)
             {
                 context.Result = new FunctionResult(context.Result, audited);
@@ -154,7 +154,7 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         }
 
         var resultText = context.IsStreaming ? null : FunctionResultText.From(context.Function, context.Result);
-        Record(context.Kernel, context.Function, context.Arguments, callId, autoCall?.Model, started, AuditStatus.Ok, resultText, exception: null, error: null);
+        Record(context.Kernel, context.Function, context.Arguments, callId, autoCall?.Model, started, AuditStatus.Ok, resultText, exception: null, error: null, call.FunctionContext);
     }
 
     /// <summary>
@@ -248,10 +248,17 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         AuditStatus status,
         string? resultText,
         Exception? exception,
-        string? error)
+        string? error,
+        AuditContext? functionContext = null)
     {
         var duration = _timeProvider.GetElapsedTime(started);
         var tool = ToolName(function);
+
+        // Recorded in the ambient context the function ran in, when an inner filter changed it (its scope is gone
+        // by now): the user, session, engine, model and task it gave the call.
+        using var functionScope = functionContext is null || ReferenceEquals(functionContext, ToolAuditContext.Current)
+            ? null
+            : ToolAuditContext.Begin(functionContext.Engine, functionContext.Model, functionContext.User, functionContext.SessionId, functionContext.TaskId);
 
         // A resolver that throws, or a name that is not a valid user (a lone surrogate), counts as none: the call is
         // recorded, and the function's own outcome (its result, or its exception) reaches the caller unchanged.
@@ -315,6 +322,10 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
             if (owner._currentCall.Value is { } call && ReferenceEquals(call.Context, context))
             {
                 call.ReachedFunction = true;
+
+                // The ambient context as the function sees it: a scope an inner function filter opened around its
+                // next (ToolAuditContext.Begin(user: ...)) is gone again by the time the audit records.
+                call.FunctionContext = ToolAuditContext.Current;
             }
 
             return next(context);
@@ -326,6 +337,9 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         public FunctionInvocationContext Context { get; } = context;
 
         public bool ReachedFunction { get; set; }
+
+        /// <summary>The ambient context when the call reached the function; null when it did not (or no probe ran).</summary>
+        public AuditContext? FunctionContext { get; set; }
     }
 
     private sealed class AutoCall(KernelFunction function, string? callId, string? model)

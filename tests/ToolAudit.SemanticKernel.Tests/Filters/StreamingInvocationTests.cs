@@ -146,6 +146,35 @@ public sealed class StreamingInvocationTests
         entry.DurationMs.Should().Be(1000);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Invoke_InnerFilterOpensAContextScope_RecordsTheUserAndTaskTheFunctionRanWith(bool streaming)
+    {
+        await using var audit = new AuditFixture();
+        var plugin = new LinesPlugin();
+        var builder = Kernel.CreateBuilder();
+        builder.Plugins.AddFromObject(plugin, "Lines");
+        var kernel = builder.Build();
+        kernel.FunctionInvocationFilters.Add(new UserScopeFunctionFilter("dora", "task-7"));
+        kernel.AddToolAuditFilter(audit.Recorder);
+
+        if (streaming)
+        {
+            await foreach (var unused in kernel.InvokeStreamingAsync<string>(Lines(kernel), Arguments(count: 2)))
+            {
+            }
+        }
+        else
+        {
+            await kernel.InvokeAsync(Lines(kernel), Arguments(count: 2));
+        }
+
+        var entry = (await audit.EntriesAsync()).Should().ContainSingle().Subject;
+        entry.User.Should().Be("dora");
+        entry.TaskId.Should().Be("task-7");
+    }
+
     private static (Kernel Kernel, LinesPlugin Plugin) Build(AuditFixture audit, TimeProvider? clock = null)
     {
         var plugin = new LinesPlugin();
