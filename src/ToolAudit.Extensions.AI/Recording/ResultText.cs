@@ -46,7 +46,32 @@ internal static class ResultText
         return true;
     }
 
+    /// <summary>
+    /// The text the trail keeps of <paramref name="result"/>. Never throws: what cannot be read (a content whose
+    /// property throws) is kept as its <see cref="object.ToString"/>, or its type's name.
+    /// </summary>
     public static string? From(object? result, JsonSerializerOptions? options)
+    {
+        try
+        {
+            return FromCore(result, options);
+        }
+#pragma warning disable CA1031 // A result the audit cannot read is still the tool's result: the call is recorded, never failed.
+        catch (Exception)
+        {
+            try
+            {
+                return result?.ToString();
+            }
+            catch (Exception)
+            {
+                return $"[{result!.GetType().FullName}]";
+            }
+        }
+#pragma warning restore CA1031
+    }
+
+    private static string? FromCore(object? result, JsonSerializerOptions? options)
     {
         switch (result)
         {
@@ -65,21 +90,29 @@ internal static class ResultText
             case JsonNode node:
                 return node.ToJsonString();
             case FunctionResultContent content:
-                return From(content.Result, options);
+                return FromCore(content.Result, options);
             case TextContent content:
                 return content.Text;
             case DataContent data:
                 // An image or a file: its media type, not its bytes as base64 (a megabyte's worth on the tool's path).
                 return $"[{data.MediaType}]";
-            case IEnumerable<AIContent> contents:
+            case IList<AIContent> contents:
+                // A list, not any sequence: a lazy one would run the host's code once more for the audit.
                 StringBuilder? lines = null;
                 foreach (var item in contents)
                 {
-                    var part = From(item, options) ?? string.Empty;
+                    var part = FromCore(item, options) ?? string.Empty;
                     lines = lines is null ? new StringBuilder(part) : lines.Append('\n').Append(part);
                 }
 
                 return lines?.ToString();
+        }
+
+        if (result is System.Collections.IEnumerable && !IsCollection(result.GetType()))
+        {
+            // A lazy sequence (an iterator, a query) may run the host's code, or read what can be read once: the
+            // caller reads it, not the audit.
+            return $"[sequence: {result.GetType().FullName}]";
         }
 
         try
@@ -100,5 +133,25 @@ internal static class ResultText
         {
             return result.ToString();
         }
+    }
+
+    /// <summary>Whether <paramref name="type"/> holds its items (a list, an array, a set, a dictionary) rather than making them as it is read.</summary>
+    private static bool IsCollection(Type type)
+    {
+        if (typeof(System.Collections.ICollection).IsAssignableFrom(type))
+        {
+            return true;
+        }
+
+        foreach (var contract in type.GetInterfaces())
+        {
+            if (contract.IsGenericType
+                && (contract.GetGenericTypeDefinition() == typeof(ICollection<>) || contract.GetGenericTypeDefinition() == typeof(IReadOnlyCollection<>)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -76,6 +76,36 @@ public sealed class ResultTextTests
             .And.Contain(malformed.Exception!.GetType().FullName!);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_ToolReturnsALazySequence_RecordsItWithoutReadingIt(bool wrapped)
+    {
+        var runs = 0;
+        IEnumerable<AIContent> Lines()
+        {
+            runs++;
+            yield return new TextContent("line 1");
+        }
+
+        var entry = await RunAsync(new ReturningFunction("lines", () => Lines()), wrapped);
+
+        entry.Status.Should().Be(AuditStatus.Ok);
+        entry.ResultSnippet.Should().StartWith("[sequence: ");
+        runs.Should().Be(0, "the audit must not run the host's iterator (the model's client reads it)");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponseAsync_ResultCannotBeRead_IsStillRecorded(bool wrapped)
+    {
+        var entry = await RunAsync(new ReturningFunction("broken", () => new UnreadableContents()), wrapped);
+
+        entry.Status.Should().Be(AuditStatus.Ok);
+        entry.ResultSnippet.Should().Be(nameof(UnreadableContents));
+    }
+
     private static async Task<AuditEntry> RunAsync(AIFunction tool, bool wrapped)
     {
         await using var audit = new AuditHarness();
@@ -90,4 +120,21 @@ public sealed class ResultTextTests
     }
 
     private sealed record FileStat(string Name, int Size, string[] Modes);
+
+    /// <summary>A host's own function that returns what it is given, as it is (not serialized, as AIFunctionFactory's are).</summary>
+    private sealed class ReturningFunction(string name, Func<object?> result) : AIFunction
+    {
+        public override string Name => name;
+
+        protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(result());
+    }
+
+    /// <summary>A list of contents that fails when read.</summary>
+    private sealed class UnreadableContents : List<AIContent>, IList<AIContent>
+    {
+        IEnumerator<AIContent> IEnumerable<AIContent>.GetEnumerator() => throw new InvalidOperationException("gone");
+
+        public override string ToString() => nameof(UnreadableContents);
+    }
 }
