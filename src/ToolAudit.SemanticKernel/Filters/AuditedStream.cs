@@ -35,9 +35,20 @@ internal static class AuditedStream
             return null;
         }
 
-        var wrap = Wrappers.GetOrAdd(
-            itemType,
-            static type => WrapOfT.MakeGenericMethod(type).CreateDelegate<Func<object, Action<Exception?>, object>>());
+        Func<object, Action<Exception?>, object> wrap;
+        try
+        {
+            wrap = Wrappers.GetOrAdd(
+                itemType,
+                static type => WrapOfT.MakeGenericMethod(type).CreateDelegate<Func<object, Action<Exception?>, object>>());
+        }
+#pragma warning disable CA1031 // No wrapper for this item type (a runtime without dynamic code): the caller records at once instead.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+
         return wrap(value, onEnd);
     }
 
