@@ -37,6 +37,14 @@ internal static class ArgumentCapture
     /// </summary>
     public const int MaxSnapshotDepth = 128;
 
+    /// <summary>
+    /// The most bytes of JSON an object or array argument is serialized to, on the caller's thread: more is recorded as
+    /// a placeholder (see <see cref="ArgumentPlaceholder.TooLarge"/>). It bounds the work of any object: one whose
+    /// references are shared serializes as a tree, twice as big for each level of such sharing. Far past what is kept
+    /// as JSON (16 times <c>ArgMaxChars</c>), which a longer value is cut to as text anyway.
+    /// </summary>
+    public const int MaxSnapshotBytes = 1 << 20;
+
     private static readonly JsonSerializerOptions SnapshotOptions = new()
     {
         MaxDepth = MaxSnapshotDepth,
@@ -302,9 +310,20 @@ internal static class ArgumentCapture
             return ArgumentPlaceholder.Unserializable(value.GetType());
         }
 
+        var json = new SnapshotBuffer(MaxSnapshotBytes);
         try
         {
-            return JsonSerializer.SerializeToElement(value, value.GetType(), SnapshotOptions);
+            using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { SkipValidation = true }))
+            {
+                JsonSerializer.Serialize(writer, value, value.GetType(), SnapshotOptions);
+            }
+
+            using var document = JsonDocument.Parse(json.Written, new JsonDocumentOptions { MaxDepth = MaxSnapshotDepth });
+            return document.RootElement.Clone();
+        }
+        catch (SnapshotBuffer.FullException)
+        {
+            return ArgumentPlaceholder.TooLarge(value.GetType(), MaxSnapshotBytes);
         }
 #pragma warning disable CA1031 // Any failure to serialize a foreign object becomes a placeholder: recording must not throw.
         catch (Exception)

@@ -14,6 +14,10 @@ internal sealed class ArgumentPlaceholder
     /// <summary>An argument value of <paramref name="type"/> that cannot be serialized.</summary>
     public static ArgumentPlaceholder Unserializable(Type type) => new($"[unserializable: {Name(type)}]");
 
+    /// <summary>An argument value of <paramref name="type"/> whose JSON is longer than <paramref name="maxBytes"/>, not serialized further.</summary>
+    public static ArgumentPlaceholder TooLarge(Type type, int maxBytes) =>
+        new($"[too large to record: {Name(type)}, over {maxBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes as JSON]");
+
     /// <summary>An argument dictionary whose reading threw <paramref name="exception"/> (only its type is kept).</summary>
     public static ArgumentPlaceholder Unreadable(Exception exception) => new($"[unreadable: {Name(exception.GetType())}]");
 

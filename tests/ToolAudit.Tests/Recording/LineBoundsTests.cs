@@ -166,6 +166,45 @@ public sealed class LineBoundsTests
     }
 
     [Fact]
+    public async Task Record_ObjectWithSharedReferences_IsCutShortAtTheSnapshotLimit()
+    {
+        // Each node refers twice to the next: serialized as a tree, 40 levels would be 2^40 nodes. The serializer
+        // stops at the snapshot's byte limit, on the caller's thread, and the call is on record with a placeholder.
+        var node = new SharedNode(null);
+        for (var level = 0; level < 40; level++)
+        {
+            node = new SharedNode(node);
+        }
+
+        var entry = await RecordOneAsync(new Dictionary<string, object?> { ["graph"] = node, ["n"] = 1 });
+
+        entry.Args!["graph"].GetString().Should().Be(
+            $"[too large to record: {typeof(SharedNode).FullName}, over 1,048,576 bytes as JSON]");
+        entry.Args["n"].GetInt32().Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(100_000, false)]
+    [InlineData(300_000, true)]
+    public async Task Record_LargeObjectArgument_IsKeptAsTextUpToTheSnapshotLimit(int count, bool tooLarge)
+    {
+        // 100,000 numbers are about 0.6 MB of JSON, kept as its text and cut; 300,000 pass the 1 MiB limit.
+        var numbers = Enumerable.Range(1_000_000, count).ToList();
+
+        var entry = await RecordOneAsync(new Dictionary<string, object?> { ["ids"] = numbers });
+
+        var kept = entry.Args!["ids"].GetString()!;
+        if (tooLarge)
+        {
+            kept.Should().StartWith("[too large to record: System.Collections.Generic.List`1");
+        }
+        else
+        {
+            kept.Should().StartWith("[1000000,1000001,").And.EndWith($" chars total]");
+        }
+    }
+
+    [Fact]
     public void Prepare_JsonArgumentOf32Levels_StaysStructured()
     {
         using var document = JsonDocument.Parse(new string('[', 32) + new string(']', 32));
@@ -206,5 +245,24 @@ public sealed class LineBoundsTests
 
         entry.Args!["[more]"].GetInt32().Should().Be(0);
         entry.Args["[more]~2"].GetString().Should().Be("[44 more arguments not recorded]");
+    }
+
+    private static async Task<AuditEntry> RecordOneAsync(Dictionary<string, object?> args)
+    {
+        var memory = new InMemoryAuditStore(10);
+        await using (var recorder = new AuditRecorder(memory))
+        {
+            recorder.Record(new ToolCall("alice", "big", args, AuditStatus.Ok));
+        }
+
+        return memory.Recent(10).Should().ContainSingle().Subject;
+    }
+
+    /// <summary>A node that refers to the same next node twice.</summary>
+    public sealed class SharedNode(SharedNode? next)
+    {
+        public SharedNode? Left { get; } = next;
+
+        public SharedNode? Right { get; } = next;
     }
 }
