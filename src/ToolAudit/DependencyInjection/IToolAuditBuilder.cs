@@ -5,7 +5,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </summary>
 /// <remarks>
 /// Every sink added receives every entry (one <see cref="ToolAudit.CompositeAuditSink"/> when there are several). The first
-/// sink added that is an <see cref="ToolAudit.IAuditStore"/> is also registered as the <see cref="ToolAudit.IAuditReader"/>.
+/// sink added that is an <see cref="ToolAudit.IAuditStore"/> is also registered as the <see cref="ToolAudit.IAuditReader"/> and the <see cref="ToolAudit.IAuditStore"/>.
 /// </remarks>
 public interface IToolAuditBuilder
 {

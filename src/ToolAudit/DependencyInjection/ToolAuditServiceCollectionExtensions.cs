@@ -16,7 +16,7 @@ public static class ToolAuditServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the recorder (<see cref="IAuditRecorder"/>, also as <see cref="AuditRecorder"/>), the reader
-    /// (<see cref="IAuditReader"/>: the first store added) and a hosted service that drains the recorder when the host
+    /// (<see cref="IAuditReader"/>: the first store added; also as <see cref="IAuditStore"/>, to purge it) and a hosted service that drains the recorder when the host
     /// stops, with the default options (or those configured elsewhere). Options are validated at start. Calling it again
     /// only adds configuration. The recorder's counters are reported as metrics on the
     /// <see cref="ToolAuditInstrumentation.MeterName"/> meter.
@@ -65,7 +65,8 @@ public static class ToolAuditServiceCollectionExtensions
             return recorder;
         });
         services.TryAddSingleton<IAuditRecorder>(static sp => sp.GetRequiredService<AuditRecorder>());
-        services.TryAddSingleton<IAuditReader>(static sp => sp.GetRequiredService<ToolAuditSinks>().Reader
+        services.TryAddSingleton<IAuditReader>(static sp => sp.GetRequiredService<IAuditStore>());
+        services.TryAddSingleton<IAuditStore>(static sp => sp.GetRequiredService<ToolAuditSinks>().Reader
             ?? throw new InvalidOperationException(
                 "No ToolAudit sink that can be read is registered. Add a store: AddJsonl(), AddInMemory() or AddSink() with an IAuditStore."));
         if (!services.Any(static descriptor => descriptor.ServiceType == typeof(IHostedService) && !descriptor.IsKeyedService

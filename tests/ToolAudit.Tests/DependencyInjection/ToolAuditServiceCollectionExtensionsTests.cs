@@ -71,6 +71,7 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         await recorder.FlushAsync();
 
         provider.GetRequiredService<IAuditReader>().Should().BeSameAs(memory);
+        provider.GetRequiredService<IAuditStore>().Should().BeSameAs(memory, "the reader is resolvable as the store it is, to purge it");
         memory.Capacity.Should().Be(10);
         memory.Count.Should().Be(2);
         AuditFiles.AllLines(folder.Path).Should().HaveCount(2);
@@ -90,6 +91,7 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
         await recorder.FlushAsync();
 
         provider.GetRequiredService<IAuditReader>().Should().BeSameAs(store);
+        provider.GetRequiredService<IAuditStore>().Should().BeSameAs(store);
         plain.Entries.Should().ContainSingle();
         store.Count.Should().Be(1);
     }
