@@ -30,6 +30,23 @@ public abstract class AuditStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task EveryReadAndPurge_CancelledToken_ThrowsAndPurgesNothing()
+    {
+        var corpus = await SeedCorpusAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var token = cancelled.Token;
+
+        await FluentActions.Awaiting(async () => await Store.QueryAsync(new AuditQuery(), token).ToListAsync()).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(async () => await Store.CountAsync(new AuditQuery(), token)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(async () => await Store.GetStatsAsync(new AuditQuery(), token)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(async () => await Store.GetUsersAsync(token).ToListAsync()).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(async () => await Store.PurgeAsync(DateTimeOffset.MaxValue, token)).Should().ThrowAsync<OperationCanceledException>();
+
+        (await Store.CountAsync(new AuditQuery())).Should().Be(corpus.Count);
+    }
+
+    [Fact]
     public async Task QueryAsync_NoFilters_ReturnsEveryUserMergedNewestFirst()
     {
         var corpus = await SeedCorpusAsync();

@@ -321,6 +321,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     {
         ArgumentNullException.ThrowIfNull(query);
         UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
+        cancellationToken.ThrowIfCancellationRequested();
         long count = 0;
         foreach (var entry in Snapshot())
         {
@@ -339,6 +340,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     {
         ArgumentNullException.ThrowIfNull(query);
         UserNameGuard.ThrowIfLoneSurrogate(query.User, nameof(query));
+        cancellationToken.ThrowIfCancellationRequested();
         var stats = new AuditStatsBuilder();
         foreach (var entry in Snapshot())
         {
@@ -367,6 +369,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     public async IAsyncEnumerable<string> GetUsersAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.CompletedTask.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         var users = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var entry in Snapshot())
         {
@@ -387,6 +390,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     /// </remarks>
     public ValueTask<long> PurgeAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var kept = new List<AuditEntry>(_count);
