@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using Microsoft.SemanticKernel;
 
 namespace ToolAudit.SemanticKernel.Filters;
 
@@ -67,62 +66,12 @@ internal static class AuditedStream
 
     private static object WrapTyped<T>(object source, Action<Exception?> onEnd) => new Stream<T>((IAsyncEnumerable<T>)source, new End(onEnd));
 
-    /// <summary>
-    /// Read as <see cref="StreamingKernelContent"/>, Semantic Kernel hands back a function that returns a stream as one
-    /// item (<c>StreamingMethodContent</c>, in Semantic Kernel's core) that holds the function's own stream, not yet
-    /// read: the function runs as that inner stream is read. That item is replaced by one of the same type holding the
-    /// inner stream wrapped, and the call ends with the inner stream; null when <paramref name="item"/> is no such item.
-    /// </summary>
-    private static StreamingKernelContent? HandOnInnerStream(StreamingKernelContent item, End end)
-    {
-        if (item.InnerContent is not { } inner
-            || !string.Equals(item.GetType().FullName, "Microsoft.SemanticKernel.StreamingMethodContent", StringComparison.Ordinal)
-            || item.GetType().GetConstructor([typeof(object), typeof(IReadOnlyDictionary<string, object?>)]) is not { } constructor
-            || TryWrap(inner, end.RunInner) is not { } wrapped)
-        {
-            return null;
-        }
-
-        StreamingKernelContent replaced;
-        try
-        {
-            replaced = (StreamingKernelContent)constructor.Invoke([wrapped, item.Metadata]);
-            replaced.ModelId = item.ModelId;
-        }
-#pragma warning disable CA1031 // A release of Semantic Kernel that builds the item otherwise: the call ends with the outer stream, as before.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            return null;
-        }
-
-        end.HandOn();
-        return replaced;
-    }
-
-    /// <summary>
-    /// Runs the end action once, whichever of the stream's ends comes first; once the stream handed on the function's
-    /// own stream (<see cref="HandOnInnerStream"/>), that inner stream's end, or a failure of the outer one.
-    /// </summary>
+    /// <summary>Runs the end action once, whichever of the stream's ends comes first.</summary>
     private sealed class End(Action<Exception?> onEnd)
     {
         private int _ended;
-        private volatile bool _handedOn;
-
-        public void HandOn() => _handedOn = true;
 
         public void Run(Exception? exception)
-        {
-            if (exception is null && _handedOn)
-            {
-                // The outer stream is done; the function runs as the inner one is read.
-                return;
-            }
-
-            RunInner(exception);
-        }
-
-        public void RunInner(Exception? exception)
         {
             if (Interlocked.Exchange(ref _ended, 1) == 0)
             {
@@ -152,9 +101,7 @@ internal static class AuditedStream
 
     private sealed class Enumerator<T>(IAsyncEnumerator<T> inner, End end) : IAsyncEnumerator<T>
     {
-        private T _current = default!;
-
-        public T Current => _current;
+        public T Current => inner.Current;
 
         public async ValueTask<bool> MoveNextAsync()
         {
@@ -172,16 +119,9 @@ internal static class AuditedStream
             if (!more)
             {
                 end.Run(null);
-                return false;
             }
 
-            _current = inner.Current;
-            if (_current is StreamingKernelContent item && HandOnInnerStream(item, end) is T replaced)
-            {
-                _current = replaced;
-            }
-
-            return true;
+            return more;
         }
 
         public async ValueTask DisposeAsync()
