@@ -46,6 +46,9 @@ internal static class ResultText
         return true;
     }
 
+    // How deep results inside results (a FunctionResultContent's Result, a list's contents) are read.
+    private const int MaxNesting = 8;
+
     /// <summary>
     /// The text the trail keeps of <paramref name="result"/>. Never throws: what cannot be read (a content whose
     /// property throws) is kept as its <see cref="object.ToString"/>, or its type's name.
@@ -54,7 +57,7 @@ internal static class ResultText
     {
         try
         {
-            return FromCore(result, options);
+            return FromCore(result, options, depth: 0);
         }
 #pragma warning disable CA1031 // A result the audit cannot read is still the tool's result: the call is recorded, never failed.
         catch (Exception)
@@ -71,8 +74,15 @@ internal static class ResultText
 #pragma warning restore CA1031
     }
 
-    private static string? FromCore(object? result, JsonSerializerOptions? options)
+    private static string? FromCore(object? result, JsonSerializerOptions? options, int depth)
     {
+        if (depth > MaxNesting && result is not null)
+        {
+            // A result that holds itself (a FunctionResultContent whose Result is the list it is in) would recurse
+            // until the stack overflows, which no catch stops.
+            return $"[{result.GetType().FullName}]";
+        }
+
         switch (result)
         {
             case null:
@@ -90,7 +100,7 @@ internal static class ResultText
             case JsonNode node:
                 return node.ToJsonString();
             case FunctionResultContent content:
-                return FromCore(content.Result, options);
+                return FromCore(content.Result, options, depth + 1);
             case TextContent content:
                 return content.Text;
             case DataContent data:
@@ -101,7 +111,7 @@ internal static class ResultText
                 StringBuilder? lines = null;
                 foreach (var item in contents)
                 {
-                    var part = FromCore(item, options) ?? string.Empty;
+                    var part = FromCore(item, options, depth + 1) ?? string.Empty;
                     lines = lines is null ? new StringBuilder(part) : lines.Append('\n').Append(part);
                 }
 

@@ -106,6 +106,18 @@ public sealed class ResultTextTests
         entry.ResultSnippet.Should().Be(nameof(UnreadableContents));
     }
 
+    [Fact]
+    public async Task GetResponseAsync_ResultHoldsItself_IsRecordedWithoutRunningOutOfStack()
+    {
+        var contents = new List<AIContent>();
+        contents.Add(new FunctionResultContent("inner", contents));
+
+        var entry = await RunAsync(new ReturningFunction("loop", () => contents), wrapped: false);
+
+        entry.Status.Should().Be(AuditStatus.Ok);
+        entry.ResultSnippet.Should().Be("[Microsoft.Extensions.AI.FunctionResultContent]", "read eight levels deep, then named");
+    }
+
     private static async Task<AuditEntry> RunAsync(AIFunction tool, bool wrapped)
     {
         await using var audit = new AuditHarness();
