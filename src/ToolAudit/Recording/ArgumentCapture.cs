@@ -39,9 +39,10 @@ internal static class ArgumentCapture
 
     /// <summary>
     /// The most bytes of JSON an object or array argument is serialized to, on the caller's thread: more is recorded as
-    /// a placeholder (see <see cref="ArgumentPlaceholder.TooLarge"/>). It bounds the work of any object: one whose
-    /// references are shared serializes as a tree, twice as big for each level of such sharing. Far past what is kept
-    /// as JSON (16 times <c>ArgMaxChars</c>), which a longer value is cut to as text anyway.
+    /// a placeholder (see <see cref="ArgumentPlaceholder.TooLarge"/>). It bounds the work an object's shape can make:
+    /// one whose references are shared serializes as a tree, twice as big for each level of such sharing. (A single
+    /// long string inside is escaped whole before the limit is checked: that costs what the string's length does.) Far
+    /// past what is kept as JSON (16 times <c>ArgMaxChars</c>), which a longer value is cut to as text anyway.
     /// </summary>
     public const int MaxSnapshotBytes = 1 << 20;
 
