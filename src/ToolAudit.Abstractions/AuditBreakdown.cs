@@ -35,4 +35,22 @@ internal sealed class AuditBreakdown : IReadOnlyDictionary<string, long>
     public IEnumerator<KeyValuePair<string, long>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, long>>)_ordered).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The counts, most common first, as a record prints its members: <c>{ read_file = 3, shell = 1 }</c>; past ten, how many more.</summary>
+    public override string ToString()
+    {
+        const int Shown = 10;
+        var text = new System.Text.StringBuilder("{ ");
+        for (var i = 0; i < Math.Min(Shown, _ordered.Length); i++)
+        {
+            text.Append(i == 0 ? string.Empty : ", ").Append(_ordered[i].Key).Append(" = ").Append(_ordered[i].Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (_ordered.Length > Shown)
+        {
+            text.Append(", … (").Append((_ordered.Length - Shown).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(" more)");
+        }
+
+        return text.Append(_ordered.Length == 0 ? "}" : " }").ToString();
+    }
 }

@@ -23,4 +23,29 @@ public sealed class AuditStatsBuilderTests
         stats.ByStatus.Should().BeEquivalentTo(new Dictionary<string, long> { ["denied"] = 1 });
         stats.ByUser.Should().BeEquivalentTo(new Dictionary<string, long> { ["alice"] = 2 });
     }
+
+    [Fact]
+    public void ToString_PrintsTheCountsMostCommonFirst()
+    {
+        var builder = new AuditStatsBuilder();
+        builder.Add(Entries.At(At, status: AuditStatus.Denied));
+        builder.Add(Entries.At(At));
+        builder.Add(Entries.At(At));
+
+        var text = builder.Build().ToString();
+
+        text.Should().Contain("ByStatus = { ok = 2, denied = 1 }").And.Contain("ByUser = { alice = 3 }").And.NotContain("AuditBreakdown");
+    }
+
+    [Fact]
+    public void ToString_ManyKeys_PrintsTenAndHowManyMore()
+    {
+        var builder = new AuditStatsBuilder();
+        for (var i = 0; i < 12; i++)
+        {
+            builder.Add(Entries.At(At) with { User = "user" + i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        builder.Build().ByUser.ToString().Should().EndWith(", … (2 more) }").And.StartWith("{ user");
+    }
 }
