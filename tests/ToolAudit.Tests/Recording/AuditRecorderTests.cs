@@ -25,6 +25,25 @@ public sealed class AuditRecorderTests
     }
 
     [Theory]
+    [InlineData(null, "tool", 0, "user")]
+    [InlineData("", "tool", 0, "user")]
+    [InlineData("(a lone surrogate)", "tool", 0, "user")]
+    [InlineData("alice", null, 0, "tool")]
+    [InlineData("alice", "", 0, "tool")]
+    [InlineData("alice", "tool", 3, "status")]
+    public async Task RecordInOneLine_BadArgument_ThrowsNamingTheArgumentPassedAndCountsNothing(string? user, string? tool, int status, string parameter)
+    {
+        var sink = new CollectingSink();
+        await using var recorder = new AuditRecorder(sink);
+
+        user = user == "(a lone surrogate)" ? "al" + (char)0xD800 + "ice" : user;
+        var record = () => recorder.Record(user!, tool!, null, (AuditStatus)status);
+
+        record.Should().ThrowExactly<ArgumentException>().WithParameterName(parameter);
+        recorder.Counters.Should().Be(default(AuditCounters));
+    }
+
+    [Theory]
     [InlineData(3)]
     [InlineData(-1)]
     public async Task Record_UndefinedStatus_ThrowsArgumentExceptionNamingItAndCountsNothing(int status)
