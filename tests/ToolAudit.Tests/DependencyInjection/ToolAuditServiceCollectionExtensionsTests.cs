@@ -403,6 +403,46 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task AddJsonlFromConfiguration_BindsEveryOptionAndCodeAfterItWins()
+    {
+        using var folder = new TempFolder();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ToolAudit:Jsonl:Root"] = Path.Combine(folder.Path, "from-configuration"),
+            ["ToolAudit:Jsonl:DayTimeZone"] = "Etc/GMT-5",
+            ["ToolAudit:Jsonl:FlushToDisk"] = "true",
+            ["ToolAudit:Jsonl:MaxOpenFiles"] = "3",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddJsonl(configuration.GetSection("ToolAudit:Jsonl")).AddJsonl(o => o.MaxOpenFiles = 7);
+        await using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<JsonlAuditOptions>>().Value;
+
+        options.Root.Should().Be(Path.Combine(folder.Path, "from-configuration"));
+        options.DayTimeZone.BaseUtcOffset.Should().Be(TimeSpan.FromHours(5));
+        options.FlushToDisk.Should().BeTrue();
+        options.MaxOpenFiles.Should().Be(7, "code configured after the section wins");
+        provider.GetRequiredService<IAuditReader>().Should().BeOfType<JsonlAuditStore>();
+    }
+
+    [Fact]
+    public async Task AddJsonlFromConfiguration_KeyThatNamesNoOption_ThrowsNamingIt()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Jsonl:Roots"] = "/var/lib/audit",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddToolAudit().AddJsonl(configuration.GetSection("Jsonl"));
+        await using var provider = services.BuildServiceProvider();
+
+        var resolve = () => provider.GetRequiredService<IOptions<JsonlAuditOptions>>().Value;
+
+        resolve.Should().Throw<InvalidOperationException>().WithMessage("*Roots*");
+    }
+
+    [Fact]
     public async Task AddJsonl_UnknownTimeZoneIdInConfiguration_ThrowsNamingTheKey()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
