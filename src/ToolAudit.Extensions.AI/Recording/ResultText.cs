@@ -106,8 +106,8 @@ internal static class ResultText
             case DataContent data:
                 // An image or a file: its media type, not its bytes as base64 (a megabyte's worth on the tool's path).
                 return $"[{data.MediaType}]";
-            case IList<AIContent> contents:
-                // A list, not any sequence: a lazy one would run the host's code once more for the audit.
+            case IEnumerable<AIContent> contents when contents is ICollection<AIContent> or IReadOnlyCollection<AIContent>:
+                // A collection, not any sequence: a lazy one would run the host's code once more for the audit.
                 StringBuilder? lines = null;
                 foreach (var item in contents)
                 {

@@ -76,6 +76,16 @@ public sealed class ResultTextTests
             .And.Contain(malformed.Exception!.GetType().FullName!);
     }
 
+    [Fact]
+    public async Task GetResponseAsync_ToolReturnsAReadOnlyListOfContents_RecordsOneLinePerContent()
+    {
+        var contents = new ReadOnlyContents([new TextContent("line 1"), new DataContent(new byte[8], "image/png")]);
+
+        var entry = await RunAsync(new ReturningFunction("capture", () => contents), wrapped: false);
+
+        entry.ResultSnippet.Should().Be("line 1\n[image/png]");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -148,5 +158,17 @@ public sealed class ResultTextTests
         IEnumerator<AIContent> IEnumerable<AIContent>.GetEnumerator() => throw new InvalidOperationException("gone");
 
         public override string ToString() => nameof(UnreadableContents);
+    }
+
+    /// <summary>A read-only list of contents that is not an <see cref="IList{T}"/>.</summary>
+    private sealed class ReadOnlyContents(AIContent[] items) : IReadOnlyList<AIContent>
+    {
+        public int Count => items.Length;
+
+        public AIContent this[int index] => items[index];
+
+        public IEnumerator<AIContent> GetEnumerator() => ((IEnumerable<AIContent>)items).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
