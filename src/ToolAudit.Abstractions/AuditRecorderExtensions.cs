@@ -29,24 +29,10 @@ public static class AuditRecorderExtensions
     {
         ArgumentNullException.ThrowIfNull(recorder);
 
-        // Checked here as the recorder checks the call, so that the exception names the argument the caller passed.
-        if (!ToolCall.IsValidUser(user))
+        // Checked here by the recorder's rules, so that the exception names the argument the caller passed.
+        if (!ToolCallRules.AreValid(user, tool, status))
         {
-            throw new ArgumentException(
-                string.IsNullOrEmpty(user)
-                    ? "The user must not be null or empty."
-                    : "The user holds a lone surrogate (it is not well-formed Unicode), so it cannot name a user.",
-                nameof(user));
-        }
-
-        if (string.IsNullOrEmpty(tool))
-        {
-            throw new ArgumentException("The tool must not be null or empty.", nameof(tool));
-        }
-
-        if ((uint)status > (uint)AuditStatus.Denied)
-        {
-            throw new ArgumentException($"The status must be a defined AuditStatus (was {(int)status}).", nameof(status));
+            ToolCallRules.Throw(user, tool, status, nameof(user), nameof(tool), nameof(status));
         }
 
         recorder.Record(new ToolCall(user, tool, args, status, result));

@@ -23,26 +23,12 @@ internal static class ResultText
             FunctionResultContent { Result: JsonElement json } => json,
             _ => default,
         };
-        if (element.ValueKind != JsonValueKind.Object
-            || !element.TryGetProperty("isError", out var isError)
-            || isError.ValueKind != JsonValueKind.True)
+        if (!ToolResultEnvelope.IsError(element))
         {
             return false;
         }
 
-        error = "The tool reported an error (isError: true).";
-        if (element.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in content.EnumerateArray())
-            {
-                if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
-                {
-                    error = text.GetString();
-                    break;
-                }
-            }
-        }
-
+        error = ToolResultEnvelope.FirstText(element) ?? "The tool reported an error (isError: true).";
         return true;
     }
 

@@ -37,6 +37,27 @@ internal static class ToolResultEnvelope
         && element.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
         && (element.TryGetProperty("isError", out _) || element.TryGetProperty("structuredContent", out _));
 
+    /// <summary>Whether <paramref name="element"/> is a result object with <c>"isError": true</c>.</summary>
+    public static bool IsError(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("isError", out var flag) && flag.ValueKind == JsonValueKind.True;
+
+    /// <summary>The text of the result's first block that has one; null when none has (or it is no result object).</summary>
+    public static string? FirstText(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var block in content.EnumerateArray())
+            {
+                if (block.ValueKind == JsonValueKind.Object && block.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+                {
+                    return text.GetString();
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// The result's text: its text blocks, one per line, other blocks as <c>[type]</c> (an image's base64 data is not
     /// kept); with no block, its structured content; else the JSON itself.
@@ -52,7 +73,7 @@ internal static class ToolResultEnvelope
             return Compact(element);
         }
 
-        isError = element.TryGetProperty("isError", out var flag) && flag.ValueKind == JsonValueKind.True;
+        isError = IsError(element);
         StringBuilder? text = null;
         if (element.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
         {

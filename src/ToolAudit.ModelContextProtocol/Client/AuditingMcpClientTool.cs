@@ -50,8 +50,9 @@ internal sealed class AuditingMcpClientTool : DelegatingAIFunction
         }
 
         // An audited chat pipeline (UseToolAudit) records this very call itself, from its invoker: a second entry in
-        // the same recorder would count one call twice (one for another recorder is that recorder's only one). Read from the invocation's own arguments, not from the ones this tool got: a
-        // host's function between the two may pass a copy.
+        // the same recorder would count one call twice (one for another recorder is that recorder's only one). The
+        // flags are read from the invocation's own arguments, not from the ones this tool got: a host's function
+        // between the two may pass a copy.
         if (invocation is not null
             && invocation.Arguments.Context is { } context
             && context.TryGetValue(CallRecordedKey, out var recorded)

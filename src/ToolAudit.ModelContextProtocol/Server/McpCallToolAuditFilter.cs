@@ -129,9 +129,7 @@ internal sealed class McpCallToolAuditFilter
             && !ReferenceEquals(seen, ToolAuditContext.Current)
             ? seen
             : null;
-        using var toolScope = toolContext is null
-            ? null
-            : ToolAuditContext.Begin(toolContext.Engine, toolContext.Model, toolContext.User, toolContext.SessionId, toolContext.TaskId);
+        using var toolScope = toolContext is null ? null : ToolAuditContext.Restore(toolContext);
         var resultText = result is null ? null : McpResultText.From(result);
         var status = AuditStatus.Ok;
         string? error = null;

@@ -258,7 +258,7 @@ public sealed class ToolAuditFunctionFilter : IFunctionInvocationFilter, IAutoFu
         // by now): the user, session, engine, model and task it gave the call.
         using var functionScope = functionContext is null || ReferenceEquals(functionContext, ToolAuditContext.Current)
             ? null
-            : ToolAuditContext.Begin(functionContext.Engine, functionContext.Model, functionContext.User, functionContext.SessionId, functionContext.TaskId);
+            : ToolAuditContext.Restore(functionContext);
 
         // A resolver that throws, or a name that is not a valid user (a lone surrogate), counts as none: the call is
         // recorded, and the function's own outcome (its result, or its exception) reaches the caller unchanged.

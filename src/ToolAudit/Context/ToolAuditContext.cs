@@ -44,6 +44,22 @@ public static class ToolAuditContext
     }
 
     /// <summary>
+    /// Opens a scope whose ambient values are exactly <paramref name="context"/>'s, none inherited: for code that took
+    /// <see cref="Current"/> in one flow (where a tool ran, inside a scope since closed) and records in another.
+    /// Disposing the scope restores the outer one.
+    /// </summary>
+    /// <param name="context">The values, as <see cref="Current"/> gave them.</param>
+    /// <returns>The scope; dispose it on the same async flow that opened it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    public static IDisposable Restore(AuditContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var outer = Ambient.Value;
+        Ambient.Value = context;
+        return new Scope(outer);
+    }
+
+    /// <summary>
     /// Sets the engine and model of the current flow, like the Python orchestrator's <c>set_context</c> before its tool
     /// loop. Both are replaced (null clears); user, session and task are kept.
     /// </summary>

@@ -311,7 +311,7 @@ internal static class ArgumentCapture
             return ArgumentPlaceholder.Unserializable(value.GetType());
         }
 
-        var json = new SnapshotBuffer(MaxSnapshotBytes);
+        using var json = new SnapshotBuffer(MaxSnapshotBytes);
         try
         {
             using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { SkipValidation = true }))

@@ -614,25 +614,9 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     private CapturedCall Capture(ToolCall call, TaskCompletionSource? durable)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (!ToolCall.IsValidUser(call.User))
+        if (!ToolCallRules.AreValid(call.User, call.Tool, call.Status))
         {
-            // A lone surrogate written as UTF-8 would become U+FFFD: another user's name, and that user's folder.
-            throw new ArgumentException(
-                string.IsNullOrEmpty(call.User)
-                    ? "The call's user must not be null or empty."
-                    : "The call's user holds a lone surrogate (it is not well-formed Unicode), so it cannot name a user.",
-                nameof(call));
-        }
-
-        if (string.IsNullOrEmpty(call.Tool))
-        {
-            throw new ArgumentException("The call's tool must not be null or empty.", nameof(call));
-        }
-
-        if ((uint)call.Status > (uint)AuditStatus.Denied)
-        {
-            // No store could keep it (the trail has no word for it): refused here, not lost in the writer.
-            throw new ArgumentException($"The call's status must be a defined AuditStatus (was {(int)call.Status}).", nameof(call));
+            ToolCallRules.Throw(call.User, call.Tool, call.Status, nameof(call), nameof(call), nameof(call));
         }
 
         if (durable is not null)

@@ -3,12 +3,13 @@ using System.Buffers;
 namespace ToolAudit.Recording;
 
 /// <summary>
-/// The buffer an object argument is serialized into: grows as the serializer asks, and throws
-/// <see cref="FullException"/> once it would hold more than its limit, which ends the serialization there.
+/// The buffer an object argument is serialized into, on the caller's thread: arrays from the shared pool (what is kept
+/// is a copy), grown as the serializer asks; it throws <see cref="FullException"/> once more than its limit is written,
+/// which ends the serialization there. Dispose it to give the array back.
 /// </summary>
-internal sealed class SnapshotBuffer(int maxBytes) : IBufferWriter<byte>
+internal sealed class SnapshotBuffer(int maxBytes) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer = new byte[256];
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(256);
     private int _written;
 
     /// <summary>What was written.</summary>
@@ -48,10 +49,20 @@ internal sealed class SnapshotBuffer(int maxBytes) : IBufferWriter<byte>
 
         if (needed > _buffer.Length)
         {
-            Array.Resize(ref _buffer, (int)Math.Min(MaxHeldFactor * (long)maxBytes, Math.Max((long)_buffer.Length * 2, needed)));
+            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(MaxHeldFactor * (long)maxBytes, Math.Max((long)_buffer.Length * 2, needed)));
+            _buffer.AsSpan(0, _written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
         }
 
         return _written;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+        _written = 0;
     }
 
     // How many times the limit the buffer may grow to for the room the writer asks for.

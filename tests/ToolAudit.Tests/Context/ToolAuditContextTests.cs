@@ -20,6 +20,30 @@ public sealed class ToolAuditContextTests
     }
 
     [Fact]
+    public void Restore_SetsExactlyTheGivenValuesAndRestoresOuterOnDispose()
+    {
+        AuditContext captured;
+        using (ToolAuditContext.Begin(user: "dora", taskId: "task-7"))
+        {
+            ToolAuditContext.Set(null, null);
+            captured = ToolAuditContext.Current;
+        }
+
+        using (ToolAuditContext.Begin(engine: "openai", model: "gpt-4o", user: "alice", sessionId: "s-1"))
+        {
+            using (ToolAuditContext.Restore(captured))
+            {
+                // Nothing inherited: the engine and model cleared where it was taken stay cleared.
+                ToolAuditContext.Current.Should().Be(new AuditContext(null, null, "dora", null, "task-7"));
+            }
+
+            ToolAuditContext.Current.Should().Be(new AuditContext("openai", "gpt-4o", "alice", "s-1", null));
+        }
+
+        ((Action)(() => ToolAuditContext.Restore(null!))).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
     public void Set_ReplacesEngineAndModelAndKeepsTheRest()
     {
         using (ToolAuditContext.Begin(engine: "a", model: "b", user: "u", sessionId: "s", taskId: "t"))
