@@ -1478,7 +1478,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
             }
         }
 
-        CompleteDurable(work.Calls, failure, partial);
+        CompleteDurable(work.Calls, failure, partial?.NotWrittenIn(work.Calls));
     }
 
     private void CommitPrepared(WriteBatchWork work)
@@ -1511,8 +1511,8 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         work.Prepared = work.PreparedTail = null;
     }
 
-    /// <summary>Answers the batch's durable callers: written, or <paramref name="failure"/> (only for the calls <paramref name="partial"/> names, when given).</summary>
-    private void CompleteDurable(List<CapturedCall> batch, Exception? failure, PartialCommitException? partial = null)
+    /// <summary>Answers the batch's durable callers: written, or <paramref name="failure"/> (only for the calls in <paramref name="notWritten"/>, when given).</summary>
+    private void CompleteDurable(List<CapturedCall> batch, Exception? failure, IReadOnlySet<CapturedCall>? notWritten = null)
     {
         AuditWriteException? error = null;
         foreach (var captured in batch)
@@ -1522,7 +1522,7 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
                 continue;
             }
 
-            if (failure is null || (partial is not null && !partial.IsNotWritten(captured)))
+            if (failure is null || (notWritten is not null && !notWritten.Contains(captured)))
             {
                 captured.Durable.TrySetResult();
             }

@@ -27,14 +27,14 @@ internal sealed class AppendOnlyFile : IDisposable
     private readonly Writer _writeOnce;
     private bool _needsNewline;
 
-    private AppendOnlyFile(string path, SafeFileHandle? handle, OpenFileStatus opened, FileStream? stream, bool needsNewline)
+    private AppendOnlyFile(string path, SafeFileHandle? handle, OpenFileStatus opened, FileStream? stream, bool needsNewline, Func<Writer, Writer>? writerHook)
     {
         Path = path;
         _handle = handle;
         _opened = opened;
         _stream = stream;
         _needsNewline = needsNewline;
-        _writeOnce = WriteOnce;
+        _writeOnce = writerHook is null ? WriteOnce : writerHook(WriteOnce);
     }
 
     public string Path { get; }
@@ -44,12 +44,13 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <param name="name">The file's name.</param>
     /// <param name="created">Whether this call created it (its folder then holds a new entry, to be synced for durability).</param>
     /// <param name="openedHook">Test hook: called with the path once the file is open, before its last byte is read.</param>
+    /// <param name="writerHook">Test hook: given the file's <c>write(2)</c>, the one its appends use (a disk that fills).</param>
     /// <exception cref="IOException">
     /// The file cannot be opened, is not a regular file, is a symbolic link, or has another name (a hard link): a link
     /// planted in place of a day file is refused, never followed, so that audit lines are never appended to a file
     /// outside the audit folder or to another user's day file.
     /// </exception>
-    public static AppendOnlyFile Open(FolderHandle folder, string name, out bool created, Action<string>? openedHook = null)
+    public static AppendOnlyFile Open(FolderHandle folder, string name, out bool created, Action<string>? openedHook = null, Func<Writer, Writer>? writerHook = null)
     {
         var path = folder.PathOf(name);
         if (folder.Handle is not { } folderHandle)
@@ -106,7 +107,7 @@ internal sealed class AppendOnlyFile : IDisposable
             }
 
             openedHook?.Invoke(path);
-            return new AppendOnlyFile(path, handle, status, null, EndsWithoutNewlineLocked(handle, path));
+            return new AppendOnlyFile(path, handle, status, null, EndsWithoutNewlineLocked(handle, path), writerHook);
         }
         catch
         {
@@ -281,11 +282,20 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <param name="data">Whole lines, each ending with its newline.</param>
     /// <param name="write">One write call.</param>
     /// <param name="path">The file's path, for errors.</param>
-    /// <exception cref="IOException">A write failed; part of <paramref name="data"/> may be in the file.</exception>
+    /// <exception cref="PartialAppendException">
+    /// A write failed; part of <paramref name="data"/> may be in the file, and its
+    /// <see cref="PartialAppendException.LinesWritten"/> says how many of the lines, from the first, are whole there.
+    /// </exception>
     internal static void WriteLines(ReadOnlySpan<byte> data, Writer write, string path)
     {
         byte[]? again = null;
         var rewrites = 0;
+
+        // Counted only when a write is cut short: the lines of data not yet whole in the file. A rewrite starts with
+        // the newline that ends the torn part, which ends no line of data.
+        var lines = -1;
+        var linesLeft = 0;
+        var startsWithTornEnd = false;
         try
         {
             while (!data.IsEmpty)
@@ -296,6 +306,11 @@ internal sealed class AppendOnlyFile : IDisposable
                     return;
                 }
 
+                if (lines < 0)
+                {
+                    lines = linesLeft = data.Count((byte)'\n');
+                }
+
                 if (written < 0)
                 {
                     if (errno == UnixFileNativeMethods.EINTR)
@@ -303,16 +318,18 @@ internal sealed class AppendOnlyFile : IDisposable
                         continue;
                     }
 
-                    throw new IOException($"Could not append to '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.");
+                    throw new PartialAppendException($"Could not append to '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.", lines - linesLeft);
                 }
 
                 if (written == 0)
                 {
-                    throw new IOException($"Could not append to '{path}': the system wrote nothing.");
+                    throw new PartialAppendException($"Could not append to '{path}': the system wrote nothing.", lines - linesLeft);
                 }
 
                 var done = data[..(int)written];
                 var rest = data[(int)written..];
+                linesLeft -= done.Count((byte)'\n') - (startsWithTornEnd ? 1 : 0);
+                startsWithTornEnd = false;
                 if (done[^1] == (byte)'\n' || rest[0] == (byte)'\n' || ++rewrites > MaxRewrites)
                 {
                     data = rest;
@@ -326,6 +343,7 @@ internal sealed class AppendOnlyFile : IDisposable
                 line.CopyTo(again.AsSpan(1)); // may overlap when line lies in again: CopyTo copies as memmove does
                 again[0] = (byte)'\n';
                 data = again.AsSpan(0, line.Length + 1);
+                startsWithTornEnd = true;
             }
         }
         finally
@@ -425,7 +443,7 @@ internal sealed class AppendOnlyFile : IDisposable
         {
             ThrowUnlessOwnRegularFile(OpenFileStatus.Of(stream.SafeFileHandle), path);
             openedHook?.Invoke(path);
-            return new AppendOnlyFile(path, null, default, stream, EndsWithoutNewline(path));
+            return new AppendOnlyFile(path, null, default, stream, EndsWithoutNewline(path), writerHook: null);
         }
         catch
         {

@@ -212,19 +212,56 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// </summary>
     void IStagedAuditSink.Prepare(CapturedCall call, long idSequence, AuditEntryFactory factory, ref object? prepared)
     {
-        prepared ??= RentBuffers();
-        var buffer = ((PendingBuffers)prepared).For(new FileKey(call.Call.User, DayOf(call.Timestamp)));
-        var start = buffer.WrittenCount;
+        var pending = (PendingBuffers)(prepared ??= RentBuffers());
+        AuditJsonWriter? buffer = null;
+        var start = 0;
         try
         {
+            buffer = pending.For(new FileKey(call.Call.User, DayOf(call.Timestamp)));
+            start = buffer.WrittenCount;
             buffer.WriteLine(call, idSequence, factory);
         }
         catch
         {
-            // Leave no half line behind: the batch's other lines are still written.
-            buffer.Truncate(start);
+            // Leave no half line behind: the batch's other lines are still written. The call has no line (a partial
+            // commit tells calls by their lines' places in their files).
+            buffer?.Truncate(start);
+            (pending.Skipped ??= new()).Add(call);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The calls of a batch whose lines are not written, when the files <paramref name="written"/> names failed: each
+    /// such file's lines from the first not known to be written. A file's lines are its calls' in the batch's order
+    /// (the first part's, then the second's), leaving out the calls that had no line.
+    /// </summary>
+    private HashSet<CapturedCall> NotWrittenIn(IReadOnlyList<CapturedCall> batch, Dictionary<FileKey, int> written, HashSet<CapturedCall>? skipped, HashSet<CapturedCall>? skippedThen)
+    {
+        var notWritten = new HashSet<CapturedCall>(ReferenceEqualityComparer.Instance);
+        var seen = new Dictionary<FileKey, int>();
+        foreach (var call in batch)
+        {
+            if (skipped?.Contains(call) == true || skippedThen?.Contains(call) == true)
+            {
+                continue;
+            }
+
+            var key = new FileKey(call.Call.User, DayOf(call.Timestamp));
+            if (!written.TryGetValue(key, out var whole))
+            {
+                continue;
+            }
+
+            seen.TryGetValue(key, out var place);
+            seen[key] = place + 1;
+            if (place >= whole)
+            {
+                notWritten.Add(call);
+            }
+        }
+
+        return notWritten;
     }
 
     /// <summary>
@@ -522,6 +559,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>Test hook: called with a day file's path once it is open, before its last byte is read.</summary>
     internal Action<string>? DayFileOpenedHook { get; set; }
 
+    /// <summary>Test hook: given a day file's path and <c>write(2)</c> at its open, the one its appends use (a disk that fills); Linux and macOS.</summary>
+    internal Func<string, AppendOnlyFile.Writer, AppendOnlyFile.Writer>? DayFileWriterHook { get; set; }
+
     /// <summary>Test hook: called with a day file's path once a reader (query, count, statistics) has opened it.</summary>
     internal Action<string>? DayFileReadHook { get; set; }
 
@@ -606,8 +646,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             Exception error = errors.Count == 1 ? errors[0] : new AggregateException("Audit files could not be written.", errors);
             if (byFile)
             {
-                var keys = failures.Keys;
-                throw new PartialCommitException(failures.Lines, call => keys.Contains(new FileKey(call.Call.User, DayOf(call.Timestamp))), error);
+                // The buffers are cleared for reuse before the recorder asks: what the answer needs is taken now.
+                var written = failures.Written;
+                var skipped = pending.Skipped;
+                var skippedThen = then?.Skipped;
+                throw new PartialCommitException(failures.Lines, batch => NotWrittenIn(batch, written, skipped, skippedThen), error);
             }
 
             throw error;
@@ -616,8 +659,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     /// <summary>
     /// Appends one file's lines, the first part's then the second's (skipped if the first failed, so lines keep their
-    /// order). When anything fails, the file's lines of both parts are counted as not written, even if a part reached the
-    /// file (its flush to disk may have failed, or a second write after a first).
+    /// order). When anything fails, the file's lines are counted as not written from the first that is not known to be
+    /// whole in the file: a write cut short (a full disk) says how many lines it wrote, which count as written (with
+    /// <see cref="JsonlAuditOptions.FlushToDisk"/>, once flushed to disk); a failed flush leaves none known.
     /// </summary>
     private void AppendFile(FileKey key, AuditJsonWriter first, AuditJsonWriter? second, long now, ref Failures? failures)
     {
@@ -626,9 +670,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return;
         }
 
+        OpenFile? file = null;
+        var firstAppended = false;
         try
         {
-            var file = GetOrOpen(key, out var opened);
+            file = GetOrOpen(key, out var opened);
             if (!opened && HeldFileClock.GetElapsedTime(file.NameCheckedAt, now) >= HeldFileCheckInterval)
             {
                 file = CheckHeldFile(file, now);
@@ -639,6 +685,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 file.File.Append(first.WrittenSpan);
             }
 
+            firstAppended = true;
             if (second is { WrittenCount: > 0 })
             {
                 file.File.Append(second.WrittenSpan);
@@ -656,11 +703,35 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 #pragma warning restore CA1031
         {
             // One line per entry (a line holds no raw newline), counted only when something failed.
+            var firstLines = first.WrittenSpan.Count((byte)'\n');
+            var lines = firstLines + (second is null ? 0 : second.WrittenSpan.Count((byte)'\n'));
+            var written = ex is PartialAppendException cut ? (firstAppended ? firstLines : 0) + cut.LinesWritten : 0;
+            if (written > 0 && _options.FlushToDisk && !TryFlushToDisk(file!))
+            {
+                written = 0;
+            }
+
             failures ??= new();
             failures.Errors.Add(ex);
-            failures.Keys.Add(key);
-            failures.Lines += first.WrittenSpan.Count((byte)'\n') + (second is null ? 0 : second.WrittenSpan.Count((byte)'\n'));
+            failures.Written[key] = written;
+            failures.Lines += lines - written;
             CloseFile(key);
+        }
+    }
+
+    /// <summary>Flushes what was appended to <paramref name="file"/> to disk, after a failed append; false when that fails too.</summary>
+    private static bool TryFlushToDisk(OpenFile file)
+    {
+        try
+        {
+            file.File.FlushToDisk();
+            return true;
+        }
+#pragma warning disable CA1031 // The append's own error is the one reported; this only decides what is known written.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            return false;
         }
     }
 
@@ -752,7 +823,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             }
 
             BeforeFileOpenHook?.Invoke(audit.PathOf(dayFileName));
-            appendOnly = AppendOnlyFile.Open(audit, dayFileName, out fileCreated, DayFileOpenedHook);
+            var writerHook = DayFileWriterHook;
+            appendOnly = AppendOnlyFile.Open(audit, dayFileName, out fileCreated, DayFileOpenedHook, writerHook is null ? null : write => writerHook(audit.PathOf(dayFileName), write));
 
             // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root:
             // with FlushToDisk, each folder above it that gained an entry (for this file, or for an earlier one whose
@@ -1474,14 +1546,19 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     {
         public List<Exception> Errors { get; } = new();
 
-        public HashSet<FileKey> Keys { get; } = new();
+        /// <summary>The files that failed, each with how many of its lines, from the first, are written all the same.</summary>
+        public Dictionary<FileKey, int> Written { get; } = new();
 
+        /// <summary>How many lines of the failed files are not written.</summary>
         public int Lines { get; set; }
     }
 
     private sealed class PendingBuffers
     {
         public Dictionary<FileKey, AuditJsonWriter> Buffers { get; } = new();
+
+        /// <summary>The recorder's calls that <see cref="IStagedAuditSink.Prepare"/> gave no line (it threw); null when none.</summary>
+        public HashSet<CapturedCall>? Skipped { get; set; }
 
         public AuditJsonWriter For(FileKey key)
         {
@@ -1497,6 +1574,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         /// <summary>Empties the buffers for reuse; drops them all when they serve more files than are kept open, so a store that saw many users does not keep their memory.</summary>
         public void Clear(int maxFiles)
         {
+            Skipped = null;
             if (Buffers.Count > maxFiles)
             {
                 Buffers.Clear();

@@ -1,0 +1,225 @@
+using Microsoft.Extensions.Time.Testing;
+using ToolAudit.Recording;
+using ToolAudit.Sinks.Jsonl;
+using ToolAudit.Tests.Support;
+
+namespace ToolAudit.Tests.Sinks.Jsonl;
+
+/// <summary>
+/// A disk that fills in the middle of a batch: the lines whole in the file before the write was cut are on record and
+/// counted written, their durable callers told so; only the rest are failed. The disk is the one thing mocked: the day
+/// file's <c>write(2)</c> writes for real until its byte budget is spent, then answers <c>ENOSPC</c>.
+/// </summary>
+public sealed class JsonlDiskFullTests
+{
+    private const int NoSpaceOnDevice = 28; // ENOSPC on Linux and macOS
+    private static readonly DateTimeOffset Now = new(2025, 3, 4, 10, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly March4 = DateOnly.FromDateTime(Now.UtcDateTime);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DiskFillsInTheFourthLineOfABatch_TheThreeBeforeAreWrittenAndTheirCallersToldSo_TheRestFail(bool flushToDisk)
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path, FlushToDisk = flushToDisk });
+        var disk = new FillingDisk();
+        store.DayFileWriterHook = (path, write) => path.Contains("alice", StringComparison.Ordinal) ? disk.Wrap(write) : write;
+        await using var recorder = new AuditRecorder(store, new ToolAuditOptions(), new FakeTimeProvider(Now));
+        var aliceFile = store.GetFilePath("alice", March4);
+        await recorder.RecordDurableAsync(Calls.Typical(sequence: 0));
+
+        // Room for three and a half more lines of the same length ("seq":1 to 9; 10 is a byte longer).
+        var lineLength = new FileInfo(aliceFile).Length;
+        disk.Left = (lineLength * 7) / 2;
+        var durable = await OneBatchAsync(recorder, Enumerable.Range(1, 10).Select(i => Calls.Typical(sequence: i)).ToArray());
+
+        durable.Take(3).Should().AllSatisfy(task => task.IsCompletedSuccessfully.Should().BeTrue("its line is whole in the file"));
+        durable.Skip(3).Should().AllSatisfy(task => task.Exception!.InnerException.Should().BeOfType<AuditWriteException>());
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 12, Written: 5, Dropped: 0, Failed: 7, Pending: 0), "carol's call, alice's first and three of the batch are written");
+        (await store.ReadDayAsync("alice", March4)).Select(Sequence).Should().Equal(0, 1, 2, 3);
+
+        // Room again: the next line starts on a line of its own, after the torn part readers skip and count.
+        disk.Left = long.MaxValue;
+        await recorder.RecordDurableAsync(Calls.Typical(sequence: 11));
+        (await store.ReadDayAsync("alice", March4)).Select(Sequence).Should().Equal(0, 1, 2, 3, 11);
+        var stats = await store.GetStatsAsync(new AuditQuery { User = "alice" });
+        (stats.Total, stats.SkippedLines).Should().Be((5, 1));
+    }
+
+    [Fact]
+    public void StagedCommit_DiskFillsInTheSecondPart_NamesExactlyTheCallsPastTheCut_SkippingACallThatHadNoLine()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var disk = new FillingDisk();
+        store.DayFileWriterHook = (_, write) => disk.Wrap(write);
+        var staged = (IStagedAuditSink)store;
+        var factory = new AuditEntryFactory(new ToolAuditOptions());
+        var calls = Enumerable.Range(1, 6).Select(i => Captured(Calls.Typical(sequence: i))).ToArray();
+
+        // A call the sink cannot prepare (the recorder counts it failed, as a bug): it has no line in any file.
+        var unpreparable = new CapturedCall { Call = null!, UtcTicks = Now.UtcTicks };
+        object? front = null;
+        object? tail = null;
+        staged.Prepare(calls[0], 1, factory, ref front);
+        staged.Prepare(calls[1], 2, factory, ref front);
+        Exception? unprepared = null;
+        try
+        {
+            // First in the second part: the part is started for it, as the recorder's own ref keeps it.
+            staged.Prepare(unpreparable, 3, factory, ref tail);
+        }
+        catch (NullReferenceException ex)
+        {
+            unprepared = ex;
+        }
+
+        unprepared.Should().NotBeNull();
+        for (var i = 2; i < calls.Length; i++)
+        {
+            staged.Prepare(calls[i], i + 2, factory, ref tail);
+        }
+
+        // The first part's two lines go whole; of the second part's four, one whole and half the next.
+        var commit = () => staged.Commit(front!, tail);
+        disk.CutAfterLines = [2, 1];
+
+        var partial = commit.Should().Throw<PartialCommitException>().Which;
+        var batch = new[] { calls[0], calls[1], unpreparable, calls[2], calls[3], calls[4], calls[5] };
+        partial.NotWrittenIn(batch).Should().BeEquivalentTo(new[] { calls[3], calls[4], calls[5] });
+        partial.NotWrittenCount.Should().Be(3);
+        partial.InnerException.Should().BeOfType<PartialAppendException>().Which.Message.Should().Contain("No space left on device");
+    }
+
+    [Theory]
+    [InlineData(new int[0], 0, "refused at once")]
+    [InlineData(new[] { 0 }, 0, "half the first line, then refused")]
+    [InlineData(new[] { 2 }, 2, "two whole lines and half the third, then refused")]
+    [InlineData(new[] { 2, 0 }, 2, "two whole lines and half the third; its rewrite cut again in it")]
+    [InlineData(new[] { 1, 0 }, 1, "a line and half the second; its rewrite cut again in it")]
+    [InlineData(new[] { 1, 1, 0 }, 2, "a line and half the second; its rewrite whole, and half the third")]
+    [InlineData(new[] { 0, 0 }, 0, "half the first line; its rewrite cut again in it")]
+    [InlineData(new[] { 0, 1, 0 }, 1, "half the first line; its rewrite whole, and half the second")]
+    public void WriteLines_WriteRefusedAfterSomeLines_SaysHowManyLinesAreWholeInTheFile(int[] wholeLinesPerWrite, int expected, string because)
+    {
+        // Each write takes its count of whole lines (after the newline that ends a torn part, when it starts with one),
+        // then half of the next line (a write that takes all it was given ends the script); then ENOSPC.
+        var data = string.Concat(Enumerable.Range(1, 4).Select(i => $"{{\"line\":{i},\"pad\":\"{new string('x', 20)}\"}}\n"));
+        var file = new List<byte>();
+        var writes = 0;
+
+        var write = () => AppendOnlyFile.WriteLines(System.Text.Encoding.UTF8.GetBytes(data), Write, "test");
+
+        write.Should().Throw<PartialAppendException>().Which.LinesWritten.Should().Be(expected, because);
+        var text = System.Text.Encoding.UTF8.GetString([.. file]);
+        text.Split('\n').Count(line => line.StartsWith("{\"line\":", StringComparison.Ordinal) && line.EndsWith('}'))
+            .Should().Be(expected, "the count is the file's whole lines");
+
+        nint Write(ReadOnlySpan<byte> chunk, out int errno)
+        {
+            if (writes == wholeLinesPerWrite.Length)
+            {
+                errno = NoSpaceOnDevice;
+                return -1;
+            }
+
+            var lines = wholeLinesPerWrite[writes++];
+            var offset = chunk[0] == (byte)'\n' && file.Count > 0 && file[^1] != (byte)'\n' ? 1 : 0;
+            for (var i = 0; i < lines; i++)
+            {
+                offset += chunk[offset..].IndexOf((byte)'\n') + 1;
+            }
+
+            var take = offset + (chunk[offset..].IndexOf((byte)'\n') / 2);
+            if (take == 0)
+            {
+                errno = NoSpaceOnDevice;
+                return -1;
+            }
+
+            file.AddRange(chunk[..take].ToArray());
+            errno = 0;
+            return take;
+        }
+    }
+
+    private static int Sequence(AuditEntry entry) => ((System.Text.Json.JsonElement)entry.Args!["seq"]!).GetInt32();
+
+    private static CapturedCall Captured(ToolCall call) => new() { Call = call, UtcTicks = Now.UtcTicks, Args = ArgumentCapture.Capture(call.Args, out _) };
+
+    /// <summary>Holds the writer while <paramref name="calls"/> queue, so that they are one batch; their durable tasks, once done.</summary>
+    private static async Task<Task[]> OneBatchAsync(AuditRecorder recorder, ToolCall[] calls)
+    {
+        using var hold = new ManualResetEventSlim(false);
+        using var entered = new SemaphoreSlim(0);
+        var holding = 1;
+        recorder.BeforePrepareHook = () =>
+        {
+            if (Interlocked.Exchange(ref holding, 0) == 1)
+            {
+                entered.Release();
+                hold.Wait(Patience);
+            }
+        };
+        recorder.Record(Calls.Typical(user: "carol", sequence: 100));
+        (await entered.WaitAsync(Patience)).Should().BeTrue("the writer takes carol's call");
+        var durable = calls.Select(call => recorder.RecordDurableAsync(call).AsTask()).ToArray();
+        hold.Set();
+        await Task.WhenAll(durable.Select(task => task.ContinueWith(static _ => { }, TaskScheduler.Default))).WaitAsync(Patience);
+        await recorder.FlushAsync();
+        return durable;
+    }
+
+    /// <summary>
+    /// A disk with <see cref="Left"/> bytes of room; or, while <see cref="CutAfterLines"/> has counts, room for that
+    /// many whole lines of each write in turn (all of a write with fewer), half the next line of the last, and none after.
+    /// </summary>
+    private sealed class FillingDisk
+    {
+        public long Left { get; set; } = long.MaxValue;
+
+        public int[]? CutAfterLines { get; set; }
+
+        public AppendOnlyFile.Writer Wrap(AppendOnlyFile.Writer write) => (ReadOnlySpan<byte> data, out int errno) =>
+        {
+            var room = Left;
+            if (CutAfterLines is [var lines, .. var later])
+            {
+                var offset = 0;
+                for (var i = 0; i < lines && offset < data.Length; i++)
+                {
+                    offset += data[offset..].IndexOf((byte)'\n') + 1;
+                }
+
+                CutAfterLines = later.Length > 0 ? later : null;
+                room = CutAfterLines is null && offset < data.Length ? offset + (data[offset..].IndexOf((byte)'\n') / 2) : offset;
+                if (CutAfterLines is null)
+                {
+                    Left = 0;
+                }
+
+                if (room == 0)
+                {
+                    errno = NoSpaceOnDevice;
+                    return -1;
+                }
+            }
+
+            if (room <= 0)
+            {
+                errno = NoSpaceOnDevice;
+                return -1;
+            }
+
+            var written = write(data[..(int)Math.Min(room, data.Length)], out errno);
+            if (written > 0 && Left != long.MaxValue)
+            {
+                Left -= written;
+            }
+
+            return written;
+        };
+    }
+}
