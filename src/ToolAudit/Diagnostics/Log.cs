@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(15, LogLevel.Warning, "The audit root {Root} can be written by every user of the machine (mode {Mode}): anyone can delete day files or plant folders and links in the trail. Let only the host's user and group write it (chmod o-w).")]
     public static partial void RootWritableByAll(ILogger logger, string root, string mode);
 
+    [LoggerMessage(19, LogLevel.Warning, "Another process held the append gate of '{Path}' (a lock on one byte far past its end; anyone who can read the file can take it) for the {PatienceMs} ms an open waits for it, so the store read the file's last byte without it and writes on: an append in progress may be followed by a blank line, which readers skip. A reader that keeps the lock can only delay each open of the file this long.")]
+    public static partial void AppendGateHeld(ILogger logger, string path, double patienceMs);
+
     [LoggerMessage(16, LogLevel.Information, "Purged {Entries} audit entries from before {OlderThan:o} ({Files} day files deleted).")]
     public static partial void Purged(ILogger logger, long entries, DateTimeOffset olderThan, int files);
 

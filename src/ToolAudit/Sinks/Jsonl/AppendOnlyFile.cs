@@ -39,18 +39,33 @@ internal sealed class AppendOnlyFile : IDisposable
 
     public string Path { get; }
 
+    /// <summary>How long an open waits for the append gate when another process holds it: 1 second.</summary>
+    internal static TimeSpan DefaultGatePatience { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Whether another process held the append gate for all the time the open waited for it (a read lock on the gate's
+    /// byte, which anyone who can read the file can take), so the last byte was read without it: an append in progress
+    /// then may be taken for a torn line, and followed by a blank line, which readers skip.
+    /// </summary>
+    public bool OpenedPastHeldGate { get; private init; }
+
     /// <summary>Opens (creating it if need be) the file <paramref name="name"/> in <paramref name="folder"/> for appending.</summary>
     /// <param name="folder">The folder, held open: the file is opened through it, not by a path that may lead elsewhere by now.</param>
     /// <param name="name">The file's name.</param>
     /// <param name="created">Whether this call created it (its folder then holds a new entry, to be synced for durability).</param>
     /// <param name="openedHook">Test hook: called with the path once the file is open, before its last byte is read.</param>
     /// <param name="writerHook">Test hook: given the file's <c>write(2)</c>, the one its appends use (a disk that fills).</param>
+    /// <param name="gatePatience">
+    /// How long to wait for the append gate before reading the file's last byte (see <see cref="OpenedPastHeldGate"/>);
+    /// null for <see cref="DefaultGatePatience"/>.
+    /// </param>
+    /// <param name="gateHeldHook">Test hook: called with the path each time the open finds the append gate held.</param>
     /// <exception cref="IOException">
     /// The file cannot be opened, is not a regular file, is a symbolic link, or has another name (a hard link): a link
     /// planted in place of a day file is refused, never followed, so that audit lines are never appended to a file
     /// outside the audit folder or to another user's day file.
     /// </exception>
-    public static AppendOnlyFile Open(FolderHandle folder, string name, out bool created, Action<string>? openedHook = null, Func<Writer, Writer>? writerHook = null)
+    public static AppendOnlyFile Open(FolderHandle folder, string name, out bool created, Action<string>? openedHook = null, Func<Writer, Writer>? writerHook = null, TimeSpan? gatePatience = null, Action<string>? gateHeldHook = null)
     {
         var path = folder.PathOf(name);
         if (folder.Handle is not { } folderHandle)
@@ -107,7 +122,8 @@ internal sealed class AppendOnlyFile : IDisposable
             }
 
             openedHook?.Invoke(path);
-            return new AppendOnlyFile(path, handle, status, null, EndsWithoutNewlineLocked(handle, path), writerHook);
+            var needsNewline = EndsWithoutNewlineLocked(handle, path, gatePatience ?? DefaultGatePatience, gateHeldHook, out var gateStayedHeld);
+            return new AppendOnlyFile(path, handle, status, null, needsNewline, writerHook) { OpenedPastHeldGate = gateStayedHeld };
         }
         catch
         {
@@ -387,9 +403,9 @@ internal sealed class AppendOnlyFile : IDisposable
     /// than a page, seen half written, would read as a torn line, and the newline written for it would leave a blank
     /// line. Writers that take no gate (another program, an older version) are not waited for.
     /// </summary>
-    private static bool EndsWithoutNewlineLocked(SafeFileHandle handle, string path)
+    private static bool EndsWithoutNewlineLocked(SafeFileHandle handle, string path, TimeSpan patience, Action<string>? heldHook, out bool gateStayedHeld)
     {
-        var locked = UnixFileNativeMethods.LockAppendGate(handle, exclusive: true);
+        var locked = UnixFileNativeMethods.TryLockAppendGateExclusive(handle, patience, out gateStayedHeld, heldHook is null ? null : () => heldHook(path));
         try
         {
             return EndsWithoutNewline(handle, path);

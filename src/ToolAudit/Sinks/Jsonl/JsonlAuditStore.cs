@@ -562,6 +562,12 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>Test hook: given a day file's path and <c>write(2)</c> at its open, the one its appends use (a disk that fills); Linux and macOS.</summary>
     internal Func<string, AppendOnlyFile.Writer, AppendOnlyFile.Writer>? DayFileWriterHook { get; set; }
 
+    /// <summary>Test hook: how long a day file's open waits for its append gate; null for the default (1 s).</summary>
+    internal TimeSpan? AppendGatePatience { get; set; }
+
+    /// <summary>Test hook: called with a day file's path each time its open finds the append gate held by another process.</summary>
+    internal Action<string>? AppendGateHeldHook { get; set; }
+
     /// <summary>Test hook: called with a day file's path once a reader (query, count, statistics) has opened it.</summary>
     internal Action<string>? DayFileReadHook { get; set; }
 
@@ -824,7 +830,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
             BeforeFileOpenHook?.Invoke(audit.PathOf(dayFileName));
             var writerHook = DayFileWriterHook;
-            appendOnly = AppendOnlyFile.Open(audit, dayFileName, out fileCreated, DayFileOpenedHook, writerHook is null ? null : write => writerHook(audit.PathOf(dayFileName), write));
+            appendOnly = AppendOnlyFile.Open(audit, dayFileName, out fileCreated, DayFileOpenedHook, writerHook is null ? null : write => writerHook(audit.PathOf(dayFileName), write), AppendGatePatience, AppendGateHeldHook);
+            if (appendOnly.OpenedPastHeldGate)
+            {
+                Log.AppendGateHeld(_logger, appendOnly.Path, (AppendGatePatience ?? AppendOnlyFile.DefaultGatePatience).TotalMilliseconds);
+            }
 
             // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root:
             // with FlushToDisk, each folder above it that gained an entry (for this file, or for an earlier one whose

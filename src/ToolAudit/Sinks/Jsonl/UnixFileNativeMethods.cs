@@ -25,6 +25,12 @@ internal static unsafe partial class UnixFileNativeMethods
     /// <summary><c>EINTR</c>, the same on Linux and macOS.</summary>
     public const int EINTR = 4;
 
+    /// <summary><c>EAGAIN</c>: a lock taken without waiting is held by someone else (Linux).</summary>
+    public const int EAGAIN = 11;
+
+    /// <summary><c>EACCES</c>: the same, as some systems say it.</summary>
+    public const int EACCES = 13;
+
     /// <summary><c>EEXIST</c>, the same on Linux and macOS.</summary>
     public const int EEXIST = 17;
 
@@ -139,6 +145,58 @@ internal static unsafe partial class UnixFileNativeMethods
         while (result != 0 && Marshal.GetLastPInvokeError() == EINTR);
 
         return result == 0;
+    }
+
+    /// <summary>
+    /// Takes the append gate of the file open at <paramref name="fd"/> exclusively (see <see cref="LockAppendGate"/>), but
+    /// waits at most <paramref name="patience"/>: any process that can read the file can hold a conflicting read lock on
+    /// it for as long as it likes, and the store must not wait on it forever (holding its write lock, with every entry
+    /// queued behind it). False, with <paramref name="stayedHeld"/>, when the gate was held all that time; false without
+    /// it where there is no such lock.
+    /// </summary>
+    /// <param name="fd">The file.</param>
+    /// <param name="patience">How long to ask again while the gate is held.</param>
+    /// <param name="stayedHeld">Whether it was held all that time.</param>
+    /// <param name="heldHook">Test hook: called each time the gate was found held.</param>
+    /// <returns>True when the gate is taken; give it back with <see cref="UnlockAppendGate"/>.</returns>
+    public static bool TryLockAppendGateExclusive(SafeFileHandle fd, TimeSpan patience, out bool stayedHeld, Action? heldHook = null)
+    {
+        stayedHeld = false;
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess)
+        {
+            return false;
+        }
+
+        var range = new FileLockRange { Type = WriteLock, Start = AppendGateOffset, Length = 1 };
+        var deadline = Environment.TickCount64 + (long)patience.TotalMilliseconds;
+        for (var attempt = 0; ; attempt++)
+        {
+            if (FcntlLock(fd, OfdSetLock, ref range) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR)
+            {
+                continue;
+            }
+
+            if (errno != EAGAIN && errno != EACCES)
+            {
+                return false;
+            }
+
+            heldHook?.Invoke();
+            if (Environment.TickCount64 >= deadline)
+            {
+                stayedHeld = true;
+                return false;
+            }
+
+            // Appends hold the gate for the time of one write: yield first, then nap.
+            Thread.Sleep(attempt < 16 ? 0 : 1);
+        }
     }
 
     /// <summary>Gives back the append gate <see cref="LockAppendGate"/> took.</summary>

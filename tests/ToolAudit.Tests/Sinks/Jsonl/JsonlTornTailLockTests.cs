@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using ToolAudit.Sinks.Jsonl;
 using ToolAudit.Tests.Support;
 
@@ -8,7 +10,8 @@ namespace ToolAudit.Tests.Sinks.Jsonl;
 /// A store that opens a day file checks whether its last line was torn, and writes a newline first if so. Another
 /// process's large append, caught half written by that check, is no torn line: the check waits for it (the appender
 /// holds the file's append gate shared, the check exclusively: an open file description lock), so no blank line is
-/// left between the two. .NET's own <c>flock</c> locks (its <see cref="FileShare"/>) never meet the gate.
+/// left between the two; but only so long: a reader that keeps the gate held delays an open by the patience, not for
+/// ever. .NET's own <c>flock</c> locks (its <see cref="FileShare"/>) never meet the gate.
 /// </summary>
 public sealed class JsonlTornTailLockTests
 {
@@ -30,18 +33,19 @@ public sealed class JsonlTornTailLockTests
         File.WriteAllText(path, string.Empty);
 
         var done = false;
+        var waited = false;
         Thread? appender = null;
+        store.AppendGateHeldHook = _ => Volatile.Write(ref waited, true);
         store.DayFileOpenedHook = opened =>
         {
             // Another writer, mid-way through one append: its first bytes are in the file, the rest still to come.
             var other = File.OpenHandle(opened, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
             UnixFileNativeMethods.LockAppendGate(other, exclusive: false).Should().BeTrue();
             RandomAccess.Write(other, Encoding.UTF8.GetBytes(otherLine[..40]), 0);
-            var inode = UnixFiles.Inode(opened);
             appender = new Thread(() =>
             {
-                // Until the store waits for the lock (or, without one, has written its line).
-                while (!Volatile.Read(ref done) && !IsWaitedFor(inode))
+                // Until the store finds the gate held (or, without one, has written its line).
+                while (!Volatile.Read(ref done) && !Volatile.Read(ref waited))
                 {
                     Thread.Yield();
                 }
@@ -62,6 +66,44 @@ public sealed class JsonlTornTailLockTests
         lines.Should().HaveCount(3).And.Subject.Last().Should().BeEmpty("every line ends with its newline");
         lines[0].Should().Be(otherLine, "the other writer's line is whole");
         lines[1].Should().Contain("\"tool\":\"mine\"", "no blank line stands between them");
+    }
+
+    [Fact]
+    public async Task Open_WhileAReaderHoldsTheGateAsLongAsItLikes_WaitsOnlyItsPatienceWritesAndWarns()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the gate is a Linux lock
+        }
+
+        // Anyone who can read a day file can take a read lock on the gate's byte (a read-only descriptor suffices) and
+        // keep it: a store that waited for it would hold every entry back, its write lock taken.
+        using var folder = new TempFolder();
+        var logger = new FakeLogger<JsonlAuditStore>();
+        using var first = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await first.WriteAsync([Entries.At(Now, sequence: 1)], default);
+        var path = first.GetFilePath("alice", DateOnly.FromDateTime(Now.UtcDateTime));
+        using var reader = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        UnixFileNativeMethods.LockAppendGate(reader, exclusive: false).Should().BeTrue("a read-only descriptor takes a read lock");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }, logger) { AppendGatePatience = TimeSpan.FromMilliseconds(50) };
+        var attempts = 0;
+        store.AppendGateHeldHook = _ => Interlocked.Increment(ref attempts);
+
+        try
+        {
+            // Bounded: a store that waited for the reader would wait until the lock is given back (below).
+            await Task.Run(async () => await store.WriteAsync([Entries.At(Now.AddSeconds(1), sequence: 2)], default)).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            UnixFileNativeMethods.UnlockAppendGate(reader);
+        }
+
+        AuditFiles.Lines(path).Should().HaveCount(2, "the entry is written, with no blank line: the file ended whole");
+        Volatile.Read(ref attempts).Should().BeGreaterThan(1, "the gate was asked for again while held");
+        var warning = logger.Collector.GetSnapshot().Should().ContainSingle().Subject;
+        (warning.Level, warning.Id.Id).Should().Be((LogLevel.Warning, 19));
+        warning.Message.Should().Contain(path);
     }
 
     [Fact]
