@@ -53,6 +53,9 @@ internal static partial class Log
     [LoggerMessage(19, LogLevel.Warning, "Another process held the append gate of '{Path}' (a lock on one byte far past its end; anyone who can read the file can take it) for the {PatienceMs} ms an open waits for it, so the store read the file's last byte without it and writes on: an append in progress may be followed by a blank line, which readers skip. A reader that keeps the lock can only delay each open of the file this long.")]
     public static partial void AppendGateHeld(ILogger logger, string path, double patienceMs);
 
+    [LoggerMessage(20, LogLevel.Error, "{Markers} gap markers, telling {Dropped} dropped audit entries, could not be written before the store closed (it had kept them since a write failed): those drops are not in the trail. The recorder's counters count them.")]
+    public static partial void GapsLostAtDispose(ILogger logger, int markers, long dropped, Exception exception);
+
     [LoggerMessage(16, LogLevel.Information, "Purged {Entries} audit entries from before {OlderThan:o} ({Files} day files deleted).")]
     public static partial void Purged(ILogger logger, long entries, DateTimeOffset olderThan, int files);
 

@@ -82,6 +82,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     private readonly ConcurrentDictionary<string, bool> _reportedSkips = new(StringComparer.Ordinal);
     private readonly Action<string, string> _reportSkipped;
     private long _batches;
+
+    // Gap markers a write failed to get into their files (a full disk): written before the store's next lines. Under _writeGate.
+    private List<AuditGap>? _unwrittenGaps;
     private long _skippedLines;
     private bool _rootModeChecked;
     private volatile bool _disposed;
@@ -167,15 +170,79 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         // one with a negative count to a line every reader skips as corrupt.
         StoreWriteChecks.ThrowIfAnyUnreadable(gaps, nameof(gaps));
 
-        var pending = RentBuffers();
-        foreach (var gap in gaps)
+        lock (_writeGate)
         {
-            pending.For(new FileKey(gap.User, DayOf(gap.Since))).WriteGapLine(gap);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            IReadOnlyList<AuditGap> all = _unwrittenGaps is { } kept ? [.. kept, .. gaps] : gaps;
+            _unwrittenGaps = null;
+            if (WriteGapsLocked(all) is { } error)
+            {
+                throw error;
+            }
         }
 
-        Commit(pending);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>
+    /// Appends gap markers, each to the day file of its user and first drop. The markers a failed file did not get
+    /// (those after its lines known written) are kept for the store's next write: a drop counted is a drop the trail
+    /// tells, once the disk has room again.
+    /// </summary>
+    /// <returns>Why some could not be written (kept); null when all are.</returns>
+    private Exception? WriteGapsLocked(IReadOnlyList<AuditGap> gaps)
+    {
+        var pending = RentBuffers();
+        Failures? failures;
+        try
+        {
+            foreach (var gap in gaps)
+            {
+                pending.For(GapKey(gap)).WriteGapLine(gap);
+            }
+
+            _batches++;
+            failures = AppendPendingLocked(pending, null);
+        }
+        finally
+        {
+            ReturnBuffers(pending);
+        }
+
+        if (failures is null)
+        {
+            return null;
+        }
+
+        var seen = new Dictionary<FileKey, int>();
+        foreach (var gap in gaps)
+        {
+            var key = GapKey(gap);
+            if (failures.Written.TryGetValue(key, out var whole))
+            {
+                seen.TryGetValue(key, out var place);
+                seen[key] = place + 1;
+                if (place >= whole)
+                {
+                    (_unwrittenGaps ??= new()).Add(gap);
+                }
+            }
+        }
+
+        return failures.Error;
+    }
+
+    /// <summary>Before the store's next lines, the gap markers an earlier write could not get into their files; kept again if they still cannot be.</summary>
+    private void WriteUnwrittenGapsLocked()
+    {
+        if (_unwrittenGaps is { } kept)
+        {
+            _unwrittenGaps = null;
+            _ = WriteGapsLocked(kept);
+        }
+    }
+
+    private FileKey GapKey(AuditGap gap) => new(gap.User, DayOf(gap.Since));
 
     /// <summary>Checks the entries, then serializes them into per-file buffers; no file is touched.</summary>
     /// <param name="batch">The entries.</param>
@@ -278,6 +345,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             lock (_writeGate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                WriteUnwrittenGapsLocked();
                 _batches++;
                 AppendPending(pending, then, byFile);
             }
@@ -594,6 +662,17 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             }
 
             _disposed = true;
+            if (_unwrittenGaps is { } kept)
+            {
+                // A last try; what is still kept is lost with the store, and said so.
+                _unwrittenGaps = null;
+                if (WriteGapsLocked(kept) is { } error)
+                {
+                    Log.GapsLostAtDispose(_logger, _unwrittenGaps?.Count ?? 0, _unwrittenGaps?.Sum(gap => gap.Dropped) ?? 0, error);
+                    _unwrittenGaps = null;
+                }
+            }
+
             foreach (var file in _open.Values)
             {
                 file.File.Dispose();
@@ -627,6 +706,27 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>Appends every pending buffer to its file with one write each; a failing file does not stop the others.</summary>
     private void AppendPending(PendingBuffers pending, PendingBuffers? then, bool byFile)
     {
+        if (AppendPendingLocked(pending, then) is not { } failures)
+        {
+            return;
+        }
+
+        if (byFile)
+        {
+            // The buffers are cleared for reuse before the recorder asks: what the answer needs is taken now.
+            var written = failures.Written;
+            var skipped = pending.Skipped;
+            var skippedThen = then?.Skipped;
+            throw new PartialCommitException(failures.Lines, batch => NotWrittenIn(batch, written, skipped, skippedThen), failures.Error);
+        }
+
+        throw failures.Error;
+    }
+
+    /// <summary>Appends every pending buffer to its file with one write each; a failing file does not stop the others.</summary>
+    /// <returns>What failed; null when nothing did.</returns>
+    private Failures? AppendPendingLocked(PendingBuffers pending, PendingBuffers? then)
+    {
         Failures? failures = null;
         var now = HeldFileClock.GetTimestamp();
         foreach (var (key, buffer) in pending.Buffers)
@@ -646,21 +746,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
 
         EvictIdleFiles();
-        if (failures is not null)
-        {
-            var errors = failures.Errors;
-            Exception error = errors.Count == 1 ? errors[0] : new AggregateException("Audit files could not be written.", errors);
-            if (byFile)
-            {
-                // The buffers are cleared for reuse before the recorder asks: what the answer needs is taken now.
-                var written = failures.Written;
-                var skipped = pending.Skipped;
-                var skippedThen = then?.Skipped;
-                throw new PartialCommitException(failures.Lines, batch => NotWrittenIn(batch, written, skipped, skippedThen), error);
-            }
-
-            throw error;
-        }
+        return failures;
     }
 
     /// <summary>
@@ -1561,6 +1647,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         /// <summary>How many lines of the failed files are not written.</summary>
         public int Lines { get; set; }
+
+        /// <summary>The one error, or all of them.</summary>
+        public Exception Error => Errors.Count == 1 ? Errors[0] : new AggregateException("Audit files could not be written.", Errors);
     }
 
     private sealed class PendingBuffers

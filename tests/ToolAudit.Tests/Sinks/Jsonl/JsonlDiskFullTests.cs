@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ToolAudit.Recording;
 using ToolAudit.Sinks.Jsonl;
@@ -92,6 +94,53 @@ public sealed class JsonlDiskFullTests
         partial.NotWrittenCount.Should().Be(3);
         partial.InnerException.Should().BeOfType<PartialAppendException>().Which.Message.Should().Contain("No space left on device");
     }
+
+    [Fact]
+    public async Task GapMarkersTheFullDiskRefused_AreKeptAndWrittenBeforeTheStoresNextLines_OnlyThoseNotWritten()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var disk = new FillingDisk { Left = 0 };
+        store.DayFileWriterHook = (_, write) => disk.Wrap(write);
+
+        // The disk is full: both markers are kept.
+        var full = () => store.WriteGapsAsync([new AuditGap("alice", 5, Now, Now.AddSeconds(1)), new AuditGap("bob", 2, Now, Now)], default).AsTask();
+        (await full.Should().ThrowAsync<AggregateException>()).Which.InnerExceptions.Should().AllBeOfType<PartialAppendException>()
+            .And.AllSatisfy(error => error.Message.Should().Contain("No space left on device"));
+        (await Dropped(store, "alice"), await Dropped(store, "bob")).Should().Be((0, 0));
+
+        // Room for alice's kept marker, and in bob's file for his kept one and half his new one.
+        disk.CutAfterLines = [1, 1];
+        var someRoom = () => store.WriteGapsAsync([new AuditGap("bob", 3, Now.AddSeconds(2), Now.AddSeconds(3))], default).AsTask();
+        await someRoom.Should().ThrowAsync<PartialAppendException>();
+        (await Dropped(store, "alice"), await Dropped(store, "bob")).Should().Be((5, 2));
+
+        // Room again: the next write, for anyone, writes bob's new marker first, and none a second time.
+        disk.Left = long.MaxValue;
+        await store.WriteAsync([Entries.At(Now.AddSeconds(4), user: "carol", sequence: 1)], default);
+        (await Dropped(store, "alice"), await Dropped(store, "bob")).Should().Be((5, 5));
+        (await store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(10);
+    }
+
+    [Fact]
+    public async Task GapMarkersStillKeptWhenTheStoreIsDisposed_AreLoggedAsLost()
+    {
+        using var folder = new TempFolder();
+        var logger = new FakeLogger<JsonlAuditStore>();
+        var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }, logger);
+        store.DayFileWriterHook = (_, write) => new FillingDisk { Left = 0 }.Wrap(write);
+        var gaps = () => store.WriteGapsAsync([new AuditGap("alice", 5, Now, Now.AddSeconds(1))], default).AsTask();
+        await gaps.Should().ThrowAsync<IOException>();
+
+        store.Dispose();
+
+        var lost = logger.Collector.GetSnapshot().Should().ContainSingle().Subject;
+        (lost.Level, lost.Id.Id).Should().Be((LogLevel.Error, 20));
+        lost.Message.Should().StartWith("1 gap markers, telling 5 dropped audit entries, could not be written");
+    }
+
+    private static async Task<long> Dropped(JsonlAuditStore store, string user) =>
+        (await store.GetStatsAsync(new AuditQuery { User = user })).Dropped;
 
     [Theory]
     [InlineData(new int[0], 0, "refused at once")]
