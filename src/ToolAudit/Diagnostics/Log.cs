@@ -56,6 +56,9 @@ internal static partial class Log
     [LoggerMessage(20, LogLevel.Error, "{Markers} gap markers, telling {Dropped} dropped audit entries, could not be written before the store closed (it had kept them since a write failed): those drops are not in the trail. The recorder's counters count them.")]
     public static partial void GapsLostAtDispose(ILogger logger, int markers, long dropped, Exception exception);
 
+    [LoggerMessage(21, LogLevel.Warning, "'{Path}' in the audit trail could be read by other users or written by its group (mode {Mode}); the store took that away (mode {NewMode}) before writing through it.")]
+    public static partial void LooseModeTightened(ILogger logger, string path, string mode, string newMode);
+
     [LoggerMessage(16, LogLevel.Information, "Purged {Entries} audit entries from before {OlderThan:o} ({Files} day files deleted).")]
     public static partial void Purged(ILogger logger, long entries, DateTimeOffset olderThan, int files);
 

@@ -28,6 +28,15 @@ public static partial class UnixFiles
     /// <summary>How many names the file at <paramref name="path"/> has (its link count), from <c>stat -c %h</c>.</summary>
     public static int LinkCount(string path) => int.Parse(Run("stat", "-c", "%h", path), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Gives the file or folder at <paramref name="path"/> (not a link's target) to the user <paramref name="uid"/>; root only.</summary>
+    public static void Chown(string path, int uid) => Run("chown", "-h", uid.ToString(System.Globalization.CultureInfo.InvariantCulture), path);
+
+    /// <summary>Whether this process runs as root (effective user id 0): only root gives files to other users.</summary>
+    public static bool IsRoot => GetEffectiveUserId() == 0;
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEffectiveUserId();
+
     /// <summary>Makes a FIFO at <paramref name="path"/>.</summary>
     public static void MakeFifo(string path) => Run("mkfifo", path);
 

@@ -45,6 +45,12 @@ internal sealed class FolderHandle : IDisposable
     /// <summary>The open folder; null where folders are not held open.</summary>
     internal SafeFileHandle? Handle => _handle;
 
+    /// <summary>
+    /// The mode a folder <see cref="OpenFolder"/> found had, when others could enter it or the group write it, and the
+    /// open took that away; null otherwise.
+    /// </summary>
+    public UnixFileMode? LooseModeWas { get; private set; }
+
     /// <summary>Whether folders are held open and opened through, or used by path.</summary>
     [UnsupportedOSPlatformGuard("windows")]
     internal static bool HeldOpen => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
@@ -337,7 +343,24 @@ internal sealed class FolderHandle : IDisposable
             var fd = UnixFileNativeMethods.OpenAtUninterrupted(_handle, name, FolderFlags, 0, out var errno);
             if (fd >= 0)
             {
-                return Opened(path, fd, this, created);
+                var folder = Opened(path, fd, this, created);
+                if (!created)
+                {
+                    try
+                    {
+                        // One that was there: planted by another user who could write this one, or left with a looser umask.
+                        var status = OpenFileStatus.Of(folder._handle!);
+                        TrailOwnership.ThrowIfForeign(status, path);
+                        folder.LooseModeWas = TrailOwnership.TightenIfLoose(folder._handle!, status);
+                    }
+                    catch
+                    {
+                        folder.Dispose();
+                        throw;
+                    }
+                }
+
+                return folder;
             }
 
             if (errno == UnixFileNativeMethods.ENOENT && !created)

@@ -244,6 +244,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     private FileKey GapKey(AuditGap gap) => new(gap.User, DayOf(gap.Since));
 
+    private void WarnIfTightened(string path, UnixFileMode? was)
+    {
+        if (was is { } mode)
+        {
+            Log.LooseModeTightened(_logger, path, TrailOwnership.Octal(mode), TrailOwnership.Octal(mode & ~TrailOwnership.LooseBits));
+        }
+    }
+
     /// <summary>Checks the entries, then serializes them into per-file buffers; no file is touched.</summary>
     /// <param name="batch">The entries.</param>
     /// <returns>The buffers, for <see cref="Commit"/>.</returns>
@@ -906,7 +914,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             root = FolderHandle.OpenRoot(_root, out rootCreated);
             WarnOnceIfRootWritableByAll(root);
             user = root.OpenFolder(Path.GetFileName(userFolder), out userCreated);
+            WarnIfTightened(user.Path, user.LooseModeWas);
             audit = user.OpenFolder(AuditFolder, out auditCreated);
+            WarnIfTightened(audit.Path, audit.LooseModeWas);
             audit.CheckNoLinkAbove();
             if (needsNameFile)
             {
@@ -917,6 +927,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             BeforeFileOpenHook?.Invoke(audit.PathOf(dayFileName));
             var writerHook = DayFileWriterHook;
             appendOnly = AppendOnlyFile.Open(audit, dayFileName, out fileCreated, DayFileOpenedHook, writerHook is null ? null : write => writerHook(audit.PathOf(dayFileName), write), AppendGatePatience, AppendGateHeldHook);
+            WarnIfTightened(appendOnly.Path, appendOnly.LooseModeWas);
             if (appendOnly.OpenedPastHeldGate)
             {
                 Log.AppendGateHeld(_logger, appendOnly.Path, (AppendGatePatience ?? AppendOnlyFile.DefaultGatePatience).TotalMilliseconds);

@@ -17,15 +17,16 @@ internal readonly partial struct OpenFileStatus
 {
     private const uint WindowsDiskFile = 0x1; // FILE_TYPE_DISK
     private const uint WindowsDirectory = 0x10; // FILE_ATTRIBUTE_DIRECTORY
-    private const uint StatxMask = UnixFileNativeMethods.StatxTypeAndLinkCount | UnixFileNativeMethods.StatxInode;
+    private const uint StatxMask = UnixFileNativeMethods.StatxTypeAndLinkCount | UnixFileNativeMethods.StatxInode | UnixFileNativeMethods.StatxOwner;
 
-    private OpenFileStatus(long linkCount, bool isRegularFile, ulong device = 0, ulong inode = 0, UnixFileMode permissions = UnixFileMode.None)
+    private OpenFileStatus(long linkCount, bool isRegularFile, ulong device = 0, ulong inode = 0, UnixFileMode permissions = UnixFileMode.None, uint? ownerId = null)
     {
         LinkCount = linkCount;
         IsRegularFile = isRegularFile;
         Device = device;
         Inode = inode;
         Permissions = permissions;
+        OwnerId = ownerId;
     }
 
     /// <summary>How many names (hard links) the file has; 1 for a file only its own name reaches.</summary>
@@ -42,6 +43,9 @@ internal readonly partial struct OpenFileStatus
 
     /// <summary>Its permission bits (and set-id and sticky bits); <see cref="UnixFileMode.None"/> where unknown (Windows).</summary>
     public UnixFileMode Permissions { get; }
+
+    /// <summary>The user id of its owner; null where unknown (Windows, or a file system that does not say).</summary>
+    public uint? OwnerId { get; }
 
     /// <summary>Whether this and <paramref name="other"/> are the status of one file: same device and inode, both known.</summary>
     /// <param name="other">Another status.</param>
@@ -144,7 +148,8 @@ internal readonly partial struct OpenFileStatus
 
         var inode = (filled & UnixFileNativeMethods.StatxInode) != 0 ? *(ulong*)(buffer + UnixFileNativeMethods.StatxInodeOffset) : 0;
         var device = ((ulong)*(uint*)(buffer + UnixFileNativeMethods.StatxDeviceOffset) << 32) | *(uint*)(buffer + UnixFileNativeMethods.StatxDeviceOffset + 4);
-        return FromMode(*(ushort*)(buffer + UnixFileNativeMethods.StatxModeOffset), *(uint*)(buffer + UnixFileNativeMethods.StatxLinkCountOffset), device, inode);
+        uint? owner = (filled & UnixFileNativeMethods.StatxOwner) != 0 ? *(uint*)(buffer + UnixFileNativeMethods.StatxOwnerOffset) : null;
+        return FromMode(*(ushort*)(buffer + UnixFileNativeMethods.StatxModeOffset), *(uint*)(buffer + UnixFileNativeMethods.StatxLinkCountOffset), device, inode, owner);
     }
 
     private static unsafe OpenFileStatus FromMacStat(byte* buffer) =>
@@ -152,10 +157,11 @@ internal readonly partial struct OpenFileStatus
             *(ushort*)(buffer + UnixFileNativeMethods.MacStatModeOffset),
             *(ushort*)(buffer + UnixFileNativeMethods.MacStatLinkCountOffset),
             *(uint*)buffer,
-            *(ulong*)(buffer + UnixFileNativeMethods.MacStatInodeOffset));
+            *(ulong*)(buffer + UnixFileNativeMethods.MacStatInodeOffset),
+            *(uint*)(buffer + UnixFileNativeMethods.MacStatOwnerOffset));
 
-    private static OpenFileStatus FromMode(int mode, long linkCount, ulong device, ulong inode) =>
-        new(linkCount, (mode & UnixFileNativeMethods.FileTypeMask) == UnixFileNativeMethods.RegularFileType, device, inode, (UnixFileMode)(mode & 0xFFF));
+    private static OpenFileStatus FromMode(int mode, long linkCount, ulong device, ulong inode, uint? owner) =>
+        new(linkCount, (mode & UnixFileNativeMethods.FileTypeMask) == UnixFileNativeMethods.RegularFileType, device, inode, (UnixFileMode)(mode & 0xFFF), owner);
 
     private static unsafe OpenFileStatus OfWindowsFile(SafeFileHandle handle)
     {

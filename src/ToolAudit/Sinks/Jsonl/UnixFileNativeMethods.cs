@@ -221,6 +221,10 @@ internal static unsafe partial class UnixFileNativeMethods
         private readonly int _padding;
     }
 
+    /// <summary><c>geteuid(2)</c>: the process's effective user id.</summary>
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEffectiveUserId();
+
     /// <summary><c>write(2)</c>.</summary>
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(SafeFileHandle fd, byte* buffer, nint count);
@@ -271,6 +275,15 @@ internal static unsafe partial class UnixFileNativeMethods
 
     /// <summary><c>STATX_INO</c> (Linux): the file's inode number (with the device, always filled, which file it is).</summary>
     public const uint StatxInode = 0x100;
+
+    /// <summary><c>STATX_UID</c> (Linux): the file's owner.</summary>
+    public const uint StatxOwner = 0x8;
+
+    /// <summary>Where <c>stx_uid</c> (32 bits) lies in <c>struct statx</c>.</summary>
+    public const int StatxOwnerOffset = 20;
+
+    /// <summary>Where <c>st_uid</c> (32 bits) lies in macOS's <c>struct stat</c>.</summary>
+    public const int MacStatOwnerOffset = 16;
 
     /// <summary><c>AT_FDCWD</c> (Linux): a path given to <see cref="StatxPath"/> is taken as it is, not relative to a folder.</summary>
     public const int AtCurrentFolder = -100;
