@@ -55,6 +55,39 @@ internal sealed class FolderHandle : IDisposable
     [UnsupportedOSPlatformGuard("windows")]
     internal static bool HeldOpen => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
 
+    /// <summary>
+    /// Creates <paramref name="folder"/> and each missing folder above it, each exactly <c>0750</c> whatever the umask:
+    /// <see cref="Directory.CreateDirectory(string, UnixFileMode)"/> gives its mode to the last folder only, and a folder
+    /// above the root that anyone could write (a umask of 000) would let anyone swap the root for their own.
+    /// </summary>
+    [UnsupportedOSPlatform("windows")]
+    private static void CreateWithParents(string folder)
+    {
+        var missing = new Stack<string>();
+        for (var path = System.IO.Path.TrimEndingDirectorySeparator(folder); !string.IsNullOrEmpty(path) && !Directory.Exists(path); path = System.IO.Path.GetDirectoryName(path))
+        {
+            missing.Push(path);
+        }
+
+        while (missing.TryPop(out var path))
+        {
+            if (Directory.Exists(path))
+            {
+                continue; // made by another process meanwhile: its mode is its own
+            }
+
+            Directory.CreateDirectory(path, AppendOnlyFile.NewFolderMode);
+            try
+            {
+                File.SetUnixFileMode(path, AppendOnlyFile.NewFolderMode);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Made by another user just before this call: not ours to change.
+            }
+        }
+    }
+
     /// <summary>Opens the audit root, creating it (and the folders above it) if it is missing.</summary>
     /// <param name="root">The root's full path. It is followed if it is a link: where the root lies is the host's choice.</param>
     /// <param name="created">Whether this call created it (the folder above then holds a new entry).</param>
@@ -91,7 +124,7 @@ internal sealed class FolderHandle : IDisposable
             if (errno == UnixFileNativeMethods.ENOENT && !created)
             {
                 // Audit trails are not for everyone on the machine: owner and group only (made exact once it is open).
-                Directory.CreateDirectory(root, AppendOnlyFile.NewFolderMode);
+                CreateWithParents(root);
                 created = true;
                 continue;
             }

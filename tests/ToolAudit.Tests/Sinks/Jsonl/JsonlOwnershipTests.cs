@@ -53,6 +53,25 @@ public sealed class JsonlOwnershipTests : IDisposable
     }
 
     [Fact]
+    public async Task RootMissingWithFoldersAboveIt_EachFolderMadeIsExactly0750_WhateverTheUmask()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no Unix modes
+        }
+
+        // .NET gives the mode of CreateDirectory(path, mode) to the last folder only: the ones above got 0777 less the
+        // umask, and under a umask of 000 anyone could swap the root for a folder of their own.
+        var above = Path.Combine(_folder.Path, "var");
+        var root = Path.Combine(above, "lib", "audit");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = root }, _logger);
+
+        await store.WriteAsync([Entries.At(Now, sequence: 1)], default);
+
+        new[] { above, Path.Combine(above, "lib"), root }.Select(File.GetUnixFileMode).Should().AllBeEquivalentTo(Mode0750);
+    }
+
+    [Fact]
     public async Task TreeWithTheStoresOwnModes_IsLeftAsItIs_AndNothingLogged()
     {
         using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _folder.Path }, _logger);
