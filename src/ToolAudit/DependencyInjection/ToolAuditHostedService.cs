@@ -28,9 +28,14 @@ internal sealed class ToolAuditHostedService(IAuditRecorder recorder) : IHostedL
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        if (recorder is IAsyncDisposable disposable)
+        if (recorder is AuditRecorder ours)
         {
-            // Drains within ToolAuditOptions.ShutdownTimeout; a hung sink cannot hold the host longer.
+            // Drains within ToolAuditOptions.ShutdownTimeout, and within the host's own shutdown budget (its token): a
+            // hung sink cannot hold the host longer than either; what is left is counted failed and logged.
+            await ours.ShutDownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else if (recorder is IAsyncDisposable disposable)
+        {
             await disposable.DisposeAsync().ConfigureAwait(false);
         }
         else

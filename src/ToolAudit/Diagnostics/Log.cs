@@ -11,8 +11,8 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Warning, "The audit queue is full: dropping entries (mode {Mode}). {Dropped} dropped so far.")]
     public static partial void Dropping(ILogger logger, AuditOverflowMode mode, long dropped);
 
-    [LoggerMessage(3, LogLevel.Error, "Audit shutdown timed out after {Timeout}; {Pending} entries were not written and are counted as failed.")]
-    public static partial void ShutdownTimedOut(ILogger logger, TimeSpan timeout, long pending);
+    [LoggerMessage(3, LogLevel.Error, "Audit shutdown gave up after {Waited} (ShutdownTimeout, or the host's shutdown budget, ran out); {Pending} entries were not written and are counted as failed.")]
+    public static partial void ShutdownTimedOut(ILogger logger, TimeSpan waited, long pending);
 
     [LoggerMessage(4, LogLevel.Error, "An audit entry for tool {Tool} could not be prepared and is counted as failed.")]
     public static partial void PrepareFailed(ILogger logger, string tool, Exception exception);

@@ -394,20 +394,29 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
     /// <see cref="ToolAuditOptions.ShutdownTimeout"/>. Safe to call more than once.
     /// </summary>
     /// <returns>A task that completes when the queue is drained or the timeout has passed.</returns>
-    public ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => new(ShutDownAsync(CancellationToken.None));
+
+    /// <summary>
+    /// <see cref="DisposeAsync"/>, giving up also when <paramref name="giveUp"/> is cancelled before the queue is drained
+    /// (the host's own shutdown budget ran out): what is left is then counted as failed, as after
+    /// <see cref="ToolAuditOptions.ShutdownTimeout"/>. The first call's token is the one observed.
+    /// </summary>
+    /// <param name="giveUp">Cancelled when the caller can wait no longer.</param>
+    /// <returns>A task that completes when the queue is drained, the timeout has passed, or the caller gave up.</returns>
+    internal Task ShutDownAsync(CancellationToken giveUp)
     {
         lock (_countersGate)
         {
-            _disposeTask ??= DisposeCoreAsync();
+            _disposeTask ??= DisposeCoreAsync(giveUp);
         }
 
-        return new ValueTask(_disposeTask);
+        return _disposeTask;
     }
 
     /// <summary>Same as <see cref="DisposeAsync"/>, blocking the caller until it is done.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private async Task DisposeCoreAsync()
+    private async Task DisposeCoreAsync(CancellationToken giveUp)
     {
         _disposing = true;
         _channel.Writer.TryComplete();
@@ -415,13 +424,15 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         WakeWaitingProducers();
         SignalRoom();
 
-        var finished = await WaitForWriterAsync(_options.ShutdownTimeout).ConfigureAwait(false);
+        var started = _timeProvider.GetTimestamp();
+        var finished = await WaitForWriterAsync(_options.ShutdownTimeout, giveUp).ConfigureAwait(false);
         if (!finished)
         {
-            // The sink hangs. Ask it to stop, and account for everything still unwritten as failed, exactly once.
+            // The sink hangs (or the host can wait no longer). Ask it to stop, and account for everything still unwritten
+            // as failed, exactly once.
             await _shutdown.CancelAsync().ConfigureAwait(false);
             var pending = AbandonUnwritten(held: null, new AuditWriteException($"The recorder shut down before the entry was written (sink: {_sinkName})."));
-            Log.ShutdownTimedOut(_logger, _options.ShutdownTimeout, pending);
+            Log.ShutdownTimedOut(_logger, _timeProvider.GetElapsedTime(started), pending);
 
             // The sink thread may still be inside the hung sink and read the token later: leave it undisposed.
             return;
@@ -592,22 +603,20 @@ public sealed class AuditRecorder : IAuditRecorder, IAsyncDisposable, IDisposabl
         Interlocked.Add(ref _dequeued, drained);
     }
 
-    private async Task<bool> WaitForWriterAsync(TimeSpan timeout)
+    private async Task<bool> WaitForWriterAsync(TimeSpan timeout, CancellationToken giveUp)
     {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            await _writerDone.Task.ConfigureAwait(false);
-            return true;
-        }
-
         try
         {
-            await _writerDone.Task.WaitAsync(timeout, _timeProvider).ConfigureAwait(false);
+            await _writerDone.Task.WaitAsync(timeout, _timeProvider, giveUp).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)
         {
             return false;
+        }
+        catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
+        {
+            return _writerDone.Task.IsCompleted;
         }
     }
 

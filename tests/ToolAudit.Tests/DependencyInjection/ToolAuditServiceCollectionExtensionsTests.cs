@@ -494,6 +494,33 @@ public sealed class ToolAuditServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task StopAsync_SinkHangsAndTheHostsShutdownBudgetRunsOut_GivesUpThenNotAtShutdownTimeout()
+    {
+        // The host's budget (HostOptions.ShutdownTimeout, or the token given to StopAsync) is the host's: a drain that
+        // ignored it would hold the host for ToolAudit's own ShutdownTimeout (here a minute) after it ran out.
+        var sink = new GatedSink();
+        using var logs = new FakeLoggerProvider();
+        using var host = new HostBuilder()
+            .ConfigureLogging(logging => logging.AddProvider(logs))
+            .ConfigureServices(services => services.AddToolAudit(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1)).AddSink(sink))
+            .Build();
+        await host.StartAsync();
+        var recorder = host.Services.GetRequiredService<IAuditRecorder>();
+        recorder.Record(Calls.Typical(sequence: 0));
+        await sink.WaitForWriteStartedAsync();
+        recorder.Record(Calls.Typical(sequence: 1));
+        using var budget = new CancellationTokenSource();
+
+        var stop = host.StopAsync(budget.Token);
+        await budget.CancelAsync();
+
+        await stop.WaitAsync(TimeSpan.FromSeconds(30));
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 0, Dropped: 0, Failed: 2, Pending: 0));
+        logs.Collector.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 3 && r.Level == LogLevel.Error)
+            .Which.Message.Should().Contain("2 entries were not written");
+    }
+
+    [Fact]
     public async Task StopAsync_AgentRegisteredBeforeToolAuditRecordsWhileItStops_ItsLastCallIsWritten()
     {
         // Hosted services stop in the reverse order of their registration: this agent stops after ToolAudit's own
