@@ -5,6 +5,37 @@ namespace ToolAudit.Diagnostics;
 /// <summary>The recorder's and sinks' own log messages.</summary>
 internal static partial class Log
 {
+    /// <summary>
+    /// A path found in the trail as a log line can show it: control characters and line and paragraph separators
+    /// escaped (<c>\u000A</c>), since anyone who can write a folder can name a file <c>"x\nCRITICAL: …"</c> and forge a
+    /// second line in a plain-text log. Any other path is returned as it is.
+    /// </summary>
+    /// <param name="path">A path.</param>
+    /// <returns>The path, printable.</returns>
+    public static string Printable(string path)
+    {
+        if (path.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') < 0 && path.AsSpan().IndexOfAny('\u007F', '\u0085') < 0
+            && path.AsSpan().IndexOfAnyInRange('\u2028', '\u2029') < 0)
+        {
+            return path;
+        }
+
+        var text = new System.Text.StringBuilder(path.Length + 16);
+        foreach (var c in path)
+        {
+            if (c < ' ' || c == '\u007F' || c == '\u0085' || c == '\u2028' || c == '\u2029')
+            {
+                text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
+    }
+
     [LoggerMessage(1, LogLevel.Error, "Audit sink {Sink} failed to write {Count} entries of a batch.")]
     public static partial void SinkFailed(ILogger logger, string sink, int count, Exception exception);
 

@@ -248,7 +248,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     {
         if (was is { } mode)
         {
-            Log.LooseModeTightened(_logger, path, TrailOwnership.Octal(mode), TrailOwnership.Octal(mode & ~TrailOwnership.LooseBits));
+            Log.LooseModeTightened(_logger, Log.Printable(path), TrailOwnership.Octal(mode), TrailOwnership.Octal(mode & ~TrailOwnership.LooseBits));
         }
     }
 
@@ -850,7 +850,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return file;
         }
 
-        Log.HeldFileChanged(_logger, file.File.Path, change switch
+        Log.HeldFileChanged(_logger, Log.Printable(file.File.Path), change switch
         {
             HeldFileChange.Deleted => "was deleted",
             HeldFileChange.Moved => "was moved or renamed",
@@ -930,7 +930,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             WarnIfTightened(appendOnly.Path, appendOnly.LooseModeWas);
             if (appendOnly.OpenedPastHeldGate)
             {
-                Log.AppendGateHeld(_logger, appendOnly.Path, (AppendGatePatience ?? AppendOnlyFile.DefaultGatePatience).TotalMilliseconds);
+                Log.AppendGateHeld(_logger, Log.Printable(appendOnly.Path), (AppendGatePatience ?? AppendOnlyFile.DefaultGatePatience).TotalMilliseconds);
             }
 
             // A new file's flushed lines are durable only once its folder's entry for it is too, and so up to the root:
@@ -1255,7 +1255,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     {
         if (FirstReport(path))
         {
-            Log.TrailEntrySkipped(_logger, path, what);
+            Log.TrailEntrySkipped(_logger, Log.Printable(path), what);
         }
     }
 
@@ -1264,7 +1264,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     {
         if (FirstReport(folder))
         {
-            Log.UserFolderUnreadable(_logger, folder, error);
+            Log.UserFolderUnreadable(_logger, Log.Printable(folder), error);
         }
     }
 

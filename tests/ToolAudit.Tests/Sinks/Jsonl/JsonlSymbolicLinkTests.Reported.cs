@@ -40,6 +40,24 @@ public sealed partial class JsonlSymbolicLinkTests
     }
 
     [Fact]
+    public async Task Readers_LinkNamedToForgeALogLine_IsLoggedOnOneLineWithTheControlCharactersEscaped()
+    {
+        // Anyone who can write a folder of the trail names what they plant: a newline in the name would make a second,
+        // forged line in a plain-text log.
+        var logger = new FakeLogger<JsonlAuditStore>();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _root }, logger);
+        await store.WriteAsync([Entries.At(Now, "alice", sequence: 1)], CancellationToken.None);
+        var planted = Path.Combine(_root, "evil\nCRITICAL: the audit root was deleted by admin\u2028");
+        Directory.CreateSymbolicLink(planted, _outside);
+
+        await store.GetStatsAsync(new AuditQuery());
+
+        var warning = logger.Collector.GetSnapshot().Should().ContainSingle(r => r.Id.Id == 13).Subject;
+        warning.Message.Should().NotContainAny("\n", "\u2028")
+            .And.Contain(Path.Combine(_root, "evil\\u000ACRITICAL: the audit root was deleted by admin\\u2028"));
+    }
+
+    [Fact]
     public async Task Purge_OldDayFileIsASocket_LeavesItAndPurgesTheOthers()
     {
         using var store = NewStore();
