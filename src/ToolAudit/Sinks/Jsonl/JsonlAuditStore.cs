@@ -669,7 +669,6 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 return;
             }
 
-            _disposed = true;
             if (_unwrittenGaps is { } kept)
             {
                 // A last try; what is still kept is lost with the store, and said so.
@@ -680,6 +679,8 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                     _unwrittenGaps = null;
                 }
             }
+
+            _disposed = true;
 
             foreach (var file in _open.Values)
             {

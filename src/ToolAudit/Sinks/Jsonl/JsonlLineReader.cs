@@ -18,6 +18,13 @@ internal sealed class JsonlLineReader : IDisposable
 {
     private const int ChunkSize = 64 * 1024;
 
+    /// <summary>
+    /// The longest line read: 64 MiB, several times the longest an entry can make (past 256 arguments the rest are
+    /// counted, each value is cut): a longer one is no entry (a zero-filled tail a crash left, a hostile writer's), and it
+    /// is skipped and counted as it is read, never held.
+    /// </summary>
+    internal const int MaxLineBytes = 64 * 1024 * 1024;
+
     // A resumed read starts small: it is set aside again as soon as another file's turn comes, often after a line or two.
     private const int ResumeChunkSize = 4 * 1024;
 
@@ -31,6 +38,15 @@ internal sealed class JsonlLineReader : IDisposable
     private int _hi;
     private long _filePosition;
     private int _chunk = ChunkSize;
+
+    // How many bytes of the partial line, at the start of [_lo, _hi) reading forwards and at its end reading backwards,
+    // are known to hold no newline: each search looks only at the bytes read since, so a long line costs its length,
+    // not its length squared over the chunk size.
+    private int _clean;
+
+    // Within a line longer than MaxLineBytes, whose bytes are dropped as they are read; reading forwards, where it started.
+    private bool _inLongLine;
+    private long _longLineStart;
     private bool _started;
     private bool _done;
 
@@ -75,8 +91,11 @@ internal sealed class JsonlLineReader : IDisposable
         _chunk = ResumeChunkSize;
     }
 
-    /// <summary>How many torn lines (a last line without its newline) were skipped.</summary>
+    /// <summary>How many torn lines (a last line without its newline) and lines too long to be an entry (over <see cref="MaxLineBytes"/>) were skipped.</summary>
     public int TornLines { get; private set; }
+
+    /// <summary>Tests only: the size of the buffer, which holds at most the chunk and the line being read.</summary>
+    internal int BufferLength => _buffer.Length;
 
     /// <summary>
     /// Reads forwards the lines of <paramref name="file"/> that start in [<paramref name="start"/>, <paramref name="end"/>)
@@ -173,15 +192,25 @@ internal sealed class JsonlLineReader : IDisposable
     {
         while (true)
         {
-            var newline = _buffer.AsSpan(_lo, _hi - _lo).IndexOf((byte)'\n');
+            var found = _buffer.AsSpan(_lo + _clean, _hi - _lo - _clean).IndexOf((byte)'\n');
+            var newline = found < 0 ? -1 : _clean + found;
+            _clean = found < 0 ? _hi - _lo : 0;
             if (newline >= 0)
             {
-                var lineStart = _lineStart;
+                var lineStart = _inLongLine ? _longLineStart : _lineStart;
                 _lo += newline + 1;
                 _lineStart += newline + 1;
                 if (_inPreviousLine)
                 {
-                    _inPreviousLine = false;
+                    _inPreviousLine = _inLongLine = false;
+                    continue;
+                }
+
+                if (_inLongLine && lineStart < _rangeEnd)
+                {
+                    // Its end: the line is skipped, and counted by the range it starts in.
+                    _inLongLine = false;
+                    TornLines++;
                     continue;
                 }
 
@@ -194,33 +223,58 @@ internal sealed class JsonlLineReader : IDisposable
                     return false;
                 }
 
+                if (newline > MaxLineBytes)
+                {
+                    // Read whole all the same (a chunk can hold more than the limit): skipped and counted as if dropped.
+                    TornLines++;
+                    continue;
+                }
+
                 line = _buffer.AsMemory(_lo - newline - 1, newline);
                 return true;
             }
 
             if (_filePosition >= _length)
             {
-                if (_hi > _lo)
+                if (_hi > _lo || _inLongLine)
                 {
                     // A last line without its newline, torn: counted by the range it starts in.
-                    if (!_inPreviousLine && _lineStart < _rangeEnd)
+                    if (!_inPreviousLine && (_inLongLine ? _longLineStart : _lineStart) < _rangeEnd)
                     {
                         TornLines++;
                     }
 
+                    _inLongLine = false;
+
                     _lineStart += _hi - _lo;
                     _lo = _hi;
+                    _clean = 0;
                 }
 
                 line = default;
                 return false;
             }
 
-            // Keep the partial line, make room after it, read on.
+            if (_inPreviousLine || _inLongLine || _hi - _lo > MaxLineBytes)
+            {
+                // The end of a line the range before returns, or a line too long to be an entry: none of it is kept.
+                if (!_inPreviousLine && !_inLongLine)
+                {
+                    _inLongLine = true;
+                    _longLineStart = _lineStart;
+                }
+
+                _lineStart += _hi - _lo;
+                _lo = _hi;
+                _clean = 0;
+            }
+
+            // Keep the partial line, make room after it (twice the line, so a long line is copied a few times, not once
+            // per chunk), read on.
             var partial = _hi - _lo;
             if (partial + ChunkSize > _buffer.Length)
             {
-                Grow(partial + ChunkSize, keepAtEnd: false);
+                Grow((int)Math.Min(MaxLineBytes + ChunkSize, Math.Max(2L * partial, partial + ChunkSize)), keepAtEnd: false);
             }
             else if (_lo > 0)
             {
@@ -265,18 +319,43 @@ internal sealed class JsonlLineReader : IDisposable
 
         while (!_done)
         {
-            var newline = _buffer.AsSpan(_lo, _hi - _lo).LastIndexOf((byte)'\n');
+            var newline = _buffer.AsSpan(_lo, _hi - _lo - _clean).LastIndexOf((byte)'\n');
             if (newline >= 0)
             {
                 var start = _lo + newline + 1;
                 line = _buffer.AsMemory(start, _hi - start);
                 _hi = _lo + newline;
+                _clean = 0;
+                if (_inLongLine || line.Length > MaxLineBytes)
+                {
+                    // The start of a line too long to be an entry (or all of it, read whole all the same): skipped, and counted.
+                    _inLongLine = false;
+                    TornLines++;
+                    continue;
+                }
+
                 return true;
+            }
+
+            _clean = _hi - _lo;
+            if (_inLongLine || _clean > MaxLineBytes)
+            {
+                // A line too long to be an entry: none of it is kept while the newline before it is looked for.
+                _inLongLine = true;
+                _hi = _lo;
+                _clean = 0;
             }
 
             if (_filePosition == 0)
             {
                 _done = true;
+                if (_inLongLine || _hi - _lo > MaxLineBytes)
+                {
+                    _inLongLine = false;
+                    TornLines++;
+                    break;
+                }
+
                 line = _buffer.AsMemory(_lo, _hi - _lo);
                 return true;
             }
@@ -314,6 +393,8 @@ internal sealed class JsonlLineReader : IDisposable
                 return true;
             }
 
+            // The torn tail is never returned: none of it is kept while the newline before it is looked for.
+            _hi = _lo;
             if (_filePosition == 0)
             {
                 TornLines++;
@@ -334,7 +415,10 @@ internal sealed class JsonlLineReader : IDisposable
         }
 
         var partial = _hi - _lo;
-        var chunk = (int)Math.Min(_chunk, _filePosition);
+
+        // A chunk as long as the partial line, when that is longer (up to 256 MiB): a long line is then read in a few
+        // reads, each copying it once, not in one read and one copy per 64 KiB.
+        var chunk = (int)Math.Min(Math.Max(_chunk, Math.Min(partial, 1 << 28)), _filePosition);
         _chunk = Math.Min(_chunk * 2, ChunkSize);
         if (partial + chunk > _buffer.Length)
         {

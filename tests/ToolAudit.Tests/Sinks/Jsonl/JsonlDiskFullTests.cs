@@ -139,6 +139,25 @@ public sealed class JsonlDiskFullTests
         lost.Message.Should().StartWith("1 gap markers, telling 5 dropped audit entries, could not be written");
     }
 
+    [Fact]
+    public async Task GapMarkersKeptWhenTheStoreIsDisposedWithRoomAgain_AreWrittenThen()
+    {
+        using var folder = new TempFolder();
+        var logger = new FakeLogger<JsonlAuditStore>();
+        var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path }, logger);
+        var disk = new FillingDisk { Left = 0 };
+        store.DayFileWriterHook = (_, write) => disk.Wrap(write);
+        var gaps = () => store.WriteGapsAsync([new AuditGap("alice", 5, Now, Now.AddSeconds(1))], default).AsTask();
+        await gaps.Should().ThrowAsync<IOException>();
+        disk.Left = long.MaxValue;
+
+        store.Dispose();
+
+        logger.Collector.GetSnapshot().Should().BeEmpty();
+        using var reader = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        (await Dropped(reader, "alice")).Should().Be(5);
+    }
+
     private static async Task<long> Dropped(JsonlAuditStore store, string user) =>
         (await store.GetStatsAsync(new AuditQuery { User = user })).Dropped;
 
