@@ -16,7 +16,7 @@ public static class AuditReaderExtensions
     /// <param name="cancellationToken">Stops the read.</param>
     /// <returns>The entries, newest first.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="reader"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="user"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="user"/> is null or empty, or not well-formed Unicode (see <see cref="ToolCall.IsValidUser"/>).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="days"/> is less than 1 or <paramref name="limit"/> is negative.</exception>
     public static async ValueTask<IReadOnlyList<AuditEntry>> ReadRecentAsync(
         this IAuditReader reader,
@@ -27,7 +27,7 @@ public static class AuditReaderExtensions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        ArgumentException.ThrowIfNullOrEmpty(user);
+        ThrowUnlessValidUser(user);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var query = new AuditQuery { User = user, Since = StartOfRange(days, timeProvider), Limit = limit };
         return await ToListAsync(reader.QueryAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -41,7 +41,7 @@ public static class AuditReaderExtensions
     /// <param name="cancellationToken">Stops the read.</param>
     /// <returns>Every entry of the day, oldest first.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="reader"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="user"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="user"/> is null or empty, or not well-formed Unicode (see <see cref="ToolCall.IsValidUser"/>).</exception>
     public static async ValueTask<IReadOnlyList<AuditEntry>> ReadDayAsync(
         this IAuditReader reader,
         string user,
@@ -50,7 +50,7 @@ public static class AuditReaderExtensions
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        ArgumentException.ThrowIfNullOrEmpty(user);
+        ThrowUnlessValidUser(user);
         var zone = timeZone ?? TimeZoneInfo.Utc;
         var query = new AuditQuery
         {
@@ -122,5 +122,15 @@ public static class AuditReaderExtensions
         }
 
         return list;
+    }
+
+    /// <summary>Throws the error that names <c>user</c> for a name no call can have: null, empty, or holding a lone surrogate.</summary>
+    private static void ThrowUnlessValidUser(string user, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(user))] string? parameter = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user, parameter);
+        if (!ToolCall.IsValidUser(user))
+        {
+            throw new ArgumentException("The user holds a lone surrogate (it is not well-formed Unicode), so it names no user.", parameter);
+        }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class AuditStatsBuilder
     public void Merge(AuditStatsBuilder part)
     {
         _total += part._total;
-        _dropped += part._dropped;
+        AddDropped(part._dropped);
         _skipped += part._skipped;
         for (var i = 0; i < _byStatus.Length; i++)
         {
@@ -43,7 +43,8 @@ internal sealed class AuditStatsBuilder
         }
     }
 
-    public void AddDropped(long count) => _dropped += count;
+    /// <summary>Adds a gap's drops; a total past <see cref="long.MaxValue"/> (only hostile gap lines make one) stays there instead of wrapping.</summary>
+    public void AddDropped(long count) => _dropped = count > long.MaxValue - _dropped ? long.MaxValue : _dropped + count;
 
     public void AddSkipped(long count) => _skipped += count;
 

@@ -72,6 +72,10 @@ internal static class AuditEntryJsonFormat
     // How deep the structure read of a corrupt line follows nesting: deeper than any line the writer makes.
     private const int StructureMaxDepth = 256;
 
+    // How many places of a corrupt line are tried as the start of a glued line (those the structure read skips as nested
+    // objects are not tried).
+    private const int MaxGluedCandidates = 256;
+
     /// <summary>
     /// Reads a trimmed line that <see cref="ReadLine"/> found corrupt as a torn line with a whole line glued after it: the
     /// entry or gap marker that starts at the earliest <c>{"</c> after the line's first byte and ends exactly at the
@@ -124,6 +128,13 @@ internal static class AuditEntryJsonFormat
         entry = null;
         gap = null;
 
+        // A glued line runs exactly to the line's end, so the line ends with its brace: any other line is no torn line with
+        // one glued on, and none of its candidates need be tried.
+        if (line[^1] != (byte)'}')
+        {
+            return LineKind.Corrupt;
+        }
+
         // The glued line is whole UTF-8 (as ReadLine requires of any line), so it starts after the last bytes that are
         // not; from there every suffix that starts at an ASCII byte is valid UTF-8 too, checked once here, not per candidate.
         var from = Math.Max(1, ValidUtf8TailStart(line));
@@ -132,6 +143,7 @@ internal static class AuditEntryJsonFormat
         // an object nested in the torn part is no glued line (see the remarks).
         var structure = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = StructureMaxDepth });
         var structureReadable = true;
+        var tried = 0;
         while (from < line.Length)
         {
             var next = line[from..].IndexOf("{\""u8);
@@ -156,6 +168,13 @@ internal static class AuditEntryJsonFormat
             if (kind is LineKind.Entry or LineKind.Gap)
             {
                 return kind;
+            }
+
+            if (++tried == MaxGluedCandidates)
+            {
+                // A torn part the writer made holds few such places (a string that ends with a brace); a line of thousands
+                // is no torn line with one glued on, and each try costs a parse.
+                break;
             }
         }
 
@@ -235,6 +254,7 @@ internal static class AuditEntryJsonFormat
             var confirmed = false;
             double? duration = null;
             Dictionary<string, JsonElement>? args = null;
+            var anyField = false;
 
             while (reader.Read())
             {
@@ -250,6 +270,13 @@ internal static class AuditEntryJsonFormat
 
                 if (reader.ValueTextEquals(Gap.EncodedUtf8Bytes))
                 {
+                    if (anyField)
+                    {
+                        // A gap marker is "_gap" first ({"_gap":…}): after an entry's fields it would make that entry
+                        // vanish from every read and count its drops; the line is corrupt, and counted so.
+                        return LineKind.Corrupt;
+                    }
+
                     reader.Read();
                     gap = ReadGap(ref reader, fallbackUser, legacyZone);
                     if (gap is null || !EndsAfterRest(ref reader))
@@ -262,6 +289,7 @@ internal static class AuditEntryJsonFormat
                 }
 
                 var property = Property(ref reader);
+                anyField = true;
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Null)
                 {
@@ -333,7 +361,14 @@ internal static class AuditEntryJsonFormat
                     case Field.TaskId: task = reader.GetString(); break;
                     case Field.CallId: callId = reader.GetString(); break;
                     case Field.Confirmed: confirmed = reader.GetBoolean(); break;
-                    case Field.DurationMs: duration = reader.GetDouble(); break;
+                    case Field.DurationMs:
+                        duration = reader.GetDouble();
+                        if (!double.IsFinite(duration.Value))
+                        {
+                            return LineKind.Corrupt; // 1e400: no call took that long, and no serializer writes it back
+                        }
+
+                        break;
                     case Field.Error: error = reader.GetString(); break;
                     case Field.TraceId: traceId = reader.GetString(); break;
                     case Field.SpanId: spanId = reader.GetString(); break;
@@ -406,8 +441,7 @@ internal static class AuditEntryJsonFormat
     {
         if (property == Field.DurationMs)
         {
-            _ = reader.GetDouble();
-            return true;
+            return double.IsFinite(reader.GetDouble());
         }
 
         if (reader.TokenType != JsonTokenType.String)

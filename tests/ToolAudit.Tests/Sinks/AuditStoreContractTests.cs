@@ -277,6 +277,24 @@ public abstract class AuditStoreContractTests : IDisposable
         (await Store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(2);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task ReadRecentAndReadDay_UserNoCallCanHave_ThrowArgumentExceptionNamingTheUser(int which)
+    {
+        // Made here: xunit would carry a lone surrogate in test data as U+FFFD.
+        var user = which switch { 0 => string.Empty, 1 => "\ud800", _ => "a\udc00" };
+
+        // Empty, or a lone surrogate (no user's name: as UTF-8 it would be U+FFFD, another user's): named as the
+        // parameter the caller passed, not as the query the helper builds.
+        var recent = async () => await Store.ReadRecentAsync(user);
+        var day = async () => await Store.ReadDayAsync(user, DateOnly.FromDateTime(Start.UtcDateTime));
+
+        (await recent.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("user");
+        (await day.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("user");
+    }
+
     [Fact]
     public async Task Writes_NullList_ThrowArgumentNullExceptionNamingIt()
     {

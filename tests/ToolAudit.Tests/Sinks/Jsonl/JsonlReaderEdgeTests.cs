@@ -38,6 +38,9 @@ public sealed class JsonlReaderEdgeTests
     [InlineData(",\"args\":{\"\\ud800\":1}")]
     [InlineData(",\"args\":{\"path\":\"a\\udc00b\"}")]
     [InlineData(",\"args\":{\"list\":[{\"deep\":\"\\ud83d\"}]}")]
+    [InlineData(",\"duration_ms\":1e400")]
+    [InlineData(",\"duration_ms\":-1e400")]
+    [InlineData(",\"_gap\":{\"user\":\"alice\",\"dropped\":5,\"since\":\"2025-03-04T10:00:00.000+00:00\",\"until\":\"2025-03-04T10:00:00.000+00:00\"}")]
     public async Task ValueOfTheWrongTypeOrUndecodable_EveryReaderSkipsTheLine(string extra)
     {
         using var folder = new TempFolder();
@@ -50,7 +53,20 @@ public sealed class JsonlReaderEdgeTests
 
         entries.Select(e => e.Tool).Should().Equal("good");
         count.Should().Be(1);
-        (stats.Total, stats.SkippedLines).Should().Be((1, 1));
+        (stats.Total, stats.SkippedLines, stats.Dropped).Should().Be((1, 1, 0));
+    }
+
+    [Fact]
+    public async Task GapMarkersWhoseDropsAddUpPastLongMaxValue_CountLongMaxValue_NotAWrappedTotal()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var gap = (long dropped, string user) => $$$"""{"_gap":{"user":"{{{user}}}","dropped":{{{dropped}}},"since":"2025-03-04T10:00:00.000+00:00","until":"2025-03-04T10:00:00.000+00:00"}}""";
+        AuditFiles.Write(store.GetFilePath("alice", Day), gap(long.MaxValue, "alice") + "\n" + gap(5, "alice") + "\n");
+        AuditFiles.Write(store.GetFilePath("bob", Day), gap(long.MaxValue, "bob") + "\n");
+
+        (await store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(long.MaxValue);
+        (await store.GetStatsAsync(new AuditQuery { User = "alice" })).Dropped.Should().Be(long.MaxValue);
     }
 
     [Theory]
