@@ -10,6 +10,7 @@ public sealed record AuditQuery
 
     private readonly int _limit = DefaultLimit;
     private readonly int _offset;
+    private readonly AuditStatus? _status;
 
     /// <summary>Only this user's entries (exact, case-sensitive).</summary>
     public string? User { get; init; }
@@ -24,7 +25,20 @@ public sealed record AuditQuery
     public string? Tool { get; init; }
 
     /// <summary>Only entries with this status.</summary>
-    public AuditStatus? Status { get; init; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="AuditStatus"/> (no entry could have it).</exception>
+    public AuditStatus? Status
+    {
+        get => _status;
+        init
+        {
+            if (value is { } status && (uint)status > (uint)AuditStatus.Denied)
+            {
+                throw new ArgumentOutOfRangeException(nameof(Status), status, "The status must be a defined AuditStatus: no entry has any other, so the query would match nothing.");
+            }
+
+            _status = value;
+        }
+    }
 
     /// <summary>Only entries of this session (exact).</summary>
     public string? SessionId { get; init; }
