@@ -148,7 +148,15 @@ internal sealed class AppendOnlyFile : IDisposable
     {
         if (_needsNewline)
         {
-            WriteAll("\n"u8);
+            try
+            {
+                WriteAll("\n"u8);
+            }
+            catch (PartialAppendException ex)
+            {
+                throw new PartialAppendException(ex.Message, linesWritten: 0); // the newline that ends a torn line is none of data's
+            }
+
             _needsNewline = false;
         }
 
@@ -345,12 +353,12 @@ internal sealed class AppendOnlyFile : IDisposable
                         continue;
                     }
 
-                    throw new PartialAppendException($"Could not append to '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.", lines - linesLeft);
+                    throw new PartialAppendException($"Could not append to '{path}': {Marshal.GetPInvokeErrorMessage(errno)}.", WholeLines(data, lines - linesLeft, startsWithTornEnd));
                 }
 
                 if (written == 0)
                 {
-                    throw new PartialAppendException($"Could not append to '{path}': the system wrote nothing.", lines - linesLeft);
+                    throw new PartialAppendException($"Could not append to '{path}': the system wrote nothing.", WholeLines(data, lines - linesLeft, startsWithTornEnd));
                 }
 
                 var done = data[..(int)written];
@@ -381,6 +389,14 @@ internal sealed class AppendOnlyFile : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The lines of an append that failed which are whole in the file, or will be: those written with their newline,
+    /// and one written all but its newline (what is left to write starts with that newline), since the next append to
+    /// the file starts with a newline (<see cref="Append"/>, and the check at every open) and so ends it.
+    /// </summary>
+    private static int WholeLines(ReadOnlySpan<byte> left, int ended, bool startsWithTornEnd) =>
+        ended + (!startsWithTornEnd && !left.IsEmpty && left[0] == (byte)'\n' ? 1 : 0);
 
     /// <summary>The error for a symbolic link found where the store writes or deletes: refused, never followed.</summary>
     internal static IOException SymbolicLinkRefused(string path) =>

@@ -96,6 +96,29 @@ public sealed class JsonlDiskFullTests
     }
 
     [Fact]
+    public void StagedCommit_FileEndsTornAndTheDiskIsFull_TheNewlineThatWouldEndItIsNoLineOfTheBatch()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var dayFile = store.GetFilePath("alice", March4);
+        Directory.CreateDirectory(Path.GetDirectoryName(dayFile)!);
+        File.WriteAllText(dayFile, "{\"ts\":\"2025-03-04T09:00:00.000+00:00\",\"us");
+        store.DayFileWriterHook = (_, write) => new FillingDisk { Left = 0 }.Wrap(write);
+        var staged = (IStagedAuditSink)store;
+        var factory = new AuditEntryFactory(new ToolAuditOptions());
+        var calls = Enumerable.Range(1, 2).Select(i => Captured(Calls.Typical(sequence: i))).ToArray();
+        object? front = null;
+        staged.Prepare(calls[0], 1, factory, ref front);
+        staged.Prepare(calls[1], 2, factory, ref front);
+
+        var commit = () => staged.Commit(front!, null);
+
+        var partial = commit.Should().Throw<PartialCommitException>().Which;
+        partial.NotWrittenCount.Should().Be(2, "the store's newline before them was refused, and nothing of theirs was written");
+        partial.NotWrittenIn(calls).Should().BeEquivalentTo(calls);
+    }
+
+    [Fact]
     public async Task GapMarkersTheFullDiskRefused_AreKeptAndWrittenBeforeTheStoresNextLines_OnlyThoseNotWritten()
     {
         using var folder = new TempFolder();
@@ -170,10 +193,12 @@ public sealed class JsonlDiskFullTests
     [InlineData(new[] { 1, 1, 0 }, 2, "a line and half the second; its rewrite whole, and half the third")]
     [InlineData(new[] { 0, 0 }, 0, "half the first line; its rewrite cut again in it")]
     [InlineData(new[] { 0, 1, 0 }, 1, "half the first line; its rewrite whole, and half the second")]
+    [InlineData(new[] { -1 }, 1, "the first line all but its newline, then refused: the next append starts with a newline, which ends it")]
+    [InlineData(new[] { 1, -1 }, 2, "a line and half the second; its rewrite all but its newline, then refused")]
     public void WriteLines_WriteRefusedAfterSomeLines_SaysHowManyLinesAreWholeInTheFile(int[] wholeLinesPerWrite, int expected, string because)
     {
         // Each write takes its count of whole lines (after the newline that ends a torn part, when it starts with one),
-        // then half of the next line (a write that takes all it was given ends the script); then ENOSPC.
+        // then half of the next line, or (-1) all of the next line but its newline; then ENOSPC.
         var data = string.Concat(Enumerable.Range(1, 4).Select(i => $"{{\"line\":{i},\"pad\":\"{new string('x', 20)}\"}}\n"));
         var file = new List<byte>();
         var writes = 0;
@@ -181,6 +206,7 @@ public sealed class JsonlDiskFullTests
         var write = () => AppendOnlyFile.WriteLines(System.Text.Encoding.UTF8.GetBytes(data), Write, "test");
 
         write.Should().Throw<PartialAppendException>().Which.LinesWritten.Should().Be(expected, because);
+        file.Add((byte)'\n'); // what the next append starts with
         var text = System.Text.Encoding.UTF8.GetString([.. file]);
         text.Split('\n').Count(line => line.StartsWith("{\"line\":", StringComparison.Ordinal) && line.EndsWith('}'))
             .Should().Be(expected, "the count is the file's whole lines");
@@ -195,6 +221,15 @@ public sealed class JsonlDiskFullTests
 
             var lines = wholeLinesPerWrite[writes++];
             var offset = chunk[0] == (byte)'\n' && file.Count > 0 && file[^1] != (byte)'\n' ? 1 : 0;
+            if (lines < 0)
+            {
+                // All of the next line but its newline.
+                var upTo = offset + chunk[offset..].IndexOf((byte)'\n');
+                file.AddRange(chunk[..upTo].ToArray());
+                errno = 0;
+                return upTo;
+            }
+
             for (var i = 0; i < lines; i++)
             {
                 offset += chunk[offset..].IndexOf((byte)'\n') + 1;
