@@ -185,9 +185,10 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     }
 
     /// <summary>
-    /// Appends gap markers, each to the day file of its user and first drop. The markers a failed file did not get
-    /// (those after its lines known written) are kept for the store's next write: a drop counted is a drop the trail
-    /// tells, once the disk has room again.
+    /// Appends gap markers, each to the day file of its user and first drop. The markers a failed write did not get into
+    /// their file (those after its lines known written) are kept for the store's next write: a drop counted is a drop the
+    /// trail tells, once the disk has room again. A file that cannot even be opened (a refused link, another user's file)
+    /// keeps nothing: no retry would get past that, and the recorder has logged the failure.
     /// </summary>
     /// <returns>Why some could not be written (kept); null when all are.</returns>
     private Exception? WriteGapsLocked(IReadOnlyList<AuditGap> gaps)
@@ -222,14 +223,38 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             {
                 seen.TryGetValue(key, out var place);
                 seen[key] = place + 1;
-                if (place >= whole)
+                if (place >= whole && failures.WriteFailed.Contains(key))
                 {
-                    (_unwrittenGaps ??= new()).Add(gap);
+                    Keep(gap);
                 }
             }
         }
 
         return failures.Error;
+    }
+
+    /// <summary>
+    /// Keeps a marker a write could not get into its file, merged with one kept for the same file (the drops added up,
+    /// the earliest first drop, the latest last): what is kept stays one marker per file however long the disk is full.
+    /// </summary>
+    private void Keep(AuditGap gap)
+    {
+        var kept = _unwrittenGaps ??= new();
+        var key = GapKey(gap);
+        var same = kept.FindIndex(other => GapKey(other) == key);
+        if (same < 0)
+        {
+            kept.Add(gap);
+            return;
+        }
+
+        var other = kept[same];
+        kept[same] = other with
+        {
+            Dropped = gap.Dropped > long.MaxValue - other.Dropped ? long.MaxValue : other.Dropped + gap.Dropped,
+            Since = gap.Since < other.Since ? gap.Since : other.Since,
+            Until = gap.Until > other.Until ? gap.Until : other.Until,
+        };
     }
 
     /// <summary>Before the store's next lines, the gap markers an earlier write could not get into their files; kept again if they still cannot be.</summary>
@@ -815,6 +840,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             failures ??= new();
             failures.Errors.Add(ex);
             failures.Written[key] = written;
+            if (ex is PartialAppendException)
+            {
+                failures.WriteFailed.Add(key);
+            }
+
             failures.Lines += lines - written;
             CloseFile(key);
         }
@@ -1659,6 +1689,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         /// <summary>How many lines of the failed files are not written.</summary>
         public int Lines { get; set; }
+
+        /// <summary>The failed files whose write failed (a full disk, a quota, an I/O error), not their open (a refused link, another user's file).</summary>
+        public HashSet<FileKey> WriteFailed { get; } = new();
 
         /// <summary>The one error, or all of them.</summary>
         public Exception Error => Errors.Count == 1 ? Errors[0] : new AggregateException("Audit files could not be written.", Errors);

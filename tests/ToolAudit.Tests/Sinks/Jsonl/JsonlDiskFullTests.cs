@@ -146,6 +146,44 @@ public sealed class JsonlDiskFullTests
     }
 
     [Fact]
+    public async Task GapMarkersKeptForOneFile_AreMergedIntoOne_SoWhatIsKeptStaysSmall()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var disk = new FillingDisk { Left = 0 };
+        store.DayFileWriterHook = (_, write) => disk.Wrap(write);
+        for (var i = 1; i <= 3; i++)
+        {
+            var gaps = () => store.WriteGapsAsync([new AuditGap("alice", i, Now.AddSeconds(i), Now.AddSeconds(i + 1))], default).AsTask();
+            await gaps.Should().ThrowAsync<PartialAppendException>();
+        }
+
+        disk.Left = long.MaxValue;
+        await store.WriteAsync([Entries.At(Now.AddSeconds(10), user: "bob", sequence: 1)], default);
+
+        var gapLines = AuditFiles.Lines(store.GetFilePath("alice", March4)).Where(line => line.StartsWith("{\"_gap\"", StringComparison.Ordinal)).ToList();
+        gapLines.Should().ContainSingle().Which.Should().Contain("\"dropped\":6").And.Contain("10:00:01.000").And.Contain("10:00:04.000");
+    }
+
+    [Fact]
+    public async Task GapMarkerForAFileThatCannotBeOpened_IsNotKept_NoRetryWouldGetPast()
+    {
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var dayFile = store.GetFilePath("alice", March4);
+        Directory.CreateDirectory(Path.GetDirectoryName(dayFile)!);
+        File.CreateSymbolicLink(dayFile, Path.Combine(folder.Path, "elsewhere.jsonl"));
+        var gaps = () => store.WriteGapsAsync([new AuditGap("alice", 5, Now, Now)], default).AsTask();
+        (await gaps.Should().ThrowAsync<IOException>()).Which.Message.Should().Contain("symbolic link");
+
+        // The link gone, the next write writes only its own lines: the marker was not kept for a retry.
+        File.Delete(dayFile);
+        await store.WriteAsync([Entries.At(Now, user: "alice", sequence: 1)], default);
+
+        AuditFiles.Lines(dayFile).Should().ContainSingle().Which.Should().NotContain("_gap");
+    }
+
+    [Fact]
     public async Task GapMarkersStillKeptWhenTheStoreIsDisposed_AreLoggedAsLost()
     {
         using var folder = new TempFolder();
