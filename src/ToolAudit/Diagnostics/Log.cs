@@ -90,6 +90,9 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Warning, "'{Path}' in the audit trail could be read by other users or written by its group (mode {Mode}); the store took that away (mode {NewMode}) before writing through it.")]
     public static partial void LooseModeTightened(ILogger logger, string path, string mode, string newMode);
 
+    [LoggerMessage(22, LogLevel.Warning, "'{Path}' in the audit trail can be read by other users or written by its group (mode {Mode}), and the store could not take that away (an immutable file, a file system that refuses chmod); it writes through it as it is. Change its mode by hand.")]
+    public static partial void LooseModeKept(ILogger logger, string path, string mode, Exception exception);
+
     [LoggerMessage(16, LogLevel.Information, "Purged {Entries} audit entries from before {OlderThan:o} ({Files} day files deleted).")]
     public static partial void Purged(ILogger logger, long entries, DateTimeOffset olderThan, int files);
 

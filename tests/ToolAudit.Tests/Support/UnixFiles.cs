@@ -31,6 +31,9 @@ public static partial class UnixFiles
     /// <summary>Gives the file or folder at <paramref name="path"/> (not a link's target) to the user <paramref name="uid"/>; root only.</summary>
     public static void Chown(string path, int uid) => Run("chown", "-h", uid.ToString(System.Globalization.CultureInfo.InvariantCulture), path);
 
+    /// <summary>Makes the file or folder at <paramref name="path"/> immutable (<c>chattr +i</c>), or not again; root only, on ext2/3/4 and the like.</summary>
+    public static void SetImmutable(string path, bool immutable) => Run("chattr", immutable ? "+i" : "-i", path);
+
     /// <summary>Whether this process runs as root (effective user id 0): only root gives files to other users.</summary>
     public static bool IsRoot => GetEffectiveUserId() == 0;
 

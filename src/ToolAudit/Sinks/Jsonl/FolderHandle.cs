@@ -51,6 +51,9 @@ internal sealed class FolderHandle : IDisposable
     /// </summary>
     public UnixFileMode? LooseModeWas { get; private set; }
 
+    /// <summary>Why a loose mode (<see cref="LooseModeWas"/>) could not be changed; null when it was.</summary>
+    public Exception? LooseModeKept { get; private set; }
+
     /// <summary>Whether folders are held open and opened through, or used by path.</summary>
     [UnsupportedOSPlatformGuard("windows")]
     internal static bool HeldOpen => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
@@ -384,7 +387,8 @@ internal sealed class FolderHandle : IDisposable
                         // One that was there: planted by another user who could write this one, or left with a looser umask.
                         var status = OpenFileStatus.Of(folder._handle!);
                         TrailOwnership.ThrowIfForeign(status, path);
-                        folder.LooseModeWas = TrailOwnership.TightenIfLoose(folder._handle!, status);
+                        folder.LooseModeWas = TrailOwnership.TightenIfLoose(folder._handle!, status, out var kept);
+                        folder.LooseModeKept = kept;
                     }
                     catch
                     {

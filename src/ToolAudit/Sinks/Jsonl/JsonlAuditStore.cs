@@ -269,11 +269,20 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     private FileKey GapKey(AuditGap gap) => new(gap.User, DayOf(gap.Since));
 
-    private void WarnIfTightened(string path, UnixFileMode? was)
+    private void WarnIfTightened(string path, UnixFileMode? was, Exception? kept)
     {
-        if (was is { } mode)
+        if (was is not { } mode)
+        {
+            return;
+        }
+
+        if (kept is null)
         {
             Log.LooseModeTightened(_logger, Log.Printable(path), TrailOwnership.Octal(mode), TrailOwnership.Octal(mode & ~TrailOwnership.LooseBits));
+        }
+        else
+        {
+            Log.LooseModeKept(_logger, Log.Printable(path), TrailOwnership.Octal(mode), kept);
         }
     }
 
@@ -620,7 +629,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                     // Each file deleted leaves its own trace (outside the writers' lock: a slow logger holds no batch up).
                     purged += entries;
                     files++;
-                    Log.PurgedDayFile(_logger, path, entries);
+                    Log.PurgedDayFile(_logger, Log.Printable(path), entries);
                 }
             }
         }
@@ -945,9 +954,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             root = FolderHandle.OpenRoot(_root, out rootCreated);
             WarnOnceIfRootWritableByAll(root);
             user = root.OpenFolder(Path.GetFileName(userFolder), out userCreated);
-            WarnIfTightened(user.Path, user.LooseModeWas);
+            WarnIfTightened(user.Path, user.LooseModeWas, user.LooseModeKept);
             audit = user.OpenFolder(AuditFolder, out auditCreated);
-            WarnIfTightened(audit.Path, audit.LooseModeWas);
+            WarnIfTightened(audit.Path, audit.LooseModeWas, audit.LooseModeKept);
             audit.CheckNoLinkAbove();
             if (needsNameFile)
             {
@@ -958,7 +967,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             BeforeFileOpenHook?.Invoke(audit.PathOf(dayFileName));
             var writerHook = DayFileWriterHook;
             appendOnly = AppendOnlyFile.Open(audit, dayFileName, out fileCreated, DayFileOpenedHook, writerHook is null ? null : write => writerHook(audit.PathOf(dayFileName), write), AppendGatePatience, AppendGateHeldHook);
-            WarnIfTightened(appendOnly.Path, appendOnly.LooseModeWas);
+            WarnIfTightened(appendOnly.Path, appendOnly.LooseModeWas, appendOnly.LooseModeKept);
             if (appendOnly.OpenedPastHeldGate)
             {
                 Log.AppendGateHeld(_logger, Log.Printable(appendOnly.Path), (AppendGatePatience ?? AppendOnlyFile.DefaultGatePatience).TotalMilliseconds);
@@ -1031,7 +1040,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         var permissions = OpenFileStatus.Of(handle).Permissions;
         if ((permissions & UnixFileMode.OtherWrite) != 0)
         {
-            Log.RootWritableByAll(_logger, _root, Convert.ToString((int)permissions, 8).PadLeft(4, '0'));
+            Log.RootWritableByAll(_logger, Log.Printable(_root), Convert.ToString((int)permissions, 8).PadLeft(4, '0'));
         }
     }
 

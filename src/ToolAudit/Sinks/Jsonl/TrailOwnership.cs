@@ -34,20 +34,30 @@ internal static class TrailOwnership
 
     /// <summary>
     /// Takes group write and any access for others away from an open folder or file the process's effective user owns;
-    /// nothing for one another user (root) owns, or one without such bits.
+    /// nothing for one another user (root) owns, or one without such bits. A mode that cannot be changed (an immutable
+    /// file, a file system that refuses <c>chmod</c>) is left as it is, and said: the entries are still written.
     /// </summary>
     /// <param name="handle">The open folder or file.</param>
     /// <param name="status">Its status.</param>
-    /// <returns>The mode it had, when it was changed; null otherwise.</returns>
-    /// <exception cref="IOException">The mode could not be changed.</exception>
-    public static UnixFileMode? TightenIfLoose(SafeFileHandle handle, OpenFileStatus status)
+    /// <param name="failure">Why the mode could not be changed; null when it was, or needed no change.</param>
+    /// <returns>The mode it had, when that was loose (changed unless <paramref name="failure"/> says otherwise); null otherwise.</returns>
+    public static UnixFileMode? TightenIfLoose(SafeFileHandle handle, OpenFileStatus status, out Exception? failure)
     {
+        failure = null;
         if (OperatingSystem.IsWindows() || status.OwnerId is not { } owner || owner != EffectiveUserId || (status.Permissions & LooseBits) == 0)
         {
             return null;
         }
 
-        File.SetUnixFileMode(handle, status.Permissions & ~LooseBits);
+        try
+        {
+            File.SetUnixFileMode(handle, status.Permissions & ~LooseBits);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            failure = ex;
+        }
+
         return status.Permissions;
     }
 

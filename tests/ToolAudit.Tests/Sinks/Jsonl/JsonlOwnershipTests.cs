@@ -84,6 +84,39 @@ public sealed class JsonlOwnershipTests : IDisposable
         AuditFiles.Lines(store.GetFilePath("alice", Today)).Should().HaveCount(2);
     }
 
+    [Fact]
+    public async Task LooseFolderWhoseModeCannotBeChanged_IsWrittenThroughAsItIs_AndSaidSo()
+    {
+        if (!OperatingSystem.IsLinux() || !UnixFiles.IsRoot)
+        {
+            return; // only root makes a folder immutable; the CI runs as root
+        }
+
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _folder.Path }, _logger);
+        var dayFile = store.GetFilePath("alice", Today);
+        var auditFolder = Path.GetDirectoryName(dayFile)!;
+        var userFolder = Path.GetDirectoryName(auditFolder)!;
+        Directory.CreateDirectory(auditFolder);
+        await File.WriteAllTextAsync(dayFile, string.Empty);
+        File.SetUnixFileMode(dayFile, Mode0640);
+        File.SetUnixFileMode(auditFolder, Mode0750);
+        File.SetUnixFileMode(userFolder, (UnixFileMode)0b111_101_101); // 0755, as an admin's mkdir leaves it
+        UnixFiles.SetImmutable(userFolder, immutable: true);
+        try
+        {
+            await store.WriteAsync([Entries.At(Now, sequence: 1)], default);
+        }
+        finally
+        {
+            UnixFiles.SetImmutable(userFolder, immutable: false);
+        }
+
+        AuditFiles.Lines(dayFile).Should().ContainSingle("the entry is written all the same");
+        var warning = _logger.Collector.GetSnapshot().Should().ContainSingle().Subject;
+        (warning.Level, warning.Id.Id).Should().Be((LogLevel.Warning, 22));
+        warning.Message.Should().Contain($"'{userFolder}'").And.Contain("(mode 0755)");
+    }
+
     [Theory]
     [InlineData("day file")]
     [InlineData("tool_audit folder")]
