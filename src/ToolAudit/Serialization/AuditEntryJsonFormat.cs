@@ -72,8 +72,8 @@ internal static class AuditEntryJsonFormat
     // How deep the structure read of a corrupt line follows nesting: deeper than any line the writer makes.
     private const int StructureMaxDepth = 256;
 
-    // How many places of a corrupt line are tried as the start of a glued line (those the structure read skips as nested
-    // objects are not tried).
+    // How many places of a corrupt line are tried as the start of a glued line (those the structure read passes over,
+    // nested objects and places inside its tokens, are not tried).
     private const int MaxGluedCandidates = 256;
 
     /// <summary>
@@ -164,6 +164,14 @@ internal static class AuditEntryJsonFormat
                 continue;
             }
 
+            if (structureReadable && structure.TokenStartIndex > at)
+            {
+                // Inside a token (a string that ends with a brace: "x{") after which the line goes on as JSON: a glued
+                // line's first key ("id", "ts", "_gap") would have stopped it right there. So no glued line starts here,
+                // and trying costs a parse: a torn part full of such strings (code an agent edits) is passed over.
+                continue;
+            }
+
             var kind = ReadObject(line[at..], fallbackUser, legacyZone, includeArgs, strings, out entry, out gap);
             if (kind is LineKind.Entry or LineKind.Gap)
             {
@@ -172,8 +180,8 @@ internal static class AuditEntryJsonFormat
 
             if (++tried == MaxGluedCandidates)
             {
-                // A torn part the writer made holds few such places (a string that ends with a brace); a line of thousands
-                // is no torn line with one glued on, and each try costs a parse.
+                // Tried are only the places where the line stops being JSON and after: the glued line is the first that
+                // parses there, so a line where hundreds do not is no torn line with one glued on, and each try costs a parse.
                 break;
             }
         }

@@ -19,6 +19,24 @@ public sealed class JsonlGluedLineTests
     private const string TornByAnotherWriter = """{"ts":"2025-03-04T10:00:30.000+00:00","user":"alice","tool":"other","args":{"q":{"ts":"2025-03-04T1""";
 
     [Fact]
+    public async Task Read_EntryGluedOntoATornLineFullOfStringsEndingWithABrace_IsRecovered()
+    {
+        // An agent editing code: a list of 300 lines that end with "{" (each a place where "{\"" appears), torn after
+        // the list, then a whole line glued on. Those places lie inside strings the line goes on after: none is tried.
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        var path = store.GetFilePath("alice", March4);
+        await store.WriteAsync([Entries.At(Ten, sequence: 0)], default);
+        var code = string.Join(",", Enumerable.Range(0, 300).Select(i => $"\"if (x{i}) {{\""));
+        AuditFiles.Append(path, $$"""{"ts":"2025-03-04T10:00:30.000+00:00","user":"alice","tool":"edit","args":{"lines":[{{code}}],"path":"src/ma""");
+
+        await store.WriteAsync([Entries.At(Ten.AddMinutes(1), sequence: 1)], default);
+
+        (await store.ReadDayAsync("alice", March4)).Select(e => e.Seq()).Should().Equal(0, 1);
+        (await store.GetStatsAsync(new AuditQuery())).SkippedLines.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Read_EntryGluedOntoAnotherWritersTornLine_EveryReaderReturnsItAndCountsTheTornPartOnce()
     {
         using var folder = new TempFolder();
