@@ -124,7 +124,7 @@ internal sealed class AppendOnlyFile : IDisposable
             if (!created)
             {
                 // One that was there: planted by another user who could write the folder, or left with a looser umask.
-                TrailOwnership.ThrowIfForeign(status, path);
+                TrailOwnership.ThrowIfForeign(status, path, folder.RootOwner);
                 looseModeWas = TrailOwnership.TightenIfLoose(handle, status, out looseModeKept);
             }
 

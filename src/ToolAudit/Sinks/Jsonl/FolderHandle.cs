@@ -46,6 +46,15 @@ internal sealed class FolderHandle : IDisposable
     internal SafeFileHandle? Handle => _handle;
 
     /// <summary>
+    /// The owner of the root this folder was opened through (null where unknown): whoever owns the root the host chose
+    /// could change anything below it anyway, so what that user owns below it is no one else's (a root-squashed NFS
+    /// mount gives the store's own files to <c>nobody</c>, the root included).
+    /// </summary>
+    internal uint? RootOwner => _parent is { } parent ? parent.RootOwner : _handle is null ? null : _rootOwner ??= OpenFileStatus.Of(_handle).OwnerId;
+
+    private uint? _rootOwner;
+
+    /// <summary>
     /// The mode a folder <see cref="OpenFolder"/> found had, when others could enter it or the group write it, and the
     /// open took that away; null otherwise.
     /// </summary>
@@ -386,7 +395,7 @@ internal sealed class FolderHandle : IDisposable
                     {
                         // One that was there: planted by another user who could write this one, or left with a looser umask.
                         var status = OpenFileStatus.Of(folder._handle!);
-                        TrailOwnership.ThrowIfForeign(status, path);
+                        TrailOwnership.ThrowIfForeign(status, path, RootOwner);
                         folder.LooseModeWas = TrailOwnership.TightenIfLoose(folder._handle!, status, out var kept);
                         folder.LooseModeKept = kept;
                     }

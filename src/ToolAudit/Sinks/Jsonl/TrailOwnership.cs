@@ -6,7 +6,7 @@ namespace ToolAudit.Sinks.Jsonl;
 /// Whose the folders and day files the store writes through may be, and what others may do with them. The store
 /// creates its folders <c>0750</c> and its files <c>0640</c>; one that was there before (planted by another user who
 /// could write its parent, or left by an older writer with a looser umask) is checked when the store opens it to write:
-/// another user's (neither the process's effective user nor root) is refused like a link, since its owner could read and
+/// another user's (neither the process's effective user, nor root, nor the audit root's owner) is refused like a link, since its owner could read and
 /// change every entry written to it; the store's own user's with group write or any access for others has those taken
 /// away.
 /// </summary>
@@ -18,13 +18,17 @@ internal static class TrailOwnership
 
     private static readonly uint? EffectiveUserId = OperatingSystem.IsWindows() ? null : UnixFileNativeMethods.GetEffectiveUserId();
 
-    /// <summary>Throws when another user than the process's effective user or root owns what <paramref name="status"/> describes.</summary>
+    /// <summary>
+    /// Throws when another user owns what <paramref name="status"/> describes than the process's effective user, root, or
+    /// the owner of the audit root (who could change anything below it anyway).
+    /// </summary>
     /// <param name="status">The status of the open folder or file.</param>
     /// <param name="path">Its path, for the error.</param>
+    /// <param name="rootOwner">The owner of the audit root; null where unknown.</param>
     /// <exception cref="IOException">Another user owns it.</exception>
-    public static void ThrowIfForeign(OpenFileStatus status, string path)
+    public static void ThrowIfForeign(OpenFileStatus status, string path, uint? rootOwner)
     {
-        if (status.OwnerId is { } owner && owner != 0 && owner != EffectiveUserId)
+        if (status.OwnerId is { } owner && owner != 0 && owner != EffectiveUserId && owner != rootOwner)
         {
             throw new IOException(
                 $"Refusing to write through '{path}': it belongs to another user (uid {owner}), who could read and change every audit entry written to it. "

@@ -85,6 +85,31 @@ public sealed class JsonlOwnershipTests : IDisposable
     }
 
     [Fact]
+    public async Task TreeOwnedByTheRootsOwner_IsWrittenThrough_AsARootSquashedMountHasIt()
+    {
+        if (!OperatingSystem.IsLinux() || !UnixFiles.IsRoot)
+        {
+            return; // only root gives a file to another user; the CI runs as root
+        }
+
+        // An NFS mount with root_squash gives a root host's own folders and files to nobody, the audit root included:
+        // whoever owns the root could change anything below it anyway, so what that user owns is not someone else's.
+        var root = Path.Combine(_folder.Path, "squashed");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = root }, _logger);
+        await store.WriteAsync([Entries.At(Now, sequence: 1)], default);
+        var dayFile = store.GetFilePath("alice", Today);
+        foreach (var path in new[] { root, Path.GetDirectoryName(Path.GetDirectoryName(dayFile))!, Path.GetDirectoryName(dayFile)!, dayFile })
+        {
+            UnixFiles.Chown(path, Nobody);
+        }
+
+        using var again = new JsonlAuditStore(new JsonlAuditOptions { Root = root }, _logger);
+        await again.WriteAsync([Entries.At(Now, sequence: 2)], default);
+
+        AuditFiles.Lines(dayFile).Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task LooseFolderWhoseModeCannotBeChanged_IsWrittenThroughAsItIs_AndSaidSo()
     {
         if (!OperatingSystem.IsLinux() || !UnixFiles.IsRoot)
