@@ -67,18 +67,8 @@ public sealed class JsonlDiskFullTests
         object? tail = null;
         staged.Prepare(calls[0], 1, factory, ref front);
         staged.Prepare(calls[1], 2, factory, ref front);
-        Exception? unprepared = null;
-        try
-        {
-            // First in the second part: the part is started for it, as the recorder's own ref keeps it.
-            staged.Prepare(unpreparable, 3, factory, ref tail);
-        }
-        catch (NullReferenceException ex)
-        {
-            unprepared = ex;
-        }
-
-        unprepared.Should().NotBeNull();
+        // First in the second part: the part is started for it, as the recorder's own ref keeps it.
+        PrepareFailure(staged, unpreparable, 3, factory, ref tail).Should().BeOfType<NullReferenceException>();
         for (var i = 2; i < calls.Length; i++)
         {
             staged.Prepare(calls[i], i + 2, factory, ref tail);
@@ -113,17 +103,7 @@ public sealed class JsonlDiskFullTests
         var third = Captured(Calls.Typical(sequence: 4));
         object? front = null;
         staged.Prepare(first, 1, factory, ref front);
-        Exception? unprepared = null;
-        try
-        {
-            staged.Prepare(unpreparable, 2, factory, ref front);
-        }
-        catch (Exception ex)
-        {
-            unprepared = ex;
-        }
-
-        unprepared.Should().NotBeNull();
+        PrepareFailure(staged, unpreparable, 2, factory, ref front).Should().BeOfType<ArgumentOutOfRangeException>();
         staged.Prepare(second, 3, factory, ref front);
         staged.Prepare(third, 4, factory, ref front);
         disk.CutAfterLines = [2];
@@ -324,6 +304,20 @@ public sealed class JsonlDiskFullTests
             file.AddRange(chunk[..take].ToArray());
             errno = 0;
             return take;
+        }
+    }
+
+    /// <summary>What <see cref="IStagedAuditSink.Prepare"/> threw for <paramref name="call"/> (null when it did not), <paramref name="prepared"/> kept as the recorder keeps it.</summary>
+    private static Exception? PrepareFailure(IStagedAuditSink staged, CapturedCall call, long sequence, AuditEntryFactory factory, ref object? prepared)
+    {
+        try
+        {
+            staged.Prepare(call, sequence, factory, ref prepared);
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
         }
     }
 
