@@ -49,11 +49,8 @@ internal sealed class AppendOnlyFile : IDisposable
     /// </summary>
     public bool OpenedPastHeldGate { get; private init; }
 
-    /// <summary>The mode the file had at its open, when others could read it or the group write it, and the open took that away; null otherwise.</summary>
-    public UnixFileMode? LooseModeWas { get; private init; }
-
-    /// <summary>Why a loose mode (<see cref="LooseModeWas"/>) could not be changed; null when it was.</summary>
-    public Exception? LooseModeKept { get; private init; }
+    /// <summary>What the open did to the file's mode, when others could read it or the group write it; null otherwise.</summary>
+    public LooseModeChange? LooseMode { get; private init; }
 
     /// <summary>Opens (creating it if need be) the file <paramref name="name"/> in <paramref name="folder"/> for appending.</summary>
     /// <param name="folder">The folder, held open: the file is opened through it, not by a path that may lead elsewhere by now.</param>
@@ -119,13 +116,12 @@ internal sealed class AppendOnlyFile : IDisposable
             // another name reaches too (a hard link: another user's day file, a file outside the tree), is refused.
             var status = OpenFileStatus.Of(handle);
             ThrowUnlessOwnRegularFile(status, path);
-            UnixFileMode? looseModeWas = null;
-            Exception? looseModeKept = null;
+            LooseModeChange? looseMode = null;
             if (!created)
             {
                 // One that was there: planted by another user who could write the folder, or left with a looser umask.
                 TrailOwnership.ThrowIfForeign(status, path, folder.RootOwner);
-                looseModeWas = TrailOwnership.TightenIfLoose(handle, status, out looseModeKept);
+                looseMode = TrailOwnership.TightenIfLoose(handle, status);
             }
 
             UnixFileNativeMethods.ClearNonBlocking(handle, path);
@@ -138,7 +134,7 @@ internal sealed class AppendOnlyFile : IDisposable
 
             openedHook?.Invoke(path);
             var needsNewline = EndsWithoutNewlineLocked(handle, path, gatePatience ?? DefaultGatePatience, gateHeldHook, out var gateStayedHeld);
-            return new AppendOnlyFile(path, handle, status, null, needsNewline, writerHook) { OpenedPastHeldGate = gateStayedHeld, LooseModeWas = looseModeWas, LooseModeKept = looseModeKept };
+            return new AppendOnlyFile(path, handle, status, null, needsNewline, writerHook) { OpenedPastHeldGate = gateStayedHeld, LooseMode = looseMode };
         }
         catch
         {

@@ -54,14 +54,8 @@ internal sealed class FolderHandle : IDisposable
 
     private uint? _rootOwner;
 
-    /// <summary>
-    /// The mode a folder <see cref="OpenFolder"/> found had, when others could enter it or the group write it, and the
-    /// open took that away; null otherwise.
-    /// </summary>
-    public UnixFileMode? LooseModeWas { get; private set; }
-
-    /// <summary>Why a loose mode (<see cref="LooseModeWas"/>) could not be changed; null when it was.</summary>
-    public Exception? LooseModeKept { get; private set; }
+    /// <summary>What <see cref="OpenFolder"/> did to the folder's mode, when others could enter it or the group write it; null otherwise.</summary>
+    public LooseModeChange? LooseMode { get; private set; }
 
     /// <summary>Whether folders are held open and opened through, or used by path.</summary>
     [UnsupportedOSPlatformGuard("windows")]
@@ -396,8 +390,7 @@ internal sealed class FolderHandle : IDisposable
                         // One that was there: planted by another user who could write this one, or left with a looser umask.
                         var status = OpenFileStatus.Of(folder._handle!);
                         TrailOwnership.ThrowIfForeign(status, path, RootOwner);
-                        folder.LooseModeWas = TrailOwnership.TightenIfLoose(folder._handle!, status, out var kept);
-                        folder.LooseModeKept = kept;
+                        folder.LooseMode = TrailOwnership.TightenIfLoose(folder._handle!, status);
                     }
                     catch
                     {

@@ -215,18 +215,11 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return null;
         }
 
-        var seen = new Dictionary<FileKey, int>();
-        foreach (var gap in gaps)
+        foreach (var (gap, key) in LinesNotWritten(gaps.Select(gap => (gap, GapKey(gap))), failures.Written))
         {
-            var key = GapKey(gap);
-            if (failures.Written.TryGetValue(key, out var whole))
+            if (failures.WriteFailed.Contains(key))
             {
-                seen.TryGetValue(key, out var place);
-                seen[key] = place + 1;
-                if (place >= whole && failures.WriteFailed.Contains(key))
-                {
-                    Keep(gap);
-                }
+                Keep(gap);
             }
         }
 
@@ -269,20 +262,20 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
     private FileKey GapKey(AuditGap gap) => new(gap.User, DayOf(gap.Since));
 
-    private void WarnIfTightened(string path, UnixFileMode? was, Exception? kept)
+    private void WarnIfTightened(string path, LooseModeChange? change)
     {
-        if (was is not { } mode)
+        if (change is not { Was: var mode } loose)
         {
             return;
         }
 
-        if (kept is null)
+        if (loose.Failure is null)
         {
             Log.LooseModeTightened(_logger, Log.Printable(path), TrailOwnership.Octal(mode), TrailOwnership.Octal(mode & ~TrailOwnership.LooseBits));
         }
         else
         {
-            Log.LooseModeKept(_logger, Log.Printable(path), TrailOwnership.Octal(mode), kept);
+            Log.LooseModeKept(_logger, Log.Printable(path), TrailOwnership.Octal(mode), loose.Failure);
         }
     }
 
@@ -347,16 +340,22 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// </summary>
     private HashSet<CapturedCall> NotWrittenIn(IReadOnlyList<CapturedCall> batch, Dictionary<FileKey, int> written, HashSet<CapturedCall>? skipped, HashSet<CapturedCall>? skippedThen)
     {
-        var notWritten = new HashSet<CapturedCall>(ReferenceEqualityComparer.Instance);
-        var seen = new Dictionary<FileKey, int>();
-        foreach (var call in batch)
-        {
-            if (skipped?.Contains(call) == true || skippedThen?.Contains(call) == true)
-            {
-                continue;
-            }
+        var lines = batch
+            .Where(call => skipped?.Contains(call) != true && skippedThen?.Contains(call) != true)
+            .Select(call => (call, new FileKey(call.Call.User, DayOf(call.Timestamp))));
+        return LinesNotWritten(lines, written).Select(line => line.Item).ToHashSet(); // CapturedCall compares by reference
+    }
 
-            var key = new FileKey(call.Call.User, DayOf(call.Timestamp));
+    /// <summary>
+    /// Of the items whose lines were appended (each with its file, in the order of its lines there), those whose lines are
+    /// not written: in each file <paramref name="written"/> names as failed, the items from its first line not known to
+    /// be written on. Items of files that did not fail are written.
+    /// </summary>
+    private static IEnumerable<(T Item, FileKey Key)> LinesNotWritten<T>(IEnumerable<(T Item, FileKey Key)> lines, Dictionary<FileKey, int> written)
+    {
+        var seen = new Dictionary<FileKey, int>();
+        foreach (var (item, key) in lines)
+        {
             if (!written.TryGetValue(key, out var whole))
             {
                 continue;
@@ -366,11 +365,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             seen[key] = place + 1;
             if (place >= whole)
             {
-                notWritten.Add(call);
+                yield return (item, key);
             }
         }
-
-        return notWritten;
     }
 
     /// <summary>
@@ -954,9 +951,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             root = FolderHandle.OpenRoot(_root, out rootCreated);
             WarnOnceIfRootWritableByAll(root);
             user = root.OpenFolder(Path.GetFileName(userFolder), out userCreated);
-            WarnIfTightened(user.Path, user.LooseModeWas, user.LooseModeKept);
+            WarnIfTightened(user.Path, user.LooseMode);
             audit = user.OpenFolder(AuditFolder, out auditCreated);
-            WarnIfTightened(audit.Path, audit.LooseModeWas, audit.LooseModeKept);
+            WarnIfTightened(audit.Path, audit.LooseMode);
             audit.CheckNoLinkAbove();
             if (needsNameFile)
             {
@@ -967,7 +964,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             BeforeFileOpenHook?.Invoke(audit.PathOf(dayFileName));
             var writerHook = DayFileWriterHook;
             appendOnly = AppendOnlyFile.Open(audit, dayFileName, out fileCreated, DayFileOpenedHook, writerHook is null ? null : write => writerHook(audit.PathOf(dayFileName), write), AppendGatePatience, AppendGateHeldHook);
-            WarnIfTightened(appendOnly.Path, appendOnly.LooseModeWas, appendOnly.LooseModeKept);
+            WarnIfTightened(appendOnly.Path, appendOnly.LooseMode);
             if (appendOnly.OpenedPastHeldGate)
             {
                 Log.AppendGateHeld(_logger, Log.Printable(appendOnly.Path), (AppendGatePatience ?? AppendOnlyFile.DefaultGatePatience).TotalMilliseconds);

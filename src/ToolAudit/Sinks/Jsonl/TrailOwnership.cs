@@ -43,11 +43,9 @@ internal static class TrailOwnership
     /// </summary>
     /// <param name="handle">The open folder or file.</param>
     /// <param name="status">Its status.</param>
-    /// <param name="failure">Why the mode could not be changed; null when it was, or needed no change.</param>
-    /// <returns>The mode it had, when that was loose (changed unless <paramref name="failure"/> says otherwise); null otherwise.</returns>
-    public static UnixFileMode? TightenIfLoose(SafeFileHandle handle, OpenFileStatus status, out Exception? failure)
+    /// <returns>What it did, when the mode was loose; null otherwise.</returns>
+    public static LooseModeChange? TightenIfLoose(SafeFileHandle handle, OpenFileStatus status)
     {
-        failure = null;
         if (OperatingSystem.IsWindows() || status.OwnerId is not { } owner || owner != EffectiveUserId || (status.Permissions & LooseBits) == 0)
         {
             return null;
@@ -56,13 +54,12 @@ internal static class TrailOwnership
         try
         {
             File.SetUnixFileMode(handle, status.Permissions & ~LooseBits);
+            return new LooseModeChange(status.Permissions, Failure: null);
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
-            failure = ex;
+            return new LooseModeChange(status.Permissions, ex);
         }
-
-        return status.Permissions;
     }
 
     /// <summary>A mode as <c>ls</c> shows it, in octal (<c>0644</c>).</summary>
