@@ -206,6 +206,13 @@ internal sealed class AppendOnlyFile : IDisposable
         };
     }
 
+    /// <summary>
+    /// Whether the file has lost its last name since it was opened (deleted by anyone, its folder with it): one
+    /// <c>fstat</c> of the open file, no path. Always false on Windows, where a held day file cannot be deleted.
+    /// </summary>
+    /// <exception cref="IOException">The system could not tell.</exception>
+    public bool IsDeleted() => _handle is not null && OpenFileStatus.Of(_handle).LinkCount == 0;
+
     /// <summary>Forces what was written to the disk.</summary>
     public void FlushToDisk()
     {

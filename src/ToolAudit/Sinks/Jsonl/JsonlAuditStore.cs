@@ -812,15 +812,19 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 file = CheckHeldFile(file, now);
             }
 
-            if (first.WrittenCount > 0)
+            AppendParts(file, first, second, ref firstAppended);
+            if (file.File.IsDeleted())
             {
-                file.File.Append(first.WrittenSpan);
-            }
-
-            firstAppended = true;
-            if (second is { WrittenCount: > 0 })
-            {
-                file.File.Append(second.WrittenSpan);
+                // Deleted after its last check, and so while this batch was on its way to it (the check runs at most
+                // once per 10 ms): the lines would be lost with it and still counted written (a durable caller told
+                // so). They are written again, to the file at the path, opened again as the check would have.
+                file = ReopenDeleted(file);
+                firstAppended = false;
+                AppendParts(file, first, second, ref firstAppended);
+                if (file.File.IsDeleted())
+                {
+                    throw new IOException($"The day file '{file.File.Path}' was deleted again while this batch was written to it: its lines are not on record.");
+                }
             }
 
             if (_options.FlushToDisk)
@@ -854,6 +858,29 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             failures.Lines += lines - written;
             CloseFile(key);
         }
+    }
+
+    /// <summary>Appends a file's lines of the batch: the first part's, then the second's; <paramref name="firstAppended"/> says once the first part is in.</summary>
+    private static void AppendParts(OpenFile file, AuditJsonWriter first, AuditJsonWriter? second, ref bool firstAppended)
+    {
+        if (first.WrittenCount > 0)
+        {
+            file.File.Append(first.WrittenSpan);
+        }
+
+        firstAppended = true;
+        if (second is { WrittenCount: > 0 })
+        {
+            file.File.Append(second.WrittenSpan);
+        }
+    }
+
+    /// <summary>The file at a deleted held file's path, opened again (a new one), with the warning a check gives.</summary>
+    private OpenFile ReopenDeleted(OpenFile file)
+    {
+        Log.HeldFileChanged(_logger, Log.Printable(file.File.Path), "was deleted");
+        CloseFile(file.Key);
+        return GetOrOpen(file.Key, out _);
     }
 
     /// <summary>Flushes what was appended to <paramref name="file"/> to disk, after a failed append; false when that fails too.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using ToolAudit.Recording;
 using ToolAudit.Tests.Support;
 
 namespace ToolAudit.Tests.Sinks.Jsonl;
@@ -195,24 +196,87 @@ public sealed class JsonlHeldFileTests : IDisposable
     }
 
     [Fact]
-    public async Task DayFileDeletedWithin10MsOfItsLastCheck_IsNoticedAtTheFirstBatchPastThem()
+    public async Task DayFileDeletedWithin10MsOfItsLastCheck_TheBatchWrittenIntoItIsWrittenAgainAtThePath()
     {
         using var store = NewStore();
         await WriteAsync(store, 1);
         var dayFile = store.GetFilePath("alice", Today);
         File.Delete(dayFile);
 
-        // 9 ms after the last batch's check: not checked again yet, so this entry goes where the deleted file went.
+        // 9 ms after the last batch's check: the path is not asked before the write, so it goes where the deleted file
+        // went; the open file, asked after it, has no name left, so the batch is written again, to a new file.
         _clock.Advance(TimeSpan.FromMilliseconds(9));
         await store.WriteAsync([Entries.At(Now, "alice", sequence: 2)], CancellationToken.None);
-        File.Exists(dayFile).Should().BeFalse();
-        _logger.Collector.Count.Should().Be(0);
 
-        // 10 ms after it: checked, noticed, and the file at the path opened again.
-        _clock.Advance(TimeSpan.FromMilliseconds(1));
-        await store.WriteAsync([Entries.At(Now, "alice", sequence: 3)], CancellationToken.None);
-        (await SequencesOnRecordAsync(store)).Should().Equal([3]);
+        (await SequencesOnRecordAsync(store)).Should().Equal([2]);
         WarningFor(dayFile).Should().Contain("was deleted");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DayFileOrUserFolderDeletedWhileADurableCallIsWritten_TheLineIsWrittenAgainAndTheCallerToldOnlyThen(bool wholeFolder)
+    {
+        using var store = NewStore();
+        var dayFile = store.GetFilePath("alice", Today);
+        var deleteAtNextWrite = false;
+        store.DayFileWriterHook = (_, write) => (ReadOnlySpan<byte> data, out int errno) =>
+        {
+            if (deleteAtNextWrite)
+            {
+                // Someone else's rm, between the store's check and its write(2): the write lands in the unlinked file.
+                deleteAtNextWrite = false;
+                if (wholeFolder)
+                {
+                    Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(dayFile))!, recursive: true);
+                }
+                else
+                {
+                    File.Delete(dayFile);
+                }
+            }
+
+            return write(data, out errno);
+        };
+        await using var recorder = new AuditRecorder(store, new ToolAuditOptions(), new FakeTimeProvider(Now));
+        await recorder.RecordDurableAsync(Calls.Typical(sequence: 1));
+
+        deleteAtNextWrite = true;
+        await recorder.RecordDurableAsync(Calls.Typical(sequence: 2));
+
+        deleteAtNextWrite.Should().BeFalse("the deletion happened during the second call's write");
+        (await SequencesOnRecordAsync(store)).Should().Equal([2], "the caller was told its entry is on record, so it must be");
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 2, Dropped: 0, Failed: 0, Pending: 0));
+        WarningFor(dayFile).Should().Contain("was deleted");
+    }
+
+    [Fact]
+    public async Task DayFileDeletedAgainWhileItsBatchIsWrittenAgain_TheDurableCallerIsToldItFailed()
+    {
+        using var store = NewStore();
+        var dayFile = store.GetFilePath("alice", Today);
+        var deletions = 0;
+        store.DayFileWriterHook = (_, write) => (ReadOnlySpan<byte> data, out int errno) =>
+        {
+            if (deletions is > 0 and < 3)
+            {
+                File.Delete(dayFile);
+                deletions++;
+            }
+
+            return write(data, out errno);
+        };
+        await using var recorder = new AuditRecorder(store, new ToolAuditOptions(), new FakeTimeProvider(Now));
+        await recorder.RecordDurableAsync(Calls.Typical(sequence: 1));
+
+        deletions = 1;
+        var second = async () => await recorder.RecordDurableAsync(Calls.Typical(sequence: 2));
+
+        (await second.Should().ThrowAsync<AuditWriteException>()).Which.InnerException.Should().BeOfType<IOException>()
+            .Which.Message.Should().Contain("deleted again");
+        deletions.Should().Be(3, "the write and the write again each met a deletion");
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
+        (await SequencesOnRecordAsync(store)).Should().BeEmpty("both files the line went to are gone");
     }
 
     [Fact]
