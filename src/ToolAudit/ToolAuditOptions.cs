@@ -71,6 +71,7 @@ public sealed class ToolAuditOptions
         "password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "apikey", "auth", "authorization",
         "cookie", "connection_string", "private_key", "signing_key", "encryption_key", "master_key", "session_key",
         "credential", "credentials", "sshpass", "requirepass", "masterauth", "account_key", "access_key", "subscription_key", "sig", "amz_signature", "goog_signature",
+        "passcode", "creds", "privkey",
     ];
 
     /// <summary>How many entries may wait for the writer (besides the two batches the writer holds).</summary>

@@ -44,6 +44,12 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("OPENAI_KEY")]
     [InlineData("DD_APP_KEY")]
     [InlineData("MAILGUN2_KEY")]
+    [InlineData("passcode")]
+    [InlineData("userPasscode")]
+    [InlineData("creds")]
+    [InlineData("aws_creds")]
+    [InlineData("privkey")]
+    [InlineData("ssh_privkey")]
     public void IsRedacted_DefaultKeysNamingASecret_IsTrue(string key)
     {
         Defaults.IsRedacted(key).Should().BeTrue();
@@ -191,6 +197,8 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("session_id")]
     [InlineData("master")]
     [InlineData("signing_algorithm")]
+    [InlineData("creditor")]
+    [InlineData("privacy_policy")]
     public void IsRedacted_WordsThatOnlyContainASecretWordsLetters_IsFalse(string key)
     {
         Defaults.IsRedacted(key).Should().BeFalse();

@@ -169,6 +169,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("yarn config set npmAuthToken abc123\nnpm config set //registry.npmjs.org/:_authToken \"x y\"", "yarn config set npmAuthToken [redacted]\nnpm config set //registry.npmjs.org/:_authToken \"[redacted]\"")]
     [InlineData("redis CONFIG SET masterauth s3cr3t; git  Config  Set  \"api_key\"  k1", "redis CONFIG SET masterauth [redacted]; git  Config  Set  \"api_key\"  [redacted]")]
     [InlineData("docker run -d redis:7 redis-server --requirepass s3cr3t --port 6380; redis-cli CONFIG SET requirepass \"n3w pw\"", "docker run -d redis:7 redis-server --requirepass [redacted] --port 6380; redis-cli CONFIG SET requirepass \"[redacted]\"")]
+    [InlineData("verify: {\"passcode\": \"492817\", \"user\": \"bob\"}", "verify: {\"passcode\": \"[redacted]\", \"user\": \"bob\"}")]
+    [InlineData("login --passcode 8842 --aws-creds ak:sk --privkey MIIEv", "login --passcode [redacted] --aws-creds [redacted] --privkey [redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
         var masker = Masker();
@@ -230,6 +232,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("configset password y")]
     [InlineData("we set the password policy; config set password")]
     [InlineData("aws configure get aws_secret_access_key; configure reset token x; config set password_file /run/secrets/db; config set token --help")]
+    [InlineData("creditor=acme; privacy: strict; passage: 3")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
