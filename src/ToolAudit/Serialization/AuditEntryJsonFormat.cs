@@ -684,7 +684,40 @@ internal static class AuditEntryJsonFormat
 
     private static Field Property(ref Utf8JsonReader reader)
     {
-        var name = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        if (reader.ValueIsEscaped)
+        {
+            return EscapedProperty(ref reader);
+        }
+
+        return Property(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
+    }
+
+    /// <summary>
+    /// A property name written with escapes (<c>"\u0074s"</c> for <c>ts</c>: valid JSON, which another writer may
+    /// produce), matched unescaped. No field's name is over 14 bytes, nor 84 escaped (six bytes a char).
+    /// </summary>
+    private static Field EscapedProperty(ref Utf8JsonReader reader)
+    {
+        const int MaxEscapedLength = 14 * 6;
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (length > MaxEscapedLength)
+        {
+            return Field.Unknown;
+        }
+
+        Span<byte> unescaped = stackalloc byte[MaxEscapedLength];
+        try
+        {
+            return Property(unescaped[..reader.CopyString(unescaped)]);
+        }
+        catch (InvalidOperationException)
+        {
+            return Field.Unknown; // an escaped lone surrogate: no field's name
+        }
+    }
+
+    private static Field Property(ReadOnlySpan<byte> name)
+    {
         return name.Length switch
         {
             2 when name.SequenceEqual("id"u8) => Field.Id,

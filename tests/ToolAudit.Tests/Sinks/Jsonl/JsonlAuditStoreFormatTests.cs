@@ -88,6 +88,23 @@ public sealed class JsonlAuditStoreFormatTests
     }
 
     [Fact]
+    public async Task ReadDayAsync_PropertyNamesWrittenWithEscapes_AreReadAsTheNamesTheySpell()
+    {
+        // Valid JSON that another writer may produce: every name escaped somewhere, one of them (\u0073tatus) in full.
+        const string Line = """{"\u0074s": "2025-03-04T10:11:12.000+00:00", "us\u0065r": "alice", "\u0074ool": "read_file", "ar\u0067s": {"path": "a.txt"}, "\u0073\u0074\u0061\u0074\u0075\u0073": "denied", "result_\u0063hars": 3}""";
+        using var folder = new TempFolder();
+        AuditFiles.Write(Path.Combine(folder.Path, "alice", "tool_audit", "2025-03-04.jsonl"), Line + "\n");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+
+        var entry = (await store.ReadDayAsync("alice", March4)).Should().ContainSingle().Subject;
+
+        (entry.User, entry.Tool, entry.Status, entry.ResultChars).Should().Be(("alice", "read_file", AuditStatus.Denied, 3));
+        entry.Args!["path"].GetString().Should().Be("a.txt");
+        (await store.CountAsync(new AuditQuery { Tool = "read", Status = AuditStatus.Denied })).Should().Be(1);
+        (await store.GetStatsAsync(new AuditQuery())).SkippedLines.Should().Be(0);
+    }
+
+    [Fact]
     public async Task ReadDayAsync_PythonTimestampWhoseUtcDayIsTheDayBefore_IsFoundInTheEarlierUtcDay()
     {
         using var folder = new TempFolder();
