@@ -28,7 +28,10 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
     private readonly ILogger _logger;
     private int _start;
     private int _count;
-    private long _dropped;
+
+    // The markers' drops summed without overflow (at most Capacity markers of at most long.MaxValue each), so that an
+    // evicted or purged marker's drops can be taken off exactly; read saturated at long.MaxValue.
+    private Int128 _dropped;
     private Action<AuditEntry>[] _subscribers = Array.Empty<Action<AuditEntry>>();
     private readonly List<AuditGap> _gaps = new();
 
@@ -82,7 +85,7 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
         {
             lock (_gate)
             {
-                return _dropped;
+                return _dropped > long.MaxValue ? long.MaxValue : (long)_dropped;
             }
         }
     }
@@ -409,7 +412,12 @@ public sealed class InMemoryAuditStore : IAuditStore, IAuditGapSink
             _start = 0;
             _count = kept.Count;
             _gaps.RemoveAll(gap => gap.Since < olderThan);
-            _dropped = _gaps.Sum(static gap => gap.Dropped);
+            _dropped = 0;
+            foreach (var gap in _gaps)
+            {
+                _dropped += gap.Dropped;
+            }
+
             if (purged > 0)
             {
                 Log.PurgedFromMemory(_logger, purged, olderThan);

@@ -199,6 +199,24 @@ public sealed class InMemoryAuditStoreTests : AuditStoreContractTests
     }
 
     [Fact]
+    public async Task Dropped_MarkersWhoseDropsAddUpPastLongMaxValue_SaturatesAndComesBackExactlyAsTheyAreEvictedOrPurged()
+    {
+        // A custom sink's markers can carry any count: their sum must neither wrap nor throw.
+        var at = new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
+        var store = new InMemoryAuditStore(2);
+        await store.WriteGapsAsync([new AuditGap("alice", long.MaxValue, at, at), new AuditGap("bob", long.MaxValue, at.AddHours(1), at.AddHours(1))], CancellationToken.None);
+
+        store.Dropped.Should().Be(long.MaxValue);
+        (await store.GetStatsAsync(new AuditQuery())).Dropped.Should().Be(long.MaxValue);
+
+        await store.WriteGapsAsync([new AuditGap("carol", 5, at.AddHours(2), at.AddHours(2))], CancellationToken.None);
+        store.Dropped.Should().Be(long.MaxValue, "alice's marker went, bob's is still there");
+
+        await store.PurgeAsync(at.AddMinutes(90));
+        store.Dropped.Should().Be(5, "only carol's marker is left");
+    }
+
+    [Fact]
     public async Task FlushAsync_DropNotedAfterTheLastBatchWasWritten_WritesItsGapMarker()
     {
         // A caller found the queue full, but before it noted its drop the writer had written everything: no later

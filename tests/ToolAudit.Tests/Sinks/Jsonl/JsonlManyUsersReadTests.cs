@@ -75,8 +75,8 @@ public sealed class JsonlManyUsersReadTests
             {
                 Offset = random.Next(3) == 0 ? 0 : random.Next(400),
                 Limit = random.Next(3) == 0 ? int.MaxValue : random.Next(1, 300),
-                Since = random.Next(3) == 0 ? Start.AddMinutes(random.Next(-60, 3_000)) : null,
-                Until = random.Next(3) == 0 ? Start.AddMinutes(random.Next(0, 3_000)) : null,
+                Since = random.Next(3) == 0 ? Start.AddMinutes(random.Next(-60, 1_500)) : null,
+                Until = random.Next(3) == 0 ? Start.AddMinutes(random.Next(1_500, 3_000)) : null,
                 Tool = random.Next(4) == 0 ? "tool" + random.Next(3) : null,
                 Status = random.Next(5) == 0 ? AuditStatus.Error : null,
             });
