@@ -128,9 +128,10 @@ internal sealed class AssignedSecretMasker
 
     // What comes before a key, or starts one: = : after a key (password=…), > after an element's name
     // (<password>…), - before a flag's name (--password …), ' after the words SQL gives a password after
-    // (PASSWORD 'hunter2', IDENTIFIED BY '…'). An ASCII set of five is searched about as fast as the two it was (a
-    // bitmap search, not a packed compare: RedactionBenchmarks.Names_Prose).
-    private static readonly SearchValues<char> Signs = SearchValues.Create("=:>-'");
+    // (PASSWORD 'hunter2', IDENTIFIED BY '…'), % of an encoded = in a query nested in a URL (token%3D…). An ASCII set
+    // of six is searched about as fast as the two it was (a bitmap search, not a packed compare:
+    // RedactionBenchmarks.Names_Prose).
+    private static readonly SearchValues<char> Signs = SearchValues.Create("=:>-'%");
 
 #if NET9_0_OR_GREATER
     // The word a command's config set starts with (FindConfigSetValue), searched for apart from the signs.
@@ -374,6 +375,13 @@ internal sealed class AssignedSecretMasker
         while (keyStart > 0 && keyEnd - keyStart < MaxKeyLength && IsKeyChar(text[keyStart - 1]))
         {
             keyStart--;
+        }
+
+        // A key in a query that is itself percent-encoded in a URL (?next=%2Fcb%3Ftoken%3Dabc, &redirect=…%26api_key%3D…):
+        // the escape before it (%3F, %26) is no part of its name.
+        if (keyStart > 0 && keyStart + 2 <= hit && text[keyStart - 1] == '%' && char.IsAsciiHexDigit(text[keyStart]) && char.IsAsciiHexDigit(text[keyStart + 1]))
+        {
+            keyStart += 2;
         }
 
         next = Math.Max(keyEnd, hit + 1);
@@ -2005,6 +2013,14 @@ internal sealed class AssignedSecretMasker
             // After a bare name only when a quoted value follows (Perl's password => 'hunter2', Ruby's
             // :password => "hunter2"): password => Hash(password) is a lambda, its parameter no key.
             return quote > 0 || QuoteLength(text, SkipSpace(text, at + 2, lines: false)) > 0 ? at + 1 : -1;
+        }
+
+        if (at == keyEnd && at + 3 < text.Length && text[at] == '%' && text[at + 1] == '3' && text[at + 2] is 'D' or 'd')
+        {
+            // The = of a percent-encoded query (token%3Dabc, in a URL nested in another's query): the value follows
+            // the escape, to the outer query's next & (its own encoded ones, %26, are inside that: masked too, on the
+            // safe side).
+            return at + 2;
         }
 
         return at < text.Length && text[at] is '=' or ':' && !text[at..].StartsWith(UrlMarker, StringComparison.Ordinal) ? at : -1;

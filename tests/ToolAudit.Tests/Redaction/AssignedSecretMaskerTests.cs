@@ -170,6 +170,9 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("redis CONFIG SET masterauth s3cr3t; git  Config  Set  \"api_key\"  k1", "redis CONFIG SET masterauth [redacted]; git  Config  Set  \"api_key\"  [redacted]")]
     [InlineData("docker run -d redis:7 redis-server --requirepass s3cr3t --port 6380; redis-cli CONFIG SET requirepass \"n3w pw\"", "docker run -d redis:7 redis-server --requirepass [redacted] --port 6380; redis-cli CONFIG SET requirepass \"[redacted]\"")]
     [InlineData("verify: {\"passcode\": \"492817\", \"user\": \"bob\"}", "verify: {\"passcode\": \"[redacted]\", \"user\": \"bob\"}")]
+    [InlineData("GET https://id.example/login?next=%2Fcb%3Ftoken%3Dabc123%26state%3D9&lang=en", "GET https://id.example/login?next=%2Fcb%3Ftoken%3D[redacted]&lang=en")]
+    [InlineData("redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fmode%3D1%26api_key%3Dk-42 done", "redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fmode%3D1%26api_key%3D[redacted] done")]
+    [InlineData("q=a%3fPassword%3dhunter2", "q=a%3fPassword%3d[redacted]")]
     [InlineData("login --passcode 8842 --aws-creds ak:sk --privkey MIIEv", "login --passcode [redacted] --aws-creds [redacted] --privkey [redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
@@ -233,6 +236,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("we set the password policy; config set password")]
     [InlineData("aws configure get aws_secret_access_key; configure reset token x; config set password_file /run/secrets/db; config set token --help")]
     [InlineData("creditor=acme; privacy: strict; passage: 3")]
+    [InlineData("next=%2Fcb%3Fmode%3Dtoken%26x%3D1; 100%3D 50%25 off; max%3Dtoken")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
