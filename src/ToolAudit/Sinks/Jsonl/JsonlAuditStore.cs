@@ -805,6 +805,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
 
         OpenFile? file = null;
         var firstAppended = false;
+        var deletedTwice = false;
         try
         {
             file = GetOrOpen(key, out var opened);
@@ -824,6 +825,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 AppendParts(file, first, second, ref firstAppended);
                 if (file.File.IsDeleted())
                 {
+                    deletedTwice = true;
                     throw new IOException($"The day file '{file.File.Path}' was deleted again while this batch was written to it: its lines are not on record.");
                 }
             }
@@ -843,15 +845,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             var firstLines = first.WrittenSpan.Count((byte)'\n');
             var lines = firstLines + (second is null ? 0 : second.WrittenSpan.Count((byte)'\n'));
             var written = ex is PartialAppendException cut ? (firstAppended ? firstLines : 0) + cut.LinesWritten : 0;
-            if (written > 0 && _options.FlushToDisk && !TryFlushToDisk(file!))
+            if (written > 0 && ((_options.FlushToDisk && !TryFlushToDisk(file!)) || !StillNamed(file!)))
             {
-                written = 0;
+                written = 0; // not on disk, or only in a file deleted meanwhile (deleted to make room, say)
             }
 
             failures ??= new();
             failures.Errors.Add(ex);
             failures.Written[key] = written;
-            if (ex is PartialAppendException)
+            if (ex is PartialAppendException || deletedTwice)
             {
                 failures.WriteFailed.Add(key);
             }
@@ -882,6 +884,21 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         Log.HeldFileChanged(_logger, Log.Printable(file.File.Path), "was deleted");
         CloseFile(file.Key);
         return GetOrOpen(file.Key, out _);
+    }
+
+    /// <summary>Whether <paramref name="file"/> still has a name, after a failed append; false when that cannot be told either.</summary>
+    private static bool StillNamed(OpenFile file)
+    {
+        try
+        {
+            return !file.File.IsDeleted();
+        }
+#pragma warning disable CA1031 // The append's own error is the one reported; this only decides what is known written.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
     }
 
     /// <summary>Flushes what was appended to <paramref name="file"/> to disk, after a failed append; false when that fails too.</summary>
