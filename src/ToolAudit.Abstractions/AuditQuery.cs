@@ -11,35 +11,15 @@ public sealed record AuditQuery
     private readonly int _limit = DefaultLimit;
     private readonly int _offset;
     private readonly AuditStatus? _status;
-    private readonly DateTimeOffset? _since;
-    private readonly DateTimeOffset? _until;
 
     /// <summary>Only this user's entries (exact, case-sensitive).</summary>
     public string? User { get; init; }
 
     /// <summary>Only entries recorded at or after this instant (inclusive).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is after <see cref="Until"/> (the range would be inverted and match nothing).</exception>
-    public DateTimeOffset? Since
-    {
-        get => _since;
-        init
-        {
-            ThrowIfInverted(value, _until, nameof(Since));
-            _since = value;
-        }
-    }
+    public DateTimeOffset? Since { get; init; }
 
     /// <summary>Only entries recorded before this instant (exclusive).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is before <see cref="Since"/> (the range would be inverted and match nothing).</exception>
-    public DateTimeOffset? Until
-    {
-        get => _until;
-        init
-        {
-            ThrowIfInverted(_since, value, nameof(Until));
-            _until = value;
-        }
-    }
+    public DateTimeOffset? Until { get; init; }
 
     /// <summary>Only tools whose name contains this text, compared case-insensitively.</summary>
     public string? Tool { get; init; }
@@ -98,14 +78,6 @@ public sealed record AuditQuery
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(Offset));
             _offset = value;
-        }
-    }
-
-    private static void ThrowIfInverted(DateTimeOffset? since, DateTimeOffset? until, string paramName)
-    {
-        if (since is { } from && until is { } to && from > to)
-        {
-            throw new ArgumentOutOfRangeException(paramName, $"Since ({from:O}) is after Until ({to:O}): the range is inverted, so the query would match nothing.");
         }
     }
 
