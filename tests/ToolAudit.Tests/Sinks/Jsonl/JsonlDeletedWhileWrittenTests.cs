@@ -24,30 +24,15 @@ public sealed class JsonlDeletedWhileWrittenTests : IDisposable
 
     private static int Sequence(AuditEntry entry) => ((System.Text.Json.JsonElement)entry.Args!["seq"]!).GetInt32();
 
-    // Deletes the day file at the next write(2), then lets that write take only its first `cutAfter` lines and fail (ENOSPC).
-    private sealed class DeleteThenFill(string dayFile, bool deleteFolder = false)
+    // Lets the next write(2) take only its first `CutAfter` lines and fail (ENOSPC), and every write after it fail.
+    private sealed class FillingDisk
     {
         public int? CutAfter { get; set; }
-
-        public bool Delete { get; set; }
 
         public bool Full { get; set; }
 
         public AppendOnlyFile.Writer Wrap(AppendOnlyFile.Writer write) => (ReadOnlySpan<byte> data, out int errno) =>
         {
-            if (Delete)
-            {
-                Delete = false;
-                if (deleteFolder)
-                {
-                    Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(dayFile))!, recursive: true);
-                }
-                else
-                {
-                    File.Delete(dayFile);
-                }
-            }
-
             if (Full)
             {
                 errno = NoSpaceOnDevice;
@@ -85,8 +70,9 @@ public sealed class JsonlDeletedWhileWrittenTests : IDisposable
     {
         using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _folder.Path, FlushToDisk = flushToDisk }) { HeldFileClock = _clock };
         var dayFile = store.GetFilePath("alice", March4);
-        var disk = new DeleteThenFill(dayFile);
-        store.DayFileWriterHook = (_, write) => disk.Wrap(write);
+        var deletions = new DeletingWrites(dayFile);
+        var disk = new FillingDisk();
+        store.DayFileWriterHook = (_, write) => disk.Wrap(deletions.Wrap(write));
         var staged = (IStagedAuditSink)store;
         var factory = new AuditEntryFactory(new ToolAuditOptions());
         object? first = null;
@@ -100,7 +86,7 @@ public sealed class JsonlDeletedWhileWrittenTests : IDisposable
             staged.Prepare(calls[i], i + 1, factory, ref front);
         }
 
-        disk.Delete = true;
+        deletions.Left = 1;
         disk.CutAfter = 1;
         var commit = () => staged.Commit(front!, null);
         var partial = commit.Should().Throw<PartialCommitException>().Which;
@@ -117,19 +103,10 @@ public sealed class JsonlDeletedWhileWrittenTests : IDisposable
         var logger = new FakeLogger<JsonlAuditStore>();
         using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _folder.Path }, logger) { HeldFileClock = _clock };
         var dayFile = store.GetFilePath("alice", March4);
-        var deletions = 0;
-        store.DayFileWriterHook = (_, write) => (ReadOnlySpan<byte> data, out int errno) =>
-        {
-            if (deletions is > 0 and < 3)
-            {
-                File.Delete(dayFile);
-                deletions++;
-            }
-
-            return write(data, out errno);
-        };
+        var deletions = new DeletingWrites(dayFile);
+        store.DayFileWriterHook = (_, write) => deletions.Wrap(write);
         await store.WriteAsync([Entries.At(Now, "alice", sequence: 1)], CancellationToken.None);
-        deletions = 1;
+        deletions.Left = 2;
         var gaps = () => store.WriteGapsAsync([new AuditGap("alice", 42, Now, Now)], CancellationToken.None).AsTask();
         await gaps.Should().ThrowAsync<IOException>();
 
@@ -144,20 +121,11 @@ public sealed class JsonlDeletedWhileWrittenTests : IDisposable
         var User = new string('X', 130);
         using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = _folder.Path }) { HeldFileClock = _clock };
         var dayFile = store.GetFilePath(User, March4);
-        var delete = false;
-        store.DayFileWriterHook = (_, write) => (ReadOnlySpan<byte> data, out int errno) =>
-        {
-            if (delete)
-            {
-                delete = false;
-                Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(dayFile))!, recursive: true);
-            }
-
-            return write(data, out errno);
-        };
+        var deletions = new DeletingWrites(dayFile, wholeFolder: true);
+        store.DayFileWriterHook = (_, write) => deletions.Wrap(write);
         await store.WriteAsync([Entries.At(Now, User, sequence: 1)], CancellationToken.None);
         File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(dayFile))!, ".user")).Should().BeTrue("the user is hashed");
-        delete = true;
+        deletions.Left = 1;
         await store.WriteAsync([Entries.At(Now, User, sequence: 2)], CancellationToken.None);
 
         (await store.GetUsersAsync().ToListAsync()).Should().Equal(User);

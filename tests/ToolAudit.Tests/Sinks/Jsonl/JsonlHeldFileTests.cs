@@ -219,32 +219,15 @@ public sealed class JsonlHeldFileTests : IDisposable
     {
         using var store = NewStore();
         var dayFile = store.GetFilePath("alice", Today);
-        var deleteAtNextWrite = false;
-        store.DayFileWriterHook = (_, write) => (ReadOnlySpan<byte> data, out int errno) =>
-        {
-            if (deleteAtNextWrite)
-            {
-                // Someone else's rm, between the store's check and its write(2): the write lands in the unlinked file.
-                deleteAtNextWrite = false;
-                if (wholeFolder)
-                {
-                    Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(dayFile))!, recursive: true);
-                }
-                else
-                {
-                    File.Delete(dayFile);
-                }
-            }
-
-            return write(data, out errno);
-        };
+        var deletions = new DeletingWrites(dayFile, wholeFolder);
+        store.DayFileWriterHook = (_, write) => deletions.Wrap(write);
         await using var recorder = new AuditRecorder(store, new ToolAuditOptions(), new FakeTimeProvider(Now));
         await recorder.RecordDurableAsync(Calls.Typical(sequence: 1));
 
-        deleteAtNextWrite = true;
+        deletions.Left = 1;
         await recorder.RecordDurableAsync(Calls.Typical(sequence: 2));
 
-        deleteAtNextWrite.Should().BeFalse("the deletion happened during the second call's write");
+        deletions.Left.Should().Be(0, "the deletion happened during the second call's write");
         (await SequencesOnRecordAsync(store)).Should().Equal([2], "the caller was told its entry is on record, so it must be");
         recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 2, Dropped: 0, Failed: 0, Pending: 0));
         WarningFor(dayFile).Should().Contain("was deleted");
@@ -255,26 +238,17 @@ public sealed class JsonlHeldFileTests : IDisposable
     {
         using var store = NewStore();
         var dayFile = store.GetFilePath("alice", Today);
-        var deletions = 0;
-        store.DayFileWriterHook = (_, write) => (ReadOnlySpan<byte> data, out int errno) =>
-        {
-            if (deletions is > 0 and < 3)
-            {
-                File.Delete(dayFile);
-                deletions++;
-            }
-
-            return write(data, out errno);
-        };
+        var deletions = new DeletingWrites(dayFile);
+        store.DayFileWriterHook = (_, write) => deletions.Wrap(write);
         await using var recorder = new AuditRecorder(store, new ToolAuditOptions(), new FakeTimeProvider(Now));
         await recorder.RecordDurableAsync(Calls.Typical(sequence: 1));
 
-        deletions = 1;
+        deletions.Left = 2;
         var second = async () => await recorder.RecordDurableAsync(Calls.Typical(sequence: 2));
 
         (await second.Should().ThrowAsync<AuditWriteException>()).Which.InnerException.Should().BeOfType<IOException>()
             .Which.Message.Should().Contain("deleted again");
-        deletions.Should().Be(3, "the write and the write again each met a deletion");
+        deletions.Left.Should().Be(0, "the write and the write again each met a deletion");
         recorder.Counters.Should().Be(new AuditCounters(Accepted: 2, Written: 1, Dropped: 0, Failed: 1, Pending: 0));
         (await SequencesOnRecordAsync(store)).Should().BeEmpty("both files the line went to are gone");
     }
