@@ -820,7 +820,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                 // Deleted after its last check, and so while this batch was on its way to it (the check runs at most
                 // once per 10 ms): the lines would be lost with it and still counted written (a durable caller told
                 // so). They are written again, to the file at the path, opened again as the check would have.
-                file = ReopenDeleted(file);
+                file = Reopen(file, HeldFileChange.Deleted);
                 firstAppended = false;
                 AppendParts(file, first, second, ref firstAppended);
                 if (file.File.IsDeleted())
@@ -878,10 +878,15 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
         }
     }
 
-    /// <summary>The file at a deleted held file's path, opened again (a new one), with the warning a check gives.</summary>
-    private OpenFile ReopenDeleted(OpenFile file)
+    /// <summary>The file at a held file's path, opened again (a new one if none is there), after a warning that says what became of the held one.</summary>
+    private OpenFile Reopen(OpenFile file, HeldFileChange change)
     {
-        Log.HeldFileChanged(_logger, Log.Printable(file.File.Path), "was deleted");
+        Log.HeldFileChanged(_logger, Log.Printable(file.File.Path), change switch
+        {
+            HeldFileChange.Deleted => "was deleted",
+            HeldFileChange.Moved => "was moved or renamed",
+            _ => "was given a second name (a hard link)",
+        });
         CloseFile(file.Key);
         return GetOrOpen(file.Key, out _);
     }
@@ -932,14 +937,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             return file;
         }
 
-        Log.HeldFileChanged(_logger, Log.Printable(file.File.Path), change switch
-        {
-            HeldFileChange.Deleted => "was deleted",
-            HeldFileChange.Moved => "was moved or renamed",
-            _ => "was given a second name (a hard link)",
-        });
-        CloseFile(file.Key);
-        return GetOrOpen(file.Key, out _);
+        return Reopen(file, change);
     }
 
     /// <summary>
