@@ -213,6 +213,43 @@ internal sealed class AppendOnlyFile : IDisposable
     /// <exception cref="IOException">The system could not tell.</exception>
     public bool IsDeleted() => _handle is not null && OpenFileStatus.Of(_handle).LinkCount == 0;
 
+    /// <summary>
+    /// Whether the file ends with <paramref name="first"/> followed by <paramref name="second"/>, read through the
+    /// descriptor (<c>pread</c>, in 4 KiB pieces: nothing the size of the data is held). Lines carry unique ids, so a
+    /// file that ends with a batch's bytes holds that batch's lines: a copy of a deleted file made after they went in.
+    /// Always false on Windows, where a held day file cannot be deleted or replaced.
+    /// </summary>
+    /// <exception cref="IOException">The file could not be read.</exception>
+    public bool EndsWith(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        if (_handle is null)
+        {
+            return false;
+        }
+
+        var length = RandomAccess.GetLength(_handle);
+        var total = (long)first.Length + second.Length;
+        return length >= total && Holds(_handle, first, length - total) && Holds(_handle, second, length - second.Length);
+    }
+
+    private static bool Holds(SafeFileHandle handle, ReadOnlySpan<byte> expected, long offset)
+    {
+        Span<byte> piece = stackalloc byte[4096];
+        while (!expected.IsEmpty)
+        {
+            var got = RandomAccess.Read(handle, piece[..Math.Min(piece.Length, expected.Length)], offset);
+            if (got <= 0 || !piece[..got].SequenceEqual(expected[..got]))
+            {
+                return false;
+            }
+
+            expected = expected[got..];
+            offset += got;
+        }
+
+        return true;
+    }
+
     /// <summary>Forces what was written to the disk.</summary>
     public void FlushToDisk()
     {

@@ -792,7 +792,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>
     /// Appends one file's lines, the first part's then the second's (skipped if the first failed, so lines keep their
     /// order), and writes them again to the file at the path when the one they went to turns out deleted meanwhile
-    /// (once: deleted again, they fail). When anything fails, the file's lines are counted as not written from the first that is not known to be
+    /// and the file now at the path does not already end with them (once: deleted again, they fail). When anything fails, the file's lines are counted as not written from the first that is not known to be
     /// whole in the file: a write cut short (a full disk) says how many lines it wrote, which count as written (with
     /// <see cref="JsonlAuditOptions.FlushToDisk"/>, once flushed to disk); a failed flush leaves none known.
     /// </summary>
@@ -819,10 +819,14 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
             {
                 // Deleted after its last check, and so while this batch was on its way to it (the check runs at most
                 // once per 10 ms): the lines would be lost with it and still counted written (a durable caller told
-                // so). They are written again, to the file at the path, opened again as the check would have.
+                // so). They are written again, to the file at the path, opened again as the check would have, unless
+                // that file already ends with them: a copy made after they went in, renamed over the path (sed -i).
                 file = Reopen(file, HeldFileChange.Deleted);
-                firstAppended = false;
-                AppendParts(file, first, second, ref firstAppended);
+                if (!file.File.EndsWith(first.WrittenSpan, second is null ? default : second.WrittenSpan))
+                {
+                    firstAppended = false;
+                    AppendParts(file, first, second, ref firstAppended);
+                }
                 if (file.File.IsDeleted())
                 {
                     deletedTwice = true;

@@ -233,6 +233,30 @@ public sealed class JsonlHeldFileTests : IDisposable
         WarningFor(dayFile).Should().Contain("was deleted");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DayFileReplacedByACopyOfItselfWhileABatchIsWritten_EveryLineIsOnRecordOnce(bool copyAfterWrite)
+    {
+        // sed -i: a copy of the file renamed over it. Made after the write, the copy holds the batch's lines, which
+        // must not be written again; made before, only the deleted file holds them, so they must be.
+        using var store = NewStore();
+        var dayFile = store.GetFilePath("alice", Today);
+        var copies = new ReplacingWrites(dayFile, copyAfterWrite);
+        store.DayFileWriterHook = (_, write) => copies.Wrap(write);
+        await using var recorder = new AuditRecorder(store, new ToolAuditOptions(), new FakeTimeProvider(Now));
+        await recorder.RecordDurableAsync(Calls.Typical(sequence: 1));
+
+        copies.Left = 1;
+        await recorder.RecordDurableAsync(Calls.Typical(sequence: 2));
+        await recorder.RecordDurableAsync(Calls.Typical(sequence: 3));
+
+        copies.Left.Should().Be(0, "the copy was made during the second call's write");
+        (await SequencesOnRecordAsync(store)).Order().Should().Equal([1, 2, 3]);
+        recorder.Counters.Should().Be(new AuditCounters(Accepted: 3, Written: 3, Dropped: 0, Failed: 0, Pending: 0));
+        WarningFor(dayFile).Should().Contain("was deleted");
+    }
+
     [Fact]
     public async Task DayFileDeletedAgainWhileItsBatchIsWrittenAgain_TheDurableCallerIsToldItFailed()
     {
