@@ -276,7 +276,7 @@ internal static class AuditEntryJsonFormat
                     return LineKind.Corrupt;
                 }
 
-                if (reader.ValueTextEquals(Gap.EncodedUtf8Bytes))
+                if (NameIs(ref reader, Gap.EncodedUtf8Bytes))
                 {
                     if (anyField)
                     {
@@ -549,22 +549,22 @@ internal static class AuditEntryJsonFormat
         DateTimeOffset? since = null, until = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals(User.EncodedUtf8Bytes))
+            if (NameIs(ref reader, User.EncodedUtf8Bytes))
             {
                 reader.Read();
                 user = reader.GetString();
             }
-            else if (reader.ValueTextEquals(Dropped.EncodedUtf8Bytes))
+            else if (NameIs(ref reader, Dropped.EncodedUtf8Bytes))
             {
                 reader.Read();
                 dropped = reader.GetInt64();
             }
-            else if (reader.ValueTextEquals(Since.EncodedUtf8Bytes))
+            else if (NameIs(ref reader, Since.EncodedUtf8Bytes))
             {
                 reader.Read();
                 since = TryReadTimestamp(ref reader, legacyZone, out var value) ? value : null;
             }
-            else if (reader.ValueTextEquals(Until.EncodedUtf8Bytes))
+            else if (NameIs(ref reader, Until.EncodedUtf8Bytes))
             {
                 reader.Read();
                 until = TryReadTimestamp(ref reader, legacyZone, out var value) ? value : null;
@@ -680,6 +680,27 @@ internal static class AuditEntryJsonFormat
 
         var time = text.AsSpan(t + 1);
         return time.EndsWith("Z", StringComparison.OrdinalIgnoreCase) || time.IndexOfAny('+', '-') >= 0;
+    }
+
+    /// <summary>
+    /// Whether the property name under <paramref name="reader"/> is <paramref name="name"/>: false for a name that does
+    /// not unescape (an escaped lone surrogate, valid JSON text), which is no field's, rather than the reader's throw.
+    /// </summary>
+    private static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueTextEquals(name);
+        }
+
+        try
+        {
+            return reader.ValueTextEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static Field Property(ref Utf8JsonReader reader)

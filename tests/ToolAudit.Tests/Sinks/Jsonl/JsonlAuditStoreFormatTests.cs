@@ -105,6 +105,25 @@ public sealed class JsonlAuditStoreFormatTests
     }
 
     [Fact]
+    public async Task ReadDayAsync_UnknownPropertyNamedWithAnEscapedLoneSurrogate_IsSkippedLikeAnyUnknownProperty()
+    {
+        // Valid JSON text whose name does not decode: no field's name, so skipped, whatever its length (as long as
+        // "_gap", as long as a field's, or longer), in an entry and in a gap marker alike.
+        const string Entry = """{"ts": "2025-03-04T10:11:12.000+00:00", "user": "alice", "\ud800": 1, "_\ud800ap": 2, "\ud800ool": 3, "tool": "read_file", "args": {}, "status": "ok", "\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800\ud800": 4}""";
+        const string Gap = """{"_gap":{"user":"alice","\ud800":1,"dropped":7,"_\ud800ap":2,"since":"2025-03-04T10:00:00.000+00:00","until":"2025-03-04T10:00:00.000+00:00"}}""";
+        using var folder = new TempFolder();
+        AuditFiles.Write(Path.Combine(folder.Path, "alice", "tool_audit", "2025-03-04.jsonl"), Entry + "\n" + Gap + "\n");
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+
+        var entry = (await store.ReadDayAsync("alice", March4)).Should().ContainSingle().Subject;
+
+        (entry.User, entry.Tool, entry.Status).Should().Be(("alice", "read_file", AuditStatus.Ok));
+        var stats = await store.GetStatsAsync(new AuditQuery());
+        (stats.Total, stats.Dropped, stats.SkippedLines).Should().Be((1, 7, 0));
+        (await store.CountAsync(new AuditQuery { Tool = "read" })).Should().Be(1);
+    }
+
+    [Fact]
     public async Task ReadDayAsync_PythonTimestampWhoseUtcDayIsTheDayBefore_IsFoundInTheEarlierUtcDay()
     {
         using var folder = new TempFolder();
