@@ -377,11 +377,11 @@ internal sealed class AssignedSecretMasker
             keyStart--;
         }
 
-        // A key in a query that is itself percent-encoded in a URL (?next=%2Fcb%3Ftoken%3Dabc, &redirect=…%26api_key%3D…):
-        // the escape before it (%3F, %26) is no part of its name.
-        if (keyStart > 0 && keyStart + 2 <= hit && text[keyStart - 1] == '%' && char.IsAsciiHexDigit(text[keyStart]) && char.IsAsciiHexDigit(text[keyStart + 1]))
+        // A key in a query that is itself percent-encoded in a URL (?next=%2Fcb%3Ftoken%3Dabc, &redirect=…%26api_key%3D…),
+        // once or twice (%253Ftoken%253D…): the escape before it (%3F, %26, %253F, %22) is no part of its name.
+        if (keyStart > 0 && text[keyStart - 1] == '%' && TryDecodeEscape(text, keyStart - 1, out _, out var escapeEnd) && escapeEnd <= hit)
         {
-            keyStart += 2;
+            keyStart = escapeEnd;
         }
 
         next = Math.Max(keyEnd, hit + 1);
@@ -2015,16 +2015,74 @@ internal sealed class AssignedSecretMasker
             return quote > 0 || QuoteLength(text, SkipSpace(text, at + 2, lines: false)) > 0 ? at + 1 : -1;
         }
 
-        if (at == keyEnd && at + 3 < text.Length && text[at] == '%' && text[at + 1] == '3' && text[at + 2] is 'D' or 'd')
+        if (at == keyEnd && at < text.Length && text[at] == '%')
         {
-            // The = of a percent-encoded query (token%3Dabc, in a URL nested in another's query): the value follows
-            // the escape, to the outer query's next & (its own encoded ones, %26, are inside that: masked too, on the
-            // safe side).
-            return at + 2;
+            return EncodedSignAfter(text, at);
         }
 
         return at < text.Length && text[at] is '=' or ':' && !text[at..].StartsWith(UrlMarker, StringComparison.Ordinal) ? at : -1;
     }
+
+    /// <summary>
+    /// The last char of the percent-encoded = that gives a key a value (<c>token%3Dabc</c>, in a URL nested in another's
+    /// query), encoded once or twice (<c>%253D</c>: a redirect's redirect), after encoded spaces (<c>%20</c>) and at most
+    /// one encoded closing quote (<c>%22</c>, form-encoded JSON: <c>%22password%22%3A%22…</c>, where a colon gives the
+    /// value too); or -1. The value follows the escape, to the outer query's next &amp; (its own encoded ones, %26, are
+    /// inside that: masked too, on the safe side). A colon after a bare key is no sign: every encoded URL's scheme has one.
+    /// </summary>
+    private static int EncodedSignAfter(ReadOnlySpan<char> text, int at)
+    {
+        const int MaxEscapes = 8;
+        var quoted = false;
+        for (var escapes = 0; escapes < MaxEscapes && TryDecodeEscape(text, at, out var decoded, out var next); escapes++)
+        {
+            switch (decoded)
+            {
+                case '=':
+                case ':' when quoted:
+                    return next - 1;
+                case '"' when !quoted:
+                    quoted = true;
+                    break;
+                case ' ':
+                    break;
+                default:
+                    return -1;
+            }
+
+            at = next;
+        }
+
+        return -1;
+    }
+
+    /// <summary>The char a percent escape at <paramref name="at"/> spells (<c>%3D</c>, or <c>%253D</c> encoded twice), and where it ends.</summary>
+    private static bool TryDecodeEscape(ReadOnlySpan<char> text, int at, out char decoded, out int next)
+    {
+        decoded = '\0';
+        next = at;
+        if (at + 2 >= text.Length || text[at] != '%')
+        {
+            return false;
+        }
+
+        var digits = at + 1;
+        if (text[digits] == '2' && text[digits + 1] == '5' && digits + 3 < text.Length)
+        {
+            digits += 2; // %25 is an encoded %: what follows is the escape encoded once more
+        }
+
+        if (!char.IsAsciiHexDigit(text[digits]) || !char.IsAsciiHexDigit(text[digits + 1]))
+        {
+            return false;
+        }
+
+        decoded = (char)((HexValue(text[digits]) << 4) | HexValue(text[digits + 1]));
+        next = digits + 2;
+        return true;
+    }
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>What the key <paramref name="key"/> says of its value (<see cref="ArgumentKeyRedactor.Judge"/>), cached.</summary>
     private KeyJudgement JudgeKey(ReadOnlySpan<char> key)

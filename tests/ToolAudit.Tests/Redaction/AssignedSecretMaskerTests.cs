@@ -173,6 +173,9 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("GET https://id.example/login?next=%2Fcb%3Ftoken%3Dabc123%26state%3D9&lang=en", "GET https://id.example/login?next=%2Fcb%3Ftoken%3D[redacted]&lang=en")]
     [InlineData("redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fmode%3D1%26api_key%3Dk-42 done", "redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fmode%3D1%26api_key%3D[redacted] done")]
     [InlineData("q=a%3fPassword%3dhunter2", "q=a%3fPassword%3d[redacted]")]
+    [InlineData("GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253Dabc123%2526s%253D1&lang=en", "GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253D[redacted]&lang=en")]
+    [InlineData("body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A%22hunter2%22%7D&x=1", "body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A[redacted]&x=1")]
+    [InlineData("q=token%20%3Dabc&u=%22api_key%22%3Dk-42&x=1", "q=token%20%3D[redacted]&u=%22api_key%22%3D[redacted]&x=1")]
     [InlineData("login --passcode 8842 --aws-creds ak:sk --privkey MIIEv", "login --passcode [redacted] --aws-creds [redacted] --privkey [redacted]")]
     public void Mask_SecretNamedValuesAndUrlPasswords_AreMaskedAndTheRestKept(string text, string expected)
     {
@@ -237,6 +240,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("aws configure get aws_secret_access_key; configure reset token x; config set password_file /run/secrets/db; config set token --help")]
     [InlineData("creditor=acme; privacy: strict; passage: 3")]
     [InlineData("next=%2Fcb%3Fmode%3Dtoken%26x%3D1; 100%3D 50%25 off; max%3Dtoken")]
+    [InlineData("path=%2Ftoken%3Aintrospect; note=%22token%22%2C%22x%22; a%2520token%2520b; token%25")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
