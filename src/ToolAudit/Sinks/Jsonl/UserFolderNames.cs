@@ -138,12 +138,13 @@ internal static class UserFolderNames
     /// <summary>
     /// The bytes of the open file <paramref name="file"/> when their SHA-256 is <paramref name="hexHash"/> (lower-case
     /// hex), else null. Hashed in chunks before anything is held: a planted <c>.user</c> of any size (a sparse file of
-    /// gigabytes takes no disk) is turned down without being read into memory, and one longer than an array can hold
-    /// (no name the store writes) without being read at all.
+    /// gigabytes takes no disk) is turned down without being read into memory, and one longer than a line a reader
+    /// reads (<see cref="JsonlLineReader.MaxLineBytes"/>: no entry of a user with a longer name could be read, as each
+    /// line holds the name) without being read at all, so that each costs a listing at most that much hashing.
     /// </summary>
     private static byte[]? ReadIfItHashesTo(Microsoft.Win32.SafeHandles.SafeFileHandle file, ReadOnlySpan<char> hexHash)
     {
-        if (RandomAccess.GetLength(file) > Array.MaxLength)
+        if (RandomAccess.GetLength(file) > JsonlLineReader.MaxLineBytes)
         {
             return null;
         }
@@ -156,7 +157,7 @@ internal static class UserFolderNames
         {
             hash.AppendData(chunk[..got]);
             length += got;
-            if (length > Array.MaxLength)
+            if (length > JsonlLineReader.MaxLineBytes)
             {
                 return null; // grown under us past any name
             }

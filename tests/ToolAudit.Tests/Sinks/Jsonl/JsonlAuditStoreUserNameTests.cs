@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using ToolAudit.Sinks.Jsonl;
 using ToolAudit.Tests.Support;
 
 namespace ToolAudit.Tests.Sinks.Jsonl;
@@ -202,6 +203,34 @@ public sealed class JsonlAuditStoreUserNameTests
         (await store.CountAsync(new AuditQuery())).Should().Be(1);
         (await store.GetStatsAsync(new AuditQuery())).Total.Should().Be(1);
         (await store.PurgeAsync(Now.AddDays(2))).Should().Be(1, "only the store's own file is purged");
+    }
+
+    [Fact]
+    public async Task Readers_HashedFolderWhoseNameFileHashesToItButIsLongerThanALineCanBe_IgnoreIt()
+    {
+        // A name longer than the longest line a reader reads (64 MiB) is no user's whose entries could be read (each line
+        // holds the name): its .user is not hashed, so a planted one costs a listing at most 64 MiB of hashing. Made of
+        // zeros (sparse: no disk is used), which are a name: only its length keeps it out.
+        const int Length = JsonlLineReader.MaxLineBytes + 1;
+        using var folder = new TempFolder();
+        using var store = new JsonlAuditStore(new JsonlAuditOptions { Root = folder.Path });
+        await store.WriteAsync([Entries.At(Now, user: "alice", sequence: 1)], default);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var zeros = new byte[1 << 20];
+        for (var left = Length; left > 0; left -= zeros.Length)
+        {
+            hash.AppendData(zeros, 0, Math.Min(left, zeros.Length));
+        }
+
+        var planted = Path.Combine(folder.Path, "~~" + Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant());
+        AuditFiles.Write(Path.Combine(planted, "tool_audit", "2025-03-04.jsonl"), "");
+        using (var nameFile = File.Create(Path.Combine(planted, ".user")))
+        {
+            nameFile.SetLength(Length);
+        }
+
+        UserFolderNames.Encode(new string('\0', Length), out _).Should().Be(Path.GetFileName(planted), "the file holds a name that hashes to its folder");
+        (await store.GetUsersAsync().ToListAsync()).Should().Equal("alice");
     }
 
     [Theory]
