@@ -792,8 +792,9 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
     /// <summary>
     /// Appends one file's lines, the first part's then the second's (skipped if the first failed, so lines keep their
     /// order), and writes them again to the file at the path when the one they went to turns out deleted meanwhile
-    /// and the file now at the path does not already end with them (once: deleted again, they fail). When anything fails, the file's lines are counted as not written from the first that is not known to be
-    /// whole in the file: a write cut short (a full disk) says how many lines it wrote, which count as written (with
+    /// and the file now at the path does not already end with them (once: deleted again, they fail). When anything
+    /// fails, the file's lines are counted as not written from the first that is not known to be whole in the file: a
+    /// write cut short (a full disk) says how many lines it wrote, which count as written (with
     /// <see cref="JsonlAuditOptions.FlushToDisk"/>, once flushed to disk); a failed flush leaves none known.
     /// </summary>
     private void AppendFile(FileKey key, AuditJsonWriter first, AuditJsonWriter? second, long now, ref Failures? failures)
@@ -827,6 +828,7 @@ public sealed class JsonlAuditStore : IAuditStore, IAuditGapSink, IStagedAuditSi
                     firstAppended = false;
                     AppendParts(file, first, second, ref firstAppended);
                 }
+
                 if (file.File.IsDeleted())
                 {
                     deletedTwice = true;
