@@ -21,6 +21,17 @@ internal sealed class ArgumentKeyRedactor
     // The locator words (IsLocatorWord), longest first: passwordfilename is password and filename.
     private static readonly string[] LocatorWords = ["filename", "file", "path", "dir"];
 
+    // Last words that make a key name something about a secret rather than the secret (see IsAboutASecret).
+    private static readonly HashSet<string> AboutWords = new(StringComparer.Ordinal)
+    {
+        "count", "counts", "limit", "limits", "length", "len", "size", "age", "ttl", "used", "expires", "expiry",
+        "expiration", "at", "in", "type", "kind", "policy", "prevention", "version", "name", "names", "arn", "ref",
+        "endpoint", "url", "uri",
+    };
+
+    // First words that make a key a bound (max_token: 512, min_password_length).
+    private static readonly HashSet<string> BoundWords = new(StringComparer.Ordinal) { "max", "min", "maximum", "minimum" };
+
     private readonly string[][] _patterns;
 
     // Whether an environment variable's name that ends in _KEY names a secret (see IsEnvironmentKey).
@@ -62,6 +73,11 @@ internal sealed class ArgumentKeyRedactor
             return KeyJudgement.Kept;
         }
 
+        if (IsAboutASecret(words))
+        {
+            return KeyJudgement.Kept;
+        }
+
         var judgement = JudgeWords(words);
         if (judgement == KeyJudgement.Kept && _environmentKeys && IsEnvironmentKey(key))
         {
@@ -69,6 +85,37 @@ internal sealed class ArgumentKeyRedactor
         }
 
         return judgement == KeyJudgement.Kept && PassReadAsPassword(words) is { } read ? JudgeWords(read) : judgement;
+    }
+
+    /// <summary>
+    /// Whether a key of two words or more names something about a secret, not the secret: a count, a limit or a time
+    /// (<c>promptTokenCount</c>, <c>token_limit</c>, <c>MaxPasswordAge</c>, <c>token_expires_at</c>, <c>max_token</c>),
+    /// its type or policy (<c>token_type</c>, <c>password_policy</c>), a secret's name or reference (<c>secretName</c>,
+    /// <c>SecretArn</c>, <c>SharedAccessKeyName</c>) or where a token is asked for (<c>token_endpoint</c>). Not when a
+    /// configured key holds that word itself. An id is not among them: Vault's <c>secret_id</c> is a secret.
+    /// </summary>
+    private bool IsAboutASecret(string[] words)
+    {
+        if (words.Length < 2)
+        {
+            return false;
+        }
+
+        var word = AboutWords.Contains(words[^1]) ? words[^1] : BoundWords.Contains(words[0]) ? words[0] : null;
+        if (word is null)
+        {
+            return false;
+        }
+
+        foreach (var pattern in _patterns)
+        {
+            if (Array.IndexOf(pattern, word) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -393,6 +393,14 @@ internal sealed class AssignedSecretMasker
             return false;
         }
 
+        if (sign == keyEnd && keyStart > 0 && text[keyStart - 1] == '/' && text[sign] == ':' && sign + 1 < text.Length
+            && !char.IsWhiteSpace(text[sign + 1]))
+        {
+            // A name after a slash with a colon right behind it is an image's tag or a host's port, not a key and its
+            // value: ghcr.io/acme/auth-service:v1.4.2, http://token-service:8080/healthz.
+            return false;
+        }
+
         if (sign < 0)
         {
             // No sign: a flag (--password hunter2) or an element (<password>hunter2</password>), judged by their shape
@@ -1234,7 +1242,7 @@ internal sealed class AssignedSecretMasker
     {
         if (judgement != KeyJudgement.KeptIfPath)
         {
-            return judgement == KeyJudgement.Redacted;
+            return judgement == KeyJudgement.Redacted && !IsVersion(text.Slice(start, length));
         }
 
         var value = text.Slice(start, length);
@@ -1246,6 +1254,69 @@ internal sealed class AssignedSecretMasker
         }
 
         return !LocatorValue.LooksLikePath(value);
+    }
+
+    /// <summary>
+    /// Whether a value is a package's version or range, not a secret: <c>"next-auth": "^4.24.5"</c>, <c>cookie = "0.18"</c>,
+    /// <c>v1.4.2</c>, <c>~2.3.0-beta.1</c>. Digits in two to four parts, after at most one of <c>^ ~ &gt;= &lt;= ~=</c> and a
+    /// <c>v</c>, then at most a pre-release or build suffix.
+    /// </summary>
+    private static bool IsVersion(ReadOnlySpan<char> value)
+    {
+        if (value.Length is 0 or > 40)
+        {
+            return false;
+        }
+
+        var at = value[0] is '^' or '~' ? 1 : 0;
+        if (at + 1 < value.Length && value[at + 1] == '=' && value[at] is '>' or '<' or '~')
+        {
+            at += 2;
+        }
+
+        if (at < value.Length && value[at] is 'v' or 'V')
+        {
+            at++;
+        }
+
+        var parts = 0;
+        while (true)
+        {
+            var digits = at;
+            while (at < value.Length && char.IsAsciiDigit(value[at]))
+            {
+                at++;
+            }
+
+            if (at == digits)
+            {
+                return false;
+            }
+
+            parts++;
+            if (at == value.Length || value[at] != '.' || parts == 4)
+            {
+                break;
+            }
+
+            at++;
+        }
+
+        if (parts < 2)
+        {
+            return false;
+        }
+
+        if (at < value.Length && value[at] is '-' or '+')
+        {
+            at++;
+            while (at < value.Length && (char.IsAsciiLetterOrDigit(value[at]) || value[at] is '.' or '-' or '+'))
+            {
+                at++;
+            }
+        }
+
+        return at == value.Length;
     }
 
     /// <summary>
@@ -2020,6 +2091,13 @@ internal sealed class AssignedSecretMasker
             return EncodedSignAfter(text, at);
         }
 
+        if (at + 1 < text.Length && text[at + 1] == '=' && text[at] is '=' or ':' or '?' or '+')
+        {
+            // Go's and make's assignments give a value (password := "…", API_KEY ?= …, TOKEN += …); a comparison
+            // (password == "…", pip's google-auth==2.23.0) gives none.
+            return text[at] == '=' ? -1 : at + 1;
+        }
+
         return at < text.Length && text[at] is '=' or ':' && !text[at..].StartsWith(UrlMarker, StringComparison.Ordinal) ? at : -1;
     }
 
@@ -2100,7 +2178,7 @@ internal sealed class AssignedSecretMasker
             return judgement;
         }
 #endif
-        judgement = _keys.Judge(name);
+        judgement = IsSourceFileName(name) ? KeyJudgement.Kept : _keys.Judge(name);
         if (_cache.Count < MaxCachedKeys)
         {
             _cache[name] = judgement;
@@ -2108,6 +2186,24 @@ internal sealed class AssignedSecretMasker
 
         return judgement;
     }
+
+    /// <summary>
+    /// Whether a key is a file's name with a source or configuration file's extension: a location, not a key
+    /// (<c>tests/test_auth.py::TestLogin</c>, <c>src/auth.go:42:</c>, <c>secrets.yaml: line 3</c>).
+    /// </summary>
+    private static bool IsSourceFileName(string key)
+    {
+        var dot = key.LastIndexOf('.');
+        return dot > 0 && SourceFileExtensions.Contains(key.AsSpan(dot + 1).ToString());
+    }
+
+    private static readonly HashSet<string> SourceFileExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "py", "pyi", "go", "ts", "tsx", "js", "jsx", "mjs", "cjs", "cs", "fs", "vb", "java", "kt", "kts", "scala", "rb",
+        "rs", "c", "h", "cc", "cpp", "hpp", "cxx", "m", "mm", "swift", "php", "pl", "pm", "lua", "dart", "ex", "exs",
+        "erl", "clj", "sh", "bash", "zsh", "ps1", "psm1", "sql", "vue", "svelte", "tf", "yaml", "yml", "json", "toml",
+        "ini", "cfg", "conf", "xml", "csproj", "properties", "gradle", "md", "txt", "log",
+    };
 
     /// <summary>The value after a sign: quoted (its content), or a run up to a space or separator. Nothing for null, true, false or an object.</summary>
     private static bool FindValue(ReadOnlySpan<char> text, int from, out int start, out int length)

@@ -169,7 +169,6 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("X-Auth")]
     [InlineData("proxyAuth")]
     [InlineData("openAuth")]
-    [InlineData("auth_type")]
     [InlineData("signing_key")]
     [InlineData("SigningKey")]
     [InlineData("encryption_key")]
@@ -182,7 +181,7 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("password_file_contents")]
     public void IsRedacted_SecretWordsAReviewerExpects_IsTrue(string key)
     {
-        // auth is a whole word: keys that only describe authentication (auth_type) err on the safe side.
+        // auth is a whole word: X-Auth, basic_auth and proxyAuth are redacted.
         Defaults.IsRedacted(key).Should().BeTrue();
     }
 
@@ -282,13 +281,49 @@ public sealed class ArgumentKeyRedactorTests
         redactor.IsRedacted("password_file").Should().BeFalse();
     }
 
-    [Fact]
-    public void IsRedacted_CountKeyContainingTheWordToken_IsRedactedByTheWordRule()
+    [Theory]
+    [InlineData("token_count")]
+    [InlineData("promptTokenCount")]
+    [InlineData("token_limit")]
+    [InlineData("MinimumPasswordLength")]
+    [InlineData("MaxPasswordAge")]
+    [InlineData("PasswordReusePrevention")]
+    [InlineData("PasswordLastUsed")]
+    [InlineData("token_expires_at")]
+    [InlineData("expires_in")]
+    [InlineData("token_ttl")]
+    [InlineData("token_type")]
+    [InlineData("auth_type")]
+    [InlineData("password_policy")]
+    [InlineData("secretName")]
+    [InlineData("SecretArn")]
+    [InlineData("SharedAccessKeyName")]
+    [InlineData("token_endpoint")]
+    [InlineData("max_token")]
+    [InlineData("max_tokens")]
+    public void IsRedacted_KeyNamingSomethingAboutASecret_IsFalse(string key)
     {
-        // The documented rule matches whole words: "token_count" holds the word "token", so it errs on the safe side,
-        // while "max_tokens" (the word "tokens") is kept.
-        Defaults.IsRedacted("token_count").Should().BeTrue();
-        Defaults.IsRedacted("max_tokens").Should().BeFalse();
+        // A count, a limit, a time, a type, a policy, a name or where a token is asked for: not the secret. The word
+        // rule alone would redact token_count (it holds the word token), and an AI agent's trail is full of them.
+        Defaults.IsRedacted(key).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("secret_id")]
+    [InlineData("AWS_ACCESS_KEY_ID")]
+    [InlineData("token_hint")]
+    [InlineData("count_token")]
+    public void IsRedacted_SecretKeyEndingInAnIdOrAnotherWord_IsTrue(string key)
+    {
+        // An id is no word about a secret (Vault's secret_id is one), nor is a hint (it may give the password away).
+        Defaults.IsRedacted(key).Should().BeTrue();
+    }
+
+    [Fact]
+    public void IsRedacted_AboutWordThatAConfiguredKeyHolds_IsTheConfiguredKeys()
+    {
+        new ArgumentKeyRedactor(["session_name"]).IsRedacted("session_name").Should().BeTrue();
+        new ArgumentKeyRedactor(["token"]).IsRedacted("token_name").Should().BeFalse();
     }
 
     [Theory]

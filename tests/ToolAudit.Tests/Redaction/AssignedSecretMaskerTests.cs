@@ -12,7 +12,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("Host=db;Username=app;Password=hunter2;Database=prod", "Host=db;Username=app;Password=[redacted];Database=prod")]
     [InlineData("Server=x; Pwd = s3cr3t ; Encrypt=true", "Server=x; Pwd = [redacted] ; Encrypt=true")]
     [InlineData("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc+d/1==;EndpointSuffix=core.windows.net", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[redacted];EndpointSuffix=core.windows.net")]
-    [InlineData("Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=abc+d/1Q==;EntityPath=q", "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=[redacted];SharedAccessKey=[redacted];EntityPath=q")]
+    [InlineData("Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=abc+d/1Q==;EntityPath=q", "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=[redacted];EntityPath=q")]
     [InlineData("export MINIO_SECRET_KEY=x AZURE_STORAGE_ACCESS_KEY=abc123", "export MINIO_SECRET_KEY=[redacted] AZURE_STORAGE_ACCESS_KEY=[redacted]")]
     [InlineData("curl -H 'Authorization: Bot R3dAcT3d.abc-def' https://discord.com/api", "curl -H 'Authorization: [redacted]' https://discord.com/api")]
     [InlineData("Authorization: SSWS 00abcDEF123\r\nAccept: */*", "Authorization: [redacted]\r\nAccept: */*")]
@@ -70,7 +70,6 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("<secret>\n  hunter 2\n</secret>", "<secret>\n  [redacted]\n</secret>")]
     [InlineData("<wsse:Password Type=\"http://docs.oasis-open.org/wss#PasswordText\">hunter2</wsse:Password>", "<wsse:Password Type=\"http://docs.oasis-open.org/wss#PasswordText\">[redacted]</wsse:Password>")]
     [InlineData("<password><![CDATA[a<b]]></password>", "<password><![CDATA[[redacted]]]></password>")]
-    [InlineData("<token-count>5</token-count>", "<token-count>[redacted]</token-count>")]
     [InlineData("<user name=\"bob\" password=\"hunter2\"/>", "<user name=\"bob\" password=\"[redacted]\"/>")]
     [InlineData("<add key=\"ApiKey\" value=\"x\"/>", "<add key=\"ApiKey\" value=\"[redacted]\"/>")]
     [InlineData("<input type=\"password\" name=\"password\" value=\"hunter2\">", "<input type=\"password\" name=\"password\" value=\"[redacted]\">")]
@@ -173,6 +172,9 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("GET https://id.example/login?next=%2Fcb%3Ftoken%3Dabc123%26state%3D9&lang=en", "GET https://id.example/login?next=%2Fcb%3Ftoken%3D[redacted]&lang=en")]
     [InlineData("redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fmode%3D1%26api_key%3Dk-42 done", "redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fmode%3D1%26api_key%3D[redacted] done")]
     [InlineData("q=a%3fPassword%3dhunter2", "q=a%3fPassword%3d[redacted]")]
+    [InlineData("password := \"G0Sh0rtPw\"\napiKey := os.Getenv(\"K\") // and API_KEY ?= Ap1K3yMk, TOKEN += t0k3n", "password := \"[redacted]\"\napiKey := [redacted](\"K\") // and API_KEY ?= [redacted], TOKEN += [redacted]")]
+    [InlineData("{\"dependencies\": {\"next-auth\": \"^4.24.5\", \"cookie\": \"0.6.0\"}, \"auth\": \"0.6.0x\"}", "{\"dependencies\": {\"next-auth\": \"^4.24.5\", \"cookie\": \"0.6.0\"}, \"auth\": \"[redacted]\"}")]
+    [InlineData("{\"promptTokenCount\": 512, \"token_type\": \"Bearer\", \"access_token\": \"ya29.abc\", \"expires_in\": 3599}", "{\"promptTokenCount\": 512, \"token_type\": \"Bearer\", \"access_token\": \"[redacted]\", \"expires_in\": 3599}")]
     [InlineData("GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253Dabc123%2526s%253D1&lang=en", "GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253D[redacted]&lang=en")]
     [InlineData("body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A%22hunter2%22%7D&x=1", "body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A[redacted]&x=1")]
     [InlineData("q=token%20%3Dabc&u=%22api_key%22%3Dk-42&x=1", "q=token%20%3D[redacted]&u=%22api_key%22%3D[redacted]&x=1")]
@@ -241,6 +243,10 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("creditor=acme; privacy: strict; passage: 3")]
     [InlineData("next=%2Fcb%3Fmode%3Dtoken%26x%3D1; 100%3D 50%25 off; max%3Dtoken")]
     [InlineData("path=%2Ftoken%3Aintrospect; note=%22token%22%2C%22x%22; a%2520token%2520b; token%25")]
+    [InlineData("docker pull ghcr.io/acme/auth-service:v1.4.2 && curl http://token-service:8080/healthz redis://auth-cache:6379/0")]
+    [InlineData("FAILED tests/test_auth.py::TestLogin::test_refresh - src/auth.go:42:5: undefined; secrets.yaml:3: bad")]
+    [InlineData("pip install google-auth==2.23.0 django-auth-ldap==4.6.0; if password == \"\": fail")]
+    [InlineData("kubectl get secret -o yaml: secretName: app-example-tls, --secret-arn arn:aws:sm:x, SecretArn=arn:x <token-count>5</token-count>")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
         var masker = Masker();
