@@ -61,7 +61,9 @@ public sealed class ToolAuditOptions
     /// <c>preauthorization</c> and <c>haspassword</c> are redacted. <c>token</c>, <c>auth</c> and <c>pwd</c> are not
     /// looked for so (<c>maxtoken</c>, <c>oauth</c> and <c>OLDPWD</c> are kept). A last word <c>pass</c> after another
     /// word is read as <c>password</c> (<c>DB_PASS</c>, <c>smtp_pass</c>, <c>dbPass</c>; also <c>render_pass</c>, on the
-    /// safe side), <c>pass</c> alone is not (<c>--pass</c>). <c>sshpass</c> is the variable that
+    /// safe side), <c>pass</c> alone is not (<c>--pass</c>); so is <c>pw</c> (<c>LDAP_BIND_PW</c>). One-word compounds
+    /// of <c>token</c>, <c>auth</c> and <c>key</c> that configuration files use are listed (<c>authtoken</c>: ngrok;
+    /// <c>authkey</c>: Tailscale; <c>identitytoken</c>: Docker's <c>config.json</c>). <c>sshpass</c> is the variable that
     /// <c>sshpass -e</c> reads its password from (<c>SSHPASS</c>); <c>requirepass</c> and <c>masterauth</c> are Redis's
     /// password settings (<c>redis-server --requirepass …</c>, <c>CONFIG SET masterauth …</c>).
     /// </para>
@@ -71,7 +73,8 @@ public sealed class ToolAuditOptions
         "password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "apikey", "auth", "authorization",
         "cookie", "connection_string", "private_key", "signing_key", "encryption_key", "master_key", "session_key",
         "credential", "credentials", "sshpass", "requirepass", "masterauth", "account_key", "access_key", "subscription_key", "sig", "amz_signature", "goog_signature",
-        "passcode", "creds", "privkey",
+        "passcode", "creds", "privkey", "authtoken", "authkey", "apitoken", "accesstoken", "identitytoken", "secretkey",
+        "privatekey",
     ];
 
     /// <summary>How many entries may wait for the writer (besides the two batches the writer holds).</summary>

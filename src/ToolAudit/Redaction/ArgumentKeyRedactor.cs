@@ -228,8 +228,9 @@ internal sealed class ArgumentKeyRedactor
     }
 
     /// <summary>
-    /// The words with <c>pass</c> read as <c>password</c> when it is the last word (digits aside) after another word, else null:
-    /// <c>DB_PASS</c>, <c>smtp_pass</c>, <c>dbPass</c>, <c>RCLONE_CONFIG_PASS</c>, <c>DB_PASS2</c> are redacted wherever
+    /// The words with <c>pass</c> or <c>pw</c> read as <c>password</c> when it is the last word (digits aside) after another
+    /// word, else null: <c>DB_PASS</c>, <c>smtp_pass</c>, <c>dbPass</c>, <c>RCLONE_CONFIG_PASS</c>, <c>DB_PASS2</c>,
+    /// <c>LDAP_BIND_PW</c>, <c>admin_pw</c> are redacted wherever
     /// <c>password</c> is configured; before a locator word (<c>DB_PASS_FILE</c>) it is read so too, and the value then
     /// kept only when it looks like a path. <c>pass</c> alone (<c>--pass</c>) is a verb or a flag too often to be read
     /// so, and <c>pass_through</c> does not end in it. Accepted false positives: <c>render_pass</c>,
@@ -249,7 +250,7 @@ internal sealed class ArgumentKeyRedactor
             last--;
         }
 
-        if (last <= 0 || !string.Equals(words[last], "pass", StringComparison.Ordinal))
+        if (last <= 0 || words[last] is not ("pass" or "pw"))
         {
             return null;
         }

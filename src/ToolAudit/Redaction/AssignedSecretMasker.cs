@@ -885,9 +885,22 @@ internal sealed class AssignedSecretMasker
     /// </summary>
     private static bool IsFlag(ReadOnlySpan<char> text, int keyStart, int keyEnd) =>
         keyEnd - keyStart > 2
-        && text[keyStart] == '-' && text[keyStart + 1] == '-' && text[keyStart + 2] != '-'
+        && text[keyStart] == '-'
         && (keyStart == 0 || !IsKeyChar(text[keyStart - 1]))
-        && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase);
+        && (text[keyStart + 1] == '-'
+            ? text[keyStart + 2] != '-' && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase)
+            : IsOneDashWord(text[(keyStart + 1)..keyEnd]));
+
+    /// <summary>
+    /// Whether a flag after one dash is a word of three letters or more, as PowerShell's (<c>-Password</c>,
+    /// <c>-ApiKey</c>), nuget's, java's and consul's long flags are (<c>-token …</c>); one letter or two is a short
+    /// flag (<see cref="PasswordFlagsOf"/> knows which commands' take a password).
+    /// </summary>
+    private static bool IsOneDashWord(ReadOnlySpan<char> word) =>
+        word.Length >= 3 && char.IsAsciiLetter(word[0]) && !word.ContainsAnyExcept(OneDashWordChars);
+
+    private static readonly SearchValues<char> OneDashWordChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 
     /// <summary>
     /// The value a call is given after a secret's name, its first argument, both quoted alike:

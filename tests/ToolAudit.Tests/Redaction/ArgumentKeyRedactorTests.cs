@@ -179,6 +179,14 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("secret_key")]
     [InlineData("client_secret")]
     [InlineData("password_file_contents")]
+    [InlineData("LDAP_BIND_PW")]
+    [InlineData("admin_pw")]
+    [InlineData("authtoken")]
+    [InlineData("TS_AUTHKEY")]
+    [InlineData("apitoken")]
+    [InlineData("identitytoken")]
+    [InlineData("secretkey")]
+    [InlineData("privatekey")]
     public void IsRedacted_SecretWordsAReviewerExpects_IsTrue(string key)
     {
         // auth is a whole word: X-Auth, basic_auth and proxyAuth are redacted.

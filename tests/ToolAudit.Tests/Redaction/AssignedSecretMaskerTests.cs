@@ -175,6 +175,8 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("password := \"G0Sh0rtPw\"\napiKey := os.Getenv(\"K\") // and API_KEY ?= Ap1K3yMk, TOKEN += t0k3n", "password := \"[redacted]\"\napiKey := [redacted](\"K\") // and API_KEY ?= [redacted], TOKEN += [redacted]")]
     [InlineData("{\"dependencies\": {\"next-auth\": \"^4.24.5\", \"cookie\": \"0.6.0\"}, \"auth\": \"0.6.0x\"}", "{\"dependencies\": {\"next-auth\": \"^4.24.5\", \"cookie\": \"0.6.0\"}, \"auth\": \"[redacted]\"}")]
     [InlineData("{\"promptTokenCount\": 512, \"token_type\": \"Bearer\", \"access_token\": \"ya29.abc\", \"expires_in\": 3599}", "{\"promptTokenCount\": 512, \"token_type\": \"Bearer\", \"access_token\": \"[redacted]\", \"expires_in\": 3599}")]
+    [InlineData("Invoke-Sqlcmd -ServerInstance db -Password 'P0shSqlPw' -Query q; nuget push a.nupkg -ApiKey oy2abc -Source s; consul kv get -token C0nsulT0k x", "Invoke-Sqlcmd -ServerInstance db -Password '[redacted]' -Query q; nuget push a.nupkg -ApiKey [redacted] -Source s; consul kv get -token [redacted] x")]
+    [InlineData("ngrok.yml: authtoken: 2ngr0kT0k; tailscale up --authkey=tskey-auth-k1; {\"identitytoken\": \"eyJx\", \"AccessToken\": \"a1\"}", "ngrok.yml: authtoken: [redacted]; tailscale up --authkey=[redacted]; {\"identitytoken\": \"[redacted]\", \"AccessToken\": \"[redacted]\"}")]
     [InlineData("GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253Dabc123%2526s%253D1&lang=en", "GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253D[redacted]&lang=en")]
     [InlineData("body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A%22hunter2%22%7D&x=1", "body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A[redacted]&x=1")]
     [InlineData("q=token%20%3Dabc&u=%22api_key%22%3Dk-42&x=1", "q=token%20%3D[redacted]&u=%22api_key%22%3D[redacted]&x=1")]
@@ -246,6 +248,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("docker pull ghcr.io/acme/auth-service:v1.4.2 && curl http://token-service:8080/healthz redis://auth-cache:6379/0")]
     [InlineData("FAILED tests/test_auth.py::TestLogin::test_refresh - src/auth.go:42:5: undefined; secrets.yaml:3: bad")]
     [InlineData("pip install google-auth==2.23.0 django-auth-ldap==4.6.0; if password == \"\": fail")]
+    [InlineData("ssh-keygen -t rsa; find . -name token.txt -type f; grep -rn -e secret src; Start-Process -NoNewWindow -Wait x")]
     [InlineData("kubectl get secret -o yaml: secretName: app-example-tls, --secret-arn arn:aws:sm:x, SecretArn=arn:x <token-count>5</token-count>")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
