@@ -451,6 +451,18 @@ internal sealed class AssignedSecretMasker
         }
 
         var judgement = JudgeKey(text[keyStart..keyEnd]);
+        if (judgement == KeyJudgement.Kept && text[keyStart..keyEnd].Equals(KeyWord, StringComparison.OrdinalIgnoreCase))
+        {
+            // A key of words written apart whose last is Key: {"API Key": …}, Secret Access Key: … (a settings page, a
+            // CLI's printout). Key alone names nothing; with the one or two words before it, it may (Sort Key does not).
+            var wider = WordsBefore(text, keyStart);
+            if (wider < keyStart && JudgeKey(text[wider..keyEnd]) is var widerJudgement && widerJudgement != KeyJudgement.Kept)
+            {
+                keyStart = wider;
+                judgement = widerJudgement;
+            }
+        }
+
         if (judgement == KeyJudgement.Kept)
         {
             // A value another property names, before it or after it: {"name": "password", "value": …},
@@ -890,6 +902,33 @@ internal sealed class AssignedSecretMasker
         && (text[keyStart + 1] == '-'
             ? text[keyStart + 2] != '-' && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase)
             : IsOneDashWord(text[(keyStart + 1)..keyEnd]));
+
+    /// <summary>
+    /// Where the one or two words right before <paramref name="keyStart"/> start, each a run of letters and digits after
+    /// one space (<c>API Key</c>, <c>Secret Access Key</c>); <paramref name="keyStart"/> when there is none.
+    /// </summary>
+    private static int WordsBefore(ReadOnlySpan<char> text, int keyStart)
+    {
+        var start = keyStart;
+        for (var words = 0; words < 2; words++)
+        {
+            var space = start - 1;
+            if (space < 1 || text[space] != ' ' || !char.IsLetterOrDigit(text[space - 1]))
+            {
+                break;
+            }
+
+            var wordStart = space;
+            while (wordStart > 0 && char.IsLetterOrDigit(text[wordStart - 1]) && space - wordStart < MaxKeyLength)
+            {
+                wordStart--;
+            }
+
+            start = wordStart;
+        }
+
+        return start;
+    }
 
     /// <summary>
     /// Whether a flag after one dash is a word of three letters or more, as PowerShell's (<c>-Password</c>,

@@ -177,6 +177,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("{\"promptTokenCount\": 512, \"token_type\": \"Bearer\", \"access_token\": \"ya29.abc\", \"expires_in\": 3599}", "{\"promptTokenCount\": 512, \"token_type\": \"Bearer\", \"access_token\": \"[redacted]\", \"expires_in\": 3599}")]
     [InlineData("Invoke-Sqlcmd -ServerInstance db -Password 'P0shSqlPw' -Query q; nuget push a.nupkg -ApiKey oy2abc -Source s; consul kv get -token C0nsulT0k x", "Invoke-Sqlcmd -ServerInstance db -Password '[redacted]' -Query q; nuget push a.nupkg -ApiKey [redacted] -Source s; consul kv get -token [redacted] x")]
     [InlineData("ngrok.yml: authtoken: 2ngr0kT0k; tailscale up --authkey=tskey-auth-k1; {\"identitytoken\": \"eyJx\", \"AccessToken\": \"a1\"}", "ngrok.yml: authtoken: [redacted]; tailscale up --authkey=[redacted]; {\"identitytoken\": \"[redacted]\", \"AccessToken\": \"[redacted]\"}")]
+    [InlineData("{\"API Key\": \"k-123\", \"Private Key\": \"MIIEv\", \"Sort Key\": \"id\"}\nAWS Secret Access Key: wJalrXUt\nsettings: api key: abc9", "{\"API Key\": \"[redacted]\", \"Private Key\": \"[redacted]\", \"Sort Key\": \"id\"}\nAWS Secret Access Key: [redacted]\nsettings: api key: [redacted]")]
     [InlineData("GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253Dabc123%2526s%253D1&lang=en", "GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253D[redacted]&lang=en")]
     [InlineData("body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A%22hunter2%22%7D&x=1", "body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A[redacted]&x=1")]
     [InlineData("q=token%20%3Dabc&u=%22api_key%22%3Dk-42&x=1", "q=token%20%3D[redacted]&u=%22api_key%22%3D[redacted]&x=1")]
@@ -249,6 +250,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("FAILED tests/test_auth.py::TestLogin::test_refresh - src/auth.go:42:5: undefined; secrets.yaml:3: bad")]
     [InlineData("pip install google-auth==2.23.0 django-auth-ldap==4.6.0; if password == \"\": fail")]
     [InlineData("ssh-keygen -t rsa; find . -name token.txt -type f; grep -rn -e secret src; Start-Process -NoNewWindow -Wait x")]
+    [InlineData("Primary Key: id; Public Key: ssh-rsa AAAAB3; Partition Key: pk; Foreign Key: user_id; key: value; The Key: x")]
     [InlineData("kubectl get secret -o yaml: secretName: app-example-tls, --secret-arn arn:aws:sm:x, SecretArn=arn:x <token-count>5</token-count>")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
     {
