@@ -26,7 +26,7 @@ internal sealed class ArgumentKeyRedactor
     {
         "count", "counts", "limit", "limits", "length", "len", "size", "age", "ttl", "used", "expires", "expiry",
         "expiration", "at", "in", "type", "kind", "policy", "prevention", "version", "name", "names", "arn", "ref",
-        "endpoint", "url", "uri",
+        "endpoint",
     };
 
     // First words that make a key a bound (max_token: 512, min_password_length).

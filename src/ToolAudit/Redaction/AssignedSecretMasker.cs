@@ -393,11 +393,11 @@ internal sealed class AssignedSecretMasker
             return false;
         }
 
-        if (sign == keyEnd && keyStart > 0 && text[keyStart - 1] == '/' && text[sign] == ':' && sign + 1 < text.Length
-            && !char.IsWhiteSpace(text[sign + 1]))
+        if (sign == keyEnd && keyStart > 0 && text[keyStart - 1] == '/' && text[sign] == ':' && IsTagOrPort(text, sign + 1))
         {
-            // A name after a slash with a colon right behind it is an image's tag or a host's port, not a key and its
-            // value: ghcr.io/acme/auth-service:v1.4.2, http://token-service:8080/healthz.
+            // A name after a slash with a tag or a port right behind its colon is an image or a host, not a key and its
+            // value: ghcr.io/acme/auth-service:v1.4.2, http://token-service:8080/healthz. Not grep's file:line
+            // (/run/secrets/db_password:hunter2), whose value is the file's content.
             return false;
         }
 
@@ -1307,6 +1307,25 @@ internal sealed class AssignedSecretMasker
 
         return !LocatorValue.LooksLikePath(value);
     }
+
+    /// <summary>
+    /// Whether an image's tag (<c>latest</c>, a version) or a host's port (two to five digits, then a slash, a space or
+    /// the end) starts at <paramref name="from"/>.
+    /// </summary>
+    private static bool IsTagOrPort(ReadOnlySpan<char> text, int from)
+    {
+        var rest = text[from..];
+        var end = rest.IndexOfAny(TagEnds);
+        var run = end < 0 ? rest : rest[..end];
+        if (run.Length is >= 2 and <= 5 && !run.ContainsAnyExceptInRange('0', '9'))
+        {
+            return true;
+        }
+
+        return run.Equals("latest", StringComparison.Ordinal) || IsVersion(run);
+    }
+
+    private static readonly SearchValues<char> TagEnds = SearchValues.Create(" \t\r\n/,;\"'");
 
     /// <summary>
     /// Whether a value is a package's version or range, not a secret: <c>"next-auth": "^4.24.5"</c>, <c>cookie = "0.18"</c>,
@@ -2240,8 +2259,9 @@ internal sealed class AssignedSecretMasker
     }
 
     /// <summary>
-    /// Whether a key is a file's name with a source or configuration file's extension: a location, not a key
-    /// (<c>tests/test_auth.py::TestLogin</c>, <c>src/auth.go:42:</c>, <c>secrets.yaml: line 3</c>).
+    /// Whether a key is a file's name with a source file's extension: a location, not a key
+    /// (<c>tests/test_auth.py::TestLogin</c>, <c>src/auth.go:42:</c>). Not a data file's (<c>token.txt</c>,
+    /// <c>password.yaml</c>): grep prints such a file's content after its name and a colon.
     /// </summary>
     private static bool IsSourceFileName(string key)
     {
@@ -2253,8 +2273,7 @@ internal sealed class AssignedSecretMasker
     {
         "py", "pyi", "go", "ts", "tsx", "js", "jsx", "mjs", "cjs", "cs", "fs", "vb", "java", "kt", "kts", "scala", "rb",
         "rs", "c", "h", "cc", "cpp", "hpp", "cxx", "m", "mm", "swift", "php", "pl", "pm", "lua", "dart", "ex", "exs",
-        "erl", "clj", "sh", "bash", "zsh", "ps1", "psm1", "sql", "vue", "svelte", "tf", "yaml", "yml", "json", "toml",
-        "ini", "cfg", "conf", "xml", "csproj", "properties", "gradle", "md", "txt", "log",
+        "erl", "clj", "sh", "bash", "zsh", "ps1", "psm1", "sql", "vue", "svelte", "tf", "csproj", "gradle",
     };
 
     /// <summary>The value after a sign: quoted (its content), or a run up to a space or separator. Nothing for null, true, false or an object.</summary>
