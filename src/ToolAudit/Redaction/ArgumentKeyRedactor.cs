@@ -24,9 +24,17 @@ internal sealed class ArgumentKeyRedactor
     // Last words that make a key name something about a secret rather than the secret (see IsAboutASecret).
     private static readonly HashSet<string> AboutWords = new(StringComparer.Ordinal)
     {
-        "count", "counts", "limit", "limits", "length", "len", "size", "age", "ttl", "used", "expires", "expiry",
-        "expiration", "at", "in", "type", "kind", "policy", "prevention", "version", "name", "names", "arn", "ref",
-        "endpoint",
+        "count", "counts", "limit", "limits", "length", "len", "size", "age", "ttl", "expires", "expiry", "expiration",
+        "type", "policy", "prevention", "name", "names", "arn", "endpoint",
+    };
+
+    // Last words that say when, about a secret, only after a word of time (see IsAboutASecret): expires_in, token_expires_at,
+    // PasswordLastUsed; token_in and password_at are secrets' names.
+    private static readonly HashSet<string> WhenWords = new(StringComparer.Ordinal) { "in", "at", "used" };
+
+    private static readonly HashSet<string> TimeWords = new(StringComparer.Ordinal)
+    {
+        "expires", "expired", "issued", "created", "updated", "changed", "rotated", "refreshed", "last",
     };
 
     // First words that make a key a bound (max_token: 512, min_password_length).
@@ -89,10 +97,11 @@ internal sealed class ArgumentKeyRedactor
 
     /// <summary>
     /// Whether a key of two words or more names something about a secret, not the secret: a count, a limit or a time
-    /// (<c>promptTokenCount</c>, <c>token_limit</c>, <c>MaxPasswordAge</c>, <c>token_expires_at</c>, <c>max_token</c>),
-    /// its type or policy (<c>token_type</c>, <c>password_policy</c>), a secret's name or reference (<c>secretName</c>,
-    /// <c>SecretArn</c>, <c>SharedAccessKeyName</c>) or where a token is asked for (<c>token_endpoint</c>). Not when a
-    /// configured key holds that word itself. An id is not among them: Vault's <c>secret_id</c> is a secret.
+    /// (<c>promptTokenCount</c>, <c>token_limit</c>, <c>MaxPasswordAge</c>, <c>max_token</c>; <c>in</c>, <c>at</c>
+    /// and <c>used</c> after a word of time: <c>token_expires_at</c>, <c>PasswordLastUsed</c>), its type or policy
+    /// (<c>token_type</c>, <c>password_policy</c>), a secret's name (<c>secretName</c>, <c>SecretArn</c>,
+    /// <c>SharedAccessKeyName</c>) or where a token is asked for (<c>token_endpoint</c>). Not when a configured key
+    /// holds that word itself. An id is not among them: Vault's <c>secret_id</c> is a secret.
     /// </summary>
     private bool IsAboutASecret(string[] words)
     {
@@ -101,7 +110,9 @@ internal sealed class ArgumentKeyRedactor
             return false;
         }
 
-        var word = AboutWords.Contains(words[^1]) ? words[^1] : BoundWords.Contains(words[0]) ? words[0] : null;
+        var last = words[^1];
+        var word = AboutWords.Contains(last) || (WhenWords.Contains(last) && TimeWords.Contains(words[^2])) ? last
+            : BoundWords.Contains(words[0]) ? words[0] : null;
         if (word is null)
         {
             return false;

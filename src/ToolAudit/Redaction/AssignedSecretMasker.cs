@@ -148,6 +148,23 @@ internal sealed class AssignedSecretMasker
     // and parentheses may be part of it (${HOME}/.pgpass).
     private static readonly SearchValues<char> PathEnds = SearchValues.Create(" \t\r\n,;&\"'<>");
 
+    // What a one-dash flag's word is made of (IsOneDashWord): -Password, -ApiKey, -token.
+    private static readonly SearchValues<char> OneDashWordChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+
+    // What ends an image's tag or a host's port after its colon (IsTagOrPort).
+    private static readonly SearchValues<char> TagEnds = SearchValues.Create(" \t\r\n/,;\"'");
+
+    // Words that name a password, a token or a key in a key, whatever the words around them (NamesPasswordLike).
+    private static readonly string[] PasswordLikeWords = ["pass", "pwd", "secret", "token", "key", "cred", "sig"];
+
+    // The extensions of source files, whose names are locations (IsSourceFileName), not keys: auth.go:42:.
+    private static readonly HashSet<string> SourceFileExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "py", "pyi", "go", "ts", "tsx", "js", "jsx", "mjs", "cjs", "cs", "fs", "vb", "java", "kt", "kts", "scala", "rb",
+        "rs", "c", "h", "cc", "cpp", "hpp", "cxx", "m", "mm", "swift", "php", "pl", "pm", "lua", "dart", "ex", "exs",
+        "erl", "clj", "sh", "bash", "zsh", "ps1", "psm1", "sql", "vue", "svelte", "tf", "csproj", "gradle",
+    };
 
     // Authorization schemes: "Authorization: Bearer abc" gives the key a value of two words.
     private static readonly string[] Schemes = ["Bearer", "Basic", "Token", "Digest", "Negotiate", "NTLM"];
@@ -393,11 +410,10 @@ internal sealed class AssignedSecretMasker
             return false;
         }
 
-        if (sign == keyEnd && keyStart > 0 && text[keyStart - 1] == '/' && text[sign] == ':' && IsTagOrPort(text, sign + 1))
+        if (sign == keyEnd && keyStart > 0 && text[keyStart - 1] == '/' && text[sign] == ':' && IsTagOrPort(text, keyStart, keyEnd))
         {
-            // A name after a slash with a tag or a port right behind its colon is an image or a host, not a key and its
-            // value: ghcr.io/acme/auth-service:v1.4.2, http://token-service:8080/healthz. Not grep's file:line
-            // (/run/secrets/db_password:hunter2), whose value is the file's content.
+            // A host with its port, or an image with its tag, not a key and its value: http://token-service:8080/healthz,
+            // ghcr.io/acme/auth-service:v1.4.2. Not grep's file:content (/run/secrets/db_password:hunter2, or :1234).
             return false;
         }
 
@@ -487,7 +503,8 @@ internal sealed class AssignedSecretMasker
             return PrecedesSecretName(text, sign + 1, out start, out length);
         }
 
-        if (!FindJudgedValue(text, keyStart, sign, judgement, out start, out length, out var nextLines))
+        if (!FindJudgedValue(text, keyStart, sign, judgement, out start, out length, out var nextLines)
+            || IsPackageVersion(text[keyStart..keyEnd], text.Slice(start, length)))
         {
             return false;
         }
@@ -891,9 +908,10 @@ internal sealed class AssignedSecretMasker
     }
 
     /// <summary>
-    /// Whether the key run is a long flag's name (<c>--password</c>): two dashes, then not a third, and not a
-    /// <c>--no-…</c> switch (which takes no value). A one-letter flag (<c>-p</c>) is too ambiguous to judge by its name:
-    /// it is masked after only by its command (<see cref="FindShortFlagValue"/>).
+    /// Whether the key run is a long flag's name: two dashes, then not a third, and not a <c>--no-…</c> switch (which
+    /// takes no value), as <c>--password</c>; or one dash and a word of three letters or more, as <c>-Password</c>
+    /// (<see cref="IsOneDashWord"/>). A one-letter flag (<c>-p</c>) is too ambiguous to judge by its name: it is masked
+    /// after only by its command (<see cref="FindShortFlagValue"/>).
     /// </summary>
     private static bool IsFlag(ReadOnlySpan<char> text, int keyStart, int keyEnd) =>
         keyEnd - keyStart > 2
@@ -938,8 +956,6 @@ internal sealed class AssignedSecretMasker
     private static bool IsOneDashWord(ReadOnlySpan<char> word) =>
         word.Length >= 3 && char.IsAsciiLetter(word[0]) && !word.ContainsAnyExcept(OneDashWordChars);
 
-    private static readonly SearchValues<char> OneDashWordChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 
     /// <summary>
     /// The value a call is given after a secret's name, its first argument, both quoted alike:
@@ -1294,7 +1310,7 @@ internal sealed class AssignedSecretMasker
     {
         if (judgement != KeyJudgement.KeptIfPath)
         {
-            return judgement == KeyJudgement.Redacted && !IsVersion(text.Slice(start, length));
+            return judgement == KeyJudgement.Redacted;
         }
 
         var value = text.Slice(start, length);
@@ -1309,23 +1325,44 @@ internal sealed class AssignedSecretMasker
     }
 
     /// <summary>
-    /// Whether an image's tag (<c>latest</c>, a version) or a host's port (two to five digits, then a slash, a space or
-    /// the end) starts at <paramref name="from"/>.
+    /// Whether the name at <paramref name="keyStart"/>, after a slash, and what follows its colon are a host and its port
+    /// (after <c>//</c>: two to five digits, then a slash, a space or the end) or an image and its tag (<c>latest</c> or
+    /// a version, for a name that is not a password's: <see cref="NamesPasswordLike"/>).
     /// </summary>
-    private static bool IsTagOrPort(ReadOnlySpan<char> text, int from)
+    private static bool IsTagOrPort(ReadOnlySpan<char> text, int keyStart, int keyEnd)
     {
-        var rest = text[from..];
+        var rest = text[(keyEnd + 1)..];
         var end = rest.IndexOfAny(TagEnds);
         var run = end < 0 ? rest : rest[..end];
-        if (run.Length is >= 2 and <= 5 && !run.ContainsAnyExceptInRange('0', '9'))
+        if (keyStart >= 2 && text[keyStart - 2] == '/')
         {
-            return true;
+            return run.Length is >= 2 and <= 5 && !run.ContainsAnyExceptInRange('0', '9');
         }
 
-        return run.Equals("latest", StringComparison.Ordinal) || IsVersion(run);
+        return !NamesPasswordLike(text[keyStart..keyEnd]) && (run.Equals("latest", StringComparison.Ordinal) || IsVersion(run));
     }
 
-    private static readonly SearchValues<char> TagEnds = SearchValues.Create(" \t\r\n/,;\"'");
+    /// <summary>
+    /// Whether a value given a secret-named key is a package's version or range, not a secret: a range for any key
+    /// (<c>"next-auth": "^4.24.5"</c>), a bare version for a key that is not named like a password
+    /// (<c>"cookie": "0.6.0"</c>; <c>password: 19.07.1985</c> is masked).
+    /// </summary>
+    private static bool IsPackageVersion(ReadOnlySpan<char> key, ReadOnlySpan<char> value) =>
+        value.Length > 1 && IsVersion(value) && (value[0] is '^' or '~' or '>' or '<' || !NamesPasswordLike(key));
+
+    /// <summary>Whether a key holds a word that names a password, a token or a key (<c>pass</c>, <c>pwd</c>, <c>secret</c>, <c>token</c>, <c>key</c>, <c>cred</c>, <c>sig</c>).</summary>
+    private static bool NamesPasswordLike(ReadOnlySpan<char> key)
+    {
+        foreach (var word in PasswordLikeWords)
+        {
+            if (key.Contains(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Whether a value is a package's version or range, not a secret: <c>"next-auth": "^4.24.5"</c>, <c>cookie = "0.18"</c>,
@@ -2216,7 +2253,8 @@ internal sealed class AssignedSecretMasker
         }
 
         var digits = at + 1;
-        if (text[digits] == '2' && text[digits + 1] == '5' && digits + 3 < text.Length)
+        if (text[digits] == '2' && text[digits + 1] == '5' && digits + 3 < text.Length
+            && char.IsAsciiHexDigit(text[digits + 2]) && char.IsAsciiHexDigit(text[digits + 3]))
         {
             digits += 2; // %25 is an encoded %: what follows is the escape encoded once more
         }
@@ -2231,6 +2269,7 @@ internal sealed class AssignedSecretMasker
         return true;
     }
 
+    /// <summary>The value of a hexadecimal digit, either case.</summary>
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
     /// <summary>What the key <paramref name="key"/> says of its value (<see cref="ArgumentKeyRedactor.Judge"/>), cached.</summary>
@@ -2268,13 +2307,6 @@ internal sealed class AssignedSecretMasker
         var dot = key.LastIndexOf('.');
         return dot > 0 && SourceFileExtensions.Contains(key.AsSpan(dot + 1).ToString());
     }
-
-    private static readonly HashSet<string> SourceFileExtensions = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "py", "pyi", "go", "ts", "tsx", "js", "jsx", "mjs", "cjs", "cs", "fs", "vb", "java", "kt", "kts", "scala", "rb",
-        "rs", "c", "h", "cc", "cpp", "hpp", "cxx", "m", "mm", "swift", "php", "pl", "pm", "lua", "dart", "ex", "exs",
-        "erl", "clj", "sh", "bash", "zsh", "ps1", "psm1", "sql", "vue", "svelte", "tf", "csproj", "gradle",
-    };
 
     /// <summary>The value after a sign: quoted (its content), or a run up to a space or separator. Nothing for null, true, false or an object.</summary>
     private static bool FindValue(ReadOnlySpan<char> text, int from, out int start, out int length)

@@ -321,6 +321,12 @@ public sealed class ArgumentKeyRedactorTests
     [InlineData("AWS_ACCESS_KEY_ID")]
     [InlineData("token_hint")]
     [InlineData("count_token")]
+    [InlineData("token_in")]
+    [InlineData("password_at")]
+    [InlineData("token_used")]
+    [InlineData("token_ref")]
+    [InlineData("secret_version")]
+    [InlineData("token_url")]
     public void IsRedacted_SecretKeyEndingInAnIdOrAnotherWord_IsTrue(string key)
     {
         // An id is no word about a secret (Vault's secret_id is one), nor is a hint (it may give the password away).
