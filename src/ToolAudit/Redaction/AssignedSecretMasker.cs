@@ -174,6 +174,9 @@ internal sealed class AssignedSecretMasker
 
     // Whether one-letter password flags are looked for (mysql -phunter2): only when some key is redacted at all.
     private readonly bool _shortFlags;
+
+    // Whether pass alone, given a value, is a password's key: when password is redacted.
+    private readonly bool _passIsPassword;
     private readonly Dictionary<string, KeyJudgement> _cache = new(StringComparer.Ordinal);
 #if NET9_0_OR_GREATER
     private readonly SearchValues<string> _triggerSearch;
@@ -197,6 +200,7 @@ internal sealed class AssignedSecretMasker
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .ToArray();
         _shortFlags = patterns.Length > 0;
+        _passIsPassword = keys.IsRedacted("password");
 #if NET9_0_OR_GREATER
         _triggerSearch = SearchValues.Create(_triggers, StringComparison.OrdinalIgnoreCase);
         _lookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -479,6 +483,17 @@ internal sealed class AssignedSecretMasker
             }
         }
 
+        var passAlone = false;
+        if (judgement == KeyJudgement.Kept && _passIsPassword && text[keyStart..keyEnd].Equals("pass", StringComparison.OrdinalIgnoreCase)
+            && (text[sign] == '=' || (keyStart > 0 && text[keyStart - 1] is '"' or '\'')))
+        {
+            // pass given a value by = or as a quoted key is a password's key ({"user": "bob", "pass": "…"}, mount -o
+            // user=bob,pass=…, ?user=bob&pass=…, rclone.conf's pass = …), unless the value is a number (a test run's
+            // pass=10 fail=2); after a bare colon it is prose's as often (first pass: ok).
+            judgement = KeyJudgement.Redacted;
+            passAlone = true;
+        }
+
         if (judgement == KeyJudgement.Kept)
         {
             // A value another property names, before it or after it: {"name": "password", "value": …},
@@ -504,7 +519,8 @@ internal sealed class AssignedSecretMasker
         }
 
         if (!FindJudgedValue(text, keyStart, sign, judgement, out start, out length, out var nextLines)
-            || IsPackageVersion(text[keyStart..keyEnd], text.Slice(start, length)))
+            || IsPackageVersion(text[keyStart..keyEnd], text.Slice(start, length))
+            || (passAlone && !text.Slice(start, length).ContainsAnyExceptInRange('0', '9')))
         {
             return false;
         }

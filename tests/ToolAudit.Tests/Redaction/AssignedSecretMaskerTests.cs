@@ -180,6 +180,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("{\"API Key\": \"k-123\", \"Private Key\": \"MIIEv\", \"Sort Key\": \"id\"}\nAWS Secret Access Key: wJalrXUt\nsettings: api key: abc9", "{\"API Key\": \"[redacted]\", \"Private Key\": \"[redacted]\", \"Sort Key\": \"id\"}\nAWS Secret Access Key: [redacted]\nsettings: api key: [redacted]")]
     [InlineData("$ grep -r . /run/secrets\n/run/secrets/db_password:hunter2\nsecrets/token.txt:abc123\nconf/auth.yaml:s3cr3t\n/run/secrets/pin_password:1234\n/s/api_token:latest", "$ grep -r . /run/secrets\n/run/secrets/db_password:[redacted]\nsecrets/token.txt:[redacted]\nconf/auth.yaml:[redacted]\n/run/secrets/pin_password:[redacted]\n/s/api_token:[redacted]")]
     [InlineData("password=19.07.1985 token: 12.34-abcdEFGH --password 1.2.3 {\"apiKey\": \"20240101.123456\"} x%25password%3Dhunter2", "password=[redacted] token: [redacted] --password [redacted] {\"apiKey\": \"[redacted]\"} x%25password%3D[redacted]")]
+    [InlineData("{\"user\":\"bob\",\"pass\":\"hunter2\"}; mount -o user=bob,pass=s3cr3t //srv/x; GET /api?user=bob&PASS=abc9&x=1\npass = rcl0ne", "{\"user\":\"bob\",\"pass\":\"[redacted]\"}; mount -o user=bob,pass=[redacted] //srv/x; GET /api?user=bob&PASS=[redacted]&x=1\npass = [redacted]")]
     [InlineData("GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253Dabc123%2526s%253D1&lang=en", "GET /sso?r=%2Fauth%3Fnext%3D%252Fcb%253Ftoken%253D[redacted]&lang=en")]
     [InlineData("body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A%22hunter2%22%7D&x=1", "body=%7B%22user%22%3A%22bob%22%2C%22password%22%3A[redacted]&x=1")]
     [InlineData("q=token%20%3Dabc&u=%22api_key%22%3Dk-42&x=1", "q=token%20%3D[redacted]&u=%22api_key%22%3D[redacted]&x=1")]
@@ -252,6 +253,7 @@ public sealed class AssignedSecretMaskerTests
     [InlineData("FAILED tests/test_auth.py::TestLogin::test_refresh - src/auth.go:42:5: undefined; lib/token.ts:12:5")]
     [InlineData("pip install google-auth==2.23.0 django-auth-ldap==4.6.0; if password == \"\": fail")]
     [InlineData("ssh-keygen -t rsa; find . -name token.txt -type f; grep -rn -e secret src; Start-Process -NoNewWindow -Wait x")]
+    [InlineData("tests: pass=10 fail=2 skip=0; {\"pass\": true, \"pass\": 3}; we pass the token on; --pass")]
     [InlineData("Primary Key: id; Public Key: ssh-rsa AAAAB3; Partition Key: pk; Foreign Key: user_id; key: value; The Key: x")]
     [InlineData("kubectl get secret -o yaml: secretName: app-example-tls, --secret-arn arn:aws:sm:x, SecretArn=arn:x <token-count>5</token-count>")]
     public void Mask_NothingNamedSecret_IsKeptAsItIs(string text)
