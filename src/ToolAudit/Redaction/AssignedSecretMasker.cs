@@ -557,7 +557,8 @@ internal sealed class AssignedSecretMasker
                 return masked;
             }
 
-            if (!FindValue(text, sign + 1, out start, out length) || !IsRedactedValue(judgement, text, start, length))
+            var valueFrom = text[sign] == ':' ? AfterYamlProperties(text, sign + 1) : sign + 1;
+            if (!FindValue(text, valueFrom, out start, out length) || !IsRedactedValue(judgement, text, start, length))
             {
                 return false;
             }
@@ -936,6 +937,36 @@ internal sealed class AssignedSecretMasker
         && (text[keyStart + 1] == '-'
             ? text[keyStart + 2] != '-' && !text[(keyStart + 2)..keyEnd].StartsWith("no-", StringComparison.OrdinalIgnoreCase)
             : IsOneDashWord(text[(keyStart + 1)..keyEnd]));
+
+    /// <summary>
+    /// Where a YAML value starts after its tag and anchor (<c>password: !!str 123456</c>, <c>api_key: &amp;k abc</c>,
+    /// <c>token: !secret abc</c>), when a value follows them on the line; else <paramref name="from"/>. A tag is
+    /// <c>!!</c> or <c>!</c> and lower-case letters, an anchor <c>&amp;</c> and a name: a password that starts with
+    /// <c>!</c> and holds another char (<c>!Passw0rd</c>) is no tag.
+    /// </summary>
+    private static int AfterYamlProperties(ReadOnlySpan<char> text, int from)
+    {
+        var at = SkipSpace(text, from, lines: false);
+        for (var properties = 0; properties < 2 && at + 1 < text.Length && text[at] is '!' or '&'; properties++)
+        {
+            var name = text[at] == '!' && text[at + 1] == '!' ? at + 2 : at + 1;
+            var end = name;
+            while (end < text.Length && end - name < MaxKeyLength
+                && (text[at] == '!' ? char.IsAsciiLetterLower(text[end]) : IsKeyChar(text[end])))
+            {
+                end++;
+            }
+
+            if (end == name || end == text.Length || text[end] is not (' ' or '\t'))
+            {
+                return from;
+            }
+
+            at = SkipSpace(text, end, lines: false);
+        }
+
+        return at < text.Length && text[at] is not ('\r' or '\n') ? at : from;
+    }
 
     /// <summary>
     /// Where the one or two words right before <paramref name="keyStart"/> start, each a run of letters and digits after
