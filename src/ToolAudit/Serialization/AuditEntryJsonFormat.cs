@@ -15,7 +15,6 @@ namespace ToolAudit.Serialization;
 /// </remarks>
 internal static class AuditEntryJsonFormat
 {
-    private static readonly JsonEncodedText Gap = JsonEncodedText.Encode("_gap");
     private static readonly JsonEncodedText User = JsonEncodedText.Encode("user");
     private static readonly JsonEncodedText Dropped = JsonEncodedText.Encode("dropped");
     private static readonly JsonEncodedText Since = JsonEncodedText.Encode("since");
@@ -276,7 +275,8 @@ internal static class AuditEntryJsonFormat
                     return LineKind.Corrupt;
                 }
 
-                if (NameIs(ref reader, Gap.EncodedUtf8Bytes))
+                var property = Property(ref reader);
+                if (property == Field.Gap)
                 {
                     if (anyField)
                     {
@@ -296,7 +296,6 @@ internal static class AuditEntryJsonFormat
                     return LineKind.Gap;
                 }
 
-                var property = Property(ref reader);
                 anyField = true;
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Null)
@@ -746,6 +745,7 @@ internal static class AuditEntryJsonFormat
             4 when name.SequenceEqual("user"u8) => Field.User,
             4 when name.SequenceEqual("tool"u8) => Field.Tool,
             4 when name.SequenceEqual("args"u8) => Field.Args,
+            4 when name.SequenceEqual("_gap"u8) => Field.Gap,
             5 when name.SequenceEqual("model"u8) => Field.Model,
             5 when name.SequenceEqual("error"u8) => Field.Error,
             6 when name.SequenceEqual("engine"u8) => Field.Engine,
@@ -784,5 +784,8 @@ internal static class AuditEntryJsonFormat
         Error,
         TraceId,
         SpanId,
+
+        /// <summary>A gap marker's one property (<c>{"_gap": …}</c>), not an entry's field.</summary>
+        Gap,
     }
 }

@@ -545,11 +545,6 @@ public abstract class AuditStoreContractTests : IDisposable
         {
             DateTimeOffset? since = random.Next(3) == 0 ? null : Start.AddMinutes(random.Next(-60, 7_300));
             DateTimeOffset? until = random.Next(3) == 0 ? null : Start.AddMinutes(random.Next(-60, 7_300));
-            if (since > until)
-            {
-                (since, until) = (until, since); // an inverted range is refused as the query is built
-            }
-
             var query = new AuditQuery
             {
                 User = random.Next(3) == 0 ? null : random.Next(8) == 0 ? "nobody" : users[random.Next(users.Length)],

@@ -55,11 +55,6 @@ public sealed class JsonlDayZonePropertyTests
             var anchor = anchors[random.Next(anchors.Length)];
             DateTimeOffset? since = random.Next(4) == 0 ? null : anchor.AddMinutes(random.Next(-4 * 24 * 60, 4 * 24 * 60));
             DateTimeOffset? until = random.Next(4) == 0 ? null : anchor.AddMinutes(random.Next(-4 * 24 * 60, 4 * 24 * 60));
-            if (since > until)
-            {
-                (since, until) = (until, since); // an inverted range is refused as the query is built
-            }
-
             var query = new AuditQuery { User = random.Next(2) == 0 ? "alice" : null, Since = since, Until = until, Limit = int.MaxValue };
             var expected = corpus
                 .Where(e => (query.User is null || e.User == query.User) && (since is null || e.Timestamp >= since) && (until is null || e.Timestamp < until))

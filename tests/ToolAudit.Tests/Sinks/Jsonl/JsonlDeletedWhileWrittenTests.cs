@@ -12,7 +12,6 @@ namespace ToolAudit.Tests.Sinks.Jsonl;
 /// </summary>
 public sealed class JsonlDeletedWhileWrittenTests : IDisposable
 {
-    private const int NoSpaceOnDevice = 28;
     private static readonly DateTimeOffset Now = new(2025, 3, 4, 10, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly March4 = DateOnly.FromDateTime(Now.UtcDateTime);
     private readonly TempFolder _folder = new();
@@ -23,45 +22,6 @@ public sealed class JsonlDeletedWhileWrittenTests : IDisposable
     private static CapturedCall Captured(ToolCall call) => new() { Call = call, UtcTicks = Now.UtcTicks, Args = ArgumentCapture.Capture(call.Args, out _) };
 
     private static int Sequence(AuditEntry entry) => ((System.Text.Json.JsonElement)entry.Args!["seq"]!).GetInt32();
-
-    // Lets the next write(2) take only its first `CutAfter` lines and fail (ENOSPC), and every write after it fail.
-    private sealed class FillingDisk
-    {
-        public int? CutAfter { get; set; }
-
-        public bool Full { get; set; }
-
-        public AppendOnlyFile.Writer Wrap(AppendOnlyFile.Writer write) => (ReadOnlySpan<byte> data, out int errno) =>
-        {
-            if (Full)
-            {
-                errno = NoSpaceOnDevice;
-                return -1;
-            }
-
-            if (CutAfter is { } lines)
-            {
-                Full = true;
-                CutAfter = null;
-                var offset = 0;
-                for (var i = 0; i < lines; i++)
-                {
-                    offset += data[offset..].IndexOf((byte)'\n') + 1;
-                }
-
-                if (offset == 0)
-                {
-                    errno = NoSpaceOnDevice;
-                    return -1;
-                }
-
-                var written = write(data[..offset], out errno);
-                return written;
-            }
-
-            return write(data, out errno);
-        };
-    }
 
     [Theory]
     [InlineData(false)]
@@ -87,7 +47,7 @@ public sealed class JsonlDeletedWhileWrittenTests : IDisposable
         }
 
         deletions.Left = 1;
-        disk.CutAfter = 1;
+        disk.CutAfterLines = [1];
         var commit = () => staged.Commit(front!, null);
         var partial = commit.Should().Throw<PartialCommitException>().Which;
         var notWritten = partial.NotWrittenIn(calls);

@@ -14,7 +14,7 @@ namespace ToolAudit.Tests.Sinks.Jsonl;
 /// </summary>
 public sealed class JsonlDiskFullTests
 {
-    private const int NoSpaceOnDevice = 28; // ENOSPC on Linux and macOS
+    private const int NoSpaceOnDevice = FillingDisk.NoSpaceOnDevice;
     private static readonly DateTimeOffset Now = new(2025, 3, 4, 10, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly March4 = DateOnly.FromDateTime(Now.UtcDateTime);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -346,56 +346,5 @@ public sealed class JsonlDiskFullTests
         await Task.WhenAll(durable.Select(task => task.ContinueWith(static _ => { }, TaskScheduler.Default))).WaitAsync(Patience);
         await recorder.FlushAsync();
         return durable;
-    }
-
-    /// <summary>
-    /// A disk with <see cref="Left"/> bytes of room; or, while <see cref="CutAfterLines"/> has counts, room for that
-    /// many whole lines of each write in turn (all of a write with fewer), half the next line of the last, and none after.
-    /// </summary>
-    private sealed class FillingDisk
-    {
-        public long Left { get; set; } = long.MaxValue;
-
-        public int[]? CutAfterLines { get; set; }
-
-        public AppendOnlyFile.Writer Wrap(AppendOnlyFile.Writer write) => (ReadOnlySpan<byte> data, out int errno) =>
-        {
-            var room = Left;
-            if (CutAfterLines is [var lines, .. var later])
-            {
-                var offset = 0;
-                for (var i = 0; i < lines && offset < data.Length; i++)
-                {
-                    offset += data[offset..].IndexOf((byte)'\n') + 1;
-                }
-
-                CutAfterLines = later.Length > 0 ? later : null;
-                room = CutAfterLines is null && offset < data.Length ? offset + (data[offset..].IndexOf((byte)'\n') / 2) : offset;
-                if (CutAfterLines is null)
-                {
-                    Left = 0;
-                }
-
-                if (room == 0)
-                {
-                    errno = NoSpaceOnDevice;
-                    return -1;
-                }
-            }
-
-            if (room <= 0)
-            {
-                errno = NoSpaceOnDevice;
-                return -1;
-            }
-
-            var written = write(data[..(int)Math.Min(room, data.Length)], out errno);
-            if (written > 0 && Left != long.MaxValue)
-            {
-                Left -= written;
-            }
-
-            return written;
-        };
     }
 }
